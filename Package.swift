@@ -1,0 +1,129 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// kube-singleton: a validating admission webhook and a kubectl plugin that keep
+/// singleton workloads at one replica. See design notes in README.md.
+let package = Package(
+    name: "kube-singleton",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "singleton-webhook", targets: ["singleton-webhook"]),
+        .executable(name: "kubectl-singleton", targets: ["kubectl-singleton"]),
+        .executable(name: "singleton-sandbox", targets: ["singleton-sandbox"]),
+        .library(name: "SingletonCore", targets: ["SingletonCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C system libraries: typed static-inline shims only.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+
+        // Pure core: Foundation only, no I/O.
+        .target(name: "SingletonCore"),
+
+        // X.509 and key material over OpenSSL: the one Swift wrapper that touches its pointers.
+        .target(name: "KubeCertificates", dependencies: ["COpenSSL"]),
+
+        // Kubernetes API client over libcurl.
+        .target(
+            name: "KubeClient",
+            dependencies: [
+                "CCurl", "KubeCertificates",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // SwiftNIO HTTPS server plumbing shared by the webhook and the sandbox.
+        .target(
+            name: "HTTPSServerKit",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(
+            name: "WebhookServer",
+            dependencies: [
+                "SingletonCore", "KubeClient", "KubeCertificates", "HTTPSServerKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(
+            name: "KubeSandbox",
+            dependencies: [
+                "SingletonCore", "KubeClient", "KubeCertificates", "HTTPSServerKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .target(
+            name: "SingletonCLI",
+            dependencies: [
+                "SingletonCore", "KubeClient", "KubeCertificates",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // Thin executables.
+        .executableTarget(
+            name: "singleton-webhook",
+            dependencies: [
+                "SingletonCore", "WebhookServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "webhook",
+            exclude: ["Dockerfile"]
+        ),
+        .executableTarget(
+            name: "kubectl-singleton",
+            dependencies: ["SingletonCLI"],
+            path: "plugin",
+            exclude: ["singleton.yaml", "kubectl_complete-singleton"]
+        ),
+        .executableTarget(
+            name: "singleton-sandbox",
+            dependencies: [
+                "KubeSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "sandbox"
+        ),
+
+        .testTarget(name: "SingletonCoreTests", dependencies: ["SingletonCore"]),
+        .testTarget(name: "KubeCertificatesTests", dependencies: ["KubeCertificates"]),
+        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeCertificates", "HTTPSServerKit"]),
+        .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCertificates"]),
+        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox"]),
+        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient"]),
+        .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

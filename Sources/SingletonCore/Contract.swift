@@ -1,0 +1,104 @@
+/// The user contract: the annotations that make a workload a singleton.
+///
+/// Presence of `kube-singleton.dev/mode` makes a workload a singleton; its value picks
+/// between availability (`at-least-one`) and consistency (`at-most-one`). Everything the
+/// webhook and the plugin decide starts from parsing these annotations, so the parser is
+/// strict: an unknown value is an error that lists the accepted ones, never a silent default.
+public enum SingletonAnnotation {
+    /// The annotation whose presence makes a workload a singleton.
+    public static let mode = "kube-singleton.dev/mode"
+    /// Optional: the Lease the application uses for in-app leader election.
+    public static let lease = "kube-singleton.dev/lease"
+    /// The label carried by every object the plugin creates.
+    public static let managedByLabel = "app.kubernetes.io/managed-by"
+    /// The value of `managedByLabel` on objects the plugin creates.
+    public static let managedByValue = "kubectl-singleton"
+}
+
+/// How a singleton trades availability against consistency.
+public enum SingletonMode: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    /// Favours consistency: never two pods, so no surging rollouts (StatefulSet semantics).
+    case atMostOne = "at-most-one"
+    /// Favours availability: one replica, a surge during rollouts is acceptable.
+    case atLeastOne = "at-least-one"
+
+    public var description: String { rawValue }
+
+    /// The accepted values, for error messages and `--help`.
+    public static let acceptedValues = allCases.map(\.rawValue).joined(separator: ", ")
+}
+
+/// A parsed, valid singleton contract.
+public struct SingletonSpec: Sendable, Equatable {
+    public var mode: SingletonMode
+    public var lease: String?
+
+    public init(mode: SingletonMode, lease: String? = nil) {
+        self.mode = mode
+        self.lease = lease
+    }
+}
+
+/// Why a set of annotations does not form a valid contract.
+public enum ContractError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownMode(String)
+    case emptyLease
+
+    public var description: String {
+        switch self {
+        case .unknownMode(let value):
+            return "unknown value \(quoted(value)) for annotation \(SingletonAnnotation.mode); accepted values: \(SingletonMode.acceptedValues)"
+        case .emptyLease:
+            return "annotation \(SingletonAnnotation.lease) is empty; set it to the name of the Lease the application locks, or remove it"
+        }
+    }
+}
+
+/// The contract as read from an object's annotations.
+public enum ContractState: Sendable, Equatable {
+    /// No mode annotation: not a singleton, not ours to judge.
+    case absent
+    case valid(SingletonSpec)
+    case invalid(ContractError, rawMode: String)
+
+    /// Reads the contract from annotations. Values are trimmed of surrounding whitespace,
+    /// since YAML block scalars easily add a newline, but otherwise matched exactly.
+    public init(annotations: [String: String]?) {
+        guard let raw = annotations?[SingletonAnnotation.mode] else {
+            self = .absent
+            return
+        }
+        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let mode = SingletonMode(rawValue: value) else {
+            self = .invalid(.unknownMode(raw), rawMode: raw)
+            return
+        }
+        var lease: String? = nil
+        if let rawLease = annotations?[SingletonAnnotation.lease] {
+            let trimmed = rawLease.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty {
+                self = .invalid(.emptyLease, rawMode: raw)
+                return
+            }
+            lease = trimmed
+        }
+        self = .valid(SingletonSpec(mode: mode, lease: lease))
+    }
+
+    /// True when the object carries the mode annotation at all (valid or not).
+    public var isPresent: Bool {
+        if case .absent = self { return false }
+        return true
+    }
+
+    public var spec: SingletonSpec? {
+        if case .valid(let spec) = self { return spec }
+        return nil
+    }
+}
+
+import Foundation
+
+func quoted(_ s: String) -> String {
+    "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+}

@@ -1,0 +1,48 @@
+/// The pure admission decision: given a request (and, for scale and HPA requests, what is
+/// known of the parent workload), allow or deny.
+///
+/// No I/O happens here, so every rule is tested table-driven without a server, and the
+/// webhook's hot path is a straight line: decode, `parentReference`, lookup, `decide`.
+public struct SingletonPolicy: Sendable {
+    public var unverifiedParent: UnverifiedParentPolicy
+
+    public init(unverifiedParent: UnverifiedParentPolicy = .allow) {
+        self.unverifiedParent = unverifiedParent
+    }
+
+    /// The parent to look up before `decide`, or nil when the request needs none. Only
+    /// requests that could raise a singleton above one replica ask for a lookup, so
+    /// scale-downs and scale-to-one never touch the cache or the API.
+    public func parentReference(for request: AdmissionRequest) -> ParentReference? {
+        guard request.operation == .create || request.operation == .update else { return nil }
+        switch (request.subject, request.object) {
+        case (.scale(let kind), .scale(let scale)?):
+            guard scale.desiredReplicas > 1, let ns = request.namespace ?? scale.metadata.namespace,
+                  let name = request.name ?? scale.metadata.name else { return nil }
+            return ParentReference(kind: kind, namespace: ns, name: name, expectedUID: scale.metadata.uid)
+        case (.horizontalPodAutoscaler, .horizontalPodAutoscaler(let hpa)?):
+            guard hpa.spec.maxReplicas > 1, let kind = hpa.targetKind,
+                  let ns = request.namespace ?? hpa.metadata.namespace else { return nil }
+            return ParentReference(kind: kind, namespace: ns, name: hpa.spec.scaleTargetRef.name)
+        default:
+            return nil
+        }
+    }
+
+    /// Decides a request. `parent` is consulted only when `parentReference(for:)` asked
+    /// for one; pass nil otherwise (or when the caller did not look it up, which counts as
+    /// unverified).
+    public func decide(_ request: AdmissionRequest, parent: ParentLookup? = nil) -> AdmissionDecision {
+        guard request.operation == .create || request.operation == .update else { return .allow(.notOurs) }
+        switch request.subject {
+        case .workload:
+            return WorkloadRule.decide(request)
+        case .scale:
+            return ScaleRule.decide(request, parent: parent, policy: unverifiedParent)
+        case .horizontalPodAutoscaler:
+            return HPARule.decide(request, parent: parent, policy: unverifiedParent)
+        case .notOurs:
+            return .allow(.notOurs)
+        }
+    }
+}

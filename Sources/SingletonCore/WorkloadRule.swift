@@ -1,0 +1,59 @@
+/// CREATE and UPDATE of a Deployment, StatefulSet, ReplicaSet or ReplicationController.
+enum WorkloadRule {
+    static func decide(_ request: AdmissionRequest) -> AdmissionDecision {
+        guard case .workload(let new)? = request.object else {
+            return .deny(.malformed, message: "\(request.operation.rawValue) request for \(request.resource.resource) carries no object")
+        }
+        var old: Workload? = nil
+        if case .workload(let w)? = request.oldObject { old = w }
+        let obj = Messages.describe(new.kind, new.metadata, request: request)
+
+        if new.kind == .replicaSet, new.isOwnedByDeployment {
+            return .allow(.ownedByDeployment)
+        }
+
+        let contract = new.metadata.contract
+        let oldContract = old?.metadata.contract ?? .absent
+        switch contract {
+        case .absent:
+            if oldContract.isPresent { return .allow(.optOut, warnings: [Messages.optOut(obj)]) }
+            return .allow(.notOurs)
+        case .invalid(let error, let raw):
+            // A value that was already there before this change is not re-litigated on
+            // every unrelated update (the object predates the webhook); say so instead.
+            if case .invalid(_, let oldRaw) = oldContract, oldRaw == raw {
+                return .allow(.unknownMode, warnings: [Messages.invalidKept(obj, error)])
+            }
+            return .deny(.unknownMode, message: Messages.unknownMode(obj, error))
+        case .valid(let spec):
+            return judge(new, old: old, oldContract: oldContract, spec: spec, obj: obj)
+        }
+    }
+
+    private static func judge(_ new: Workload, old: Workload?, oldContract: ContractState, spec: SingletonSpec,
+                              obj: String) -> AdmissionDecision {
+        let replicas = new.effectiveReplicas
+        let strategy = new.strategy ?? DeploymentStrategy()
+        let surging = spec.mode == .atMostOne && new.kind == .deployment && strategy.surges
+        let caveat = spec.mode == .atMostOne && new.kind == .deployment ? [Messages.deploymentAtMostOneCaveat] : []
+
+        guard replicas > 1 || surging else {
+            return .allow(.compliant, mode: spec.mode, warnings: caveat)
+        }
+        // A move toward compliance is never blocked; warn about what is still wrong.
+        if let old, old.effectiveReplicas > replicas {
+            var warnings: [String] = []
+            if replicas > 1 { warnings.append(Messages.stillAbove(obj, replicas: replicas)) }
+            if surging { warnings.append(Messages.stillSurging(obj)) }
+            return .allow(.decrease, mode: spec.mode, warnings: warnings)
+        }
+        if replicas > 1 {
+            let justMarked = old == nil || !oldContract.isPresent
+            let message = justMarked
+                ? Messages.annotationAddedWhileScaled(obj, spec.mode, replicas: replicas)
+                : Messages.tooManyReplicas(obj, spec.mode, replicas: replicas)
+            return .deny(.replicas, mode: spec.mode, message: message)
+        }
+        return .deny(.surge, mode: spec.mode, message: Messages.surge(obj, strategy))
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `singleton-webhook`: the validating admission webhook of kube-singleton.
+struct SingletonWebhook: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "singleton-webhook",
+        abstract: "Validating admission webhook that keeps kube-singleton workloads at one replica.",
+        subcommands: [ReviewCommand.self]
+    )
+}

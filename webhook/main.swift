@@ -1,0 +1,2 @@
+// Thin entry point: every command lives in its own file.
+await SingletonWebhook.main()
