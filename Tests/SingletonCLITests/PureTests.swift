@@ -45,7 +45,7 @@ import Testing
 
 @Suite struct YAMLBridgeTests {
     @Test func roundTripsTypesAndQuotesAmbiguousStrings() throws {
-        let value: JSONValue = ["a": "1", "b": 1, "c": "true", "d": true, "e": nil, "f": ["x", 2.5], "g": "", "h": "yes"]
+        let value: JSONValue = ["a": "1", "b": 1, "c": "true", "d": true, "e": nil, "f": ["x", .double(2.5)], "g": "", "h": "yes"]
         let yaml = YAMLBridge.emit(value)
         #expect(try YAMLBridge.documents(yaml) == [value])
         #expect(yaml.hasPrefix("a: '1'\nb: 1\n"), "\(yaml)")

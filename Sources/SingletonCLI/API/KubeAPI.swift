@@ -67,7 +67,3 @@ extension JSONValue {
     }
 }
 
-/// `?labelSelector=...` for a selector.
-func labelSelectorQuery(_ selector: LabelSelector) -> String {
-    "labelSelector=" + JSONValue.escape(selector.asQueryString)
-}

@@ -41,3 +41,12 @@ enum CompanionPaths {
     static let webhookConfigurations = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"
 }
 
+
+/// GET that answers nil for 404 Not Found: "does it exist?" without a do/catch per caller.
+func getIfExists(_ api: any KubeAPI, _ path: String) async throws -> JSONValue? {
+    switch await SnapshotLoader.fetch(api, path) {
+    case .success(let value): return value
+    case .failure(let failure) where failure.isNotFound: return nil
+    case .failure(let failure): throw failure
+    }
+}

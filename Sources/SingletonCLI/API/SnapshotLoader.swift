@@ -13,9 +13,11 @@ struct SnapshotLoader {
         var result: [(JSONValue, Workload)] = []
         for kind in WorkloadKind.allCases {
             let list: JSONValue
-            do {
-                list = try await api.get(kind.collectionPath(namespace: namespace))
-            } catch let failure where failure.isNotFound || failure.isForbidden {
+            switch await fetch(kind.collectionPath(namespace: namespace)) {
+            case .success(let value):
+                list = value
+            case .failure(let failure):
+                guard failure.isNotFound || failure.isForbidden else { throw failure }
                 env.err.line("Warning: cannot list \(kind.resource): \(failure.description)")
                 continue
             }
@@ -26,6 +28,16 @@ struct SnapshotLoader {
             }
         }
         return result.sorted { ($0.1.metadata.namespace ?? "", $0.1.kind.rawValue, $0.1.metadata.name ?? "") < ($1.1.metadata.namespace ?? "", $1.1.kind.rawValue, $1.1.metadata.name ?? "") }
+    }
+
+    func fetch(_ path: String) async -> Result<JSONValue, APIFailure> { await Self.fetch(api, path) }
+
+    static func fetch(_ api: any KubeAPI, _ path: String) async -> Result<JSONValue, APIFailure> {
+        do {
+            return .success(try await api.get(path))
+        } catch {
+            return .failure(error)
+        }
     }
 
     func snapshot(namespace: String?) async -> ClusterSnapshot {

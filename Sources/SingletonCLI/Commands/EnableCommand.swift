@@ -52,7 +52,7 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         let mode = SingletonMode(rawValue: mode) ?? .atMostOne
         let api = try env.connector.connect(kube)
         let namespace = kube.namespace ?? api.defaultNamespace
-        var steps = StepReport(env: env, quiet: output != nil)
+        let steps = StepReport(env: env, quiet: output != nil)
         var results: [JSONValue] = []
 
         // Step 1: the workload patch, retried on conflict against a fresh read.

@@ -53,17 +53,13 @@ struct CompanionSync {
     func ensure(_ object: JSONValue, collection: String, ownerUID: String?) async throws -> (JSONValue, String) {
         let name = object[path: "metadata", "name"]?.stringValue ?? ""
         return try await retryingConflicts {
-            let existing: JSONValue
-            do {
-                existing = try await api.get("\(collection)/\(name)")
-            } catch let failure where failure.isNotFound {
+            guard let existing = try await getIfExists(api, "\(collection)/\(name)") else {
                 if dryRun == .client { return (object, "created\(dryRun.suffix)") }
-                do {
-                    let created = try await api.create(collection, object, dryRun: dryRun)
-                    return (created, "created\(dryRun.suffix)")
-                } catch let failure where failure.isAlreadyExists {
-                    // Someone created it between our GET and POST: judge it on a fresh read.
-                    throw APIFailure(code: 409, reason: "Conflict", message: failure.message)
+                switch await Self.create(api, collection, object, dryRun) {
+                case .success(let created): return (created, "created\(dryRun.suffix)")
+                // Someone created it between our GET and POST: judge it on a fresh read.
+                case .failure(let failure) where failure.isAlreadyExists: throw APIFailure(code: 409, reason: "Conflict", message: failure.message)
+                case .failure(let failure): throw failure
                 }
             }
             guard Companions.isOurs(existing, ownerUID: ownerUID) else {
@@ -76,12 +72,17 @@ struct CompanionSync {
         }
     }
 
+    static func create(_ api: any KubeAPI, _ collection: String, _ object: JSONValue, _ dryRun: DryRunMode) async -> Result<JSONValue, APIFailure> {
+        do {
+            return .success(try await api.create(collection, object, dryRun: dryRun))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Deletes `collection/name` only when the plugin created it for `ownerUID`.
     func remove(name: String, collection: String, ownerUID: String?) async throws -> String {
-        let existing: JSONValue
-        do {
-            existing = try await api.get("\(collection)/\(name)")
-        } catch let failure where failure.isNotFound {
+        guard let existing = try await getIfExists(api, "\(collection)/\(name)") else {
             return "not found (nothing to delete)"
         }
         guard Companions.isOurs(existing, ownerUID: ownerUID) else {

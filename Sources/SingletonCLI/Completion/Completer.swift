@@ -6,6 +6,11 @@ public struct CompletionResult: Sendable, Equatable {
     public var candidates: [String]
     public var directive: Int
 
+    public init(candidates: [String], directive: Int) {
+        self.candidates = candidates
+        self.directive = directive
+    }
+
     /// Cobra's directive bits.
     public static let noSpace = 2
     public static let noFileCompletion = 4

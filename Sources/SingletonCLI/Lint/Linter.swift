@@ -42,7 +42,7 @@ public struct Linter: Sendable {
             guard workload.metadata.contract.isPresent else { continue }
             let request = AdmissionRequest(
                 uid: "lint", resource: GroupVersionResource(group: workload.kind.group, version: "v1", resource: workload.kind.resource),
-                name: workload.metadata.name, namespace: object.namespace, operation: .create, object: .workload(workload))
+                name: workload.metadata.name, namespace: object.namespace.isEmpty ? nil : object.namespace, operation: .create, object: .workload(workload))
             let decision = policy.decide(request)
             if !decision.allowed {
                 findings.append(finding(object, .error, decision.rule.rawValue, decision.message ?? "denied"))

@@ -46,6 +46,8 @@ public struct ManifestSet: Sendable, Equatable {
     public var unreadable: [UnreadableInput] = []
     public var files: [String] = []
     public var documentCount = 0
+
+    public init() {}
 }
 
 /// Splits YAML text into objects (pure: text in, objects out).

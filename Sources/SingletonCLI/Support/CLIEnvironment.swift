@@ -1,4 +1,5 @@
 import Foundation
+import SingletonCore
 
 /// Everything a command touches outside its arguments: streams, stdin, the clock, the
 /// process environment and the way to reach a cluster. `main.swift` passes the real ones;
@@ -42,5 +43,5 @@ protocol PluginCommand {
 
 /// The plugin's version, printed by `version` and matched by the krew manifest.
 public enum PluginVersion {
-    public static let current = "v0.1.0"
+    public static let current = "v" + KubeSingletonVersion.current
 }

@@ -18,9 +18,13 @@ public enum YAMLBridge {
     public static func documents(_ text: String) throws(ParseError) -> [JSONValue] {
         do {
             var result: [JSONValue] = []
-            for node in try Yams.compose_all(yaml: text) {
+            // The sequence stops at a parse error and keeps it in `error`: check it, or a
+            // broken document would read as the end of the stream.
+            var sequence = try Yams.compose_all(yaml: text)
+            while let node = sequence.next() {
                 result.append(try value(node))
             }
+            if let error = sequence.error { throw ParseError(description: "\(error)") }
             return result
         } catch let error as ParseError {
             throw error
@@ -76,7 +80,12 @@ public enum YAMLBridge {
         case .bool(let b): return Node(b ? "true" : "false", Tag(.bool))
         case .int(let i): return Node(String(i), Tag(.int))
         case .double(let d): return Node(String(d), Tag(.float))
-        case .string(let s): return Node(s, Tag(.str))
+        case .string(let s):
+            // A plain scalar that would read back as a number, bool, null or timestamp is
+            // quoted, as are YAML 1.1 booleans (kubectl's reader still treats `yes` as true).
+            let plain = Resolver.default.resolveTag(of: Node(s))
+            let yaml11 = ["y", "n", "yes", "no", "on", "off"].contains(s.lowercased())
+            return Node(s, Tag(.str), plain != .str || yaml11 ? .singleQuoted : .any)
         case .array(let a): return Node(a.map(node), Tag(.seq))
         case .object(let o):
             let pairs = o.keys.sorted().map { (Node($0, Tag(.str)), node(o[$0] ?? .null)) }
