@@ -37,8 +37,10 @@ struct DoctorCommand: ParsableCommand, PluginCommand {
         for (verb, group, resource) in DoctorChecks.pluginVerbs {
             let review: JSONValue = ["apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
                                      "spec": ["resourceAttributes": ["verb": .string(verb), "group": .string(group), "resource": .string(resource), "namespace": .string(reviewNamespace)]]]
-            if let answer = try? await api.create("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review, dryRun: .none) {
-                access.append(("\(verb) \(group.isEmpty ? resource : "\(resource).\(group)")", answer[path: "status", "allowed"]?.boolValue ?? false))
+            // No answer (API without authorization) is "unknown", not "denied".
+            if let answer = try? await api.create("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review, dryRun: .none),
+               let allowed = answer[path: "status", "allowed"]?.boolValue {
+                access.append(("\(verb) \(group.isEmpty ? resource : "\(resource).\(group)")", allowed))
             }
         }
         let findings = DoctorChecks.run(DoctorInputs(webhookConfiguration: config, tlsSecret: secret, endpoints: endpoints,
