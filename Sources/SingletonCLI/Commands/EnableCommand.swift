@@ -19,7 +19,7 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         Examples:
           kubectl singleton enable deploy/web
           kubectl singleton enable sts/db -n data --mode at-most-one --pdb --service
-          kubectl singleton enable deployment web --mode at-least-one --lease web-leader --dry-run=server -o yaml
+          kubectl singleton enable deployment web --lease web-leader --dry-run=server -o yaml
 
         Exit codes: 0 every step done; 1 a step failed (see the report) or bad arguments.
         """

@@ -45,7 +45,17 @@ public enum PluginMain {
             return report(parseError: error, env: env, columns: columns)
         }
         guard let command = parsed as? any PluginCommand else {
-            env.out.write(RootCommand.helpMessage(for: type(of: parsed), columns: columns))
+            if parsed is RootCommand {
+                env.out.line(RootCommand.helpMessage(columns: columns))
+                return 0
+            }
+            // The built-in `help` command: its run() throws the help request to print.
+            var other = parsed
+            do {
+                try other.run()
+            } catch {
+                return report(parseError: error, env: env, columns: columns)
+            }
             return 0
         }
         do {

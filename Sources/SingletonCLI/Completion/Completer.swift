@@ -113,21 +113,17 @@ public enum Completer {
     /// The connection flags present in the words, so names come from the cluster and
     /// namespace the user is typing about.
     public static func connectionOptions(_ words: [String]) -> KubeOptions {
-        var options = KubeOptions()
+        // Parsed, not assigned: a ParsableArguments value must come from parsing.
+        var args: [String] = []
         var i = 0
         while i < words.count - 1 {
-            let word = words[i]
-            let value = words[i + 1]
-            switch word {
-            case "-n", "--namespace": options.namespace = value
-            case "--kubeconfig": options.kubeconfig = value
-            case "--context": options.context = value
-            case "--cluster": options.cluster = value
-            case "--user": options.user = value
-            default: i += 1; continue
+            if ["-n", "--namespace", "--kubeconfig", "--context", "--cluster", "--user"].contains(words[i]) {
+                args += [words[i], words[i + 1]]
+                i += 2
+            } else {
+                i += 1
             }
-            i += 2
         }
-        return options
+        return (try? KubeOptions.parse(args)) ?? KubeOptions.defaults
     }
 }

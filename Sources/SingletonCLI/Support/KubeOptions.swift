@@ -23,6 +23,11 @@ public struct KubeOptions: ParsableArguments, Sendable {
 
     public init() {}
 
+    /// No flags given: what a bare `kubectl singleton` run uses.
+    public static var defaults: KubeOptions {
+        (try? KubeOptions.parse([])) ?? KubeOptions()
+    }
+
     public func validate() throws {
         if requestTimeoutSeconds == nil {
             throw ValidationError("invalid --request-timeout \"\(requestTimeout)\": use a number with an optional unit s, m or h (for example 30s)")
