@@ -103,7 +103,7 @@ final class FakeAPI: KubeAPI, KubeConnector {
         }
     }
 
-    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
+    func patch(_ path: String, _ body: JSONValue, type: APIPatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
         try state.withLock { (s: inout State) throws(APIFailure) -> JSONValue in
             s.requests.append(Request(verb: "PATCH", path: path, body: body, dryRun: dryRun))
             try check(&s, "PATCH", path)

@@ -14,13 +14,13 @@ public protocol KubeAPI: Sendable {
     /// POST to a collection.
     func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue
     /// PATCH an object with a patch of the given type.
-    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue
+    func patch(_ path: String, _ body: JSONValue, type: APIPatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue
     /// DELETE an object (background propagation).
     func delete(_ path: String, dryRun: DryRunMode) async throws(APIFailure)
 }
 
 /// The patch flavours the API accepts.
-public enum PatchType: String, Sendable {
+public enum APIPatchType: String, Sendable {
     case merge = "application/merge-patch+json"
     case json = "application/json-patch+json"
     case strategic = "application/strategic-merge-patch+json"
