@@ -164,3 +164,12 @@ import Testing
         #expect(options.context == "prod" && options.namespace == "data")
     }
 }
+
+@Suite struct PrettyJSONTests {
+    @Test func emptyCollectionsStayOnOneLine() throws {
+        let value: JSONValue = ["a": [], "b": [:], "c": ["x": [1]]]
+        let text = prettyJSON(value)
+        #expect(text == "{\n  \"a\" : [],\n  \"b\" : {},\n  \"c\" : {\n    \"x\" : [\n      1\n    ]\n  }\n}\n")
+        #expect(try JSONValue.parse(Data(text.utf8)) == value)
+    }
+}

@@ -66,7 +66,7 @@ public struct LintReport: Sendable, Equatable {
                 "files": .int(Int64(files)), "documents": .int(Int64(documents)), "exitCode": .int(Int64(exitCode)),
             ],
         ]
-        return String(decoding: doc.serialized(pretty: true), as: UTF8.self) + "\n"
+        return prettyJSON(doc)
     }
 }
 
