@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCLI
+@testable import SingletonCLI
 import SingletonCore
 import Testing
 
@@ -171,5 +171,20 @@ import Testing
         let text = prettyJSON(value)
         #expect(text == "{\n  \"a\" : [],\n  \"b\" : {},\n  \"c\" : {\n    \"x\" : [\n      1\n    ]\n  }\n}\n")
         #expect(try JSONValue.parse(Data(text.utf8)) == value)
+    }
+}
+
+@Suite struct KubeOptionsTests {
+    @Test func requestTimeoutsLikeKubectl() throws {
+        #expect(KubeOptions.parseDuration("0") == 0)
+        #expect(KubeOptions.parseDuration("30") == 30)
+        #expect(KubeOptions.parseDuration("30s") == 30)
+        #expect(KubeOptions.parseDuration("1m30s") == 90)
+        #expect(KubeOptions.parseDuration("2h") == 7200)
+        #expect(KubeOptions.parseDuration("soon") == nil)
+        #expect(KubeOptions.parseDuration("5x") == nil)
+        #expect(throws: (any Error).self) { try KubeOptions.parse(["--request-timeout", "soon"]) }
+        let parsed = try KubeOptions.parse(["-n", "data", "--context", "prod", "--request-timeout", "10s"])
+        #expect(parsed.namespace == "data" && parsed.context == "prod" && parsed.requestTimeoutSeconds == 10)
     }
 }

@@ -82,6 +82,15 @@ import Testing
         #expect(run.out.contains("the kube-singleton webhook is not installed"))
         let db = await runPlugin(["status", "sts/db", "-n", "shop"], connector: cluster())
         #expect(db.out.contains("PDB:           db-singleton\nService:       db\n"))
+        #expect(!db.out.contains("PodDisruptionBudget"))
+    }
+
+    @Test func statusSeesAMismatchedOwnPDB() async {
+        let api = cluster()
+        api.seed(Seeds.pdbs, ["apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": ["name": "web-singleton", "namespace": "shop"],
+                              "spec": ["maxUnavailable": 0, "selector": ["matchLabels": ["app": "web-old"]]]])
+        let run = await runPlugin(["status", "deploy/web", "-n", "shop", "-o", "json"], connector: api)
+        #expect(run.out.contains("\"pdb-mismatch\""))
     }
 
     @Test func leasesResolveHoldersWithAnInjectedClock() async {

@@ -105,8 +105,15 @@ public enum SingletonAnalyzer {
             return !podLabels.isEmpty && decoded.matches(podLabels)
         }
         let pdbName = pdb?[path: "metadata", "name"]?.stringValue
+        let ownPDBName = "\(name)-singleton"
         if pdb == nil {
-            risks.append(Risk(code: "no-pdb", message: "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (kubectl singleton enable \(ref) --pdb)"))
+            if snapshot.podDisruptionBudgets.contains(where: { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == ownPDBName }) {
+                risks.append(Risk(code: "pdb-mismatch", message: "PodDisruptionBudget \(ownPDBName) exists but does not select its pods (selector changed?); rerun kubectl singleton enable \(ref) --pdb"))
+            } else {
+                risks.append(Risk(code: "no-pdb", message: "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (kubectl singleton enable \(ref) --pdb)"))
+            }
+        } else if let spec = pdb?["spec"], spec["maxUnavailable"]?.intValue != 0, spec["minAvailable"]?.intValue != 1 {
+            risks.append(Risk(code: "pdb-loose", message: "PodDisruptionBudget \(pdbName ?? "") allows evicting the pod (neither maxUnavailable 0 nor minAvailable 1)"))
         }
 
         var serviceName: String?
