@@ -120,6 +120,17 @@ import Testing
         #expect(api.object("\(Seeds.deployments)/web")?[path: "spec", "replicas"] == 3)
     }
 
+    @Test func refusesReplicaSetOwnedByDeployment() async {
+        let api = FakeAPI(namespace: "shop")
+        api.seed("/apis/apps/v1/namespaces/shop/replicasets", ["apiVersion": "apps/v1", "kind": "ReplicaSet",
+            "metadata": ["name": "web-7d4b9c", "namespace": "shop", "ownerReferences": [["apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "u", "controller": true]]],
+            "spec": ["replicas": 1]])
+        let run = await runPlugin(["enable", "rs/web-7d4b9c", "-n", "shop"], connector: api)
+        #expect(run.code == 1)
+        #expect(run.err.contains("run kubectl singleton enable deploy/web instead"))
+        #expect(api.writes.isEmpty)
+    }
+
     @Test func argumentErrors() async {
         let bad = await runPlugin(["enable", "pod/web"])
         #expect(bad.code == 1)

@@ -58,6 +58,10 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         // Step 1: the workload patch, retried on conflict against a fresh read.
         let (raw, workload) = try await retryingConflicts { () async throws -> (JSONValue, Workload) in
             let (raw, workload) = try await fetchWorkload(api, ref, namespace: namespace)
+            if workload.kind == .replicaSet, workload.isOwnedByDeployment {
+                let owner = workload.metadata.ownerReferences?.first { $0.kind == "Deployment" }?.name ?? "its Deployment"
+                throw CLIError("\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run kubectl singleton enable deploy/\(owner) instead")
+            }
             let plan = EnablePlan.make(workload, mode: mode, lease: lease)
             guard let patch = plan.patch else {
                 steps.done("\(ref) unchanged (already \(mode))")
