@@ -115,3 +115,35 @@ import Testing
         """)
     }
 }
+
+@Suite struct LeaseVisibilityTests {
+    @Test func systemLeasesHiddenUnlessAll() async throws {
+        let api = FakeAPI(namespace: "kube-system")
+        api.seed("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "node-1", "namespace": "kube-node-lease"],
+            "spec": ["holderIdentity": "node-1", "leaseDurationSeconds": 40, "renewTime": "2024-06-11T04:19:30.000000Z"]])
+        api.seed("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases", [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": "apiserver-07a5", "namespace": "kube-system", "labels": ["apiserver.kubernetes.io/identity": "kube-apiserver"]],
+            "spec": ["holderIdentity": "apiserver-07a5_0c89", "leaseDurationSeconds": 3600, "renewTime": "2024-06-11T04:00:00.000000Z"]])
+        api.seed("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases", [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "kube-scheduler", "namespace": "kube-system"],
+            "spec": ["holderIdentity": "master-1_9f2e", "leaseDurationSeconds": 15, "renewTime": "2024-06-11T04:19:39.000000Z"]])
+        let visible = await runPlugin(["leases", "-A"], connector: api)
+        #expect(visible.out.contains("lease/kube-scheduler"))
+        #expect(!visible.out.contains("apiserver-07a5") && !visible.out.contains("node-1"))
+        #expect(visible.out.hasPrefix("NAMESPACE     NAME"))
+        let all = await runPlugin(["leases", "-A", "--all", "-o", "wide"], connector: api)
+        #expect(all.out.contains("lease/apiserver-07a5") && all.out.contains("lease/node-1"))
+        #expect(all.out.contains("ACQUIRED   PROBLEM"))
+        let json = try JSONValue.parse(Data(await runPlugin(["leases", "-A", "-o", "json"], connector: api).out.utf8))
+        #expect(json["items"]?.arrayValue?.map { $0["name"] } == ["lease/kube-scheduler"])
+        #expect(json["items"]?.arrayValue?.first?["renewedSecondsAgo"] == 1)
+    }
+
+    @Test func emptyNamespaceSaysSoLikeKubectl() async {
+        let run = await runPlugin(["list", "-n", "empty"], connector: FakeAPI())
+        #expect(run.code == 0 && run.out.isEmpty)
+        #expect(run.err == "No resources found in empty namespace.\n")
+    }
+}
