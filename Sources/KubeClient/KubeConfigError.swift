@@ -1,0 +1,31 @@
+import Foundation
+
+/// A kubeconfig or in-cluster configuration that cannot be used.
+///
+/// Why: the message always names the file, context, cluster or user at fault and the reason,
+/// because "invalid configuration" alone sends users on a hunt through several merged files.
+public struct KubeConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { "error: \(message)" }
+}
+
+/// An exec credential plugin that failed to run or printed something unusable.
+///
+/// Why a separate type: the fix is in the plugin (log in again, install the tool), not in the
+/// request, and the user needs the command name and its stderr to act.
+public struct ExecPluginError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The configured `command`.
+    public var command: String
+    /// The user entry (`users[].name`) the plugin belongs to.
+    public var user: String
+    public var message: String
+    public init(command: String, user: String, message: String) {
+        self.command = command
+        self.user = user
+        self.message = message
+    }
+    public var description: String {
+        "error: exec credential plugin \"\(command)\" for user \"\(user)\": \(message)"
+    }
+}
