@@ -1,4 +1,5 @@
 import Foundation
+import KubeCertificates
 
 /// Resolves a kubeconfig `user` entry into an `AuthMethod` and TLS client credentials.
 ///
@@ -23,6 +24,7 @@ struct UserResolver {
             guard PEMCheck.containsPrivateKey(key.data) else {
                 throw KubeConfigError("\(userWhere): \(key.field) is not a PEM private key")
             }
+            try Self.checkPair(certificate: certificate, key: key, where: userWhere)
             tls.clientCertificatePEM = certificate.data
             tls.clientKeyPEM = key.data
         case let (certificate?, nil):
@@ -61,6 +63,28 @@ struct UserResolver {
             return .basic(username: user.username ?? "", password: user.password ?? "")
         }
         return .none
+    }
+
+    /// Parses the key with OpenSSL and checks it belongs to the certificate, so a swapped or
+    /// stale key is reported with the user's name instead of as a TLS failure later.
+    static func checkPair(certificate: (data: Data, field: String), key: (data: Data, field: String),
+                          where userWhere: String) throws {
+        let certificateText = String(decoding: certificate.data, as: UTF8.self)
+        let keyText = String(decoding: key.data, as: UTF8.self)
+        do {
+            _ = try CertificateFactory.validatePrivateKey(pem: keyText)
+        } catch {
+            throw KubeConfigError("\(userWhere): \(key.field) is not a usable PEM private key: \(error)")
+        }
+        let matches: Bool
+        do {
+            matches = try CertificateFactory.keyMatches(certificatePEM: certificateText, privateKeyPEM: keyText)
+        } catch {
+            throw KubeConfigError("\(userWhere): \(certificate.field) cannot be read as a certificate: \(error)")
+        }
+        guard matches else {
+            throw KubeConfigError("\(userWhere): \(key.field) is not the private key of \(certificate.field)")
+        }
     }
 
     private func material(data: String?, file: String?, field: String, where userWhere: String) throws -> (data: Data, field: String)? {
