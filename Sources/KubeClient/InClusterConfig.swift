@@ -35,9 +35,12 @@ public enum InClusterConfig {
             if !text.isEmpty { namespace = text }
         }
         if let override = options.namespace, !override.isEmpty { namespace = override }
+        let server = "https://\(hostPart):\(port)"
         return ClientConfig(
-            server: "https://\(hostPart):\(port)", namespace: namespace, source: "in-cluster",
-            tls: TLSOptions(certificateAuthorityPEM: ca), proxy: nil, auth: .tokenFile(path: tokenPath),
+            server: server, namespace: namespace, source: "in-cluster",
+            tls: TLSOptions(certificateAuthorityPEM: ca),
+            proxy: ProxyResolver.proxy(forServer: server, proxyURL: nil, environment: environment),
+            auth: .tokenFile(path: tokenPath),
             requestTimeout: options.requestTimeout, impersonateUser: options.impersonateUser,
             impersonateGroups: options.impersonateGroups)
     }

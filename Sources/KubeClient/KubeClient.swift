@@ -107,13 +107,27 @@ public final class KubeClient: Sendable {
         }
         var url = config.server + path
         if !query.isEmpty {
-            var components = URLComponents()
-            components.queryItems = query
-            // URLComponents leaves "+" and some reserved characters alone; selectors need them encoded.
-            let encoded = (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
-            url += "?" + encoded
+            url += "?" + query.map { "\(Self.percentEncode($0.name))=\(Self.percentEncode($0.value ?? ""))" }
+                .joined(separator: "&")
         }
         return url
+    }
+
+    /// Encodes everything but RFC 3986 unreserved characters, so selectors (`=`, `!`, `,`, `(`,
+    /// spaces) and continue tokens (`+`, `/`, `=`) arrive intact.
+    static func percentEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(Character(UnicodeScalar(byte)))
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
     }
 
     private func pause(_ seconds: TimeInterval) async throws {
