@@ -51,6 +51,14 @@ struct ExecCredential: Sendable, Equatable {
         if let key = credential.clientKeyPEM, !PEMCheck.containsPrivateKey(key) {
             throw fail("status.clientKeyData is not a PEM private key")
         }
+        if let certificate = credential.clientCertificatePEM, let key = credential.clientKeyPEM {
+            do {
+                try UserResolver.checkPair(certificate: (certificate, "status.clientCertificateData"),
+                                           key: (key, "status.clientKeyData"), where: "output")
+            } catch let error as KubeConfigError {
+                throw fail(error.message)
+            }
+        }
         if credential.token == nil, credential.clientCertificatePEM == nil {
             throw fail("status has neither token nor clientCertificateData/clientKeyData")
         }

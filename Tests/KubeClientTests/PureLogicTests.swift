@@ -175,3 +175,17 @@ extension PureLogicTests {
         #expect(throws: KubeConfigError.self) { try kube.makeURL(path: "api", query: []) }
     }
 }
+
+extension PureLogicTests {
+    @Test func execCredentialWithSomeoneElsesKeyIsRejected() throws {
+        let pki = try TestPKI.get()
+        let output = try JSONSerialization.data(withJSONObject: [
+            "kind": "ExecCredential", "apiVersion": "client.authentication.k8s.io/v1",
+            "status": ["clientCertificateData": pki.client.certificatePEM, "clientKeyData": pki.rsaClient.privateKeyPEM],
+        ])
+        let error = #expect(throws: ExecPluginError.self) {
+            try ExecCredential.parse(output, apiVersion: "client.authentication.k8s.io/v1", command: "kubelogin", user: "aks")
+        }
+        #expect(error?.message == "output: status.clientKeyData is not the private key of status.clientCertificateData")
+    }
+}
