@@ -117,9 +117,9 @@ final class CurlHandle {
         check(ks_curl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
         check(ks_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)))
         check(ks_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
-        check(ks_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(request.connectTimeout * 1000)))
+        check(ks_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(request.connectTimeout)))
         if let timeout = request.timeout, timeout > 0 {
-            check(ks_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(Int(timeout * 1000), 1)))
+            check(ks_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, max(milliseconds(timeout), 1)))
         }
         // Proxies: only what the caller decided; "" disables curl's own environment lookup.
         check(ks_curl_setopt_string(easy, CURLOPT_PROXY, request.proxy ?? ""))
@@ -193,6 +193,13 @@ final class CurlHandle {
         _ = ks_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         return .completed(status: status)
     }
+}
+
+/// Seconds to curl's milliseconds, clamped (NaN, negative or huge values must not trap); 0 means
+/// "no limit" to curl.
+private func milliseconds(_ seconds: TimeInterval) -> Int {
+    guard seconds.isFinite, seconds > 0 else { return 0 }
+    return Int(min(seconds * 1000, Double(Int32.max)))
 }
 
 private func curlWriteBody(_ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,

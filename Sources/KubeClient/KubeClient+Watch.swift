@@ -89,7 +89,7 @@ final class WatchStreamDecoder: @unchecked Sendable {
         lock.withLock {
             guard failure == nil else { return }
             guard statusCode == 200 else {
-                errorBody.append(chunk.prefix(1 << 20))
+                if errorBody.count < 1 << 20 { errorBody.append(chunk.prefix((1 << 20) - errorBody.count)) }
                 return
             }
             for line in splitter.append(chunk) { deliver(line) }

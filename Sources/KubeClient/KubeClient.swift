@@ -131,6 +131,7 @@ public final class KubeClient: Sendable {
     }
 
     private func pause(_ seconds: TimeInterval) async throws {
-        try await Task.sleep(nanoseconds: UInt64(max(seconds, 0) * 1_000_000_000))
+        guard seconds.isFinite, seconds > 0 else { return }
+        try await Task.sleep(nanoseconds: UInt64(min(seconds, 3600) * 1_000_000_000))
     }
 }

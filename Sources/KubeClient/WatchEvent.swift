@@ -44,31 +44,3 @@ public struct WatchEvent: Sendable {
         return WatchEvent(type: type, object: objectData, resourceVersion: metadata?["resourceVersion"] as? String)
     }
 }
-
-/// Splits a byte stream into newline-terminated lines, across arbitrary chunk boundaries.
-///
-/// Why pure: watch responses arrive in chunks that cut events anywhere; this is tested alone.
-struct LineSplitter {
-    private var buffer = Data()
-
-    /// Appends `chunk` and returns every complete, non-blank line (without its newline).
-    mutating func append(_ chunk: Data) -> [Data] {
-        buffer.append(chunk)
-        var lines: [Data] = []
-        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-            let line = buffer[buffer.startIndex..<newline]
-            buffer = Data(buffer[buffer.index(after: newline)...])
-            if line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) {
-                lines.append(Data(line))
-            }
-        }
-        return lines
-    }
-
-    /// Whatever is left without a final newline.
-    mutating func finish() -> Data? {
-        defer { buffer = Data() }
-        let trimmed = buffer.filter { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }
-        return trimmed.isEmpty ? nil : buffer
-    }
-}
