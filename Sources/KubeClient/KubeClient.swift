@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// A Kubernetes API client: callers name API paths (`/apis/apps/v1/namespaces/ns/deployments/web`,
 /// e.g. from `WorkloadKind.objectPath`) and get raw JSON back.
@@ -17,14 +18,18 @@ public final class KubeClient: Sendable {
     public let config: ClientConfig
     let transport: HTTPTransport
     let credentials: CredentialProvider
+    let logger: Logger
 
     /// - Parameters:
     ///   - config: where and who (see `ClientConfig.load`).
     ///   - transport: the connection pool to use; the shared one by default.
     ///   - environment: environment for exec credential plugins.
+    ///   - logger: retries and credential refreshes are logged at `debug`.
     public init(config: ClientConfig, transport: HTTPTransport = .shared,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger = Logger(label: "kube-client")) {
         self.config = config
+        self.logger = logger
         self.transport = transport
         self.credentials = CredentialProvider(auth: config.auth, environment: environment)
     }
@@ -59,7 +64,9 @@ public final class KubeClient: Sendable {
                 response = try await transport.perform(request)
             } catch let error as TransportError {
                 if safe, error.isRetryable, attempt < config.retry.maxAttempts {
-                    try await pause(config.retry.delay(afterAttempt: attempt, retryAfter: nil, unit: Double.random(in: 0...1)))
+                    let delay = config.retry.delay(afterAttempt: attempt, retryAfter: nil, unit: Double.random(in: 0...1))
+                    logger.debug("retrying \(method) \(path) in \(delay)s after: \(error.kind.rawValue)")
+                    try await pause(delay)
                     attempt += 1
                     continue
                 }
@@ -68,13 +75,16 @@ public final class KubeClient: Sendable {
             if (200..<300).contains(response.status) { return response }
             if response.status == 401, !refreshedAfter401, credentials.canRefresh {
                 refreshedAfter401 = true
+                logger.debug("\(method) \(path) answered 401: refreshing credentials and trying once more")
                 await credentials.invalidate()
                 continue
             }
             let retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"))
             if safe, RetryPolicy.isRetryable(status: response.status, hasRetryAfter: retryAfter != nil),
                attempt < config.retry.maxAttempts {
-                try await pause(config.retry.delay(afterAttempt: attempt, retryAfter: retryAfter, unit: Double.random(in: 0...1)))
+                let delay = config.retry.delay(afterAttempt: attempt, retryAfter: retryAfter, unit: Double.random(in: 0...1))
+                logger.debug("retrying \(method) \(path) in \(delay)s after HTTP \(response.status)")
+                try await pause(delay)
                 attempt += 1
                 continue
             }

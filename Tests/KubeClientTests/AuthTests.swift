@@ -207,3 +207,12 @@ import Testing
         String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast().description
     }
 }
+
+extension AuthTests {
+    @Test func interactiveModeAlwaysNeedsATerminal() async throws {
+        let runner = ExecPluginRunner(environment: ["PATH": "/usr/bin:/bin"], stdinIsTerminal: false)
+        let config = ExecConfig(command: "/bin/true", interactiveMode: .always)
+        let error = await #expect(throws: ExecPluginError.self) { _ = try await runner.run(config, user: "sso", cluster: nil) }
+        #expect(error?.description == "error: exec credential plugin \"/bin/true\" for user \"sso\": interactiveMode is Always but standard input is not a terminal")
+    }
+}
