@@ -216,3 +216,21 @@ extension AuthTests {
         #expect(error?.description == "error: exec credential plugin \"/bin/true\" for user \"sso\": interactiveMode is Always but standard input is not a terminal")
     }
 }
+
+extension AuthTests {
+    @Test func watchRefreshesExecCredentialsOn401() async throws {
+        _ = try writePlugin()
+        try await withServer(tls: pki.serverTLS, handler: { request in
+            guard request.header("Authorization") == "Bearer tok-2" else {
+                return .json(#"{"kind":"Status","code":401,"reason":"Unauthorized","message":"Unauthorized"}"#, status: 401)
+            }
+            return TestResponse(chunks: [Data(#"{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"3"}}}\#n"#.utf8)])
+        }) { server in
+            let kube = try load(try kubeconfig(server, user: execUser(firstExpiry: "2099-01-01T00:00:00Z")))
+            var versions: [String?] = []
+            for try await event in kube.watch("/api/v1/namespaces/ns1/pods") { versions.append(event.resourceVersion) }
+            #expect(versions == ["3"])
+            #expect(server.requests.map { $0.header("Authorization") } == ["Bearer tok-1", "Bearer tok-2"])
+        }
+    }
+}
