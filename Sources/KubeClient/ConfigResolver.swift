@@ -22,18 +22,18 @@ struct ConfigResolver {
         } else if options.cluster == nil {
             throw KubeConfigError("no current context is set in \(files): use --context or `kubectl config use-context`")
         }
-        let where_ = contextName.map { "context \"\($0)\"" } ?? "the command line"
+        let chosenBy = contextName.map { "context \"\($0)\"" } ?? "the command line"
         guard let clusterName = nonEmpty(options.cluster) ?? nonEmpty(context.cluster) else {
-            throw KubeConfigError("\(where_) in \(context.sourceFile.isEmpty ? files : context.sourceFile) names no cluster")
+            throw KubeConfigError("\(chosenBy) in \(context.sourceFile.isEmpty ? files : context.sourceFile) names no cluster")
         }
         guard let cluster = merged.clusters[clusterName] else {
-            throw KubeConfigError("cluster \"\(clusterName)\" (used by \(where_)) not found in \(files)")
+            throw KubeConfigError("cluster \"\(clusterName)\" (used by \(chosenBy)) not found in \(files)")
         }
         var user = UserEntry()
         let userName = nonEmpty(options.user) ?? nonEmpty(context.user)
         if let userName {
             guard let found = merged.users[userName] else {
-                throw KubeConfigError("user \"\(userName)\" (used by \(where_)) not found in \(files)")
+                throw KubeConfigError("user \"\(userName)\" (used by \(chosenBy)) not found in \(files)")
             }
             user = found
         }
