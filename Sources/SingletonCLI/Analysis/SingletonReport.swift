@@ -48,6 +48,7 @@ public struct SingletonReport: Sendable, Equatable {
 
 /// Builds `SingletonReport`s (pure: objects and a clock in, report out).
 public enum SingletonAnalyzer {
+    /// Judges one singleton against what surrounds it; every risk comes with the command that fixes it.
     public static func analyze(_ workload: Workload, namespace: String, snapshot: ClusterSnapshot, now: Date) -> SingletonReport {
         let name = workload.metadata.name ?? ""
         let ref = ResourceRef(kind: workload.kind, name: name)

@@ -29,6 +29,7 @@ public enum CompletionNeed: Sendable, Equatable {
     case namespaces(prefix: String)
 }
 
+/// Decides completions from the typed words alone, so the protocol logic is tested without a cluster.
 public enum Completer {
     /// Subcommands shown to users (the hidden `__complete` is not).
     public static let subcommands = ["enable", "disable", "list", "status", "leases", "lint", "install", "uninstall", "doctor", "version"]

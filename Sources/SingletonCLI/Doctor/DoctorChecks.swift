@@ -32,6 +32,7 @@ public struct DoctorInputs: Sendable {
     }
 }
 
+/// The checks `doctor` runs, pure over what was read, so each finding and fix is tested on real objects.
 public enum DoctorChecks {
     /// The plugin's own verbs, checked with SelfSubjectAccessReviews.
     public static let pluginVerbs: [(verb: String, group: String, resource: String)] = [
@@ -41,6 +42,7 @@ public enum DoctorChecks {
         ("list", "autoscaling", "horizontalpodautoscalers"),
     ]
 
+    /// Every finding, in the order a person fixing the installation would go through them.
     public static func run(_ inputs: DoctorInputs) -> [DoctorFinding] {
         var findings: [DoctorFinding] = []
         guard let config = inputs.webhookConfiguration else {

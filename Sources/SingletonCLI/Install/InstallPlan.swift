@@ -36,6 +36,8 @@ public struct InstallPlan: Sendable, Equatable {
     public var secretName: String
     public var serviceName: String
 
+    /// Reads the embedded manifests and applies the options: namespace, image, scale failurePolicy,
+    /// and the cert-manager overlay (its ValidatingWebhookConfiguration document is a patch).
     public static func make(_ options: InstallOptions, files: [(path: String, content: String)]) throws -> InstallPlan {
         var objects: [JSONValue] = []
         var patches: [JSONValue] = []

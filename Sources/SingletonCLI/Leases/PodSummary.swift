@@ -67,6 +67,7 @@ public struct LeaseView: Sendable, Equatable {
     /// An estimate (the holder's clock is not ours): nil when it cannot be judged.
     public var expired: Bool?
 
+    /// Joins a record with the pods of its namespace and judges expiry by `now` (the local clock).
     public init(record: LeaderRecord, pods: [PodSummary], now: Date) {
         self.record = record
         self.pod = LeaseView.resolve(holder: record.holder, namespace: record.namespace, pods: pods)

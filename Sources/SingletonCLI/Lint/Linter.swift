@@ -31,6 +31,7 @@ public struct LintFinding: Sendable, Equatable, Codable {
 public struct Linter: Sendable {
     public init() {}
 
+    /// All findings for a set of objects, sorted by file, document and List item.
     public func lint(_ objects: [ManifestObject]) -> [LintFinding] {
         var findings: [LintFinding] = []
         var singletons: [(ManifestObject, Workload)] = []

@@ -97,6 +97,7 @@ public struct ManifestReader: Sendable {
         self.readStandardInput = readStandardInput
     }
 
+    /// Reads every input; unreadable ones are collected, never thrown, so one bad file does not hide the findings in the rest.
     public func read(_ inputs: [String]) -> ManifestSet {
         var set = ManifestSet()
         for input in inputs {

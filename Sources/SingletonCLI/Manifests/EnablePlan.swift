@@ -11,6 +11,8 @@ public struct EnablePlan: Sendable, Equatable {
     /// Things the user should know that the patch does not change.
     public var warnings: [String]
 
+    /// The plan for `enable`: replicas above 1 become 1 (0 stays 0), and at-most-one Deployments
+    /// that surge get Recreate (rollingUpdate removed, which the API requires for Recreate).
     public static func make(_ workload: Workload, mode: SingletonMode, lease: String?) -> EnablePlan {
         var annotations: [String: JSONValue] = [:]
         var spec: [String: JSONValue] = [:]
