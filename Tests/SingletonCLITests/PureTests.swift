@@ -188,3 +188,24 @@ import Testing
         #expect(parsed.namespace == "data" && parsed.context == "prod" && parsed.requestTimeoutSeconds == 10)
     }
 }
+
+@Suite struct MergePatchDiffTests {
+    @Test func sendsOnlyWhatDiffersAndNeverDeletes() {
+        let existing: JSONValue = ["metadata": ["name": "x", "labels": ["a": "1", "keep": "me"]],
+                                   "spec": ["replicas": 2, "ports": [["port": 80]], "extra": true]]
+        let desired: JSONValue = ["metadata": ["name": "x", "labels": ["a": "2"]], "spec": ["replicas": 2, "ports": [["port": 81]]]]
+        #expect(mergePatchDiff(existing: existing, desired: desired) == ["metadata": ["labels": ["a": "2"]], "spec": ["ports": [["port": 81]]]])
+        #expect(mergePatchDiff(existing: existing, desired: ["spec": ["extra": true]]) == nil)
+        let patched = existing.applyingMergePatch(mergePatchDiff(existing: existing, desired: desired) ?? nil)
+        #expect(patched[path: "metadata", "labels", "keep"] == "me")
+        #expect(mergePatchDiff(existing: patched, desired: desired) == nil)
+    }
+
+    @Test func serverDefaultsInArraysAreNotDifferences() {
+        let existing: JSONValue = ["spec": ["containers": [["name": "web", "image": "a", "imagePullPolicy": "IfNotPresent", "terminationMessagePath": "/dev/termination-log"]]]]
+        #expect(mergePatchDiff(existing: existing, desired: ["spec": ["containers": [["name": "web", "image": "a"]]]]) == nil)
+        #expect(mergePatchDiff(existing: existing, desired: ["spec": ["containers": [["name": "web", "image": "b"]]]])
+                == ["spec": ["containers": [["name": "web", "image": "b"]]]])
+        #expect(mergePatchDiff(existing: existing, desired: ["spec": ["containers": [["name": "web"], ["name": "sidecar"]]]]) != nil)
+    }
+}

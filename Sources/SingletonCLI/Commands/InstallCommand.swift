@@ -84,9 +84,9 @@ struct InstallCommand: ParsableCommand, PluginCommand {
             guard existing[path: "metadata", "labels", SingletonAnnotation.managedByLabel]?.stringValue == SingletonAnnotation.managedByValue else {
                 throw CLIError("it exists and is not managed by kubectl-singleton; left alone")
             }
-            var patch = object
-            patch["status"] = nil
-            if existing.applyingMergePatch(patch) == existing { return "unchanged" }
+            var desired = object
+            desired["status"] = nil
+            guard let patch = mergePatchDiff(existing: existing, desired: desired) else { return "unchanged" }
             _ = try await api.patch("\(collection)/\(name)", patch, type: .merge, dryRun: dryRun)
             return "configured\(dryRun.suffix)"
         }

@@ -96,13 +96,10 @@ public enum Companions {
         workload.templateLabels.isEmpty ? nil : LabelSelector(matchLabels: workload.templateLabels)
     }
 
-    /// The fields of `desired` that differ in `existing`, as a merge patch of `spec`
-    /// (nil when equal): used to bring an object the plugin owns back in line.
+    /// The fields of `desired`'s spec that differ in `existing`, as a merge patch (nil when
+    /// equal): used to bring an object the plugin owns back in line.
     public static func specPatch(existing: JSONValue, desired: JSONValue) -> JSONValue? {
-        guard let want = desired["spec"]?.objectValue else { return nil }
-        let have = existing["spec"]?.objectValue ?? [:]
-        var patch: [String: JSONValue] = [:]
-        for (key, value) in want where have[key] != value { patch[key] = value }
-        return patch.isEmpty ? nil : ["spec": .object(patch)]
+        guard let spec = desired["spec"] else { return nil }
+        return mergePatchDiff(existing: existing, desired: ["spec": spec])
     }
 }
