@@ -240,6 +240,7 @@ struct SandboxPluginTests {
         #expect(doctor.out.contains("caBundle signs the serving certificate"), "\(doctor.out)\(doctor.err)")
         let rerun = try await cluster.singleton("install")
         #expect(rerun.code == 0)
+        #expect(!rerun.out.contains("created") && !rerun.out.contains("configured"), "a rerun changes nothing: \(rerun.out)")
         let uninstall = try await cluster.singleton("uninstall")
         #expect(uninstall.code == 0, "\(uninstall.err)")
         #expect(try await cluster.kubectl(["get", "validatingwebhookconfiguration", "kube-singleton"]).code != 0)
