@@ -229,6 +229,18 @@ struct SandboxPluginTests {
         #expect(complete.out.hasPrefix("deploy/web\n:4\n"), "\(complete.out) \(complete.err)")
     }
 
+    @Test func offlineCommandsThroughKubectl() async throws {
+        let cluster = try await PluginE2E.Cluster.start()
+        defer { cluster.stop() }
+        let version = try await cluster.singleton("version")
+        #expect(version.out == "kubectl-singleton v\(KubeSingletonVersion.current)\n")
+        let lint = try await cluster.kubectl(["singleton", "lint", "-f", Paths.examples.appendingPathComponent("violating.yaml").path, "-o", "json"])
+        #expect(lint.code == 1)
+        #expect(try JSONValue.parse(Data(lint.out.utf8))[path: "summary", "errors"] == 4)
+        let stdin = try await cluster.kubectl(["singleton", "lint", "-f", "-"], stdin: PluginE2E.web)
+        #expect(stdin.code == 0, "\(stdin.out)\(stdin.err)")
+    }
+
     @Test func installDoctorUninstall() async throws {
         let cluster = try await PluginE2E.Cluster.start()
         defer { cluster.stop() }
