@@ -59,6 +59,26 @@ import Testing
         #expect(rerun.out.contains("poddisruptionbudget.policy/web-singleton created"))
     }
 
+    @Test func workloadStepFailureIsReportedAsAStep() async {
+        let api = seeded()
+        api.fail("PATCH", "\(Seeds.deployments)/web", with: APIFailure(code: 500, reason: "InternalError",
+            message: "Internal error occurred: failed calling webhook \"workloads.kube-singleton.dev\": connection refused"))
+        let run = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
+        #expect(run.code == 1)
+        #expect(run.err.contains("error: deployment.apps/web: Error from server (InternalError): Internal error occurred"))
+        #expect(run.err.contains("1 of the steps failed (deployment.apps/web)"))
+        #expect(!api.writes.contains { $0.path.hasPrefix(Seeds.pdbs) }, "no companion for a workload that is not a singleton")
+
+        // disable still removes its own companions and reports the annotation step as failed.
+        api.clearFailures()
+        _ = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
+        api.fail("PATCH", "\(Seeds.deployments)/web", with: APIFailure(code: 403, reason: "Forbidden", message: "patch denied"))
+        let disable = await runPlugin(["disable", "deploy/web", "-n", "shop"], connector: api)
+        #expect(disable.code == 1)
+        #expect(disable.out.contains("poddisruptionbudget.policy/web-singleton deleted"))
+        #expect(disable.err.contains("error: deployment.apps/web: Error from server (Forbidden): patch denied"))
+    }
+
     @Test func conflictIsRetriedOnFreshState() async {
         let api = seeded()
         api.conflict("PATCH", "\(Seeds.deployments)/web", times: 2)

@@ -34,18 +34,13 @@ struct DisableCommand: ParsableCommand, PluginCommand {
         let api = try env.connector.connect(kube)
         let namespace = kube.namespace ?? api.defaultNamespace
         let steps = StepReport(env: env, quiet: false)
-        let workload = try await retryingConflicts { () async throws -> Workload in
-            let (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
-            let plan = EnablePlan.disable(workload)
-            guard let patch = plan.patch else {
-                steps.done("\(ref) unchanged (not a singleton)")
-                return workload
-            }
-            if dryRun != .client {
-                _ = try await api.patch(ref.kind.objectPath(namespace: namespace, name: ref.name), patch, type: .merge, dryRun: dryRun)
-            }
-            steps.done("\(ref) configured: \(plan.changes.joined(separator: "; "))\(dryRun.suffix)")
-            return workload
+        let (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
+        do {
+            try await retryingConflicts { try await removeAnnotations(api, ref, namespace: namespace, steps: steps) }
+        } catch let error as APIFailure {
+            // Reported as a failed step; the companions are still cleaned up, and a rerun
+            // retries the annotation.
+            steps.fail("\(ref)", error)
         }
         let sync = CompanionSync(api: api, dryRun: dryRun)
         let pdbName = Companions.pdbName(for: workload)
@@ -57,5 +52,19 @@ struct DisableCommand: ParsableCommand, PluginCommand {
             try await sync.remove(name: serviceName, collection: CompanionPaths.services(namespace), ownerUID: workload.metadata.uid)
         }
         return steps.finish(rerun: "kubectl singleton disable \(ref) -n \(namespace)")
+    }
+
+    /// Re-reads the workload and removes the annotations it carries.
+    func removeAnnotations(_ api: any KubeAPI, _ ref: ResourceRef, namespace: String, steps: StepReport) async throws {
+        let (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
+        let plan = EnablePlan.disable(workload)
+        guard let patch = plan.patch else {
+            steps.done("\(ref) unchanged (not a singleton)")
+            return
+        }
+        if dryRun != .client {
+            _ = try await api.patch(ref.kind.objectPath(namespace: namespace, name: ref.name), patch, type: .merge, dryRun: dryRun)
+        }
+        steps.done("\(ref) configured: \(plan.changes.joined(separator: "; "))\(dryRun.suffix)")
     }
 }

@@ -56,27 +56,15 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         var results: [JSONValue] = []
 
         // Step 1: the workload patch, retried on conflict against a fresh read.
-        let (raw, workload) = try await retryingConflicts { () async throws -> (JSONValue, Workload) in
-            let (raw, workload) = try await fetchWorkload(api, ref, namespace: namespace)
-            if workload.kind == .replicaSet, workload.isOwnedByDeployment {
-                let owner = workload.metadata.ownerReferences?.first { $0.kind == "Deployment" }?.name ?? "its Deployment"
-                throw CLIError("\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run kubectl singleton enable deploy/\(owner) instead")
+        let raw: JSONValue, workload: Workload
+        do {
+            (raw, workload) = try await retryingConflicts {
+                try await patchWorkload(api, ref, namespace: namespace, mode: mode, steps: steps)
             }
-            let plan = EnablePlan.make(workload, mode: mode, lease: lease)
-            guard let patch = plan.patch else {
-                steps.done("\(ref) unchanged (already \(mode))")
-                steps.warn(plan.warnings)
-                return (raw, workload)
-            }
-            let updated: JSONValue
-            if dryRun == .client {
-                updated = raw.applyingMergePatch(patch)
-            } else {
-                updated = try await api.patch(ref.kind.objectPath(namespace: namespace, name: ref.name), patch, type: .merge, dryRun: dryRun)
-            }
-            steps.done("\(ref) configured: \(plan.changes.joined(separator: "; "))\(dryRun.suffix)")
-            steps.warn(plan.warnings)
-            return (updated, workload)
+        } catch let error as APIFailure where !error.isNotFound {
+            // The workload step failed (RBAC, a webhook denial): nothing else is attempted.
+            steps.fail("\(ref)", error)
+            return steps.finish(rerun: "kubectl singleton enable \(ref) -n \(namespace)")
         }
         results.append(raw)
 
@@ -100,5 +88,30 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         }
         if let output { env.out.write(output.render(results.count == 1 ? results[0] : listDocument(results))) }
         return steps.finish(rerun: "kubectl singleton enable \(ref) -n \(namespace)")
+    }
+
+    /// Reads the workload and sends the plan's patch (none when nothing changes).
+    func patchWorkload(_ api: any KubeAPI, _ ref: ResourceRef, namespace: String, mode: SingletonMode,
+                       steps: StepReport) async throws -> (JSONValue, Workload) {
+        let (raw, workload) = try await fetchWorkload(api, ref, namespace: namespace)
+        if workload.kind == .replicaSet, workload.isOwnedByDeployment {
+            let owner = workload.metadata.ownerReferences?.first { $0.kind == "Deployment" }?.name ?? "its Deployment"
+            throw CLIError("\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run kubectl singleton enable deploy/\(owner) instead")
+        }
+        let plan = EnablePlan.make(workload, mode: mode, lease: lease)
+        guard let patch = plan.patch else {
+            steps.done("\(ref) unchanged (already \(mode))")
+            steps.warn(plan.warnings)
+            return (raw, workload)
+        }
+        let updated: JSONValue
+        if dryRun == .client {
+            updated = raw.applyingMergePatch(patch)
+        } else {
+            updated = try await api.patch(ref.kind.objectPath(namespace: namespace, name: ref.name), patch, type: .merge, dryRun: dryRun)
+        }
+        steps.done("\(ref) configured: \(plan.changes.joined(separator: "; "))\(dryRun.suffix)")
+        steps.warn(plan.warnings)
+        return (updated, workload)
     }
 }

@@ -27,11 +27,17 @@ final class StepReport {
         do {
             let verb = try await body()
             done("\(name) \(verb)")
-        } catch let failure as APIFailure {
-            failures.append(name)
-            env.err.line("error: \(name): \(failure.description)")
         } catch {
-            failures.append(name)
+            fail(name, error)
+        }
+    }
+
+    /// Records a failed step and says why on stderr.
+    func fail(_ name: String, _ error: any Error) {
+        failures.append(name)
+        if let failure = error as? APIFailure {
+            env.err.line("error: \(name): \(failure.description)")
+        } else {
             env.err.line("error: \(name): \(error)")
         }
     }
