@@ -162,6 +162,8 @@ import Testing
     @Test func connectionFlagsAreReadFromTheWords() {
         let options = Completer.connectionOptions(["status", "--context", "prod", "-n", "data", "deploy/"])
         #expect(options.context == "prod" && options.namespace == "data")
+        let equals = Completer.connectionOptions(["status", "--namespace=data", "--context=prod", ""])
+        #expect(equals.context == "prod" && equals.namespace == "data")
     }
 }
 

@@ -117,8 +117,12 @@ public enum Completer {
         // Parsed, not assigned: a ParsableArguments value must come from parsing.
         var args: [String] = []
         var i = 0
+        let flags = ["-n", "--namespace", "--kubeconfig", "--context", "--cluster", "--user"]
         while i < words.count - 1 {
-            if ["-n", "--namespace", "--kubeconfig", "--context", "--cluster", "--user"].contains(words[i]) {
+            if let eq = words[i].firstIndex(of: "="), flags.contains(String(words[i][..<eq])) {
+                args.append(words[i])
+                i += 1
+            } else if flags.contains(words[i]) {
                 args += [words[i], words[i + 1]]
                 i += 2
             } else {
