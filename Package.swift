@@ -132,7 +132,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCertificates"]),
-        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox"]),
+        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox", "HTTPSServerKit", "KubeCertificates"]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient"]),
         .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient"]),
     ],

@@ -35,6 +35,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var streamTask: Task<Void, Never>?
     private var peer: PeerIdentity??
     private var tooLargeAnswered = false
+    /// Content-Length announced more than the cap: only `oversizePrefix` bytes are read.
+    private var oversizeDeclared = false
+    static let oversizePrefix = 64 * 1024
 
     init(handler: any HTTPSHandler, limits: ServerLimits, logger: Logger) {
         self.handler = handler
@@ -57,16 +60,34 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch (unwrapInboundIn(data), state) {
         case (.head(let head), .idle):
             keepAlive = head.isKeepAlive
+            let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
+            oversizeDeclared = false
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
-                tooLarge(head, ByteBuffer(), context)
-                return
+                // Read a short prefix anyway (unless the client waits for 100-continue), so the
+                // handler can still echo an identifier from it; then answer 413.
+                guard !expectsContinue else {
+                    tooLarge(head, ByteBuffer(), context)
+                    return
+                }
+                oversizeDeclared = true
             }
-            if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+            if expectsContinue {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
             state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
             arm(limits.bodyTimeout, context)
         case (.body(var chunk), .receiving(let head, var body)):
+            if oversizeDeclared {
+                state = .responding
+                body.writeBuffer(&chunk)
+                let prefix = min(Self.oversizePrefix, limits.maxBodyBytes)
+                if body.readableBytes >= prefix {
+                    tooLarge(head, body.getSlice(at: body.readerIndex, length: prefix) ?? body, context)
+                } else {
+                    state = .receiving(head, body)
+                }
+                return
+            }
             if body.readableBytes + chunk.readableBytes > limits.maxBodyBytes {
                 tooLarge(head, body, context)
                 return
@@ -74,6 +95,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             state = .responding  // avoid a copy-on-write of `body` while appending
             body.writeBuffer(&chunk)
             state = .receiving(head, body)
+        case (.end, .receiving(let head, let body)) where oversizeDeclared:
+            // The body ended before the declared length (the decoder would not allow this): still too large.
+            tooLarge(head, body, context)
+            state = .discarding(discarded: 0, ended: true)
         case (.end, .receiving(let head, let body)):
             timer?.cancel()
             state = .responding
@@ -199,6 +224,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func timedOut(_ context: ChannelHandlerContext) {
         switch state {
+        case .receiving(let head, let body) where oversizeDeclared:
+            // Waiting for the prefix of a body that is too large anyway: answer 413 with what came.
+            tooLarge(head, body, context)
         case .receiving:
             // A request whose body trickles in: answer 408 and close.
             state = .responding
