@@ -8,24 +8,15 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the validating admission webhook over HTTPS.",
         discussion: """
-        Answers admission.k8s.io/v1 AdmissionReviews POSTed by the API server to --validate-path,
-        plus GET /healthz (alive), GET /readyz (ready once the parent cache has synced) and
-        GET /metrics (Prometheus text; on --metrics-port when given, else on the TLS port).
+        Answers admission.k8s.io/v1 AdmissionReviews POSTed by the API server to --validate-path, plus GET /healthz (alive), GET /readyz (ready once the parent cache has synced) and GET /metrics (Prometheus text; on --metrics-port when given, else on the TLS port).
 
-        Scale requests (kubectl scale, the HPA controller) carry no annotations, so the webhook
-        judges them against the parent workload, read from a metadata-only list+watch cache of
-        deployments, statefulsets, replicasets and replicationcontrollers (a direct GET on a
-        cache miss). When the parent cannot be verified, --on-lookup-failure decides:
-          allow (default)  the request passes with an admission warning, a log line and the
-                           metric singleton_webhook_parent_lookup_failures_total; an API outage
-                           never freezes scaling, but a singleton may briefly be scaled up.
-          deny             the singleton guarantee wins; while the API cannot be read, every
-                           scale-up of any workload matched by the webhook is refused.
+        Scale requests (kubectl scale, the HPA controller) carry no annotations, so the webhook judges them against the parent workload, read from a metadata-only list+watch cache of deployments, statefulsets, replicasets and replicationcontrollers, with a direct GET on a cache miss. When the parent cannot be verified, --on-lookup-failure decides:
 
-        Every flag can also be set with the environment variable shown in its help; the flag
-        wins when both are given. Durations accept 500ms, 10s, 2m or plain seconds.
-        SIGTERM or SIGINT stop accepting connections, finish in-flight requests and exit
-        within --shutdown-grace.
+        allow (default): the request passes with an admission warning, a log line and the metric singleton_webhook_parent_lookup_failures_total. An API outage never freezes scaling, but a singleton may be scaled up while it lasts.
+
+        deny: the singleton guarantee wins. While the API cannot be read, every scale-up the webhook sees is refused.
+
+        Every flag can also be set with the environment variable shown in its help; the flag wins when both are given. Durations accept 500ms, 10s, 2m or plain seconds. SIGTERM or SIGINT stop accepting connections, finish in-flight requests and exit within --shutdown-grace. Logs are JSON lines on standard error.
         """
     )
 
