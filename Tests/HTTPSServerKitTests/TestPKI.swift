@@ -1,13 +1,14 @@
 import Foundation
 import HTTPSServerKit
+import KubeCertificates
 
-/// Throwaway certificates made with the `openssl` CLI in a temporary directory.
-///
-/// Until KubeCertificates lands this is the test suite's CA: one CA, a server certificate
-/// for 127.0.0.1/localhost, and client certificates with a chosen CN and O.
+/// Throwaway certificates made with KubeCertificates, written to a temporary directory:
+/// one CA, a server certificate for 127.0.0.1/localhost, and client certificates with a
+/// chosen CN and O.
 struct TestPKI {
     let dir: URL
     let name: String
+    let ca: CertificateAndKey
 
     var caCert: String { path("\(name)-ca.crt") }
     var serverCert: String { path("\(name)-server.crt") }
@@ -16,19 +17,22 @@ struct TestPKI {
     static func make(_ name: String = "ca", in dir: URL? = nil) throws -> TestPKI {
         let dir = dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("https-kit-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let pki = TestPKI(dir: dir, name: name)
-        try pki.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                         "-keyout", pki.path("\(name)-ca.key"), "-out", pki.caCert, "-days", "2",
-                         "-subj", "/CN=\(name) test CA"])
-        try pki.issue(cn: "localhost", orgs: [], cert: pki.serverCert, key: pki.serverKey,
-                      ext: "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth")
+        let pki = TestPKI(dir: dir, name: name, ca: try CertificateFactory.makeCA(commonName: "\(name) test CA", validityDays: 2))
+        try pki.ca.certificatePEM.write(toFile: pki.caCert, atomically: true, encoding: .utf8)
+        let server = try CertificateFactory.issue(
+            CertificateSpec(commonName: "localhost", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validityDays: 2), signedBy: pki.ca)
+        try server.certificatePEM.write(toFile: pki.serverCert, atomically: true, encoding: .utf8)
+        try server.privateKeyPEM.write(toFile: pki.serverKey, atomically: true, encoding: .utf8)
         return pki
     }
 
     /// A client certificate: returns (cert path, key path).
     func client(cn: String, orgs: [String]) throws -> (cert: String, key: String) {
         let base = "\(name)-client-\(cn)-\(orgs.joined(separator: "_"))"
-        try issue(cn: cn, orgs: orgs, cert: path("\(base).crt"), key: path("\(base).key"), ext: "extendedKeyUsage=clientAuth")
+        let issued = try CertificateFactory.issue(
+            CertificateSpec(commonName: cn, organizations: orgs, usage: .client, validityDays: 2), signedBy: ca)
+        try issued.certificatePEM.write(toFile: path("\(base).crt"), atomically: true, encoding: .utf8)
+        try issued.privateKeyPEM.write(toFile: path("\(base).key"), atomically: true, encoding: .utf8)
         return (path("\(base).crt"), path("\(base).key"))
     }
 
@@ -39,34 +43,8 @@ struct TestPKI {
     }
 
     func path(_ file: String) -> String { dir.appendingPathComponent(file).path }
-
-    private func issue(cn: String, orgs: [String], cert: String, key: String, ext: String) throws {
-        let csr = cert + ".csr", extFile = cert + ".ext"
-        let subject = "/CN=\(cn)" + orgs.map { "/O=\($0)" }.joined()
-        try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", key, "-out", csr, "-subj", subject])
-        try ext.write(toFile: extFile, atomically: true, encoding: .utf8)
-        try openssl(["x509", "-req", "-in", csr, "-CA", caCert, "-CAkey", path("\(name)-ca.key"),
-                     "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", extFile])
-    }
-
-    private func openssl(_ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        let errText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw TestPKIError(description: "openssl \(args.joined(separator: " ")) failed: \(errText)")
-        }
-    }
 }
 
-struct TestPKIError: Error, CustomStringConvertible { var description: String }
 
 /// A handler that echoes what it saw, so tests can check parsing and identity.
 struct EchoHandler: HTTPSHandler {
