@@ -35,6 +35,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var streamTask: Task<Void, Never>?
     private var peer: PeerIdentity??
     private var tooLargeAnswered = false
+    private var loopExecutor: EventLoopTaskExecutor?
     /// Content-Length announced more than the cap: only `oversizePrefix` bytes are read.
     private var oversizeDeclared = false
     static let oversizePrefix = 64 * 1024
@@ -144,7 +145,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let request = request(head, body, context)
         let handler = self.handler
         let promise = context.eventLoop.makePromise(of: ServerResponse.self)
-        promise.completeWithTask { await handler.handle(request) }
+        promise.completeOnLoop(executor(context)) { await handler.handle(request) }
         promise.futureResult.assumeIsolated().whenSuccess { response in
             self.write(response, context)
         }
@@ -158,7 +159,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let request = request(head, body, context)
         let handler = self.handler, limit = limits.maxBodyBytes
         let promise = context.eventLoop.makePromise(of: ServerResponse.self)
-        promise.completeWithTask { await handler.bodyTooLarge(request, limit: limit) }
+        promise.completeOnLoop(executor(context)) { await handler.bodyTooLarge(request, limit: limit) }
         promise.futureResult.assumeIsolated().whenSuccess { response in
             self.write(response, context)
         }
@@ -183,7 +184,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
             let writer = ResponseBodyWriter(channel: context.channel)
             let finished = context.eventLoop.makePromise(of: Void.self)
-            streamTask = Task {
+            streamTask = Task(executorPreference: executor(context)) {
                 do { try await produce(writer) } catch { /* the client left or the producer failed: end the stream */ }
                 finished.succeed(())
             }
@@ -238,6 +239,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .responding, .closed:
             break
         }
+    }
+
+    /// The task executor of this connection's event loop, made once per connection.
+    private func executor(_ context: ChannelHandlerContext) -> EventLoopTaskExecutor {
+        if let loopExecutor { return loopExecutor }
+        let made = EventLoopTaskExecutor(context.eventLoop)
+        loopExecutor = made
+        return made
     }
 
     private func peerIdentity(_ context: ChannelHandlerContext) -> PeerIdentity? {
