@@ -41,13 +41,14 @@ echo "== throwaway certificate"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
 
-echo "== building singleton-webhook (release)"
-swift build -c release --product singleton-webhook >/dev/null
+echo "== building singleton-webhook (release, static Swift runtime as in webhook/Dockerfile)"
+swift build -c release --product singleton-webhook --static-swift-stdlib >/dev/null
 BIN="$(swift build -c release --show-bin-path)/singleton-webhook"
 
-compact() { python3 -c 'import json,sys; sys.stdout.write(json.dumps(json.load(open(sys.argv[1])),separators=(",",":")))' "$1"; }
-compact examples/reviews/03-scale-down-allowed.json >"$WORK/review.json"
-compact examples/reviews/07-kubectl-scale-denied.json >"$WORK/scale.json"
+# A Deployment UPDATE review as the API server sends it (allowed: replicas go down), and
+# kubectl scale on an at-most-one Deployment (denied from the cache).
+cp examples/reviews/03-scale-down-allowed.json "$WORK/review.json"
+cp examples/reviews/07-kubectl-scale-denied.json "$WORK/scale.json"
 echo "review body: Deployment UPDATE, $(wc -c <"$WORK/review.json") bytes"
 
 start_webhook() {  # extra flags...

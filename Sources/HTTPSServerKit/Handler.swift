@@ -6,6 +6,9 @@ import NIOHTTP1
 /// The server does the I/O (TLS, parsing, limits, timeouts, keep-alive); handlers see a
 /// complete request and return a complete or streaming response. Sendable because
 /// requests are handled concurrently from every event loop.
+///
+/// `handle` runs as a task on the connection's event loop (no thread hop per request), so it
+/// must not block: await I/O instead of waiting for it, and move long CPU work elsewhere.
 public protocol HTTPSHandler: Sendable {
     func handle(_ request: ServerRequest) async -> ServerResponse
 

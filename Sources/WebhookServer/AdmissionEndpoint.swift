@@ -84,6 +84,8 @@ public struct AdmissionEndpoint: Sendable {
             : request.resource.resource + (request.subResource.map { $0.isEmpty ? "" : "/\($0)" } ?? "")
         metrics.recordDecision(verdict: decision.allowed ? "allow" : "deny", kind: kind,
                                operation: request.operation.rawValue, rule: decision.rule.rawValue, seconds: seconds)
+        // Plain allows log at debug: skip building the line when it would be dropped.
+        if decision.allowed, decision.rule != .unverifiedParent, logger.logLevel > .debug { return }
         var meta: Logger.Metadata = [
             "uid": "\(request.uid)", "kind": "\(kind)", "operation": "\(request.operation.rawValue)",
             "object": "\(request.namespace.map { "\($0)/" } ?? "")\(request.name ?? "")", "rule": "\(decision.rule.rawValue)",

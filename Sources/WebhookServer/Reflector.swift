@@ -81,6 +81,7 @@ public struct Reflector: Sendable {
             if cache.read({ $0.resourceVersion(kind) }) == nil {
                 let list = try await source.list(kind, namespace: namespace)
                 cache.update { $0.replace(kind, with: list) }
+                MemoryRelease.trim()
                 metrics?.recordRelist(kind: kind.resource)
                 logger.debug("listed", metadata: ["kind": "\(kind.resource)", "objects": "\(list.items.count)",
                                                   "resourceVersion": "\(list.resourceVersion)"])
