@@ -63,7 +63,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug (also logs every allow), info (denials), warning, error. JSON lines on stderr. [env SINGLETON_WEBHOOK_LOG_LEVEL; default info]")
     var logLevel: String?
 
-    func run() async throws {
+    func validate() throws {
+        do {
+            _ = try resolve()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// Flags, then SINGLETON_WEBHOOK_* variables, then defaults.
+    private func resolve() throws -> ServeConfiguration {
         let flags: [ServeFlag: String?] = [
             .host: host, .port: port, .tlsCertFile: tlsCertFile, .tlsKeyFile: tlsKeyFile, .clientCAFile: clientCaFile,
             .validatePath: validatePath, .metricsPort: metricsPort, .metricsHost: metricsHost,
@@ -72,12 +81,11 @@ struct ServeCommand: AsyncParsableCommand {
             .idleTimeout: idleTimeout, .maxConnections: maxConnections, .threads: threads,
             .certReloadInterval: certReloadInterval, .logLevel: logLevel,
         ]
-        let config: ServeConfiguration
-        do {
-            config = try ServeConfiguration.resolve(flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        return try ServeConfiguration.resolve(flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment)
+    }
+
+    func run() async throws {
+        let config = try resolve()
         let source: (any MetadataSource)?
         switch config.parentLookup {
         case .none:
