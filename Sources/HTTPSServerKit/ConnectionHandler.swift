@@ -18,7 +18,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private enum State {
         /// Waiting for a request head; `first` on a fresh connection.
         case idle(first: Bool)
-        case receiving(HTTPRequestHead, ByteBuffer)
+        /// Reading the body of `head` into `body` (kept outside the enum so appending never copies).
+        case receiving(HTTPRequestHead)
         /// The body was too large: read and drop the rest, then close.
         case discarding(discarded: Int, ended: Bool)
         case responding
@@ -35,6 +36,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var streamTask: Task<Void, Never>?
     private var peer: PeerIdentity??
     private var tooLargeAnswered = false
+    private var body = ByteBuffer()
     private var loopExecutor: EventLoopTaskExecutor?
     /// Content-Length announced more than the cap: only `oversizePrefix` bytes are read.
     private var oversizeDeclared = false
@@ -75,17 +77,15 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             if expectsContinue {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
-            state = .receiving(head, context.channel.allocator.buffer(capacity: 0))
+            body = context.channel.allocator.buffer(capacity: 0)
+            state = .receiving(head)
             arm(limits.bodyTimeout, context)
-        case (.body(var chunk), .receiving(let head, var body)):
+        case (.body(var chunk), .receiving(let head)):
             if oversizeDeclared {
-                state = .responding
                 body.writeBuffer(&chunk)
                 let prefix = min(Self.oversizePrefix, limits.maxBodyBytes)
                 if body.readableBytes >= prefix {
                     tooLarge(head, body.getSlice(at: body.readerIndex, length: prefix) ?? body, context)
-                } else {
-                    state = .receiving(head, body)
                 }
                 return
             }
@@ -93,17 +93,17 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 tooLarge(head, body, context)
                 return
             }
-            state = .responding  // avoid a copy-on-write of `body` while appending
             body.writeBuffer(&chunk)
-            state = .receiving(head, body)
-        case (.end, .receiving(let head, let body)) where oversizeDeclared:
+        case (.end, .receiving(let head)) where oversizeDeclared:
             // The body ended before the declared length (the decoder would not allow this): still too large.
             tooLarge(head, body, context)
             state = .discarding(discarded: 0, ended: true)
-        case (.end, .receiving(let head, let body)):
+        case (.end, .receiving(let head)):
             timer?.cancel()
             state = .responding
-            dispatch(head, body, context)
+            let complete = body
+            body = ByteBuffer()
+            dispatch(head, complete, context)
         case (.body(let chunk), .discarding(let discarded, _)):
             let total = discarded + chunk.readableBytes
             state = .discarding(discarded: total, ended: false)
@@ -157,6 +157,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         keepAlive = false
         arm(limits.bodyTimeout, context)  // bounds the discarding too
         let request = request(head, body, context)
+        self.body = ByteBuffer()
         let handler = self.handler, limit = limits.maxBodyBytes
         let promise = context.eventLoop.makePromise(of: ServerResponse.self)
         promise.completeOnLoop(executor(context)) { await handler.bodyTooLarge(request, limit: limit) }
@@ -225,7 +226,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func timedOut(_ context: ChannelHandlerContext) {
         switch state {
-        case .receiving(let head, let body) where oversizeDeclared:
+        case .receiving(let head) where oversizeDeclared:
             // Waiting for the prefix of a body that is too large anyway: answer 413 with what came.
             tooLarge(head, body, context)
         case .receiving:

@@ -27,7 +27,7 @@ struct ServerBasicsTests {
         let pki = try TestPKI.make()
         let server = try await HTTPSServer.start(tlsConfig(pki), handler: EchoHandler())
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
-        for size in [0, 1, 2_800, 100_000] {
+        for size in [0, 1, 2_800, 100_000, 6_000_000] {
             let response = try await client.send(.POST, "/validate", body: ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
             #expect(response.status == .ok)
             #expect(response.bodyString.contains("bytes=\(size)"))
