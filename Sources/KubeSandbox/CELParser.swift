@@ -113,9 +113,9 @@ struct CELParser {
                 pos += 1
                 guard case .ident(let name)? = next() else { throw CELError("syntax error: expected a field name after '.'") }
                 if peek == .lparen {
+                    guard name == "size" else { throw CELError("unsupported function '\(name)' (the sandbox supports a CEL subset)") }
                     pos += 1
                     try expect(.rparen)
-                    guard name == "size" else { throw CELError("unsupported function '\(name)' (the sandbox supports a CEL subset)") }
                     node = .size(node)
                 } else {
                     node = .field(node, name)

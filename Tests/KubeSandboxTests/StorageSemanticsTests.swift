@@ -50,7 +50,11 @@ struct StorageSemanticsTests {
         let r = try await call(api, "PUT", deploymentsPath + "/web", changed)
         #expect(r.body[path: "metadata", "generation"]?.intValue == 1)
         #expect(r.body[path: "status", "replicas"] == nil)
-        let status = try await call(api, "PUT", deploymentsPath + "/web/status", changed)
+        var withStatus = r.body
+        withStatus.set(["status"], ["replicas": 9])
+        withStatus.set(["spec", "replicas"], 7)
+        let status = try await call(api, "PUT", deploymentsPath + "/web/status", withStatus)
+        #expect(status.body[path: "spec", "replicas"]?.intValue == 1)
         #expect(status.body[path: "status", "replicas"]?.intValue == 9)
     }
 

@@ -11,10 +11,10 @@ final class RecordingTransport: WebhookTransport, @unchecked Sendable {
 
     init(answer: @escaping @Sendable (WebhookCall, JSONValue) throws -> JSONValue) { self.answer = answer }
 
-    var calls: [WebhookCall] { lock.lock(); defer { lock.unlock() }; return _calls }
+    var calls: [WebhookCall] { lock.withLock { _calls } }
 
     func post(_ call: WebhookCall) async throws -> Data {
-        lock.lock(); _calls.append(call); lock.unlock()
+        lock.withLock { _calls.append(call) }
         let review = try JSONValue.parse(call.body)
         return try answer(call, review).serialized()
     }
