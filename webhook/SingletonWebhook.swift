@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// `singleton-webhook`: the validating admission webhook of kube-singleton.
+/// `singleton-webhook`: the validating admission webhook of kube-singleton (the entry point).
+@main
 struct SingletonWebhook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "singleton-webhook",
