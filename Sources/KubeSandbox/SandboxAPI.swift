@@ -11,7 +11,7 @@ public actor SandboxAPI {
     let dispatcher: AdmissionDispatcher
     var watchers: [UUID: Watcher] = [:]
     var broadcastRevision: Int64
-    public let serverAddress: String
+    public private(set) var serverAddress: String
     let bookmarkInterval: Duration
 
     public init(dispatcher: AdmissionDispatcher, controllersEnabled: Bool = true, serverAddress: String = "127.0.0.1:6443",
@@ -27,6 +27,9 @@ public actor SandboxAPI {
     }
 
     public func setControllersEnabled(_ on: Bool) { controllersEnabled = on }
+
+    /// Set once the port is known (`/api` advertises it).
+    public func setServerAddress(_ address: String) { serverAddress = address }
 
     /// Current global resourceVersion.
     public var revision: Int64 { store.revision }

@@ -35,3 +35,34 @@ struct CELSubsetTests {
         #expect(throws: CELError.self) { try eval("object.spec.replicas") }
     }
 }
+
+@Suite("CEL subset covers deploy/base/webhook.yaml")
+struct ManifestConditionTests {
+    // The matchConditions of deploy/base/webhook.yaml, verbatim.
+    let hpaCanScaleOut = "!has(object.spec.maxReplicas) || object.spec.maxReplicas > 1"
+    let singletonOrHPA = """
+        has(object.spec.maxReplicas) || (has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations) || (oldObject != null && has(oldObject.metadata.annotations) && 'kube-singleton.dev/mode' in oldObject.metadata.annotations)
+        """
+    let scaleOut = "has(object.spec.replicas) && object.spec.replicas > 1"
+
+    func both(_ object: JSONValue, old: JSONValue = .null) throws -> Bool {
+        let vars = ["object": object, "oldObject": old, "request": ["operation": "UPDATE"] as JSONValue]
+        return try CELExpression(hpaCanScaleOut).evaluate(vars) && CELExpression(singletonOrHPA).evaluate(vars)
+    }
+
+    @Test func workloadsPassOnlyWithTheAnnotationNowOrBefore() throws {
+        let marked: JSONValue = ["metadata": ["annotations": ["kube-singleton.dev/mode": "at-most-one"]], "spec": ["replicas": 1]]
+        let plain: JSONValue = ["metadata": ["name": "x"], "spec": ["replicas": 3]]
+        #expect(try both(marked))
+        #expect(try !both(plain))
+        #expect(try both(plain, old: marked))
+        #expect(try both(["metadata": .object([:]), "spec": ["maxReplicas": 3]]))
+        #expect(try !both(["metadata": .object([:]), "spec": ["maxReplicas": 1]]))
+    }
+
+    @Test func scaleConditionTreatsMissingReplicasAsNoScaleOut() throws {
+        let e = try CELExpression(scaleOut)
+        #expect(try e.evaluate(["object": ["spec": ["replicas": 3]], "oldObject": .null, "request": .object([:])]))
+        #expect(try !e.evaluate(["object": ["spec": .object([:])], "oldObject": .null, "request": .object([:])]))
+    }
+}
