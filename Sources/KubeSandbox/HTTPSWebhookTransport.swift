@@ -7,19 +7,25 @@ import HTTPSServerKit
 public struct HTTPSWebhookTransport: WebhookTransport {
     public init() {}
 
-    /// Closes the connection when the deadline passes, so a hung webhook cannot hold the request.
-    final actor Deadline {
+    /// Resumes a continuation exactly once: whichever of answer and deadline comes first.
+    final class Once: @unchecked Sendable {
+        private let lock = NSLock()
+        private var done = false
+        func claim() -> Bool { lock.withLock { defer { done = true }; return !done } }
+    }
+
+    /// Holds the connection so the deadline can close it.
+    final actor Connection {
         var client: HTTPSClient?
-        var expired = false
+        var closed = false
         func set(_ c: HTTPSClient) async {
             client = c
-            if expired { await c.close() }
+            if closed { await c.close() }
         }
-        func expire() async {
-            expired = true
+        func close() async {
+            closed = true
             await client?.close()
         }
-        var didExpire: Bool { expired }
     }
 
     public func post(_ call: WebhookCall) async throws -> Data {
@@ -34,36 +40,50 @@ public struct HTTPSWebhookTransport: WebhookTransport {
         let tls = ClientTLS(trustRoots: .pem(caText), serverName: isIP ? nil : host)
         var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         if let q = components.percentEncodedQuery { target += "?" + q }
-        let deadline = Deadline()
-        let timer = Task {
-            try? await Task.sleep(for: .seconds(call.timeoutSeconds))
-            if !Task.isCancelled { await deadline.expire() }
+        let path = target
+        let hostHeader = components.port.map { "\(host):\($0)" } ?? host
+        let body = call.body
+        let connection = Connection()
+        let once = Once()
+        let url = call.url
+        let timeout = call.timeoutSeconds
+        return try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Data, any Error>) in
+            let work = Task {
+                do {
+                    let client = try await HTTPSClient.connect(host: host, port: port, tls: tls)
+                    await connection.set(client)
+                    var headers = HTTPHeaders()
+                    headers.add(name: "Content-Type", value: "application/json")
+                    headers.add(name: "Accept", value: "application/json")
+                    headers.add(name: "Host", value: hostHeader)
+                    let response = try await client.send(.POST, path, headers: headers, body: ByteBuffer(bytes: body))
+                    await connection.close()
+                    guard (200..<300).contains(Int(response.status.code)) else {
+                        throw WebhookCallError("Post \"\(url)\": the server responded with HTTP \(response.status.code): \(response.bodyString.prefix(200))")
+                    }
+                    if once.claim() { cont.resume(returning: Data(response.body.readableBytesView)) }
+                } catch {
+                    await connection.close()
+                    if once.claim() { cont.resume(throwing: Self.describe(error, url: url, host: host, port: port)) }
+                }
+            }
+            Task {
+                try? await Task.sleep(for: .seconds(timeout))
+                if once.claim() {
+                    cont.resume(throwing: WebhookCallError("Post \"\(url)\": context deadline exceeded", isTimeout: true))
+                    work.cancel()
+                    await connection.close()
+                }
+            }
         }
-        defer { timer.cancel() }
-        do {
-            let client = try await HTTPSClient.connect(host: host, port: port, tls: tls)
-            await deadline.set(client)
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "application/json")
-            headers.add(name: "Accept", value: "application/json")
-            headers.add(name: "Host", value: components.port.map { "\(host):\($0)" } ?? host)
-            let response = try await client.send(.POST, target, headers: headers, body: ByteBuffer(bytes: call.body))
-            await client.close()
-            guard (200..<300).contains(Int(response.status.code)) else {
-                throw WebhookCallError("Post \"\(call.url)\": the server responded with HTTP \(response.status.code): \(response.bodyString.prefix(200))")
-            }
-            return Data(response.body.readableBytesView)
-        } catch let e as WebhookCallError {
-            throw e
-        } catch {
-            if await deadline.didExpire {
-                throw WebhookCallError("Post \"\(call.url)\": context deadline exceeded", isTimeout: true)
-            }
-            let text = "\(error)"
-            if text.lowercased().contains("refused") {
-                throw WebhookCallError("Post \"\(call.url)\": dial tcp \(host):\(port): connect: connection refused")
-            }
-            throw WebhookCallError("Post \"\(call.url)\": \(text)")
+    }
+
+    static func describe(_ error: any Error, url: String, host: String, port: Int) -> WebhookCallError {
+        if let e = error as? WebhookCallError { return e }
+        let text = "\(error)"
+        if text.lowercased().contains("refused") {
+            return WebhookCallError("Post \"\(url)\": dial tcp \(host):\(port): connect: connection refused")
         }
+        return WebhookCallError("Post \"\(url)\": \(text)")
     }
 }
