@@ -13,8 +13,18 @@ extension SandboxAPI {
         try await dispatcher.admit(attrs, configurations: webhookConfigurations, namespaceLabels: namespaceLabels(attrs.namespace))
     }
 
+    /// Bodies of POST and PUT must be JSON: the sandbox speaks no protobuf (clients that
+    /// try it get 415 and, like client-go, retry with JSON).
+    static func requireJSON(_ req: APIRequest) throws(APIError) {
+        let type = req.headers["content-type"] ?? "application/json"
+        if type.hasPrefix("application/json") || type.isEmpty || type.hasPrefix("*/*") { return }
+        throw APIError(code: 415, reason: "UnsupportedMediaType",
+                       message: "the body of the request was in an unknown format - accepted media types include: application/json")
+    }
+
     func create(_ t: RequestTarget, _ req: APIRequest) async throws(APIError) -> APIResponse {
         guard t.subresource.isEmpty else { throw APIError.methodNotAllowed(req.method) }
+        try Self.requireJSON(req)
         let body = try Self.parseBody(req.body)
         return try await createObject(t.type, namespace: t.namespace ?? "", body: body, req: req)
     }
@@ -37,6 +47,7 @@ extension SandboxAPI {
     func update(_ t: RequestTarget, _ req: APIRequest, patchType: String?) async throws(APIError) -> APIResponse {
         let name = t.name ?? ""
         let ns = t.namespace ?? ""
+        if patchType == nil { try Self.requireJSON(req) }
         let body = try Self.parseBody(req.body)
         let current: JSONValue
         do {

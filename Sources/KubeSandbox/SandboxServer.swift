@@ -118,3 +118,36 @@ public enum Sandbox {
                               kubeconfig: kubeconfig, kubeconfigPath: options.kubeconfigPath, api: api, server: server)
     }
 }
+
+extension RunningSandbox {
+    /// Creates objects as if they had always been there (no admission); returns them as stored.
+    @discardableResult
+    public func seed(_ objects: [JSONValue]) async throws -> [JSONValue] {
+        try await api.seed(objects)
+    }
+
+    /// Seeds from JSON documents (one object, or a `List` with `items`).
+    @discardableResult
+    public func seed(json: Data) async throws -> [JSONValue] {
+        let value = try JSONValue.parse(json)
+        return try await seed(value["items"]?.arrayValue ?? [value])
+    }
+
+    /// Registers a ValidatingWebhookConfiguration with one webhook calling `url`, trusting
+    /// `caPEM`; the rules default to the workloads and their scale subresources.
+    public func registerWebhook(name: String, url: String, caPEM: String, failurePolicy: String = "Fail",
+                                rules: [JSONValue]? = nil, timeoutSeconds: Int = 10) async throws {
+        let defaultRules: [JSONValue] = [
+            ["apiGroups": ["apps"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+             "resources": ["deployments", "statefulsets", "replicasets", "deployments/scale", "statefulsets/scale", "replicasets/scale"]],
+            ["apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+             "resources": ["replicationcontrollers", "replicationcontrollers/scale"]],
+        ]
+        let hook: JSONValue = ["name": .string(name), "admissionReviewVersions": ["v1"], "sideEffects": "None",
+                               "failurePolicy": .string(failurePolicy), "timeoutSeconds": .int(Int64(timeoutSeconds)),
+                               "clientConfig": ["url": .string(url), "caBundle": .string(Data(caPEM.utf8).base64EncodedString())],
+                               "rules": .array(rules ?? defaultRules)]
+        try await seed([["apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+                         "metadata": ["name": .string(name)], "webhooks": [hook]]])
+    }
+}

@@ -118,4 +118,24 @@ struct AdmissionTests {
         #expect(WebhookMatching.resourceMatches("deployments/*", "deployments", "status"))
         #expect(!WebhookMatching.resourceMatches("deployments", "deployments", "scale"))
     }
+
+    @Test func serviceReferencesAreRoutedThroughServiceEndpoints() async throws {
+        let transport = RecordingTransport { _, review in RecordingTransport.response(review, allowed: true) }
+        let api = SandboxAPI(dispatcher: AdmissionDispatcher(transport: transport, serviceEndpoints: ["singleton-system/singleton-webhook": "https://127.0.0.1:8443"]),
+                             controllersEnabled: false)
+        var config = webhookConfig("svc.example.com")
+        config.set(["webhooks"], [["name": "svc.example.com", "sideEffects": "None", "admissionReviewVersions": ["v1"],
+                                   "clientConfig": ["service": ["namespace": "singleton-system", "name": "singleton-webhook", "path": "/validate", "port": 443]],
+                                   "rules": [["apiGroups": ["apps"], "apiVersions": ["v1"], "operations": ["*"], "resources": ["*"]]]]])
+        _ = try await call(api, "POST", vwcPath, config)
+        #expect(try await call(api, "POST", deploymentsPath, deployment("web")).status == 201)
+        #expect(transport.calls.map(\.url) == ["https://127.0.0.1:8443/validate?timeout=10s"])
+        let deleted = try await call(api, "DELETE", deploymentsPath + "/web")
+        #expect(deleted.status == 200)
+        let review = try JSONValue.parse(try #require(transport.calls.last).body)
+        #expect(review[path: "request", "operation"] == "DELETE")
+        #expect(review[path: "request", "object"] == .null)
+        #expect(review[path: "request", "oldObject", "metadata", "name"] == "web")
+        #expect(review[path: "request", "options", "kind"] == "DeleteOptions")
+    }
 }

@@ -77,4 +77,18 @@ struct PresentationTests {
         let hpa = try await call(api, "GET", "/apis/autoscaling/v1")
         #expect(hpa.body["resources"]?.arrayValue?.contains { $0["shortNames"] == ["hpa"] } == true)
     }
+
+    @Test func partialObjectMetadataListForMetadataInformers() async throws {
+        let api = makeAPI()
+        _ = try await call(api, "POST", deploymentsPath, deployment("web", annotations: ["kube-singleton.dev/mode": "at-most-one"]))
+        let r = try await call(api, "GET", "/apis/apps/v1/deployments",
+                               accept: "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json")
+        #expect(r.body["kind"] == "PartialObjectMetadataList")
+        #expect(r.body["apiVersion"] == "meta.k8s.io/v1")
+        let item = try #require(r.body["items"]?.arrayValue?.first)
+        #expect(item["kind"] == "PartialObjectMetadata")
+        #expect(item[path: "metadata", "annotations", "kube-singleton.dev/mode"] == "at-most-one")
+        #expect(item["spec"] == nil)
+        #expect(Int(r.body[path: "metadata", "resourceVersion"]?.stringValue ?? "") != nil)
+    }
 }
