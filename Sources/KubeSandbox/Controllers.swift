@@ -90,7 +90,18 @@ public enum Controllers {
             let total = all.reduce(0) { $0 + ($1[path: "status", "replicas"]?.intValue ?? 0) }
             let ready = all.reduce(0) { $0 + ($1[path: "status", "readyReplicas"]?.intValue ?? 0) }
             let updatedCount = all.first { $0.name == rsName }?[path: "status", "replicas"]?.intValue ?? 0
-            setStatus(&store, dt, d, ["observedGeneration": d[path: "metadata", "generation"] ?? 1, "replicas": .int(Int64(total)),
+            let available = ready >= replicas
+            let since = d[path: "metadata", "creationTimestamp"] ?? .null
+            let conditions: JSONValue = [
+                ["type": "Available", "status": available ? "True" : "False",
+                 "reason": available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                 "message": available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+                 "lastUpdateTime": since, "lastTransitionTime": since],
+                ["type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+                 "message": .string("ReplicaSet \"\(rsName)\" has successfully progressed."),
+                 "lastUpdateTime": since, "lastTransitionTime": since],
+            ]
+            setStatus(&store, dt, d, ["conditions": conditions, "observedGeneration": d[path: "metadata", "generation"] ?? 1, "replicas": .int(Int64(total)),
                                       "updatedReplicas": .int(Int64(updatedCount)), "readyReplicas": .int(Int64(ready)),
                                       "availableReplicas": .int(Int64(ready)), "unavailableReplicas": .int(Int64(max(0, replicas - ready)))])
         }

@@ -40,16 +40,15 @@ public struct ResourceType: Sendable, Hashable {
 /// Kept as data so discovery, routing, tables and the webhook rule matcher agree.
 public enum ResourceCatalog {
     public static let all: [ResourceType] = [
-        ResourceType(group: "", version: "v1", resource: "namespaces", kind: "Namespace", namespaced: false,
-                     shortNames: ["ns"], subresources: ["status"]),
-        ResourceType(group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"],
-                     subresources: ["status"], categories: ["all"]),
+        namespaces,
+        pods,
         ResourceType(group: "", version: "v1", resource: "services", kind: "Service", shortNames: ["svc"],
                      subresources: ["status"], categories: ["all"]),
         ResourceType(group: "", version: "v1", resource: "endpoints", kind: "Endpoints", shortNames: ["ep"]),
         ResourceType(group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", shortNames: ["cm"]),
         ResourceType(group: "", version: "v1", resource: "secrets", kind: "Secret"),
         ResourceType(group: "", version: "v1", resource: "events", kind: "Event", shortNames: ["ev"]),
+        ResourceType(group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", shortNames: ["sa"]),
         ResourceType(group: "", version: "v1", resource: "replicationcontrollers", kind: "ReplicationController",
                      shortNames: ["rc"], subresources: ["status", "scale"], categories: ["all"]),
         ResourceType(group: "apps", version: "v1", resource: "deployments", kind: "Deployment",
@@ -67,6 +66,11 @@ public enum ResourceCatalog {
                      kind: "HorizontalPodAutoscaler", shortNames: ["hpa"], subresources: ["status"], categories: ["all"]),
         ResourceType(group: "admissionregistration.k8s.io", version: "v1", resource: "validatingwebhookconfigurations",
                      kind: "ValidatingWebhookConfiguration", namespaced: false),
+        // Stored only (no authorization is enforced): so install manifests apply cleanly.
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole", namespaced: false),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", kind: "ClusterRoleBinding", namespaced: false),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", kind: "Role"),
+        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", kind: "RoleBinding"),
     ]
 
     /// Groups in discovery order, each with its versions (preferred first).
@@ -95,8 +99,10 @@ public enum ResourceCatalog {
         return all.first { $0.group == group && $0.version == version && $0.kind == kind }
     }
 
-    public static let namespaces = all[0]
-    public static let pods = all[1]
+    public static let namespaces = ResourceType(group: "", version: "v1", resource: "namespaces", kind: "Namespace",
+                                                namespaced: false, shortNames: ["ns"], subresources: ["status"])
+    public static let pods = ResourceType(group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"],
+                                          subresources: ["status"], categories: ["all"])
 
     public static func named(_ resource: String, group: String) -> ResourceType? {
         all.first { $0.resource == resource && $0.group == group }
