@@ -34,6 +34,10 @@ struct SandboxCommand: AsyncParsableCommand {
             help: "Route a webhook clientConfig.service NAMESPACE/NAME to a URL, e.g. singleton-system/singleton-webhook=https://127.0.0.1:8443 (repeatable).")
     var serviceEndpoints: [String] = []
 
+    @Option(name: .customLong("webhook-cert-dir"),
+            help: "Also write tls.crt, tls.key and ca.crt for a webhook on 127.0.0.1, signed by the sandbox CA.")
+    var webhookCertDir: String?
+
     func run() async throws { try await serve() }
 
     /// Starts the sandbox and blocks until SIGINT/SIGTERM.
@@ -44,6 +48,7 @@ struct SandboxCommand: AsyncParsableCommand {
         options.kubeconfigUsesToken = tokenAuth
         options.adminToken = token
         options.controllers = !noControllers
+        options.webhookCertificateDirectory = webhookCertDir
         for entry in serviceEndpoints {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, parts[0].contains("/") else {

@@ -26,6 +26,9 @@ public struct SandboxOptions: Sendable {
     /// Objects present from the start (created without admission).
     public var seed: [JSONValue] = []
     public var log: @Sendable (String) -> Void = { _ in }
+    /// If set, a serving certificate for a local webhook (127.0.0.1, localhost), signed by
+    /// the sandbox CA, is written here as tls.crt, tls.key and ca.crt (for `make demo`).
+    public var webhookCertificateDirectory: String?
 
     public init() {}
 }
@@ -105,6 +108,14 @@ public enum Sandbox {
         await api.setServerAddress("\(options.host):\(server.port)")
         let kubeconfig = Kubeconfig.render(server: url, caPEM: ca.certificatePEM, credentials: options.kubeconfigUsesToken
                                            ? .token(token) : .clientCertificate(certificatePEM: admin.certificatePEM, keyPEM: admin.privateKeyPEM))
+        if let dir = options.webhookCertificateDirectory {
+            do {
+                try writeWebhookCertificate(to: dir, ca: ca)
+            } catch {
+                await server.shutdown(grace: .zero)
+                throw StartError(description: "cannot write the webhook certificate to \(dir): \(error)")
+            }
+        }
         if let path = options.kubeconfigPath {
             do {
                 try Data(kubeconfig.utf8).write(to: URL(fileURLWithPath: path))
@@ -116,38 +127,5 @@ public enum Sandbox {
         }
         return RunningSandbox(url: url, port: server.port, caPEM: ca.certificatePEM, adminToken: token, admin: admin,
                               kubeconfig: kubeconfig, kubeconfigPath: options.kubeconfigPath, api: api, server: server)
-    }
-}
-
-extension RunningSandbox {
-    /// Creates objects as if they had always been there (no admission); returns them as stored.
-    @discardableResult
-    public func seed(_ objects: [JSONValue]) async throws -> [JSONValue] {
-        try await api.seed(objects)
-    }
-
-    /// Seeds from JSON documents (one object, or a `List` with `items`).
-    @discardableResult
-    public func seed(json: Data) async throws -> [JSONValue] {
-        let value = try JSONValue.parse(json)
-        return try await seed(value["items"]?.arrayValue ?? [value])
-    }
-
-    /// Registers a ValidatingWebhookConfiguration with one webhook calling `url`, trusting
-    /// `caPEM`; the rules default to the workloads and their scale subresources.
-    public func registerWebhook(name: String, url: String, caPEM: String, failurePolicy: String = "Fail",
-                                rules: [JSONValue]? = nil, timeoutSeconds: Int = 10) async throws {
-        let defaultRules: [JSONValue] = [
-            ["apiGroups": ["apps"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
-             "resources": ["deployments", "statefulsets", "replicasets", "deployments/scale", "statefulsets/scale", "replicasets/scale"]],
-            ["apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
-             "resources": ["replicationcontrollers", "replicationcontrollers/scale"]],
-        ]
-        let hook: JSONValue = ["name": .string(name), "admissionReviewVersions": ["v1"], "sideEffects": "None",
-                               "failurePolicy": .string(failurePolicy), "timeoutSeconds": .int(Int64(timeoutSeconds)),
-                               "clientConfig": ["url": .string(url), "caBundle": .string(Data(caPEM.utf8).base64EncodedString())],
-                               "rules": .array(rules ?? defaultRules)]
-        try await seed([["apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
-                         "metadata": ["name": .string(name)], "webhooks": [hook]]])
     }
 }
