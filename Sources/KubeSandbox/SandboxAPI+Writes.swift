@@ -39,7 +39,7 @@ extension SandboxAPI {
         let warnings = try await admit(attrs)
         if req.isDryRun { return .json(prepared, status: 201, warnings: warnings) }
         let stored = try store.commitCreate(type, prepared)
-        afterWrite()
+        await afterWrite()
         return .json(stored, status: 201, warnings: warnings)
     }
 
@@ -72,7 +72,7 @@ extension SandboxAPI {
             let warnings = try await admit(attrs)
             if req.isDryRun { return .json(prepared, warnings: warnings) }
             let stored = try store.commitUpdate(t.type, prepared, expectedVersion: current.resourceVersion)
-            afterWrite()
+            await afterWrite()
             return .json(stored, warnings: warnings)
         default:
             throw APIError.notFoundPath(req.path)
@@ -105,7 +105,7 @@ extension SandboxAPI {
         let warnings = try await admit(attrs)
         if req.isDryRun { return .json(ScaleView.scale(of: newParent), warnings: warnings) }
         let stored = try store.commitUpdate(type, newParent, expectedVersion: parent.resourceVersion)
-        afterWrite()
+        await afterWrite()
         let fresh = (try? store.get(type, namespace: stored.namespace, name: stored.name)) ?? stored
         return .json(ScaleView.scale(of: fresh), warnings: warnings)
     }
@@ -146,7 +146,7 @@ extension SandboxAPI {
         if dryRun { return .json(current, warnings: warnings) }
         let orphan = opts["propagationPolicy"]?.stringValue == "Orphan"
         let deleted = try store.commitDelete(t.type, namespace: ns, name: name, orphan: orphan)
-        afterWrite()
+        await afterWrite()
         return .json(deleted.first ?? current, warnings: warnings)
     }
 

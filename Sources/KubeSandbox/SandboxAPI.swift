@@ -11,6 +11,10 @@ public actor SandboxAPI {
     let dispatcher: AdmissionDispatcher
     var watchers: [UUID: Watcher] = [:]
     var broadcastRevision: Int64
+    var controllerRunning = false
+    var controllerPending = false
+    /// Send the simulated controllers' writes through admission, as a real apiserver does.
+    public var admitControllerWrites = true
     public private(set) var serverAddress: String
     let bookmarkInterval: Duration
 
@@ -38,7 +42,7 @@ public actor SandboxAPI {
 
     /// Creates objects directly (no admission); kinds must be served types.
     @discardableResult
-    public func seed(_ objects: [JSONValue]) throws(APIError) -> [JSONValue] {
+    public func seed(_ objects: [JSONValue]) async throws(APIError) -> [JSONValue] {
         var out: [JSONValue] = []
         for o in objects {
             guard let t = ResourceCatalog.find(apiVersion: o["apiVersion"]?.stringValue ?? "", kind: o["kind"]?.stringValue ?? "") else {
@@ -47,7 +51,7 @@ public actor SandboxAPI {
             let p = try ObjectPreparation.prepareCreate(t, namespace: o.namespace, object: o, now: store.now)
             out.append(try store.commitCreate(t, p))
         }
-        afterWrite()
+        await afterWrite()
         return out
     }
 
@@ -178,8 +182,8 @@ public actor SandboxAPI {
     }
 
     /// Runs the controllers (when on) and feeds new events to watchers.
-    func afterWrite() {
-        if controllersEnabled { Controllers.reconcile(&store) }
+    func afterWrite() async {
+        if controllersEnabled { await runControllers() }
         broadcast()
     }
 }

@@ -138,4 +138,31 @@ struct AdmissionTests {
         #expect(review[path: "request", "oldObject", "metadata", "name"] == "web")
         #expect(review[path: "request", "options", "kind"] == "DeleteOptions")
     }
+
+    @Test func controllerWritesGoThroughAdmission() async throws {
+        let transport = RecordingTransport { _, review in
+            let isRS = review[path: "request", "resource", "resource"] == "replicasets"
+            return RecordingTransport.response(review, allowed: !isRS || review[path: "request", "object", "metadata", "annotations", "deny"] == nil,
+                                               message: "replicasets are denied")
+        }
+        let api = makeAPI(controllers: true, transport: transport)
+        _ = try await call(api, "POST", vwcPath, webhookConfig("rs.example.com", resources: ["replicasets"]))
+        _ = try await call(api, "POST", deploymentsPath, deployment("web", annotations: ["kube-singleton.dev/mode": "at-least-one"]))
+        let review = try JSONValue.parse(try #require(transport.calls.first).body)
+        #expect(review[path: "request", "operation"] == "CREATE")
+        #expect(review[path: "request", "userInfo", "username"] == "system:serviceaccount:kube-system:deployment-controller")
+        #expect(review[path: "request", "object", "metadata", "annotations", "kube-singleton.dev/mode"] == "at-least-one")
+        #expect(review[path: "request", "object", "metadata", "ownerReferences"]?.arrayValue?.first?["kind"] == "Deployment")
+        #expect(try await call(api, "GET", "/api/v1/namespaces/default/pods").body["items"]?.arrayValue?.count == 1)
+
+        _ = try await call(api, "POST", deploymentsPath, deployment("blocked", annotations: ["deny": "yes"]))
+        let rs = try await call(api, "GET", "/apis/apps/v1/namespaces/default/replicasets").body["items"]?.arrayValue ?? []
+        #expect(rs.map(\.name).allSatisfy { !$0.hasPrefix("blocked-") }, "a denied ReplicaSet is not created")
+        let blocked = try await call(api, "GET", deploymentsPath + "/blocked")
+        #expect(blocked.status == 200, "the Deployment itself was admitted")
+        _ = try await call(api, "PATCH", deploymentsPath + "/web/scale", ["spec": ["replicas": 2]], contentType: "application/merge-patch+json")
+        let pods = try await call(api, "GET", "/api/v1/namespaces/default/pods").body["items"]?.arrayValue ?? []
+        #expect(pods.filter { $0.name.hasPrefix("web-") }.count == 2, "one stuck workload does not stop the others")
+        #expect(pods.allSatisfy { !$0.name.hasPrefix("blocked-") })
+    }
 }
