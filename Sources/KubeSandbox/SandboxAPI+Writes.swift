@@ -13,19 +13,19 @@ extension SandboxAPI {
         try await dispatcher.admit(attrs, configurations: webhookConfigurations, namespaceLabels: namespaceLabels(attrs.namespace))
     }
 
-    /// Bodies of POST and PUT must be JSON: the sandbox speaks no protobuf (clients that
-    /// try it get 415 and, like client-go, retry with JSON).
-    static func requireJSON(_ req: APIRequest) throws(APIError) {
+    /// Bodies of POST and PUT: JSON, or the protobuf kubectl's typed generators send (for
+    /// the kinds `ProtobufDecoding` knows); other media types get 415.
+    static func decodeBody(_ req: APIRequest) throws(APIError) -> JSONValue {
         let type = req.headers["content-type"] ?? "application/json"
-        if type.hasPrefix("application/json") || type.isEmpty || type.hasPrefix("*/*") { return }
+        if type.hasPrefix("application/vnd.kubernetes.protobuf") { return try ProtobufDecoding.decode(req.body) }
+        if type.hasPrefix("application/json") || type.isEmpty || type.hasPrefix("*/*") { return try parseBody(req.body) }
         throw APIError(code: 415, reason: "UnsupportedMediaType",
                        message: "the body of the request was in an unknown format - accepted media types include: application/json")
     }
 
     func create(_ t: RequestTarget, _ req: APIRequest) async throws(APIError) -> APIResponse {
         guard t.subresource.isEmpty else { throw APIError.methodNotAllowed(req.method) }
-        try Self.requireJSON(req)
-        let body = try Self.parseBody(req.body)
+        let body = try Self.decodeBody(req)
         return try await createObject(t.type, namespace: t.namespace ?? "", body: body, req: req)
     }
 
@@ -47,8 +47,7 @@ extension SandboxAPI {
     func update(_ t: RequestTarget, _ req: APIRequest, patchType: String?) async throws(APIError) -> APIResponse {
         let name = t.name ?? ""
         let ns = t.namespace ?? ""
-        if patchType == nil { try Self.requireJSON(req) }
-        let body = try Self.parseBody(req.body)
+        let body = try patchType == nil ? Self.decodeBody(req) : Self.parseBody(req.body)
         let current: JSONValue
         do {
             current = try store.get(t.type, namespace: ns, name: name)

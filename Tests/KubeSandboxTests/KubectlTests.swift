@@ -56,6 +56,27 @@ struct KubectlTests {
         #expect(r.stdout.isEmpty, "owned ReplicaSets and Pods are garbage-collected: \(r.stdout)")
     }
 
+    @Test func typedGeneratorsSendProtobufAndAreDecoded() async throws {
+        let f = try await SandboxFixture.start()
+        defer { Task { await f.stop() } }
+        var r = try await f.run("create", "namespace", "team-a")
+        #expect(r.stdout.contains("namespace/team-a created"), "\(r.stderr)")
+        r = try await f.run("-n", "team-a", "create", "configmap", "settings", "--from-literal=mode=at-most-one")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try await f.run("-n", "team-a", "get", "configmap", "settings", "-o", "jsonpath={.data.mode}").stdout == "at-most-one")
+        r = try await f.run("create", "deployment", "hello", "--image=nginx:1.27", "--replicas=2", "--port=80")
+        #expect(r.status == 0, "\(r.stderr)")
+        let d = try JSONValue.parse(Data(try await f.run("get", "deploy", "hello", "-o", "json").stdout.utf8))
+        #expect(d[path: "spec", "replicas"] == 2)
+        #expect(d[path: "spec", "selector", "matchLabels", "app"] == "hello")
+        #expect(d[path: "spec", "template", "spec", "containers"]?.arrayValue?.first?["image"] == "nginx:1.27")
+        r = try await f.run("autoscale", "deploy", "hello", "--max=3")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try await f.run("get", "hpa", "hello", "-o", "jsonpath={.spec.maxReplicas}").stdout == "3")
+        r = try await f.run("create", "deployment", "zero", "--image=nginx", "--replicas=0")
+        #expect(try await f.run("get", "deploy", "zero", "-o", "jsonpath={.spec.replicas}").stdout == "0", "\(r.stderr)")
+    }
+
     @Test func leasesShowTheirHolderAndTokenAuthWorks() async throws {
         let f = try await SandboxFixture.start(token: true)
         defer { Task { await f.stop() } }
