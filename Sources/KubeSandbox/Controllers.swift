@@ -8,7 +8,8 @@ import SingletonCore
 /// synchronously after each write, so a request's response already reflects it; its own
 /// writes skip admission (documented deviation). Old ReplicaSets are scaled to 0.
 public enum Controllers {
-    static let apps = "apps/v1"
+    /// Simulated Pods per workload are capped, so `replicas: 1000000` cannot exhaust memory.
+    public static let maxPodsPerWorkload = 100
 
     /// Reconciles until nothing changes (bounded, so a bug cannot loop forever).
     public static func reconcile(_ store: inout ObjectStore) {
@@ -109,7 +110,7 @@ public enum Controllers {
 
     static func reconcilePods(_ store: inout ObjectStore, owner: JSONValue, type: ResourceType, ordinal: Bool) {
         let pt = ResourceCatalog.pods
-        let replicas = owner[path: "spec", "replicas"]?.intValue ?? 1
+        let replicas = min(owner[path: "spec", "replicas"]?.intValue ?? 1, maxPodsPerWorkload)
         let template = owner[path: "spec", "template"] ?? .object([:])
         var pods = owned(store.all(pt, namespace: owner.namespace), by: owner)
         if ordinal {

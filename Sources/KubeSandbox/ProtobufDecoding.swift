@@ -26,10 +26,11 @@ enum ProtobufDecoding {
         }
 
         mutating func lengthDelimited() throws(APIError) -> [UInt8] {
-            let n = Int(clamping: try varint())
-            guard n >= 0, pos + n <= bytes.count else { throw ProtobufDecoding.failure("truncated field") }
-            defer { pos += n }
-            return Array(bytes[pos..<(pos + n)])
+            let n = try varint()
+            guard n <= UInt64(bytes.count - pos) else { throw ProtobufDecoding.failure("truncated field") }
+            let count = Int(n)
+            defer { pos += count }
+            return Array(bytes[pos..<(pos + count)])
         }
 
         /// Skips one value of the given wire type.

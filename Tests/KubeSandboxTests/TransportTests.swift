@@ -35,3 +35,27 @@ struct SandboxStartTests {
         #expect(await sandbox.api.object(ResourceCatalog.namespaces, namespace: "", name: "demo") != nil)
     }
 }
+
+@Suite("Protobuf bodies: bad input is refused, never crashes")
+struct ProtobufRobustnessTests {
+    @Test(arguments: [
+        [UInt8](),
+        [0x6B, 0x38, 0x73, 0x00],
+        [0x6B, 0x38, 0x73, 0x00, 0x12, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01],
+        [0x6B, 0x38, 0x73, 0x00, 0x0A, 0x0F, 0x0A, 0x02, 0x76, 0x31, 0x12, 0x09] + Array("Namespace".utf8) + [0x12, 0x03, 0x0A, 0x05, 0x0A],
+        [0x6B, 0x38, 0x73, 0x00, 0x0A, 0x0F, 0x0A, 0x02, 0x76, 0x31, 0x12, 0x09] + Array("Namespace".utf8) + [0x12, 0x02, 0xF8, 0x07],
+        Array("not protobuf at all".utf8),
+    ])
+    func malformed(bytes: [UInt8]) {
+        #expect(throws: APIError.self) { try ProtobufDecoding.decode(Data(bytes)) }
+    }
+
+    @Test func aMinimalNamespaceDecodes() throws {
+        // envelope: typeMeta{apiVersion "v1", kind "Namespace"}, raw = Namespace{metadata{name "demo"}}
+        let raw: [UInt8] = [0x0A, 0x06, 0x0A, 0x04] + Array("demo".utf8)
+        let bytes: [UInt8] = [0x6B, 0x38, 0x73, 0x00, 0x0A, 0x0F, 0x0A, 0x02, 0x76, 0x31, 0x12, 0x09] + Array("Namespace".utf8)
+            + [0x12, UInt8(raw.count)] + raw
+        let object = try ProtobufDecoding.decode(Data(bytes))
+        #expect(object == ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "demo"]])
+    }
+}
