@@ -19,6 +19,8 @@ public struct StoreEvent: Sendable, Equatable {
     public var revision: Int64
     public var key: ObjectKey
     public var object: JSONValue
+    /// The object before a MODIFIED change (watches with selectors need it).
+    public var previous: JSONValue?
 }
 
 /// The in-memory object database with the apiserver's bookkeeping semantics.
@@ -113,7 +115,7 @@ public struct ObjectStore: Sendable {
         guard let current = objects[key] else { throw APIError.notFound(type, name: updated.name) }
         guard current.resourceVersion == expectedVersion else { throw APIError.conflict(type, name: updated.name) }
         if current == Self.withVersion(updated, current.resourceVersion) { return Self.presented(current, as: type) }
-        return record(.modified, key: key, object: updated)
+        return record(.modified, key: key, object: updated, previous: current)
     }
 
     /// Removes an object and garbage-collects its dependents (recursively, immediately);
@@ -138,7 +140,7 @@ public struct ObjectStore: Sendable {
                     var copy = o
                     let kept = refs.filter { $0["uid"]?.stringValue != uid }
                     copy.set(["metadata", "ownerReferences"], kept.isEmpty ? nil : .array(kept))
-                    _ = record(.modified, key: k, object: copy)
+                    _ = record(.modified, key: k, object: copy, previous: o)
                 } else {
                     deleted.append(remove(k, o))
                     pending.append(o.uid)
@@ -156,11 +158,11 @@ public struct ObjectStore: Sendable {
         return final
     }
 
-    private mutating func record(_ kind: StoreEvent.Kind, key: ObjectKey, object: JSONValue) -> JSONValue {
+    private mutating func record(_ kind: StoreEvent.Kind, key: ObjectKey, object: JSONValue, previous: JSONValue? = nil) -> JSONValue {
         revision += 1
         let stored = Self.withVersion(object, String(revision))
         objects[key] = stored
-        append(StoreEvent(kind: kind, revision: revision, key: key, object: stored))
+        append(StoreEvent(kind: kind, revision: revision, key: key, object: stored, previous: previous))
         return stored
     }
 

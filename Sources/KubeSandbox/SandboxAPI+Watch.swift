@@ -12,9 +12,20 @@ struct Watcher {
     let continuation: AsyncStream<Data>.Continuation
     var tasks: [Task<Void, Never>] = []
 
-    func accepts(_ event: StoreEvent) -> Bool {
-        event.key.storage == type.storageKey && (namespace == nil || event.key.namespace == namespace)
-            && labels.matches(event.object.labels) && fields.matches(event.object)
+    func matches(_ object: JSONValue) -> Bool { labels.matches(object.labels) && fields.matches(object) }
+
+    /// The event type this watcher sees, or nil: an object that starts matching the
+    /// selectors arrives as ADDED, one that stops matching as DELETED (as from the apiserver).
+    func view(_ event: StoreEvent) -> String? {
+        guard event.key.storage == type.storageKey, namespace == nil || event.key.namespace == namespace else { return nil }
+        let now = matches(event.object)
+        guard event.kind == .modified, let previous = event.previous else { return now ? event.kind.rawValue : nil }
+        switch (matches(previous), now) {
+        case (true, true): return "MODIFIED"
+        case (false, true): return "ADDED"
+        case (true, false): return "DELETED"
+        case (false, false): return nil
+        }
     }
 }
 
@@ -38,8 +49,8 @@ extension SandboxAPI {
         } else {
             guard let since = Int64(rv) else { throw APIError.badRequest("invalid resource version: \(rv)") }
             do {
-                for e in try store.events(after: since) where watcher.accepts(e) {
-                    continuation.yield(encode(e.kind.rawValue, ObjectStore.presented(e.object, as: t.type), watcher))
+                for e in try store.events(after: since) {
+                    if let kind = watcher.view(e) { continuation.yield(encode(kind, ObjectStore.presented(e.object, as: t.type), watcher)) }
                 }
             } catch {
                 continuation.yield(Self.line(["type": "ERROR", "object": error.status]))
@@ -105,8 +116,8 @@ extension SandboxAPI {
         broadcastRevision = store.revision
         guard !watchers.isEmpty else { return }
         for event in fresh {
-            for w in watchers.values where w.accepts(event) {
-                w.continuation.yield(encode(event.kind.rawValue, ObjectStore.presented(event.object, as: w.type), w))
+            for w in watchers.values {
+                if let kind = w.view(event) { w.continuation.yield(encode(kind, ObjectStore.presented(event.object, as: w.type), w)) }
             }
         }
     }

@@ -67,4 +67,16 @@ struct WatchTests {
         #expect(got[1]["type"] == "BOOKMARK")
         #expect(got[1][path: "object", "metadata", "annotations", "k8s.io/initial-events-end"] == "true")
     }
+
+    @Test func selectorTransitionsBecomeAddedAndDeleted() async throws {
+        let api = makeAPI()
+        _ = try await call(api, "POST", deploymentsPath, deployment("a"))
+        let r = await watch(api, ["labelSelector": "tier=front", "resourceVersion": String(await api.revision)])
+        let patch = { (tier: JSONValue) in try await call(api, "PATCH", deploymentsPath + "/a", ["metadata": ["labels": ["tier": tier]]], contentType: "application/merge-patch+json") }
+        _ = try await patch("front")
+        _ = try await patch("back")
+        _ = try await patch("front")
+        let got = try await events(r, count: 3)
+        #expect(got.map { $0["type"]?.stringValue ?? "" } == ["ADDED", "DELETED", "ADDED"])
+    }
 }
