@@ -85,7 +85,7 @@ public struct ObjectStore: Sendable {
 
     /// Serves an object under the apiVersion of the requested type (HPA v1/v2 share storage).
     static func presented(_ object: JSONValue, as type: ResourceType) -> JSONValue {
-        var o = object
+        var o = type.kind == "HorizontalPodAutoscaler" ? HPAConversion.convert(object, toVersion: type.version) : object
         o["apiVersion"] = .string(type.apiVersion)
         o["kind"] = .string(type.kind)
         return o

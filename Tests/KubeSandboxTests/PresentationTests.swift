@@ -91,4 +91,17 @@ struct PresentationTests {
         #expect(item["spec"] == nil)
         #expect(Int(r.body[path: "metadata", "resourceVersion"]?.stringValue ?? "") != nil)
     }
+
+    @Test func hpaIsServedInBothVersions() async throws {
+        let api = makeAPI()
+        let v1: JSONValue = ["apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": ["name": "web"],
+                             "spec": ["scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": "web"],
+                                      "maxReplicas": 3, "targetCPUUtilizationPercentage": 70]]
+        #expect(try await call(api, "POST", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", v1).status == 201)
+        let v2 = try await call(api, "GET", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/web")
+        #expect(v2.body["apiVersion"] == "autoscaling/v2")
+        #expect(v2.body[path: "spec", "maxReplicas"] == 3)
+        #expect(v2.body[path: "spec", "metrics"]?.arrayValue?.first?[path: "resource", "target", "averageUtilization"] == 70)
+        #expect(v2.body[path: "spec", "targetCPUUtilizationPercentage"] == nil)
+    }
 }
