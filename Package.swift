@@ -44,6 +44,7 @@ let package = Package(
             dependencies: [
                 "CCurl", "KubeCertificates",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
 
@@ -119,7 +120,16 @@ let package = Package(
 
         .testTarget(name: "SingletonCoreTests", dependencies: ["SingletonCore"]),
         .testTarget(name: "KubeCertificatesTests", dependencies: ["KubeCertificates"]),
-        .testTarget(name: "KubeClientTests", dependencies: ["KubeClient", "KubeCertificates", "HTTPSServerKit"]),
+        .testTarget(
+            name: "KubeClientTests",
+            dependencies: [
+                "KubeClient", "KubeCertificates", "HTTPSServerKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCertificates"]),
         .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox"]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient", "HTTPSServerKit", "KubeCertificates"]),
