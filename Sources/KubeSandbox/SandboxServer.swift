@@ -91,7 +91,7 @@ public enum Sandbox {
         let token = options.adminToken ?? (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
         var tokens = options.tokens
         tokens[token] = UserInfo(username: "sandbox-admin", groups: ["system:masters", "system:authenticated"])
-        let transport = options.transport ?? HTTPSWebhookTransport()
+        let transport = options.transport ?? CurlWebhookTransport()
         let api = SandboxAPI(dispatcher: AdmissionDispatcher(transport: transport, serviceEndpoints: options.serviceEndpoints, log: options.log),
                              controllersEnabled: options.controllers)
         if !options.seed.isEmpty {

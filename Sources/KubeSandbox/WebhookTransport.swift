@@ -22,7 +22,7 @@ public struct WebhookCallError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Sends AdmissionReviews. Behind a protocol so admission logic is testable without a
-/// network; the sandbox uses `CurlWebhookTransport` (KubeClient, CA-verified HTTPS).
+/// network; the sandbox uses `CurlWebhookTransport` (KubeClient over libcurl, CA-verified HTTPS).
 public protocol WebhookTransport: Sendable {
     /// Returns the response body of a 2xx answer; throws `WebhookCallError` otherwise.
     func post(_ call: WebhookCall) async throws -> Data

@@ -78,9 +78,9 @@ struct TestWebhook {
     let caPEM: String
     var url: String { "https://127.0.0.1:\(server.port)/validate" }
 
-    static func start(_ behaviour: Behaviour) async throws -> TestWebhook {
+    static func start(_ behaviour: Behaviour, certificate: CertificateAndKey? = nil) async throws -> TestWebhook {
         let ca = try CertificateFactory.makeCA(commonName: "test-webhook-ca")
-        let cert = try CertificateFactory.issue(CertificateSpec(commonName: "webhook", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
+        let cert = try certificate ?? CertificateFactory.issue(CertificateSpec(commonName: "webhook", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
         let tls = TLSSettings(certificateChain: .pem(cert.certificatePEM), privateKey: .pem(cert.privateKeyPEM), reloadInterval: nil)
         let handler = ClosureHandler { request in
             guard let review = try? JSONValue.parse(request.bodyData) else { return .text(.badRequest, "not json") }

@@ -4,15 +4,29 @@ import Testing
 import KubeCertificates
 @testable import KubeSandbox
 
-@Suite("HTTPS webhook transport")
+@Suite("HTTPS webhook transport (libcurl)")
 struct TransportTests {
+    @Test func certificateMustNameTheAddress() async throws {
+        let ca = try CertificateFactory.makeCA(commonName: "ca")
+        let cert = try CertificateFactory.issue(CertificateSpec(commonName: "elsewhere", dnsNames: ["elsewhere.example"], usage: .server), signedBy: ca)
+        let hook = try await TestWebhook.start(.warn, certificate: cert)
+        defer { Task { await hook.stop() } }
+        let call = WebhookCall(url: hook.url, caBundlePEM: Data(ca.certificatePEM.utf8), body: Data("{}".utf8), timeoutSeconds: 5)
+        do {
+            _ = try await CurlWebhookTransport().post(call)
+            Issue.record("a certificate without 127.0.0.1 in its SANs must not be accepted")
+        } catch {
+            #expect("\(error)".contains("tls: failed to verify certificate"), "\(error)")
+        }
+    }
+
     @Test func slowWebhookTimesOut() async throws {
         let hook = try await TestWebhook.start(.slow(seconds: 4))
         defer { Task { await hook.stop() } }
         let review: JSONValue = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": ["uid": "1"]]
         let call = WebhookCall(url: hook.url + "?timeout=1s", caBundlePEM: Data(hook.caPEM.utf8), body: review.serialized(), timeoutSeconds: 1)
-        await #expect(throws: WebhookCallError.self) { _ = try await HTTPSWebhookTransport().post(call) }
-        do { _ = try await HTTPSWebhookTransport().post(call) } catch { #expect("\(error)".contains("context deadline exceeded"), "\(error)") }
+        await #expect(throws: WebhookCallError.self) { _ = try await CurlWebhookTransport().post(call) }
+        do { _ = try await CurlWebhookTransport().post(call) } catch { #expect("\(error)".contains("context deadline exceeded"), "\(error)") }
     }
 }
 
