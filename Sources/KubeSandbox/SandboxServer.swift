@@ -29,6 +29,10 @@ public struct SandboxOptions: Sendable {
     /// If set, a serving certificate for a local webhook (127.0.0.1, localhost), signed by
     /// the sandbox CA, is written here as tls.crt, tls.key and ca.crt (for `make demo`).
     public var webhookCertificateDirectory: String?
+    /// How many recent changes a watch can resume from; older resourceVersions get 410 Gone.
+    public var watchHistory = 1000
+    /// How often watches that allow bookmarks get one.
+    public var bookmarkInterval: Duration = .seconds(5)
 
     public init() {}
 }
@@ -93,7 +97,8 @@ public enum Sandbox {
         tokens[token] = UserInfo(username: "sandbox-admin", groups: ["system:masters", "system:authenticated"])
         let transport = options.transport ?? CurlWebhookTransport()
         let api = SandboxAPI(dispatcher: AdmissionDispatcher(transport: transport, serviceEndpoints: options.serviceEndpoints, log: options.log),
-                             controllersEnabled: options.controllers)
+                             controllersEnabled: options.controllers, eventCapacity: options.watchHistory,
+                             bookmarkInterval: options.bookmarkInterval)
         if !options.seed.isEmpty {
             do { try await api.seed(options.seed) } catch { throw StartError(description: "seeding failed: \(error)") }
         }
