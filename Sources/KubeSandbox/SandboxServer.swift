@@ -123,7 +123,7 @@ public enum Sandbox {
         }
         if let path = options.kubeconfigPath {
             do {
-                try Data(kubeconfig.utf8).write(to: URL(fileURLWithPath: path))
+                try Data(kubeconfig.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
                 _ = chmod(path, 0o600)
             } catch {
                 await server.shutdown(grace: .zero)
