@@ -12,6 +12,7 @@ enum ProtoField: Sendable {
     indirect case repeated(ProtoField)
 }
 
+/// The tables themselves, by message name (see `ProtoField`).
 enum ProtobufSchemas {
     static let objectMeta: [Int: (String, ProtoField)] = [
         1: ("name", .string), 2: ("generateName", .string), 3: ("namespace", .string), 4: ("selfLink", .string),

@@ -81,6 +81,7 @@ public final class RunningSandbox: Sendable {
 /// An in-memory Kubernetes API server over HTTPS for tests and demos. Not a cluster: no
 /// scheduler, no kubelet, no etcd; see `SandboxAPI` for what it does emulate.
 public enum Sandbox {
+    /// Why the sandbox could not start (seeding, kubeconfig or certificate files).
     public struct StartError: Error, Sendable, CustomStringConvertible {
         public var description: String
     }
