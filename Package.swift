@@ -56,6 +56,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -131,7 +132,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCertificates"]),
-        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox"]),
+        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox", "HTTPSServerKit", "KubeCertificates"]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient", "HTTPSServerKit", "KubeCertificates"]),
         .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient"]),
     ],

@@ -13,6 +13,10 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 kubectl kustomize deploy > "$out/deploy.yaml"
 kubectl kustomize deploy/cert-manager > "$out/deploy-cert-manager.yaml"
+# What `kubectl singleton install` would create, in both certificate modes.
+plugin="$(swift build --show-bin-path)/kubectl-singleton"
+"$plugin" install --self-signed --dry-run=client -o yaml > "$out/install-self-signed.yaml"
+"$plugin" install --cert-manager --dry-run=client -o yaml > "$out/install-cert-manager.yaml"
 files=("$out"/*.yaml "$@")
 status=0
 for f in "${files[@]}"; do

@@ -6,6 +6,6 @@ struct SingletonWebhook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "singleton-webhook",
         abstract: "Validating admission webhook that keeps kube-singleton workloads at one replica.",
-        subcommands: [ReviewCommand.self]
+        subcommands: [ServeCommand.self, ReviewCommand.self]
     )
 }

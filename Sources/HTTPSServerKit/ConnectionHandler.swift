@@ -1,0 +1,265 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// Sent down a connection's pipeline when the server starts draining for shutdown.
+struct DrainEvent: Sendable {}
+
+/// One connection's HTTP state machine: aggregate a request (within limits and
+/// timeouts), hand it to the `HTTPSHandler`, write the answer, keep alive or close.
+///
+/// HTTPServerPipelineHandler in front of it serialises pipelined requests, so this
+/// handler only ever has one request in flight.
+final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private enum State {
+        /// Waiting for a request head; `first` on a fresh connection.
+        case idle(first: Bool)
+        /// Reading the body of `head` into `body` (kept outside the enum so appending never copies).
+        case receiving(HTTPRequestHead)
+        /// The body was too large: read and drop the rest, then close.
+        case discarding(discarded: Int, ended: Bool)
+        case responding
+        case closed
+    }
+
+    private let handler: any HTTPSHandler
+    private let limits: ServerLimits
+    private let logger: Logger
+    private var state = State.idle(first: true)
+    private var timer: Scheduled<Void>?
+    private var keepAlive = true
+    private var draining = false
+    private var streamTask: Task<Void, Never>?
+    private var peer: PeerIdentity??
+    private var tooLargeAnswered = false
+    private var body = ByteBuffer()
+    private var loopExecutor: EventLoopTaskExecutor?
+    /// Content-Length announced more than the cap: only `oversizePrefix` bytes are read.
+    private var oversizeDeclared = false
+    static let oversizePrefix = 64 * 1024
+
+    init(handler: any HTTPSHandler, limits: ServerLimits, logger: Logger) {
+        self.handler = handler
+        self.limits = limits
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        arm(limits.headerTimeout, context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        state = .closed
+        timer?.cancel()
+        streamTask?.cancel()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch (unwrapInboundIn(data), state) {
+        case (.head(let head), .idle):
+            keepAlive = head.isKeepAlive
+            let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
+            oversizeDeclared = false
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
+                // Read a short prefix anyway (unless the client waits for 100-continue), so the
+                // handler can still echo an identifier from it; then answer 413.
+                guard !expectsContinue else {
+                    tooLarge(head, ByteBuffer(), context)
+                    return
+                }
+                oversizeDeclared = true
+            }
+            if expectsContinue {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+            }
+            body = context.channel.allocator.buffer(capacity: 0)
+            state = .receiving(head)
+            arm(limits.bodyTimeout, context)
+        case (.body(var chunk), .receiving(let head)):
+            if oversizeDeclared {
+                body.writeBuffer(&chunk)
+                let prefix = min(Self.oversizePrefix, limits.maxBodyBytes)
+                if body.readableBytes >= prefix {
+                    tooLarge(head, body.getSlice(at: body.readerIndex, length: prefix) ?? body, context)
+                }
+                return
+            }
+            if body.readableBytes + chunk.readableBytes > limits.maxBodyBytes {
+                tooLarge(head, body, context)
+                return
+            }
+            body.writeBuffer(&chunk)
+        case (.end, .receiving(let head)) where oversizeDeclared:
+            // The body ended before the declared length (the decoder would not allow this): still too large.
+            tooLarge(head, body, context)
+            state = .discarding(discarded: 0, ended: true)
+        case (.end, .receiving(let head)):
+            timer?.cancel()
+            state = .responding
+            let complete = body
+            body = ByteBuffer()
+            dispatch(head, complete, context)
+        case (.body(let chunk), .discarding(let discarded, _)):
+            let total = discarded + chunk.readableBytes
+            state = .discarding(discarded: total, ended: false)
+            if total > 4 * limits.maxBodyBytes { context.close(promise: nil) }
+        case (.end, .discarding(let discarded, _)):
+            state = .discarding(discarded: discarded, ended: true)
+            if tooLargeAnswered { context.close(promise: nil) }
+        default:
+            break  // parts after close, or out of order: the pipeline handler prevents these
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is DrainEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        draining = true
+        switch state {
+        case .idle: context.close(promise: nil)
+        case .responding: streamTask?.cancel()  // a streaming response ends cleanly, then the connection closes
+        case .receiving, .discarding, .closed: break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("connection error", metadata: ["error": "\(error)", "peer": "\(context.channel.remoteAddress.map(Self.describe) ?? "?")"])
+        context.close(promise: nil)
+    }
+
+    // MARK: - Requests and responses
+
+    private func request(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) -> ServerRequest {
+        ServerRequest(method: head.method, uri: head.uri, headers: head.headers, body: body,
+                      peer: peerIdentity(context), remoteAddress: context.channel.remoteAddress.map(Self.describe))
+    }
+
+    private func dispatch(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
+        let request = request(head, body, context)
+        let handler = self.handler
+        let promise = context.eventLoop.makePromise(of: ServerResponse.self)
+        promise.completeOnLoop(executor(context)) { await handler.handle(request) }
+        promise.futureResult.assumeIsolated().whenSuccess { response in
+            self.write(response, context)
+        }
+    }
+
+    private func tooLarge(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
+        timer?.cancel()
+        state = .discarding(discarded: 0, ended: false)
+        keepAlive = false
+        arm(limits.bodyTimeout, context)  // bounds the discarding too
+        let request = request(head, body, context)
+        self.body = ByteBuffer()
+        let handler = self.handler, limit = limits.maxBodyBytes
+        let promise = context.eventLoop.makePromise(of: ServerResponse.self)
+        promise.completeOnLoop(executor(context)) { await handler.bodyTooLarge(request, limit: limit) }
+        promise.futureResult.assumeIsolated().whenSuccess { response in
+            self.write(response, context)
+        }
+    }
+
+    private func write(_ response: ServerResponse, _ context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        var headers = response.headers
+        let closeAfter = !keepAlive || draining
+        if closeAfter { headers.replaceOrAdd(name: "connection", value: "close") }
+        switch response.body {
+        case .bytes(let buffer):
+            headers.replaceOrAdd(name: "content-length", value: String(buffer.readableBytes))
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+            if buffer.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                self.responseDone(context)
+            }
+        case .stream(let produce):
+            headers.remove(name: "content-length")
+            headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+            let writer = ResponseBodyWriter(channel: context.channel)
+            let finished = context.eventLoop.makePromise(of: Void.self)
+            streamTask = Task(executorPreference: executor(context)) {
+                do { try await produce(writer) } catch { /* the client left or the producer failed: end the stream */ }
+                finished.succeed(())
+            }
+            finished.futureResult.assumeIsolated().whenSuccess {
+                self.streamTask = nil
+                guard context.channel.isActive else { return }
+                context.writeAndFlush(self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+                    self.responseDone(context)
+                }
+            }
+        }
+    }
+
+    private func responseDone(_ context: ChannelHandlerContext) {
+        if case .discarding = state {
+            tooLargeAnswered = true
+            // Give a client still sending its oversized body a moment to read the 413; the
+            // timer armed in tooLarge closes the connection if it never stops.
+            if case .discarding(_, true) = state { context.close(promise: nil) }
+            return
+        }
+        guard case .responding = state else { return }
+        if !keepAlive || draining {
+            state = .closed
+            context.close(promise: nil)
+            return
+        }
+        state = .idle(first: false)
+        arm(limits.idleTimeout, context)
+    }
+
+    private func arm(_ amount: TimeAmount, _ context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: amount) {
+            self.timedOut(context)
+        }
+    }
+
+    private func timedOut(_ context: ChannelHandlerContext) {
+        switch state {
+        case .receiving(let head) where oversizeDeclared:
+            // Waiting for the prefix of a body that is too large anyway: answer 413 with what came.
+            tooLarge(head, body, context)
+        case .receiving:
+            // A request whose body trickles in: answer 408 and close.
+            state = .responding
+            keepAlive = false
+            write(.text(.requestTimeout, "request body not received within \(limits.bodyTimeout.nanoseconds / 1_000_000) ms\n"), context)
+        case .idle, .discarding:
+            state = .closed
+            context.close(promise: nil)
+        case .responding, .closed:
+            break
+        }
+    }
+
+    /// The task executor of this connection's event loop, made once per connection.
+    private func executor(_ context: ChannelHandlerContext) -> EventLoopTaskExecutor {
+        if let loopExecutor { return loopExecutor }
+        let made = EventLoopTaskExecutor(context.eventLoop)
+        loopExecutor = made
+        return made
+    }
+
+    private func peerIdentity(_ context: ChannelHandlerContext) -> PeerIdentity? {
+        if let peer { return peer }
+        let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
+        let identity = (try? tls?.peerCertificate?.toDERBytes()).flatMap { $0.flatMap(CertificateSubject.identity(fromDER:)) }
+        peer = .some(identity)
+        return identity
+    }
+
+    static func describe(_ address: SocketAddress) -> String {
+        if let ip = address.ipAddress, let port = address.port { return "\(ip):\(port)" }
+        return "\(address)"
+    }
+}

@@ -1,0 +1,71 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// A byte-level client connection (TLS or plain) for testing a server against clients
+/// that misbehave: partial heads, trickled bodies, garbage. It records everything the
+/// server sends until the server closes.
+public final class RawConnection: Sendable {
+    private let channel: any Channel
+    private let received: EventLoopFuture<ByteBuffer>
+
+    private init(channel: any Channel, received: EventLoopFuture<ByteBuffer>) {
+        self.channel = channel
+        self.received = received
+    }
+
+    public static func connect(host: String, port: Int, tls: ClientTLS?,
+                               group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RawConnection {
+        let sslContext = try tls?.context()
+        let group = group.next()
+        let done = group.makePromise(of: ByteBuffer.self)
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: sslContext, serverHostname: tls?.serverName))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(ByteRecorder(done: done))
+                }
+            }
+            .connect(host: host, port: port).get()
+        return RawConnection(channel: channel, received: done.futureResult)
+    }
+
+    /// Sends bytes as they are.
+    public func send(_ text: String) async throws {
+        try await channel.writeAndFlush(ByteBuffer(string: text))
+    }
+
+    /// Waits for the server to close the connection and returns all it sent.
+    public func receivedUntilClose() async throws -> String {
+        String(buffer: try await received.get())
+    }
+
+    public var isOpen: Bool { channel.isActive }
+
+    public func close() async { try? await channel.close() }
+}
+
+final class ByteRecorder: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    private var buffer = ByteBuffer()
+    private let done: EventLoopPromise<ByteBuffer>
+
+    init(done: EventLoopPromise<ByteBuffer>) { self.done = done }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var chunk = unwrapInboundIn(data)
+        buffer.writeBuffer(&chunk)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done.succeed(buffer)
+        context.fireChannelInactive()
+    }
+}

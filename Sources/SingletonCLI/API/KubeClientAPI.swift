@@ -1,0 +1,72 @@
+import Foundation
+import KubeClient
+import SingletonCore
+
+/// Connects commands to a cluster through `KubeClient`, loading the kubeconfig the way
+/// kubectl does (KUBECONFIG merged, --kubeconfig/--context/--cluster/--user/-n overrides).
+public struct KubeClientConnector: KubeConnector {
+    let environment: [String: String]
+
+    public init(environment: [String: String]) { self.environment = environment }
+
+    public func connect(_ options: KubeOptions) throws -> any KubeAPI {
+        let configOptions = KubeConfigOptions(
+            kubeconfig: options.kubeconfig, context: options.context, cluster: options.cluster, user: options.user,
+            namespace: options.namespace,
+            requestTimeout: (options.requestTimeoutSeconds ?? 0) > 0 ? options.requestTimeoutSeconds : nil)
+        do {
+            let config = try ClientConfig.load(configOptions, environment: environment)
+            return KubeClientAPI(client: KubeClient(config: config, environment: environment))
+        } catch {
+            let text = "\(error)"
+            throw CLIError(text.hasPrefix("error: ") ? String(text.dropFirst(7)) : text)
+        }
+    }
+}
+
+/// `KubeAPI` over `KubeClient`: raw paths, JSON in and out, server errors as `APIFailure`.
+struct KubeClientAPI: KubeAPI {
+    let client: KubeClient
+
+    var defaultNamespace: String { client.config.namespace }
+
+    func get(_ path: String) async throws(APIFailure) -> JSONValue {
+        try await call { try await client.get(path) }
+    }
+
+    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
+        try await call { try await client.create(path, body: body.serialized(), dryRun: dryRun == .server, fieldManager: "kubectl-singleton") }
+    }
+
+    func patch(_ path: String, _ body: JSONValue, type: APIPatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
+        let clientType: PatchType
+        switch type {
+        case .merge: clientType = .merge
+        case .json: clientType = .jsonPatch
+        case .strategic: clientType = .strategicMerge
+        case .apply: clientType = .apply(fieldManager: "kubectl-singleton", force: true)
+        }
+        return try await call { try await client.patch(path, body: body.serialized(), type: clientType, fieldManager: "kubectl-singleton", dryRun: dryRun == .server) }
+    }
+
+    func delete(_ path: String, dryRun: DryRunMode) async throws(APIFailure) {
+        _ = try await call { try await client.delete(path, propagationPolicy: .background, dryRun: dryRun == .server) }
+    }
+
+    private func call(_ body: () async throws -> Data) async throws(APIFailure) -> JSONValue {
+        let data: Data
+        do {
+            data = try await body()
+        } catch let error as KubeAPIError {
+            throw APIFailure(code: error.code, reason: error.reason, message: error.message)
+        } catch {
+            throw APIFailure(code: 0, reason: "", message: "\(error)")
+        }
+        guard !data.isEmpty else { return .null }
+        do {
+            return try JSONValue.parse(data)
+        } catch {
+            throw APIFailure(code: 0, reason: "", message: "the API server answered with something that is not JSON")
+        }
+    }
+}

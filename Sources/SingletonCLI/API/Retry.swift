@@ -1,0 +1,52 @@
+import SingletonCore
+
+/// Runs `body`, and on a 409 Conflict runs it again (up to `attempts` times): each attempt
+/// re-reads the object, so the retry works on fresh state rather than resending a stale body.
+func retryingConflicts<T>(attempts: Int = 5, _ body: () async throws -> T) async throws -> T {
+    var attempt = 1
+    while true {
+        do {
+            return try await body()
+        } catch let failure as APIFailure where failure.isConflict && attempt < attempts {
+            attempt += 1
+        }
+    }
+}
+
+/// Reads a workload by reference: the raw object (for output and field preservation) and
+/// its decoded view.
+func fetchWorkload(_ api: any KubeAPI, _ ref: ResourceRef, namespace: String) async throws -> (JSONValue, Workload) {
+    let raw = try await api.get(ref.kind.objectPath(namespace: namespace, name: ref.name))
+    do {
+        return (raw, try Workload.decode(raw.serialized(), as: ref.kind))
+    } catch {
+        throw CLIError("the API returned \(ref) in a shape kube-singleton cannot read: \(error)")
+    }
+}
+
+/// The items of a List response.
+func items(_ list: JSONValue) -> [JSONValue] { list["items"]?.arrayValue ?? [] }
+
+/// `PATCH` path helpers for companions.
+enum CompanionPaths {
+    static func pdbs(_ ns: String) -> String { "/apis/policy/v1/namespaces/\(ns)/poddisruptionbudgets" }
+    static func services(_ ns: String) -> String { "/api/v1/namespaces/\(ns)/services" }
+    static func pods(_ ns: String?) -> String { ns.map { "/api/v1/namespaces/\($0)/pods" } ?? "/api/v1/pods" }
+    static func hpas(_ ns: String?) -> String {
+        ns.map { "/apis/autoscaling/v2/namespaces/\($0)/horizontalpodautoscalers" } ?? "/apis/autoscaling/v2/horizontalpodautoscalers"
+    }
+    static func leases(_ ns: String?) -> String {
+        ns.map { "/apis/coordination.k8s.io/v1/namespaces/\($0)/leases" } ?? "/apis/coordination.k8s.io/v1/leases"
+    }
+    static let webhookConfigurations = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"
+}
+
+
+/// GET that answers nil for 404 Not Found: "does it exist?" without a do/catch per caller.
+func getIfExists(_ api: any KubeAPI, _ path: String) async throws -> JSONValue? {
+    switch await SnapshotLoader.fetch(api, path) {
+    case .success(let value): return value
+    case .failure(let failure) where failure.isNotFound: return nil
+    case .failure(let failure): throw failure
+    }
+}

@@ -1,0 +1,79 @@
+import SingletonCore
+
+/// Tables and documents for `list` and `status` (pure).
+enum ReportRendering {
+    static func listTable(_ reports: [SingletonReport], allNamespaces: Bool, wide: Bool) -> Table {
+        var headers = ["NAME", "MODE", "DESIRED", "READY", "PDB", "SERVICE", "LEASE-HOLDER", "VIOLATIONS"]
+        if wide { headers += ["STRATEGY", "PODS", "RISKS"] }
+        if allNamespaces { headers.insert("NAMESPACE", at: 0) }
+        let violationCodes: Set<String> = ["bad-mode", "surge", "overlap"]
+        let rows: [[String]] = reports.map { r in
+            let violations = r.risks.map(\.code).filter { code in
+                violationCodes.contains(code) || code.hasPrefix("replicas=") || code.hasPrefix("pods=") || code.hasPrefix("hpa/")
+            }
+            var row = [r.ref.description, r.mode, String(r.desired), String(r.ready), r.podDisruptionBudget ?? "<none>",
+                       r.service ?? "<none>", r.leaseHolder.map { $0.isEmpty ? "<released>" : $0 } ?? "<none>",
+                       violations.isEmpty ? "<none>" : violations.joined(separator: ",")]
+            if wide {
+                row += [r.strategy ?? "-", String(r.runningPods.count), r.risks.isEmpty ? "<none>" : r.risks.map(\.code).joined(separator: ",")]
+            }
+            if allNamespaces { row.insert(r.namespace, at: 0) }
+            return row
+        }
+        return Table(headers: headers, rows: rows)
+    }
+
+    static func document(_ r: SingletonReport) -> JSONValue {
+        var o: [String: JSONValue] = [
+            "kind": .string(r.ref.kind.rawValue), "name": .string(r.ref.name), "namespace": .string(r.namespace),
+            "mode": .string(r.mode), "desiredReplicas": .int(Int64(r.desired)), "readyReplicas": .int(Int64(r.ready)),
+            "runningPods": .array(r.runningPods.map(JSONValue.string)), "terminatingPods": .array(r.terminatingPods.map(JSONValue.string)),
+            "podDisruptionBudget": r.podDisruptionBudget.map(JSONValue.string) ?? .null,
+            "service": r.service.map(JSONValue.string) ?? .null,
+            "risks": .array(r.risks.map { ["code": .string($0.code), "message": .string($0.message)] }),
+        ]
+        if let s = r.strategy { o["strategy"] = .string(s) }
+        if let lease = r.leaseName {
+            var l: [String: JSONValue] = ["name": .string(lease)]
+            if let v = r.leaseView {
+                l["holder"] = v.record.holder.map(JSONValue.string) ?? .null
+                l["holderPod"] = v.pod.map { .string($0.name) } ?? .null
+                l["renewedSecondsAgo"] = v.renewedSecondsAgo.map { .int(Int64($0.rounded())) } ?? .null
+                l["expiredEstimate"] = v.expired.map(JSONValue.bool) ?? .null
+            }
+            o["lease"] = .object(l)
+        }
+        return .object(o)
+    }
+
+    static func statusText(_ r: SingletonReport) -> String {
+        var lines = [
+            "Name:          \(r.ref)",
+            "Namespace:     \(r.namespace)",
+            "Mode:          \(r.mode)",
+            "Replicas:      \(r.desired) desired, \(r.ready) ready",
+        ]
+        if let s = r.strategy { lines.append("Strategy:      \(s)") }
+        var pods = r.runningPods.isEmpty ? "<none>" : r.runningPods.joined(separator: ", ")
+        if !r.terminatingPods.isEmpty { pods += " (terminating: \(r.terminatingPods.joined(separator: ", ")))" }
+        lines.append("Pods:          \(pods)")
+        lines.append("PDB:           \(r.podDisruptionBudget ?? "<none>")")
+        lines.append("Service:       \(r.service ?? "<none>")")
+        if let lease = r.leaseName {
+            if let v = r.leaseView {
+                let holder = v.record.isReleased ? "<released>" : (v.record.holder ?? "")
+                let pod = v.pod.map { " (pod \($0.name))" } ?? ""
+                lines.append("Lease:         \(lease) held by \(holder)\(pod), renewed \(v.renewedText), duration \(v.record.durationSeconds.map { "\($0)s" } ?? "-"), expired: \(v.expiredText)")
+            } else {
+                lines.append("Lease:         \(lease) (not found)")
+            }
+        }
+        if r.risks.isEmpty {
+            lines.append("Risks:         <none>")
+        } else {
+            lines.append("Risks:")
+            lines += r.risks.map { "  - \($0.message)" }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import SingletonCore
+
+/// The objects around a singleton that its health depends on, read once per namespace.
+public struct ClusterSnapshot: Sendable {
+    public var pods: [PodSummary]
+    public var podDisruptionBudgets: [JSONValue]
+    public var services: [JSONValue]
+    public var autoscalers: [JSONValue]
+    public var leases: [JSONValue]
+    /// nil when it could not be checked (RBAC).
+    public var webhookInstalled: Bool?
+
+    public init(pods: [PodSummary] = [], podDisruptionBudgets: [JSONValue] = [], services: [JSONValue] = [],
+                autoscalers: [JSONValue] = [], leases: [JSONValue] = [], webhookInstalled: Bool? = nil) {
+        self.pods = pods
+        self.podDisruptionBudgets = podDisruptionBudgets
+        self.services = services
+        self.autoscalers = autoscalers
+        self.leases = leases
+        self.webhookInstalled = webhookInstalled
+    }
+}
+
+/// One risk to the singleton guarantee, in plain words, with a short token for tables.
+public struct Risk: Sendable, Equatable {
+    public var code: String
+    public var message: String
+}
+
+/// The full picture of one singleton: what `status` prints and `list` summarises.
+public struct SingletonReport: Sendable, Equatable {
+    public var ref: ResourceRef
+    public var namespace: String
+    public var mode: String
+    public var desired: Int
+    public var ready: Int
+    public var strategy: String?
+    public var runningPods: [String]
+    public var terminatingPods: [String]
+    public var podDisruptionBudget: String?
+    public var service: String?
+    public var leaseName: String?
+    public var leaseHolder: String?
+    public var leaseView: LeaseView?
+    public var risks: [Risk]
+}
+
+/// Builds `SingletonReport`s (pure: objects and a clock in, report out).
+public enum SingletonAnalyzer {
+    /// Judges one singleton against what surrounds it; every risk comes with the command that fixes it.
+    public static func analyze(_ workload: Workload, namespace: String, snapshot: ClusterSnapshot, now: Date) -> SingletonReport {
+        let name = workload.metadata.name ?? ""
+        let ref = ResourceRef(kind: workload.kind, name: name)
+        var risks: [Risk] = []
+        let contract = workload.metadata.contract
+        let mode = workload.metadata.annotations?[SingletonAnnotation.mode] ?? ""
+        if case .invalid(let error, _) = contract { risks.append(Risk(code: "bad-mode", message: "\(error); the webhook denies changes until it is fixed")) }
+
+        let desired = workload.effectiveReplicas
+        if desired > 1 { risks.append(Risk(code: "replicas=\(desired)", message: "spec.replicas is \(desired); a singleton runs at most 1 (kubectl scale \(ref) --replicas=1)")) }
+
+        let selector = workload.selector ?? LabelSelector(matchLabels: workload.templateLabels)
+        // An empty selector would match every pod in the namespace: count none instead.
+        let selects = !(selector.matchLabels ?? [:]).isEmpty || !(selector.matchExpressions ?? []).isEmpty
+        let own = snapshot.pods.filter { selects && $0.namespace == namespace && $0.isActive && selector.matches($0.labels) }
+        let running = own.filter { !$0.terminating }.map(\.name).sorted()
+        let terminating = own.filter(\.terminating).map(\.name).sorted()
+        if running.count > 1 {
+            risks.append(Risk(code: "pods=\(running.count)", message: "\(running.count) pods are running: \(running.joined(separator: ", "))"))
+        }
+        if !terminating.isEmpty, running.count + terminating.count > 1, running.count <= 1 {
+            risks.append(Risk(code: "overlap", message: "\(terminating.count) terminating pod(s) still run next to the current one: \(terminating.joined(separator: ", "))"))
+        }
+
+        var strategyText: String?
+        if workload.kind == .deployment {
+            let strategy = workload.strategy ?? DeploymentStrategy()
+            strategyText = strategy.type ?? "RollingUpdate"
+            if strategy.surges {
+                strategyText = "RollingUpdate (maxSurge \(strategy.effectiveMaxSurge?.description ?? "25%"))"
+                if contract.spec?.mode == .atMostOne {
+                    risks.append(Risk(code: "surge", message: "the rollout strategy surges: a rollout runs two pods at once (kubectl singleton enable \(ref) sets Recreate)"))
+                }
+            }
+        }
+
+        for hpa in snapshot.autoscalers where hpa[path: "metadata", "namespace"]?.stringValue == namespace {
+            guard let target = hpa[path: "spec", "scaleTargetRef"], target["name"]?.stringValue == name,
+                  WorkloadKind(apiVersion: target["apiVersion"]?.stringValue, kind: target["kind"]?.stringValue ?? "") == workload.kind else { continue }
+            let max = hpa[path: "spec", "maxReplicas"]?.intValue ?? 0
+            guard max > 1 else { continue }
+            let hpaName = hpa[path: "metadata", "name"]?.stringValue ?? ""
+            var origin = ""
+            if let scaledObject = hpa[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue {
+                origin = " (made by KEDA ScaledObject \(scaledObject); set maxReplicaCount: 1 there)"
+            }
+            risks.append(Risk(code: "hpa/\(hpaName)", message: "HorizontalPodAutoscaler \(hpaName) can scale it to \(max) replicas\(origin)"))
+        }
+
+        let podLabels = workload.templateLabels
+        let pdb = snapshot.podDisruptionBudgets.first { candidate in
+            guard candidate[path: "metadata", "namespace"]?.stringValue == namespace,
+                  let sel = candidate[path: "spec", "selector"], let decoded = try? JSONDecoder().decode(LabelSelector.self, from: sel.serialized())
+            else { return false }
+            return !podLabels.isEmpty && decoded.matches(podLabels)
+        }
+        let pdbName = pdb?[path: "metadata", "name"]?.stringValue
+        let ownPDBName = "\(name)-singleton"
+        if pdb == nil {
+            if snapshot.podDisruptionBudgets.contains(where: { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == ownPDBName }) {
+                risks.append(Risk(code: "pdb-mismatch", message: "PodDisruptionBudget \(ownPDBName) exists but does not select its pods (selector changed?); rerun kubectl singleton enable \(ref) --pdb"))
+            } else {
+                risks.append(Risk(code: "no-pdb", message: "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (kubectl singleton enable \(ref) --pdb)"))
+            }
+        } else if let spec = pdb?["spec"], spec["maxUnavailable"]?.intValue != 0, spec["minAvailable"]?.intValue != 1 {
+            risks.append(Risk(code: "pdb-loose", message: "PodDisruptionBudget \(pdbName ?? "") allows evicting the pod (neither maxUnavailable 0 nor minAvailable 1)"))
+        }
+
+        var serviceName: String?
+        if workload.kind == .statefulSet {
+            let wanted = workload.serviceName ?? ""
+            let svc = snapshot.services.first { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == wanted }
+            if let svc {
+                serviceName = wanted
+                if svc[path: "spec", "clusterIP"]?.stringValue != "None" {
+                    risks.append(Risk(code: "svc-not-headless", message: "Service \(wanted) named in spec.serviceName is not headless (clusterIP: None)"))
+                }
+            } else {
+                risks.append(Risk(code: "no-svc", message: "the governing Service \(wanted.isEmpty ? "(spec.serviceName is empty)" : wanted) does not exist (kubectl singleton enable \(ref) --service)"))
+            }
+        } else {
+            serviceName = snapshot.services.first { svc in
+                guard svc[path: "metadata", "namespace"]?.stringValue == namespace, let sel = svc[path: "spec", "selector"]?.objectValue, !sel.isEmpty else { return false }
+                return sel.allSatisfy { podLabels[$0.key] == $0.value.stringValue }
+            }?[path: "metadata", "name"]?.stringValue
+        }
+
+        let leaseName = contract.spec?.lease
+        var view: LeaseView?
+        if let leaseName {
+            if let lease = snapshot.leases.first(where: { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == leaseName }) {
+                let v = LeaseView(record: LeaderRecords.fromLease(lease), pods: snapshot.pods, now: now)
+                view = v
+                if v.record.isReleased {
+                    risks.append(Risk(code: "lease-released", message: "Lease \(leaseName) is released: no pod holds it"))
+                } else if v.expired == true {
+                    risks.append(Risk(code: "lease-stale", message: "Lease \(leaseName) was last renewed \(v.renewedText) with a \(v.record.durationSeconds ?? 0)s duration: the holder looks gone (estimate, by this machine's clock)"))
+                }
+                if !v.record.isReleased, v.pod == nil || !(running + terminating).contains(v.pod?.name ?? "") {
+                    risks.append(Risk(code: "lease-foreign", message: "Lease \(leaseName) is held by \(v.record.holder ?? ""), which is not one of its pods"))
+                }
+            } else {
+                risks.append(Risk(code: "no-lease", message: "Lease \(leaseName) (annotation \(SingletonAnnotation.lease)) does not exist in \(namespace)"))
+            }
+        }
+
+        if snapshot.webhookInstalled == false {
+            risks.append(Risk(code: "no-webhook", message: "the kube-singleton webhook is not installed: nothing enforces the annotation (kubectl singleton install)"))
+        }
+
+        return SingletonReport(
+            ref: ref, namespace: namespace, mode: mode, desired: desired, ready: workload.status?.readyReplicas ?? 0,
+            strategy: strategyText, runningPods: running, terminatingPods: terminating, podDisruptionBudget: pdbName,
+            service: serviceName, leaseName: leaseName, leaseHolder: view?.record.holder, leaseView: view, risks: risks)
+    }
+
+    /// Whether a ValidatingWebhookConfiguration list holds kube-singleton's.
+    public static func webhookInstalled(_ configurations: [JSONValue]) -> Bool {
+        configurations.contains { config in
+            let name = config[path: "metadata", "name"]?.stringValue ?? ""
+            let hooks = config["webhooks"]?.arrayValue ?? []
+            return name.contains("kube-singleton") || config[path: "metadata", "labels", "app.kubernetes.io/name"]?.stringValue == "kube-singleton"
+                || hooks.contains { ($0["name"]?.stringValue ?? "").hasSuffix("kube-singleton.dev") }
+        }
+    }
+}

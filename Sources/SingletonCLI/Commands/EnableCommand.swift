@@ -1,0 +1,117 @@
+import ArgumentParser
+import SingletonCore
+
+/// `enable KIND/NAME`: marks a workload as a singleton with one merge patch of exactly
+/// the fields that change, then (optionally) creates its PDB and headless Service.
+struct EnableCommand: ParsableCommand, PluginCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enable",
+        abstract: "Mark a workload as a singleton.",
+        discussion: """
+        Sends one merge patch that adds kube-singleton.dev/mode, sets replicas to 1 when it
+        is higher, and for at-most-one Deployments replaces a surging rollout strategy with
+        Recreate. Fields kube-singleton does not model are never touched; a second run
+        changes nothing. --pdb creates NAME-singleton (maxUnavailable 0: drains wait for you
+        to move the pod); --service creates the headless Service. Created objects carry
+        app.kubernetes.io/managed-by=kubectl-singleton and an ownerReference to the workload.
+        Each step is reported; if one fails, rerunning the command finishes the job.
+
+        Examples:
+          kubectl singleton enable deploy/web
+          kubectl singleton enable sts/db -n data --mode at-most-one --pdb --service
+          kubectl singleton enable deployment web --lease web-leader --dry-run=server -o yaml
+
+        Exit codes: 0 every step done; 1 a step failed (see the report) or bad arguments.
+        """
+    )
+
+    @OptionGroup var kube: KubeOptions
+    @Argument(help: "The workload: KIND/NAME (deploy/web, sts/db) or KIND NAME.") var target: [String] = []
+    @Option(help: "at-most-one (consistency) or at-least-one (availability).") var mode: String = SingletonMode.atMostOne.rawValue
+    @Flag(help: "Create the PodDisruptionBudget NAME-singleton.") var pdb = false
+    @Flag(help: "Create the headless Service (a StatefulSet's spec.serviceName, else NAME).") var service = false
+    @Option(help: "Record the Lease the application uses for leader election.") var lease: String?
+    @Option(name: .customLong("dry-run"), help: "none, client (print only) or server (send with dryRun=All).") var dryRun: DryRunMode = .none
+    @Option(name: [.short, .customLong("output")], help: "Print the resulting objects as json or yaml.") var output: OutputFormat?
+
+    func validate() throws {
+        _ = try parsedTarget()
+        guard SingletonMode(rawValue: mode) != nil else {
+            throw ValidationError("unknown --mode \"\(mode)\"; accepted values: \(SingletonMode.acceptedValues)")
+        }
+        if let output, output != .json && output != .yaml { throw ValidationError("enable prints -o json or -o yaml") }
+        if let lease, !ResourceRef.isValidName(lease) { throw ValidationError("--lease \"\(lease)\" is not a valid Lease name") }
+    }
+
+    func parsedTarget() throws -> ResourceRef {
+        do { return try ResourceRef.parse(target) } catch { throw ValidationError(error.description) }
+    }
+
+    func execute(in env: CLIEnvironment) async throws -> Int32 {
+        let ref = try parsedTarget()
+        let mode = SingletonMode(rawValue: mode) ?? .atMostOne
+        let api = try env.connector.connect(kube)
+        let namespace = kube.namespace ?? api.defaultNamespace
+        let steps = StepReport(env: env, quiet: output != nil)
+        var results: [JSONValue] = []
+
+        // Step 1: the workload patch, retried on conflict against a fresh read.
+        let raw: JSONValue, workload: Workload
+        do {
+            (raw, workload) = try await retryingConflicts {
+                try await patchWorkload(api, ref, namespace: namespace, mode: mode, steps: steps)
+            }
+        } catch let error as APIFailure where !error.isNotFound {
+            // The workload step failed (RBAC, a webhook denial): nothing else is attempted.
+            steps.fail("\(ref)", error)
+            return steps.finish(rerun: "kubectl singleton enable \(ref) -n \(namespace)")
+        }
+        results.append(raw)
+
+        // Steps 2 and 3: companions, each reported on its own.
+        if pdb {
+            await steps.run("poddisruptionbudget.policy/\(Companions.pdbName(for: workload))") {
+                let object = try Companions.pdb(for: workload)
+                let result = try await CompanionSync(api: api, dryRun: dryRun).ensure(object, collection: CompanionPaths.pdbs(namespace), ownerUID: workload.metadata.uid)
+                results.append(result.0)
+                return result.1
+            }
+            steps.warn(["the PodDisruptionBudget (maxUnavailable 0) blocks voluntary evictions of the healthy pod: kubectl drain waits until you delete the pod yourself"])
+        }
+        if service {
+            await steps.run("service/\(Companions.serviceName(for: workload))") {
+                let object = try Companions.service(for: workload)
+                let result = try await CompanionSync(api: api, dryRun: dryRun).ensure(object, collection: CompanionPaths.services(namespace), ownerUID: workload.metadata.uid)
+                results.append(result.0)
+                return result.1
+            }
+        }
+        if let output { env.out.write(output.render(results.count == 1 ? results[0] : listDocument(results))) }
+        return steps.finish(rerun: "kubectl singleton enable \(ref) -n \(namespace)")
+    }
+
+    /// Reads the workload and sends the plan's patch (none when nothing changes).
+    func patchWorkload(_ api: any KubeAPI, _ ref: ResourceRef, namespace: String, mode: SingletonMode,
+                       steps: StepReport) async throws -> (JSONValue, Workload) {
+        let (raw, workload) = try await fetchWorkload(api, ref, namespace: namespace)
+        if workload.kind == .replicaSet, workload.isOwnedByDeployment {
+            let owner = workload.metadata.ownerReferences?.first { $0.kind == "Deployment" }?.name ?? "its Deployment"
+            throw CLIError("\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run kubectl singleton enable deploy/\(owner) instead")
+        }
+        let plan = EnablePlan.make(workload, mode: mode, lease: lease)
+        guard let patch = plan.patch else {
+            steps.done("\(ref) unchanged (already \(mode))")
+            steps.warn(plan.warnings)
+            return (raw, workload)
+        }
+        let updated: JSONValue
+        if dryRun == .client {
+            updated = raw.applyingMergePatch(patch)
+        } else {
+            updated = try await api.patch(ref.kind.objectPath(namespace: namespace, name: ref.name), patch, type: .merge, dryRun: dryRun)
+        }
+        steps.done("\(ref) configured: \(plan.changes.joined(separator: "; "))\(dryRun.suffix)")
+        steps.warn(plan.warnings)
+        return (updated, workload)
+    }
+}

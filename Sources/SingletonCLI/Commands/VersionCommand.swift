@@ -1,0 +1,24 @@
+import ArgumentParser
+import SingletonCore
+
+/// `version`: the plugin's version (client only; the webhook reports its own).
+struct VersionCommand: ParsableCommand, PluginCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "version",
+        abstract: "Print the plugin version.",
+        discussion: "Example:\n  kubectl singleton version -o json"
+    )
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
+    var output: OutputFormat = .text
+
+    func execute(in env: CLIEnvironment) async throws -> Int32 {
+        switch output {
+        case .json, .yaml:
+            env.out.write(output.render(["clientVersion": ["gitVersion": .string(PluginVersion.current), "plugin": "kubectl-singleton"]]))
+        default:
+            env.out.line("kubectl-singleton \(PluginVersion.current)")
+        }
+        return 0
+    }
+}

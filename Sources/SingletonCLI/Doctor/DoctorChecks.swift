@@ -1,0 +1,135 @@
+import Foundation
+import KubeCertificates
+import SingletonCore
+
+/// One `doctor` finding: what was checked, how it stands, and the fix.
+public struct DoctorFinding: Sendable, Equatable {
+    public enum Status: String, Sendable { case ok = "OK", warning = "WARN", failure = "FAIL" }
+    public var check: String
+    public var status: Status
+    public var detail: String
+    public var fix: String?
+}
+
+/// What `doctor` read from the cluster (I/O done by the command; judging here is pure).
+public struct DoctorInputs: Sendable {
+    public var webhookConfiguration: JSONValue?
+    public var tlsSecret: JSONValue?
+    public var endpoints: JSONValue?
+    public var installNamespace: String
+    /// `verb resource` -> allowed, from SelfSubjectAccessReviews.
+    public var access: [(String, Bool)]
+    public var now: Date
+
+    public init(webhookConfiguration: JSONValue?, tlsSecret: JSONValue?, endpoints: JSONValue?, installNamespace: String,
+                access: [(String, Bool)], now: Date) {
+        self.webhookConfiguration = webhookConfiguration
+        self.tlsSecret = tlsSecret
+        self.endpoints = endpoints
+        self.installNamespace = installNamespace
+        self.access = access
+        self.now = now
+    }
+}
+
+/// The checks `doctor` runs, pure over what was read, so each finding and fix is tested on real objects.
+public enum DoctorChecks {
+    /// The plugin's own verbs, checked with SelfSubjectAccessReviews.
+    public static let pluginVerbs: [(verb: String, group: String, resource: String)] = [
+        ("get", "apps", "deployments"), ("patch", "apps", "deployments"), ("patch", "apps", "statefulsets"),
+        ("list", "", "pods"), ("create", "policy", "poddisruptionbudgets"), ("delete", "policy", "poddisruptionbudgets"),
+        ("create", "", "services"), ("delete", "", "services"), ("list", "coordination.k8s.io", "leases"),
+        ("list", "autoscaling", "horizontalpodautoscalers"),
+    ]
+
+    /// Every finding, in the order a person fixing the installation would go through them.
+    public static func run(_ inputs: DoctorInputs) -> [DoctorFinding] {
+        var findings: [DoctorFinding] = []
+        guard let config = inputs.webhookConfiguration else {
+            findings.append(DoctorFinding(check: "webhook configuration", status: .failure, detail: "ValidatingWebhookConfiguration kube-singleton not found: nothing enforces the annotation",
+                                          fix: "kubectl singleton install"))
+            return findings + access(inputs)
+        }
+        let hooks = config["webhooks"]?.arrayValue ?? []
+        findings.append(DoctorFinding(check: "webhook configuration", status: .ok, detail: "\(config[path: "metadata", "name"]?.stringValue ?? "") with \(hooks.count) webhooks", fix: nil))
+        findings += certificates(hooks, inputs)
+
+        let ready = (inputs.endpoints?["subsets"]?.arrayValue ?? []).flatMap { $0["addresses"]?.arrayValue ?? [] }.count
+        findings.append(ready > 0
+            ? DoctorFinding(check: "endpoints", status: .ok, detail: "\(ready) ready webhook endpoint(s)", fix: nil)
+            : DoctorFinding(check: "endpoints", status: .failure, detail: "the webhook Service has no ready endpoints: with failurePolicy Fail, changes to singletons are refused",
+                            fix: "kubectl -n \(inputs.installNamespace) get pods -l app.kubernetes.io/name=kube-singleton; check their logs"))
+
+        for hook in hooks {
+            let name = hook["name"]?.stringValue ?? "?"
+            let policy = hook["failurePolicy"]?.stringValue ?? "Fail"
+            let scale = resources(hook).contains { $0.hasSuffix("/scale") }
+            let detail = "\(name): failurePolicy \(policy)" + (scale && policy == "Ignore" ? " (scale requests pass while the webhook is down; install --failure-policy-scale Fail to enforce always)" : "")
+            findings.append(DoctorFinding(check: "failurePolicy", status: .ok, detail: detail, fix: nil))
+            if hook["sideEffects"]?.stringValue != "None" {
+                findings.append(DoctorFinding(check: "sideEffects", status: .failure, detail: "\(name) does not declare sideEffects: None, so --dry-run=server fails", fix: "kubectl singleton install"))
+            }
+            let excluded = (hook[path: "namespaceSelector", "matchExpressions"]?.arrayValue ?? []).filter {
+                $0["key"]?.stringValue == "kubernetes.io/metadata.name" && $0["operator"]?.stringValue == "NotIn"
+            }.flatMap { $0["values"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+            let missing = ["kube-system", inputs.installNamespace].filter { !excluded.contains($0) }
+            findings.append(missing.isEmpty
+                ? DoctorFinding(check: "namespace exclusions", status: .ok, detail: "\(name) skips \(excluded.joined(separator: ", "))", fix: nil)
+                : DoctorFinding(check: "namespace exclusions", status: .warning, detail: "\(name) does not exclude \(missing.joined(separator: ", ")): a webhook outage can block the cluster's own components",
+                                fix: "kubectl singleton install (restores the namespaceSelector)"))
+        }
+        let allResources = hooks.flatMap(resources)
+        let scaleKinds = ["deployments/scale", "statefulsets/scale", "replicasets/scale", "replicationcontrollers/scale"]
+        let uncovered = scaleKinds.filter { !allResources.contains($0) }
+        findings.append(uncovered.isEmpty
+            ? DoctorFinding(check: "scale rules", status: .ok, detail: "rules cover the four */scale subresources", fix: nil)
+            : DoctorFinding(check: "scale rules", status: .failure, detail: "no rule covers \(uncovered.joined(separator: ", ")): kubectl scale and HPAs bypass the singleton check",
+                            fix: "kubectl singleton install (restores the rules)"))
+        return findings + access(inputs)
+    }
+
+    static func resources(_ hook: JSONValue) -> [String] {
+        (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+    }
+
+    static func certificates(_ hooks: [JSONValue], _ inputs: DoctorInputs) -> [DoctorFinding] {
+        func pem(_ base64: JSONValue?) -> String? {
+            guard let s = base64?.stringValue, let d = Data(base64Encoded: s) else { return nil }
+            return String(data: d, encoding: .utf8)
+        }
+        guard let cert = pem(inputs.tlsSecret?[path: "data", "tls.crt"]) else {
+            return [DoctorFinding(check: "serving certificate", status: .failure, detail: "the TLS Secret is missing or has no tls.crt",
+                                  fix: "kubectl singleton install --self-signed (or install cert-manager and use --cert-manager)")]
+        }
+        var findings: [DoctorFinding] = []
+        for hook in hooks {
+            let name = hook["name"]?.stringValue ?? "?"
+            guard let bundle = pem(hook[path: "clientConfig", "caBundle"]) else {
+                findings.append(DoctorFinding(check: "caBundle", status: .failure, detail: "\(name) has no caBundle: the apiserver cannot verify the webhook",
+                                              fix: "kubectl singleton install"))
+                continue
+            }
+            let signed = (try? CertificateFactory.isSigned(certificatePEM: cert, byAnyOf: bundle)) ?? false
+            findings.append(signed
+                ? DoctorFinding(check: "caBundle", status: .ok, detail: "\(name): caBundle signs the serving certificate", fix: nil)
+                : DoctorFinding(check: "caBundle", status: .failure, detail: "\(name): caBundle does not match the serving certificate: every call fails TLS",
+                                fix: "kubectl singleton install (rewrites the caBundle from the Secret's CA)"))
+        }
+        if let info = try? CertificateFactory.inspect(certificatePEM: cert) {
+            let days = Int(info.notAfter.timeIntervalSince(inputs.now) / 86400)
+            let status: DoctorFinding.Status = days < 0 ? .failure : (days < 30 ? .warning : .ok)
+            findings.append(DoctorFinding(check: "certificate expiry", status: status, detail: days < 0 ? "expired \(-days) days ago" : "expires in \(days) days",
+                                          fix: status == .ok ? nil : "delete Secret \(inputs.tlsSecret?[path: "metadata", "name"]?.stringValue ?? "") and rerun kubectl singleton install"))
+        }
+        return findings
+    }
+
+    static func access(_ inputs: DoctorInputs) -> [DoctorFinding] {
+        let denied = inputs.access.filter { !$0.1 }.map(\.0)
+        if inputs.access.isEmpty { return [] }
+        return [denied.isEmpty
+            ? DoctorFinding(check: "your RBAC", status: .ok, detail: "allowed: \(inputs.access.map(\.0).joined(separator: ", "))", fix: nil)
+            : DoctorFinding(check: "your RBAC", status: .warning, detail: "denied: \(denied.joined(separator: ", "))",
+                            fix: "ask a cluster admin for a Role granting \(denied.joined(separator: ", "))")]
+    }
+}

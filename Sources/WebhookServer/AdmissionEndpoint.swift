@@ -1,0 +1,114 @@
+import Foundation
+import HTTPSServerKit
+import Logging
+import SingletonCore
+
+/// `POST /validate`: the hot path. One straight line: method, content type and size checks,
+/// decode, the core's pure decision (with a parent lookup only for scale and HPA requests
+/// that need one), encode. Every failure is still a well-formed AdmissionReview that echoes
+/// the request uid when it could be read.
+public struct AdmissionEndpoint: Sendable {
+    public let policy: SingletonPolicy
+    public let resolver: ParentResolver
+    public let metrics: WebhookMetrics
+    public let logger: Logger
+
+    public init(policy: SingletonPolicy, resolver: ParentResolver, metrics: WebhookMetrics, logger: Logger) {
+        self.policy = policy
+        self.resolver = resolver
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func handle(_ request: ServerRequest) async -> ServerResponse {
+        let start = ContinuousClock.now
+        guard request.method == .POST else {
+            var response = reject(.methodNotAllowed, reason: "method-not-allowed", request,
+                                  "\(request.method.rawValue) is not supported on \(request.path); the API server POSTs AdmissionReviews")
+            response.headers.replaceOrAdd(name: "Allow", value: "POST")
+            return response
+        }
+        guard Self.isJSON(request.headers.first(name: "content-type")) else {
+            return reject(.unsupportedMediaType, reason: "unsupported-media-type", request,
+                          "Content-Type must be application/json, got \(request.headers.first(name: "content-type").map { "\"\($0)\"" } ?? "none")")
+        }
+        let body = request.bodyData
+        guard !body.isEmpty else {
+            return reject(.badRequest, reason: "empty-body", request, "empty body: expected an admission.k8s.io/v1 AdmissionReview")
+        }
+
+        switch AdmissionReview.decodeRequest(body) {
+        case .failure(let error):
+            metrics.recordRejected(reason: "malformed")
+            logger.warning("unreadable AdmissionReview", metadata: ["uid": "\(error.uid ?? "")", "error": "\(error.message)",
+                                                                     "remote": "\(request.remoteAddress ?? "")"])
+            return .json(.badRequest, AdmissionReview.encodeResponse(.malformed(error)))
+        case .success(let admission):
+            var parent: ParentLookup?
+            if let ref = policy.parentReference(for: admission) {
+                parent = await resolver.resolve(ref)
+            }
+            let decision = policy.decide(admission, parent: parent)
+            let bytes = AdmissionReview.encodeResponse(decision.response(uid: admission.uid))
+            let elapsed = ContinuousClock.now - start
+            record(admission, decision, seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+            return .json(.ok, bytes)
+        }
+    }
+
+    /// The 413 answer: an AdmissionReview with the uid when the bytes read so far show it.
+    public func bodyTooLarge(_ request: ServerRequest, limit: Int) -> ServerResponse {
+        reject(.payloadTooLarge, reason: "too-large", request,
+               "request body exceeds \(limit) bytes; AdmissionReviews are limited like the API server's webhooks")
+    }
+
+    /// A refusal before any decision, as an AdmissionReview denial carrying `status`.
+    func reject(_ status: HTTPResponseStatus, reason: String, _ request: ServerRequest, _ message: String) -> ServerResponse {
+        metrics.recordRejected(reason: reason)
+        var uid: String?
+        if request.body.readableBytes > 0 {
+            switch AdmissionReview.decodeRequest(request.bodyData) {
+            case .success(let r): uid = r.uid
+            case .failure(let e): uid = e.uid
+            }
+        }
+        logger.warning("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)", "path": "\(request.path)",
+                                                      "uid": "\(uid ?? "")", "remote": "\(request.remoteAddress ?? "")"])
+        let response = AdmissionResponse(uid: uid ?? "", allowed: false,
+                                         status: ResponseStatus(code: Int(status.code), reason: status.reasonPhrase.replacingOccurrences(of: " ", with: ""), message: message))
+        return .json(status, AdmissionReview.encodeResponse(response))
+    }
+
+    private func record(_ request: AdmissionRequest, _ decision: AdmissionDecision, seconds: Double) {
+        let kind = request.resource.resource.isEmpty ? "unknown"
+            : request.resource.resource + (request.subResource.map { $0.isEmpty ? "" : "/\($0)" } ?? "")
+        metrics.recordDecision(verdict: decision.allowed ? "allow" : "deny", kind: kind,
+                               operation: request.operation.rawValue, rule: decision.rule.rawValue, seconds: seconds)
+        // Plain allows log at debug: skip building the line when it would be dropped.
+        if decision.allowed, decision.rule != .unverifiedParent, logger.logLevel > .debug { return }
+        var meta: Logger.Metadata = [
+            "uid": "\(request.uid)", "kind": "\(kind)", "operation": "\(request.operation.rawValue)",
+            "object": "\(request.namespace.map { "\($0)/" } ?? "")\(request.name ?? "")", "rule": "\(decision.rule.rawValue)",
+            "user": "\(request.username ?? "")", "dryRun": "\(request.dryRun)",
+        ]
+        if let mode = decision.mode { meta["mode"] = "\(mode.rawValue)" }
+        if !decision.warnings.isEmpty { meta["warnings"] = "\(decision.warnings.joined(separator: " | "))" }
+        if decision.allowed {
+            if decision.rule == .unverifiedParent {
+                logger.warning("allowed without verifying the parent", metadata: meta)
+            } else {
+                logger.debug("allowed", metadata: meta)
+            }
+        } else {
+            meta["reason"] = "\(decision.message ?? "")"
+            logger.info("denied", metadata: meta)
+        }
+    }
+
+    /// `application/json`, with or without parameters such as charset.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased()
+        return mediaType == "application/json"
+    }
+}

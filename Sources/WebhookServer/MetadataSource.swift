@@ -1,0 +1,51 @@
+import SingletonCore
+
+/// A page of metadata-only objects and the collection's resourceVersion, as returned by a
+/// LIST with `Accept: application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1`.
+public struct MetadataList: Sendable, Equatable {
+    public var items: [ObjectMeta]
+    public var resourceVersion: String
+
+    public init(items: [ObjectMeta], resourceVersion: String) {
+        self.items = items
+        self.resourceVersion = resourceVersion
+    }
+}
+
+/// One event of a metadata-only WATCH.
+public enum MetadataWatchEvent: Sendable, Equatable {
+    case added(ObjectMeta)
+    case modified(ObjectMeta)
+    case deleted(ObjectMeta)
+    /// A BOOKMARK: nothing changed, but the stream has reached this resourceVersion.
+    case bookmark(resourceVersion: String)
+}
+
+/// Why a list, watch or get failed.
+public enum MetadataSourceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 410 Gone (or a watch ERROR event with code 410): the resourceVersion is too old; relist.
+    case gone
+    /// Anything else: connection refused, 403, timeouts. Retried with backoff.
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .gone: return "410 Gone: resourceVersion too old, a relist is needed"
+        case .failed(let why): return why
+        }
+    }
+}
+
+/// Where the parent cache reads workload metadata from. The production implementation
+/// talks to the API server through KubeClient; tests use in-memory sources or a local
+/// HTTPS server. Keeping this small makes the cache logic testable without a cluster.
+public protocol MetadataSource: Sendable {
+    /// Lists `kind` in `namespace` (all namespaces when nil).
+    func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList
+    /// Watches from `resourceVersion` with bookmarks. The stream ends when the server ends
+    /// the watch; it throws `MetadataSourceError.gone` when the version is too old.
+    func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws
+        -> AsyncThrowingStream<MetadataWatchEvent, any Error>
+    /// GETs one object's metadata; nil when it does not exist (404).
+    func get(_ kind: WorkloadKind, namespace: String, name: String) async throws -> ObjectMeta?
+}

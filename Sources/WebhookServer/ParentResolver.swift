@@ -1,0 +1,50 @@
+import Logging
+import SingletonCore
+
+/// Answers "what is this scale or HPA request's parent?" for the decision core: from the
+/// cache when it holds the object with the expected uid, else with a direct GET (a cache
+/// that has not caught up with a just-created workload, or a recreated one).
+public struct ParentResolver: Sendable {
+    public let cache: ParentCache?
+    public let source: (any MetadataSource)?
+    public let metrics: WebhookMetrics?
+    public let logger: Logger
+
+    /// `cache` nil and `source` nil means lookups are disabled: every parent counts as
+    /// unverifiable and `--on-lookup-failure` decides.
+    public init(cache: ParentCache?, source: (any MetadataSource)?, metrics: WebhookMetrics?, logger: Logger) {
+        self.cache = cache
+        self.source = source
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func resolve(_ ref: ParentReference) async -> ParentLookup {
+        if let hit = cache?.lookup(ref), uidMatches(hit.uid, ref) {
+            metrics?.recordLookup(source: "cache")
+            return .found(hit.meta(namespace: ref.namespace, name: ref.name))
+        }
+        guard let source else {
+            metrics?.recordLookupFailure(reason: "disabled")
+            return .unavailable("parent lookups are disabled (--parent-lookup none)")
+        }
+        metrics?.recordLookup(source: "api")
+        do {
+            guard let meta = try await source.get(ref.kind, namespace: ref.namespace, name: ref.name) else {
+                metrics?.recordLookupFailure(reason: "not-found")
+                return .notFound
+            }
+            if !uidMatches(meta.uid, ref) { metrics?.recordLookupFailure(reason: "uid-mismatch") }
+            return .found(CachedParent(meta).meta(namespace: ref.namespace, name: ref.name))
+        } catch {
+            metrics?.recordLookupFailure(reason: "unavailable")
+            logger.warning("parent lookup failed", metadata: ["parent": "\(ref)", "error": "\(error)"])
+            return .unavailable("the API server could not be asked (\(error))")
+        }
+    }
+
+    private func uidMatches(_ uid: String?, _ ref: ParentReference) -> Bool {
+        guard let expected = ref.expectedUID, !expected.isEmpty else { return true }
+        return uid == expected
+    }
+}

@@ -1,0 +1,102 @@
+import Logging
+import SingletonCore
+
+/// Exponential backoff for reconnects: `initial`, doubling, capped at `maximum`.
+public struct Backoff: Sendable, Equatable {
+    public var initial: Duration
+    public var maximum: Duration
+
+    public init(initial: Duration = .milliseconds(200), maximum: Duration = .seconds(30)) {
+        self.initial = initial
+        self.maximum = maximum
+    }
+
+    /// Delay before retry number `attempt` (1-based).
+    public func delay(attempt: Int) -> Duration {
+        guard attempt > 1 else { return initial }
+        var d = initial
+        for _ in 1..<min(attempt, 32) {
+            d = d * 2
+            if d >= maximum { return maximum }
+        }
+        return min(d, maximum)
+    }
+}
+
+/// Keeps one kind of the `ParentCache` in step with the API: list, then watch from the
+/// list's resourceVersion; bookmarks advance it; 410 Gone forces a relist; any other
+/// failure retries with backoff, resuming the watch from the last version seen (which
+/// turns into a relist if that version has expired).
+public struct Reflector: Sendable {
+    public let kind: WorkloadKind
+    public let namespace: String?
+    public let source: any MetadataSource
+    public let cache: ParentCache
+    public let backoff: Backoff
+    public let metrics: WebhookMetrics?
+    public let logger: Logger
+
+    public init(kind: WorkloadKind, namespace: String?, source: any MetadataSource, cache: ParentCache,
+                backoff: Backoff = Backoff(), metrics: WebhookMetrics? = nil, logger: Logger) {
+        self.kind = kind
+        self.namespace = namespace
+        self.source = source
+        self.cache = cache
+        self.backoff = backoff
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        var failures = 0
+        while !Task.isCancelled {
+            let outcome = await round()
+            switch outcome {
+            case .watchEnded:
+                failures = 0  // a server-side watch timeout: reconnect at once
+            case .gone:
+                failures = 0
+                cache.update { $0.invalidate(kind) }
+                logger.info("watch expired (410 Gone); relisting", metadata: ["kind": "\(kind.resource)"])
+            case .failed(let why):
+                failures += 1
+                let delay = backoff.delay(attempt: failures)
+                logger.warning("parent cache connection failed; retrying", metadata: [
+                    "kind": "\(kind.resource)", "error": "\(why)", "attempt": "\(failures)", "retryIn": "\(delay)"])
+                try? await Task.sleep(for: delay)
+            case .cancelled:
+                return
+            }
+        }
+    }
+
+    enum RoundOutcome: Equatable {
+        case watchEnded, gone, failed(String), cancelled
+    }
+
+    /// One list-if-needed plus one watch, until the watch ends or fails.
+    func round() async -> RoundOutcome {
+        do {
+            if cache.read({ $0.resourceVersion(kind) }) == nil {
+                let list = try await source.list(kind, namespace: namespace)
+                cache.update { $0.replace(kind, with: list) }
+                MemoryRelease.trim()
+                metrics?.recordRelist(kind: kind.resource)
+                logger.debug("listed", metadata: ["kind": "\(kind.resource)", "objects": "\(list.items.count)",
+                                                  "resourceVersion": "\(list.resourceVersion)"])
+            }
+            guard let rv = cache.read({ $0.resourceVersion(kind) }) else { return .gone }
+            let events = try await source.watch(kind, namespace: namespace, resourceVersion: rv)
+            for try await event in events {
+                if Task.isCancelled { return .cancelled }
+                cache.update { $0.apply(kind, event) }
+            }
+            return Task.isCancelled ? .cancelled : .watchEnded
+        } catch MetadataSourceError.gone {
+            return .gone
+        } catch {
+            return Task.isCancelled ? .cancelled : .failed("\(error)")
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import HTTPSServerKit
+import Logging
+
+/// Routes of the webhook's ports: the admission path, health, readiness and metrics.
+public struct WebhookRouter: HTTPSHandler {
+    /// What a port serves.
+    public struct Routes: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let admission = Routes(rawValue: 1)
+        public static let health = Routes(rawValue: 2)
+        public static let metrics = Routes(rawValue: 4)
+    }
+
+    public let routes: Routes
+    public let validatePath: String
+    public let admission: AdmissionEndpoint
+    /// Ready means: the parent cache has synced (or is disabled).
+    public let isReady: @Sendable () -> Bool
+
+    public init(routes: Routes, validatePath: String, admission: AdmissionEndpoint, isReady: @escaping @Sendable () -> Bool) {
+        self.routes = routes
+        self.validatePath = validatePath
+        self.admission = admission
+        self.isReady = isReady
+    }
+
+    public func handle(_ request: ServerRequest) async -> ServerResponse {
+        let path = request.path
+        if routes.contains(.admission), path == validatePath {
+            return await admission.handle(request)
+        }
+        if routes.contains(.health), path == "/healthz" || path == "/readyz" {
+            guard request.method == .GET || request.method == .HEAD else { return methodNotAllowed(request) }
+            if path == "/healthz" { return .text(.ok, "ok\n") }
+            return isReady() ? .text(.ok, "ok\n") : .text(.serviceUnavailable, "parent cache not synced yet\n")
+        }
+        if routes.contains(.metrics), path == "/metrics" {
+            guard request.method == .GET || request.method == .HEAD else { return methodNotAllowed(request) }
+            return .bytes(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", Array(admission.metrics.render().utf8))
+        }
+        if routes.contains(.admission) {
+            // Anything POSTed elsewhere is most likely a misconfigured webhook path: answer in kind.
+            return admission.reject(.notFound, reason: "not-found", request,
+                                    "no route for \(path); AdmissionReviews go to \(validatePath)")
+        }
+        admission.metrics.recordRejected(reason: "not-found")
+        return .text(.notFound, "no route for \(path)\n")
+    }
+
+    public func bodyTooLarge(_ request: ServerRequest, limit: Int) async -> ServerResponse {
+        admission.bodyTooLarge(request, limit: limit)
+    }
+
+    private func methodNotAllowed(_ request: ServerRequest) -> ServerResponse {
+        admission.metrics.recordRejected(reason: "method-not-allowed")
+        var response = ServerResponse.text(.methodNotAllowed, "\(request.method.rawValue) not allowed on \(request.path)\n")
+        response.headers.add(name: "Allow", value: "GET, HEAD")
+        return response
+    }
+}

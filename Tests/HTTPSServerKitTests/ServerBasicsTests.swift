@@ -1,0 +1,100 @@
+import Foundation
+import HTTPSServerKit
+import NIOCore
+import NIOHTTP1
+import Testing
+
+@Suite("HTTPSServer basics over real sockets")
+struct ServerBasicsTests {
+    @Test("plain HTTP mode serves on an ephemeral port with parsed path and query")
+    func plainHTTP() async throws {
+        let server = try await HTTPSServer.start(ServerConfiguration(tls: nil, threads: 1), handler: EchoHandler())
+        #expect(server.port > 0)
+        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: nil)
+        let response = try await client.send(.GET, "/api/v1/pods?watch=true&labelSelector=app%3Dweb&flag")
+        #expect(response.status == .ok)
+        #expect(response.bodyString.contains("path=/api/v1/pods"))
+        #expect(response.bodyString.contains("q:watch=true"))
+        #expect(response.bodyString.contains("q:labelSelector=app=web"))
+        #expect(response.bodyString.contains("q:flag=<nil>"))
+        #expect(response.bodyString.contains("peer=none"))
+        await client.close()
+        await server.shutdown(grace: .seconds(2))
+    }
+
+    @Test("TLS keep-alive connection answers several requests with bodies")
+    func tlsKeepAlive() async throws {
+        let pki = try TestPKI.make()
+        let server = try await HTTPSServer.start(tlsConfig(pki), handler: EchoHandler())
+        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
+        for size in [0, 1, 2_800, 100_000, 6_000_000] {
+            let response = try await client.send(.POST, "/validate", body: ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
+            #expect(response.status == .ok)
+            #expect(response.bodyString.contains("bytes=\(size)"))
+            #expect(response.headers.first(name: "content-length") == String(response.body.readableBytes))
+        }
+        #expect(client.isOpen)
+        #expect(server.openConnections == 1)
+        await client.close()
+        await server.shutdown(grace: .seconds(2))
+    }
+
+    @Test("a client that does not trust the server's CA fails the handshake")
+    func untrustedServer() async throws {
+        let pki = try TestPKI.make()
+        let other = try TestPKI.make("other")
+        let server = try await HTTPSServer.start(tlsConfig(pki), handler: EchoHandler())
+        await #expect(throws: (any Error).self) {
+            _ = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try other.clientTLS())
+        }
+        // Still serving trusted clients afterwards.
+        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
+        #expect(try await client.send(.GET, "/").status == .ok)
+        await client.close()
+        await server.shutdown(grace: .seconds(2))
+    }
+
+    @Test("plaintext HTTP on the TLS port gets no HTTP answer")
+    func noPlaintextOnTLSPort() async throws {
+        let pki = try TestPKI.make()
+        let server = try await HTTPSServer.start(tlsConfig(pki), handler: EchoHandler())
+        let raw = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: nil)
+        try await raw.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answer = try await raw.receivedUntilClose()
+        #expect(!answer.contains("HTTP/1.1 200"))
+        await server.shutdown(grace: .seconds(2))
+    }
+
+    @Test("invalid TLS material and busy ports are reported as errors, not crashes")
+    func startErrors() async throws {
+        let pki = try TestPKI.make()
+        let other = try TestPKI.make("other")
+        // Key of another certificate.
+        var config = tlsConfig(pki)
+        config.tls?.privateKey = .file(other.serverKey)
+        await #expect(throws: HTTPSServerError.self) { _ = try await HTTPSServer.start(config, handler: EchoHandler()) }
+        config.tls?.privateKey = .file(pki.path("missing.key"))
+        await #expect(throws: HTTPSServerError.self) { _ = try await HTTPSServer.start(config, handler: EchoHandler()) }
+        config.tls?.privateKey = .pem("not a key")
+        await #expect(throws: HTTPSServerError.self) { _ = try await HTTPSServer.start(config, handler: EchoHandler()) }
+
+        let first = try await HTTPSServer.start(ServerConfiguration(tls: nil, threads: 1), handler: EchoHandler())
+        await #expect(throws: HTTPSServerError.self) {
+            _ = try await HTTPSServer.start(ServerConfiguration(port: first.port, tls: nil, threads: 1), handler: EchoHandler())
+        }
+        await first.shutdown(grace: .seconds(1))
+    }
+
+    @Test("in-memory PEM works like files")
+    func inMemoryPEM() async throws {
+        let pki = try TestPKI.make()
+        var config = tlsConfig(pki)
+        config.tls?.certificateChain = .pem(try String(contentsOfFile: pki.serverCert, encoding: .utf8))
+        config.tls?.privateKey = .pem(try String(contentsOfFile: pki.serverKey, encoding: .utf8))
+        let server = try await HTTPSServer.start(config, handler: EchoHandler())
+        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
+        #expect(try await client.send(.GET, "/x").status == .ok)
+        await client.close()
+        await server.shutdown(grace: .seconds(2))
+    }
+}

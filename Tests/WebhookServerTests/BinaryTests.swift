@@ -1,0 +1,75 @@
+import Foundation
+import HTTPSServerKit
+import Testing
+
+/// The built `singleton-webhook` executable, when `swift build` has produced it.
+enum Binary {
+    static let path = Fixtures.repoRoot.appendingPathComponent(".build/debug/singleton-webhook").path
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: path) }
+}
+
+@Suite("singleton-webhook serve as a process")
+struct BinaryTests {
+    @Test("serves, then exits 0 on SIGTERM after logging the shutdown as JSON",
+          .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
+    func sigterm() async throws {
+        let pki = try TestPKI.make()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binary.path)
+        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--parent-lookup", "none"]
+        process.environment = ["SINGLETON_WEBHOOK_TLS_CERT_FILE": pki.certFile, "SINGLETON_WEBHOOK_TLS_KEY_FILE": pki.keyFile,
+                               "SINGLETON_WEBHOOK_SHUTDOWN_GRACE": "5s"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // Read JSON log lines until the "serving" line names the port.
+        let reader = stderr.fileHandleForReading
+        var buffered = Data()
+        var port: Int?
+        while port == nil {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            buffered.append(chunk)
+            for line in buffered.split(separator: UInt8(ascii: "\n")) {
+                if let fields = try? JSONDecoder().decode([String: String].self, from: Data(line)), fields["msg"] == "serving" {
+                    port = fields["port"].flatMap(Int.init)
+                }
+            }
+        }
+        let servingPort = try #require(port, "no serving line in: \(String(decoding: buffered, as: UTF8.self))")
+        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: servingPort, tls: try pki.clientTLS())
+        let response = try await client.review(Fixtures.review("02-scale-out-denied.json"))
+        #expect(response.status == .ok)
+        #expect(try ReviewAnswer.decode(response.body).response.allowed == false)
+
+        kill(process.processIdentifier, SIGTERM)
+        let rest = reader.readDataToEndOfFile()  // EOF when the process exits
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let log = String(decoding: buffered + rest, as: UTF8.self)
+        #expect(log.contains("\"msg\":\"shutting down\""))
+        #expect(log.contains("\"msg\":\"webhook stopped\""))
+        #expect(log.contains("\"msg\":\"denied\""))
+        await client.closed()
+    }
+
+    @Test("--help explains every flag and its environment variable",
+          .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
+    func help() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binary.path)
+        process.arguments = ["serve", "--help"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        for flag in ["--tls-cert-file", "--client-ca-file", "--on-lookup-failure", "--shutdown-grace", "--metrics-port", "--validate-path"] {
+            #expect(text.contains(flag), "\(flag)")
+        }
+        #expect(text.components(separatedBy: "SINGLETON_WEBHOOK_").count - 1 >= 21)
+    }
+}
