@@ -69,7 +69,8 @@ public struct AdmissionDispatcher: Sendable {
 
     func call(_ webhook: JSONValue, name: String, _ attrs: AdmissionAttributes) async throws -> Response {
         let timeout = min(max(webhook["timeoutSeconds"]?.intValue ?? 10, 1), 30)
-        let url = try endpoint(webhook["clientConfig"] ?? .null) + "?timeout=\(timeout)s"
+        let (base, serverName) = try endpoint(webhook["clientConfig"] ?? .null)
+        let url = base + "?timeout=\(timeout)s"
         let uid = UUID().uuidString.lowercased()
         let review: JSONValue = ["kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1",
                                  "request": attrs.reviewRequest(uid: uid)]
@@ -82,7 +83,8 @@ public struct AdmissionDispatcher: Sendable {
         }
         let body: Data
         do {
-            body = try await transport.post(WebhookCall(url: url, caBundlePEM: ca, body: review.serialized(), timeoutSeconds: timeout))
+            body = try await transport.post(WebhookCall(url: url, caBundlePEM: ca, body: review.serialized(),
+                                                          timeoutSeconds: timeout, serverName: serverName))
         } catch {
             throw WebhookCallError("failed to call webhook: \(error)")
         }
@@ -103,14 +105,16 @@ public struct AdmissionDispatcher: Sendable {
                         warnings: (response["warnings"]?.arrayValue ?? []).compactMap(\.stringValue))
     }
 
-    func endpoint(_ clientConfig: JSONValue) throws -> String {
-        if let url = clientConfig["url"]?.stringValue, !url.isEmpty { return url }
+    /// The URL to call and, for a Service, the name its certificate must carry (`name.namespace.svc`).
+    func endpoint(_ clientConfig: JSONValue) throws -> (url: String, serverName: String?) {
+        if let url = clientConfig["url"]?.stringValue, !url.isEmpty { return (url, nil) }
         if let service = clientConfig["service"] {
-            let key = "\(service["namespace"]?.stringValue ?? "")/\(service["name"]?.stringValue ?? "")"
+            let name = service["name"]?.stringValue ?? "", namespace = service["namespace"]?.stringValue ?? ""
+            let key = "\(namespace)/\(name)"
             guard let base = serviceEndpoints[key] else {
                 throw WebhookCallError("failed to call webhook: service \"\(key)\" is not reachable from the sandbox (register the webhook with clientConfig.url, or start the sandbox with --service-endpoint \(key)=https://127.0.0.1:PORT)")
             }
-            return base + (service["path"]?.stringValue ?? "")
+            return (base + (service["path"]?.stringValue ?? ""), "\(name).\(namespace).svc")
         }
         throw WebhookCallError("failed to call webhook: clientConfig has neither url nor service")
     }

@@ -2,7 +2,8 @@ import Foundation
 import KubeClient
 
 /// Calls webhooks over HTTPS with libcurl (KubeClient's `HTTPTransport`), trusting only the
-/// webhook's `caBundle` and verifying its name or IP SAN, as the apiserver does. Failures
+/// webhook's `caBundle` and verifying its name or IP SAN (or, for a routed Service, the
+/// `name.namespace.svc` name the apiserver would check), as the apiserver does. Failures
 /// are phrased like the apiserver's Go errors (`Post "URL": context deadline exceeded`).
 public struct CurlWebhookTransport: WebhookTransport {
     let transport: HTTPTransport
@@ -15,7 +16,7 @@ public struct CurlWebhookTransport: WebhookTransport {
         }
         let request = HTTPRequest(method: "POST", url: call.url,
                                   headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-                                  body: call.body, tls: TLSOptions(certificateAuthorityPEM: call.caBundlePEM),
+                                  body: call.body, tls: TLSOptions(certificateAuthorityPEM: call.caBundlePEM, serverName: call.serverName),
                                   timeout: TimeInterval(call.timeoutSeconds), connectTimeout: TimeInterval(call.timeoutSeconds))
         let response: HTTPResponse
         do {

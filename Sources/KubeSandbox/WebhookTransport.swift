@@ -8,6 +8,17 @@ public struct WebhookCall: Sendable {
     public var caBundlePEM: Data?
     public var body: Data
     public var timeoutSeconds: Int
+    /// Name the certificate must carry instead of the URL's host: `NAME.NAMESPACE.svc` for a
+    /// `clientConfig.service` webhook routed to a local port, as the apiserver verifies it.
+    public var serverName: String?
+
+    public init(url: String, caBundlePEM: Data?, body: Data, timeoutSeconds: Int, serverName: String? = nil) {
+        self.url = url
+        self.caBundlePEM = caBundlePEM
+        self.body = body
+        self.timeoutSeconds = timeoutSeconds
+        self.serverName = serverName
+    }
 }
 
 /// Why a webhook call failed, phrased like Go's `Post "URL": <cause>`.

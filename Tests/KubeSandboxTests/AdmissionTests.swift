@@ -130,6 +130,7 @@ struct AdmissionTests {
         _ = try await call(api, "POST", vwcPath, config)
         #expect(try await call(api, "POST", deploymentsPath, deployment("web")).status == 201)
         #expect(transport.calls.map(\.url) == ["https://127.0.0.1:8443/validate?timeout=10s"])
+        #expect(transport.calls.first?.serverName == "singleton-webhook.singleton-system.svc")
         let deleted = try await call(api, "DELETE", deploymentsPath + "/web")
         #expect(deleted.status == 200)
         let review = try JSONValue.parse(try #require(transport.calls.last).body)

@@ -20,6 +20,18 @@ struct TransportTests {
         }
     }
 
+    @Test func serviceWebhooksAreVerifiedAgainstTheirServiceName() async throws {
+        let ca = try CertificateFactory.makeCA(commonName: "ca")
+        let cert = try CertificateFactory.issue(CertificateSpec(commonName: "hook", dnsNames: ["hook.test.svc"], usage: .server), signedBy: ca)
+        let hook = try await TestWebhook.start(.warn, certificate: cert)
+        defer { Task { await hook.stop() } }
+        let review: JSONValue = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": ["uid": "1"]]
+        let call = WebhookCall(url: hook.url, caBundlePEM: Data(ca.certificatePEM.utf8), body: review.serialized(),
+                               timeoutSeconds: 5, serverName: "hook.test.svc")
+        let answer = try JSONValue.parse(try await CurlWebhookTransport().post(call))
+        #expect(answer[path: "response", "uid"] == "1")
+    }
+
     @Test func slowWebhookTimesOut() async throws {
         let hook = try await TestWebhook.start(.slow(seconds: 4))
         defer { Task { await hook.stop() } }
