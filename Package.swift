@@ -133,7 +133,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCertificates"]),
         .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox", "HTTPSServerKit", "KubeCertificates"]),
-        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient"]),
+        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient", "HTTPSServerKit", "KubeCertificates"]),
         .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient"]),
     ],
     swiftLanguageModes: [.v6]

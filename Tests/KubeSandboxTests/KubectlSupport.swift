@@ -1,0 +1,155 @@
+import Foundation
+import HTTPSServerKit
+import KubeCertificates
+import SingletonCore
+import Testing
+@testable import KubeSandbox
+
+let kubectlPath = "/usr/bin/kubectl"
+let kubectlAvailable = FileManager.default.isExecutableFile(atPath: kubectlPath)
+
+/// The result of one kubectl run.
+struct KubectlResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs real kubectl against a kubeconfig without blocking the cooperative thread pool
+/// (the sandbox's actor needs it while kubectl waits for answers).
+func kubectl(_ kubeconfig: String, _ args: [String], stdin: String? = nil) async throws -> KubectlResult {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+    FileManager.default.createFile(atPath: out.path, contents: nil)
+    FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: kubectlPath)
+    process.arguments = args + ["--request-timeout=30s"]
+    var env = ProcessInfo.processInfo.environment
+    env["KUBECONFIG"] = kubeconfig
+    env["HOME"] = dir.path
+    process.environment = env
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    if let stdin {
+        let input = dir.appendingPathComponent("in")
+        try Data(stdin.utf8).write(to: input)
+        process.standardInput = try FileHandle(forReadingFrom: input)
+    }
+    let status: Int32 = try await withCheckedThrowingContinuation { cont in
+        process.terminationHandler = { cont.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch { cont.resume(throwing: error) }
+    }
+    return KubectlResult(status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+}
+
+/// A started sandbox with its kubeconfig on disk, stopped by `stop()`.
+struct SandboxFixture {
+    let sandbox: RunningSandbox
+    let dir: URL
+    var kubeconfig: String { dir.appendingPathComponent("kubeconfig").path }
+
+    static func start(token: Bool = false) async throws -> SandboxFixture {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var options = SandboxOptions()
+        options.kubeconfigPath = dir.appendingPathComponent("kubeconfig").path
+        options.kubeconfigUsesToken = token
+        return SandboxFixture(sandbox: try await Sandbox.start(options), dir: dir)
+    }
+
+    func run(_ args: String..., stdin: String? = nil) async throws -> KubectlResult {
+        try await kubectl(kubeconfig, args, stdin: stdin)
+    }
+
+    func stop() async {
+        await sandbox.stop()
+        try? FileManager.default.removeItem(at: dir)
+    }
+}
+
+/// A test webhook on HTTPSServerKit, with a CA of its own; `behaviour` decides each answer.
+struct TestWebhook {
+    enum Behaviour: Sendable { case deny(code: Int?), warn, slow(seconds: Int) }
+    let server: HTTPSServer
+    let caPEM: String
+    var url: String { "https://127.0.0.1:\(server.port)/validate" }
+
+    static func start(_ behaviour: Behaviour, certificate: CertificateAndKey? = nil) async throws -> TestWebhook {
+        let ca = try CertificateFactory.makeCA(commonName: "test-webhook-ca")
+        let cert = try certificate ?? CertificateFactory.issue(CertificateSpec(commonName: "webhook", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
+        let tls = TLSSettings(certificateChain: .pem(cert.certificatePEM), privateKey: .pem(cert.privateKeyPEM), reloadInterval: nil)
+        let handler = ClosureHandler { request in
+            guard let review = try? JSONValue.parse(request.bodyData) else { return .text(.badRequest, "not json") }
+            let uid = review[path: "request", "uid"] ?? ""
+            var response: [String: JSONValue] = ["uid": uid, "allowed": true]
+            let replicas = review[path: "request", "object", "spec", "replicas"]?.intValue ?? 0
+            switch behaviour {
+            case .deny(let code):
+                if replicas > 1 {
+                    response["allowed"] = false
+                    var status: [String: JSONValue] = ["message": .string("test webhook: \(replicas) replicas is too many")]
+                    if let code { status["code"] = .int(Int64(code)); status["reason"] = "Forbidden" }
+                    response["status"] = .object(status)
+                }
+            case .warn:
+                response["warnings"] = ["test webhook: consider fewer replicas"]
+            case .slow(let seconds):
+                try? await Task.sleep(for: .seconds(seconds))
+            }
+            let body: JSONValue = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": .object(response)]
+            return .json(.ok, body.serialized())
+        }
+        let server = try await HTTPSServer.start(ServerConfiguration(tls: tls, threads: 1), handler: handler)
+        return TestWebhook(server: server, caPEM: ca.certificatePEM)
+    }
+
+    func stop() async { await server.shutdown(grace: .seconds(1)) }
+}
+
+/// A ValidatingWebhookConfiguration for deployments and their scale subresource.
+func registration(name: String, url: String, caPEM: String, failurePolicy: String, timeoutSeconds: Int = 2) -> String {
+    """
+    apiVersion: admissionregistration.k8s.io/v1
+    kind: ValidatingWebhookConfiguration
+    metadata:
+      name: \(name)
+    webhooks:
+    - name: \(name)
+      admissionReviewVersions: ["v1"]
+      sideEffects: None
+      failurePolicy: \(failurePolicy)
+      timeoutSeconds: \(timeoutSeconds)
+      clientConfig:
+        url: \(url)
+        caBundle: \(Data(caPEM.utf8).base64EncodedString())
+      rules:
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        operations: ["CREATE", "UPDATE"]
+        resources: ["deployments", "deployments/scale"]
+    """
+}
+
+let webYAML = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: web
+      labels: {app: web}
+    spec:
+      replicas: 1
+      selector:
+        matchLabels: {app: web}
+      template:
+        metadata:
+          labels: {app: web}
+        spec:
+          containers:
+          - name: app
+            image: nginx:1.27
+            ports: [{containerPort: 80}]
+    """
