@@ -1,6 +1,6 @@
 # kube-singleton: `make demo` and `make test` work on a fresh Debian/Ubuntu machine with Swift 6.
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build test demo bench dist image clean
@@ -18,15 +18,22 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: build everything and run every test suite.
+## test: build everything, run every Swift test suite, then the end-to-end scripts: offline verdicts,
+## strict schema validation of deploy/ and install output, deploy/ applied to the sandbox, the demo.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	scripts/review-examples.sh >/dev/null
 	scripts/validate-manifests.sh
+	scripts/deploy-e2e.sh
+	@scripts/demo.sh > .build/demo.log 2>&1 || { cat .build/demo.log; echo "scripts/demo.sh failed" >&2; exit 1; }
+	@echo "scripts/demo.sh passed (log: .build/demo.log)"
+	@echo "end-to-end scripts: 4 passed, 0 failed"
 
-## demo: build, then decide the sample AdmissionReviews under examples/reviews.
+## demo: build, then the narrated scenario: sandbox API server, the real webhook installed by the
+## plugin, real kubectl (scripts/demo.sh); then the offline verdicts of examples/reviews.
 demo: build
+	scripts/demo.sh
 	scripts/review-examples.sh
 
 ## bench: webhook vs nginx (req/s, p50/p99, RSS, ratio lines) and the 10k-workload cache; a few minutes.
