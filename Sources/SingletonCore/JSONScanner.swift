@@ -1,0 +1,308 @@
+/// A strict, allocation-light reader over the bytes of one JSON document.
+///
+/// Why it exists: decoding an AdmissionReview with `JSONDecoder` was about half of the
+/// webhook's CPU per request, while the rules read a few dozen fields. This scanner reads
+/// those fields straight from the bytes and skips the rest, but still checks the full JSON
+/// grammar of everything it skips (strings with escapes and surrogate pairs, numbers,
+/// literals, nesting), so it never accepts a document `JSONDecoder` would reject.
+///
+/// It is deliberately conservative: any input it is not sure about (a number with a fraction
+/// where an integer is read, an unexpected type, a duplicate key, deep nesting, non-ASCII
+/// bytes that are not valid UTF-8) makes it throw `Unsupported`, and the caller falls back
+/// to the Codable path, which produces the exact results and error messages of before.
+struct JSONScanner {
+    /// "Not handled here": the caller must decode with the Codable path instead.
+    struct Unsupported: Error {}
+
+    private let bytes: [UInt8]
+    private(set) var pos: Int = 0
+    /// Skipped values nest at most this deep; deeper documents take the Codable path.
+    private static let maxDepth = 64
+
+    /// Nil when the bytes contain something other than valid UTF-8.
+    init?(_ bytes: [UInt8]) {
+        // Non-ASCII bytes are rare in AdmissionReviews; validate once so that building
+        // strings later never has to repair anything.
+        if bytes.contains(where: { $0 >= 0x80 }) {
+            guard String(validating: bytes, as: UTF8.self) != nil else { return nil }
+        }
+        self.bytes = bytes
+    }
+
+    var atEnd: Bool { pos >= bytes.count }
+
+    mutating func skipWhitespace() {
+        while pos < bytes.count {
+            switch bytes[pos] {
+            case 0x20, 0x0A, 0x0D, 0x09: pos += 1
+            default: return
+            }
+        }
+    }
+
+    /// The next non-whitespace byte, not consumed.
+    mutating func peek() throws(Unsupported) -> UInt8 {
+        skipWhitespace()
+        guard pos < bytes.count else { throw Unsupported() }
+        return bytes[pos]
+    }
+
+    private mutating func expect(_ byte: UInt8) throws(Unsupported) {
+        guard try peek() == byte else { throw Unsupported() }
+        pos += 1
+    }
+
+    // MARK: Objects and arrays
+
+    /// Consumes `{`; returns false when the object is empty (its `}` consumed too).
+    mutating func beginObject() throws(Unsupported) -> Bool {
+        try expect(UInt8(ascii: "{"))
+        if try peek() == UInt8(ascii: "}") { pos += 1; return false }
+        return true
+    }
+
+    /// Reads a member's key and its colon.
+    mutating func readKey() throws(Unsupported) -> String {
+        let key = try readString()
+        try expect(UInt8(ascii: ":"))
+        return key
+    }
+
+    /// After a member or element: true when a `,` follows, false at the closing `close`.
+    mutating func next(_ close: UInt8) throws(Unsupported) -> Bool {
+        switch try peek() {
+        case UInt8(ascii: ","): pos += 1; return true
+        case close: pos += 1; return false
+        default: throw Unsupported()
+        }
+    }
+
+    /// Consumes `[`; returns false when the array is empty.
+    mutating func beginArray() throws(Unsupported) -> Bool {
+        try expect(UInt8(ascii: "["))
+        if try peek() == UInt8(ascii: "]") { pos += 1; return false }
+        return true
+    }
+
+    // MARK: Scalars
+
+    /// Consumes `null` when it is next; true if it did.
+    mutating func readNull() throws(Unsupported) -> Bool {
+        guard try peek() == UInt8(ascii: "n") else { return false }
+        try literal(Self.nullBytes)
+        return true
+    }
+
+    mutating func readBool() throws(Unsupported) -> Bool {
+        switch try peek() {
+        case UInt8(ascii: "t"): try literal(Self.trueBytes); return true
+        case UInt8(ascii: "f"): try literal(Self.falseBytes); return false
+        default: throw Unsupported()
+        }
+    }
+
+    private static let nullBytes: [UInt8] = Array("null".utf8)
+    private static let trueBytes: [UInt8] = Array("true".utf8)
+    private static let falseBytes: [UInt8] = Array("false".utf8)
+
+    private mutating func literal(_ word: [UInt8]) throws(Unsupported) {
+        guard pos + word.count <= bytes.count else { throw Unsupported() }
+        for i in 0..<word.count where bytes[pos + i] != word[i] { throw Unsupported() }
+        pos += word.count
+    }
+
+    /// A plain integer (`-?digits`). Fractions, exponents and overflow are unsupported:
+    /// their Codable semantics are left to the Codable path.
+    mutating func readInt() throws(Unsupported) -> Int {
+        _ = try peek()
+        let start = pos
+        try scanNumber()
+        var i = start
+        var negative = false
+        if bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        var value = 0
+        while i < pos {
+            let b = bytes[i]
+            guard b >= 0x30, b <= 0x39 else { throw Unsupported() }  // '.', 'e': not plain
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (s, o2) = negative ? m.subtractingReportingOverflow(Int(b - 0x30)) : m.addingReportingOverflow(Int(b - 0x30))
+            guard !o1, !o2 else { throw Unsupported() }
+            value = s
+            i += 1
+        }
+        return value
+    }
+
+    /// Checks the JSON number grammar: `-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`.
+    private mutating func scanNumber() throws(Unsupported) {
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+        guard pos < bytes.count else { throw Unsupported() }
+        if bytes[pos] == UInt8(ascii: "0") {
+            pos += 1
+        } else {
+            guard isDigit(bytes[pos]) else { throw Unsupported() }
+            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+        }
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
+            pos += 1
+            guard pos < bytes.count, isDigit(bytes[pos]) else { throw Unsupported() }
+            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+        }
+        if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
+            pos += 1
+            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
+            guard pos < bytes.count, isDigit(bytes[pos]) else { throw Unsupported() }
+            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
+        }
+    }
+
+    private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    /// A string value, escapes decoded. Lone surrogates and raw control characters are
+    /// unsupported (the latter are invalid JSON anyway).
+    mutating func readString() throws(Unsupported) -> String {
+        try expect(UInt8(ascii: "\""))
+        let start = pos
+        while pos < bytes.count {
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: bytes[start..<pos], as: UTF8.self)
+                pos += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { return try readEscapedString(from: start) }
+            guard b >= 0x20 else { throw Unsupported() }
+            pos += 1
+        }
+        throw Unsupported()
+    }
+
+    private mutating func readEscapedString(from start: Int) throws(Unsupported) -> String {
+        var out = Array(bytes[start..<pos])
+        while pos < bytes.count {
+            let b = bytes[pos]
+            pos += 1
+            switch b {
+            case UInt8(ascii: "\""):
+                return String(decoding: out, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard pos < bytes.count else { throw Unsupported() }
+                let e = bytes[pos]
+                pos += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                case UInt8(ascii: "b"): out.append(0x08)
+                case UInt8(ascii: "f"): out.append(0x0C)
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "u"): appendUTF8(try readUnicodeEscape(), to: &out)
+                default: throw Unsupported()
+                }
+            default:
+                guard b >= 0x20 else { throw Unsupported() }
+                out.append(b)
+            }
+        }
+        throw Unsupported()
+    }
+
+    /// After `\u`: four hex digits, and for a high surrogate the `\uXXXX` low half.
+    private mutating func readUnicodeEscape() throws(Unsupported) -> Unicode.Scalar {
+        let first = try readHex4()
+        if first >= 0xDC00 && first <= 0xDFFF { throw Unsupported() }
+        if first >= 0xD800 && first <= 0xDBFF {
+            guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") else {
+                throw Unsupported()
+            }
+            pos += 2
+            let low = try readHex4()
+            guard low >= 0xDC00 && low <= 0xDFFF else { throw Unsupported() }
+            let value = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
+            guard let scalar = Unicode.Scalar(value) else { throw Unsupported() }
+            return scalar
+        }
+        guard let scalar = Unicode.Scalar(first) else { throw Unsupported() }
+        return scalar
+    }
+
+    private mutating func readHex4() throws(Unsupported) -> UInt32 {
+        guard pos + 4 <= bytes.count else { throw Unsupported() }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = bytes[pos]
+            let d: UInt8
+            switch b {
+            case 0x30...0x39: d = b - 0x30
+            case 0x41...0x46: d = b - 0x41 + 10
+            case 0x61...0x66: d = b - 0x61 + 10
+            default: throw Unsupported()
+            }
+            v = v << 4 | UInt32(d)
+            pos += 1
+        }
+        return v
+    }
+
+    private func appendUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
+        out.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
+    }
+
+    // MARK: Skipping
+
+    /// Skips one value of any type, checking its full syntax.
+    mutating func skipValue() throws(Unsupported) {
+        try skipValue(depth: 0)
+    }
+
+    private mutating func skipValue(depth: Int) throws(Unsupported) {
+        guard depth < Self.maxDepth else { throw Unsupported() }
+        switch try peek() {
+        case UInt8(ascii: "{"):
+            if try beginObject() {
+                repeat {
+                    try skipString()
+                    try expect(UInt8(ascii: ":"))
+                    try skipValue(depth: depth + 1)
+                } while try next(UInt8(ascii: "}"))
+            }
+        case UInt8(ascii: "["):
+            if try beginArray() {
+                repeat { try skipValue(depth: depth + 1) } while try next(UInt8(ascii: "]"))
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try literal(Self.trueBytes)
+        case UInt8(ascii: "f"): try literal(Self.falseBytes)
+        case UInt8(ascii: "n"): try literal(Self.nullBytes)
+        default: try scanNumber()
+        }
+    }
+
+    /// Skips a string, validating escapes without building it.
+    private mutating func skipString() throws(Unsupported) {
+        try expect(UInt8(ascii: "\""))
+        while pos < bytes.count {
+            let b = bytes[pos]
+            pos += 1
+            if b == UInt8(ascii: "\"") { return }
+            if b == UInt8(ascii: "\\") {
+                guard pos < bytes.count else { throw Unsupported() }
+                let e = bytes[pos]
+                pos += 1
+                switch e {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    break
+                case UInt8(ascii: "u"): _ = try readUnicodeEscape()
+                default: throw Unsupported()
+                }
+            } else if b < 0x20 {
+                throw Unsupported()
+            }
+        }
+        throw Unsupported()
+    }
+
+    /// Moves to `offset` (a position recorded earlier with `pos`), to read a value later.
+    mutating func seek(_ offset: Int) { pos = offset }
+}
