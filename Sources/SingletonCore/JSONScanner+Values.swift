@@ -5,11 +5,20 @@ extension JSONScanner {
     /// A key seen twice is unsupported (`JSONDecoder`'s choice between them is its own).
     mutating func forEachMember(_ member: (inout JSONScanner, String) throws(Unsupported) -> Void) throws(Unsupported) {
         guard try beginObject() else { return }
-        var keys: [String] = []
+        // Hashes of the keys seen so far: inline for the usual handful, spilled beyond.
+        var seen = InlineArray<16, UInt64>(repeating: 0)
+        var spilled: [UInt64] = []
+        var count = 0
         repeat {
-            let key = try readKey()
-            if keys.contains(key) { throw Unsupported() }
-            keys.append(key)
+            let (key, hash) = try readKey()
+            for i in 0..<min(count, 16) where seen[i] == hash { throw Unsupported() }
+            if count < 16 {
+                seen[count] = hash
+            } else {
+                if spilled.contains(hash) { throw Unsupported() }
+                spilled.append(hash)
+            }
+            count += 1
             try member(&self, key)
         } while try next(UInt8(ascii: "}"))
     }
@@ -48,7 +57,8 @@ extension JSONScanner {
         var map: [String: String] = [:]
         guard try beginObject() else { return map }
         repeat {
-            let key = try readKey()
+            let key = try readString()
+            try expectColon()
             let value = try readString()
             guard map.updateValue(value, forKey: key) == nil else { throw Unsupported() }
         } while try next(UInt8(ascii: "}"))

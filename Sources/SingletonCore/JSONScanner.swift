@@ -23,7 +23,9 @@ struct JSONScanner {
     init?(_ bytes: [UInt8]) {
         // Non-ASCII bytes are rare in AdmissionReviews; validate once so that building
         // strings later never has to repair anything.
-        if bytes.contains(where: { $0 >= 0x80 }) {
+        var high: UInt8 = 0
+        for b in bytes { high |= b }  // one vectorisable pass instead of a predicate per byte
+        if high >= 0x80 {
             guard String(validating: bytes, as: UTF8.self) != nil else { return nil }
         }
         self.bytes = bytes
@@ -61,11 +63,30 @@ struct JSONScanner {
         return true
     }
 
-    /// Reads a member's key and its colon.
-    mutating func readKey() throws(Unsupported) -> String {
-        let key = try readString()
+    /// Reads a member's key and its colon, with a 64-bit FNV-1a hash of its bytes for
+    /// duplicate detection. Keys with escapes or non-ASCII bytes are unsupported, so equal
+    /// keys always have equal bytes (and a hash collision only costs a Codable fallback).
+    mutating func readKey() throws(Unsupported) -> (key: String, hash: UInt64) {
+        try expect(UInt8(ascii: "\""))
+        let start = pos
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        while pos < bytes.count {
+            let b = bytes[pos]
+            if b == UInt8(ascii: "\"") {
+                let key = String(decoding: bytes[start..<pos], as: UTF8.self)
+                pos += 1
+                try expect(UInt8(ascii: ":"))
+                return (key, hash)
+            }
+            guard b >= 0x20, b < 0x80, b != UInt8(ascii: "\\") else { throw Unsupported() }
+            hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3
+            pos += 1
+        }
+        throw Unsupported()
+    }
+
+    mutating func expectColon() throws(Unsupported) {
         try expect(UInt8(ascii: ":"))
-        return key
     }
 
     /// After a member or element: true when a `,` follows, false at the closing `close`.

@@ -103,6 +103,8 @@ struct FastPathDifferentialTests {
         #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"DELETE","x":tru}}"#,
         #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","uid":"b","operation":"DELETE"}}"#,
         #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"DELETE"}} x"#,
+        #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","u\u0069d":"b","operation":"DELETE"}}"#,
+        #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"CREATE","resource":{"group":"apps","version":"v1","resource":"deployments"},"object":{"metadata":{"name":"x","name":"y"}}}}"#,
         #"{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"a","operation":"DELETE"}}"#,
         #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"CREATE","resource":{"group":"apps","version":"v1","resource":"deployments"},"object":{"spec":{"replicas":1.5}}}}"#,
     ])
