@@ -34,12 +34,44 @@ struct JSONScanner {
     var atEnd: Bool { pos >= bytes.count }
 
     mutating func skipWhitespace() {
-        while pos < bytes.count {
-            switch bytes[pos] {
-            case 0x20, 0x0A, 0x0D, 0x09: pos += 1
-            default: return
+        pos = Self.whitespaceEnd(bytes.span, from: pos)
+    }
+
+    // The scanning loops work on a span and a local index, which keeps them in registers;
+    // they are the hottest code here (API server bodies are mostly plain string bytes).
+
+    private static func whitespaceEnd(_ span: Span<UInt8>, from start: Int) -> Int {
+        var p = start
+        while p < span.count {
+            switch span[p] {
+            case 0x20, 0x0A, 0x0D, 0x09: p += 1
+            default: return p
             }
         }
+        return p
+    }
+
+    /// The end of a run of string bytes that need no attention: not `"`, `\` or a control.
+    private static func plainEnd(_ span: Span<UInt8>, from start: Int) -> Int {
+        var p = start
+        while p < span.count {
+            let b = span[p]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return p }
+            p += 1
+        }
+        return p
+    }
+
+    /// Like `plainEnd`, also stopping at non-ASCII bytes, and hashing what it passes (FNV-1a).
+    private static func keyEnd(_ span: Span<UInt8>, from start: Int, hash: inout UInt64) -> Int {
+        var p = start
+        while p < span.count {
+            let b = span[p]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return p }
+            hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3
+            p += 1
+        }
+        return p
     }
 
     /// The next non-whitespace byte, not consumed.
@@ -70,19 +102,12 @@ struct JSONScanner {
         try expect(UInt8(ascii: "\""))
         let start = pos
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        while pos < bytes.count {
-            let b = bytes[pos]
-            if b == UInt8(ascii: "\"") {
-                let key = String(decoding: bytes[start..<pos], as: UTF8.self)
-                pos += 1
-                try expect(UInt8(ascii: ":"))
-                return (key, hash)
-            }
-            guard b >= 0x20, b < 0x80, b != UInt8(ascii: "\\") else { throw Unsupported() }
-            hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3
-            pos += 1
-        }
-        throw Unsupported()
+        let end = Self.keyEnd(bytes.span, from: start, hash: &hash)
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { throw Unsupported() }
+        let key = String(decoding: bytes[start..<end], as: UTF8.self)
+        pos = end + 1
+        try expect(UInt8(ascii: ":"))
+        return (key, hash)
     }
 
     mutating func expectColon() throws(Unsupported) {
@@ -184,18 +209,16 @@ struct JSONScanner {
     mutating func readString() throws(Unsupported) -> String {
         try expect(UInt8(ascii: "\""))
         let start = pos
-        while pos < bytes.count {
-            let b = bytes[pos]
-            if b == UInt8(ascii: "\"") {
-                let s = String(decoding: bytes[start..<pos], as: UTF8.self)
-                pos += 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") { return try readEscapedString(from: start) }
-            guard b >= 0x20 else { throw Unsupported() }
+        pos = Self.plainEnd(bytes.span, from: start)
+        guard pos < bytes.count else { throw Unsupported() }
+        switch bytes[pos] {
+        case UInt8(ascii: "\""):
+            let s = String(decoding: bytes[start..<pos], as: UTF8.self)
             pos += 1
+            return s
+        case UInt8(ascii: "\\"): return try readEscapedString(from: start)
+        default: throw Unsupported()  // a raw control character
         }
-        throw Unsupported()
     }
 
     private mutating func readEscapedString(from start: Int) throws(Unsupported) -> String {
@@ -303,6 +326,8 @@ struct JSONScanner {
     private mutating func skipString() throws(Unsupported) {
         try expect(UInt8(ascii: "\""))
         while pos < bytes.count {
+            pos = Self.plainEnd(bytes.span, from: pos)
+            guard pos < bytes.count else { break }
             let b = bytes[pos]
             pos += 1
             if b == UInt8(ascii: "\"") { return }
