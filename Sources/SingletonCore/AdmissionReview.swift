@@ -168,7 +168,18 @@ public enum AdmissionReview {
 
     /// Decodes the request out of an AdmissionReview body. Errors carry the uid whenever
     /// the document got far enough to show one, so the caller can still answer properly.
+    ///
+    /// Well-formed reviews are read by `FastReviewDecoder` straight from the bytes; anything
+    /// it is not certain about (including every error) goes through `JSONDecoder`, so the
+    /// results and messages are those of the Codable types either way.
     public static func decodeRequest(_ data: Data) -> Result<AdmissionRequest, ReviewDecodeError> {
+        if let request = FastReviewDecoder.decode(data) { return .success(request) }
+        return decodeRequestCodable(data)
+    }
+
+    /// The reference decoding with `JSONDecoder`: the fallback of `decodeRequest`, and what
+    /// the differential tests compare the fast path against.
+    static func decodeRequestCodable(_ data: Data) -> Result<AdmissionRequest, ReviewDecodeError> {
         let decoder = JSONDecoder()
         do {
             let env = try decoder.decode(Envelope.self, from: data)
@@ -189,7 +200,14 @@ public enum AdmissionReview {
     }
 
     /// Encodes a response AdmissionReview. Keys are sorted so the bytes are stable.
+    /// `ResponseWriter` writes the same bytes `JSONEncoder` would, faster; for shapes it
+    /// does not handle it returns nil and `JSONEncoder` does the work.
     public static func encodeResponse(_ response: AdmissionResponse) -> Data {
+        ResponseWriter.encode(response) ?? encodeResponseCodable(response)
+    }
+
+    /// The reference encoding with `JSONEncoder`.
+    static func encodeResponseCodable(_ response: AdmissionResponse) -> Data {
         struct Out: Encodable {
             let apiVersion = AdmissionReview.apiVersion
             let kind = "AdmissionReview"

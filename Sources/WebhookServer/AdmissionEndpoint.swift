@@ -108,6 +108,7 @@ public struct AdmissionEndpoint: Sendable {
     /// `application/json`, with or without parameters such as charset.
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
+        if contentType == "application/json" { return true }  // what the API server sends: skip the parsing
         let mediaType = contentType.split(separator: ";", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased()
         return mediaType == "application/json"
     }

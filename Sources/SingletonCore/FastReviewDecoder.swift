@@ -1,0 +1,194 @@
+import Foundation
+
+/// The fast path of `AdmissionReview.decodeRequest`: reads the request straight from the
+/// body's bytes with `JSONScanner` and returns nil whenever it is not certain to produce
+/// exactly what the Codable path would (malformed JSON, wrong envelope, unexpected types,
+/// duplicate keys, ...). The caller then runs the Codable path, so errors, their messages
+/// and every edge case stay as they were; only well-formed reviews take this path.
+enum FastReviewDecoder {
+    typealias Unsupported = JSONScanner.Unsupported
+
+    static func decode(_ data: Data) -> AdmissionRequest? {
+        guard var s = JSONScanner([UInt8](data)) else { return nil }
+        do {
+            let request = try envelope(&s)
+            s.skipWhitespace()
+            return s.atEnd ? request : nil
+        } catch {
+            return nil
+        }
+    }
+
+    private static func envelope(_ s: inout JSONScanner) throws(Unsupported) -> AdmissionRequest {
+        var apiVersion: String?, kind: String?, request: AdmissionRequest?
+        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+            switch key {
+            case "apiVersion": apiVersion = try s.optionalString()
+            case "kind": kind = try s.optionalString()
+            case "request": request = try admissionRequest(&s)
+            default: try s.skipValue()
+            }
+        }
+        guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion, let request else { throw Unsupported() }
+        return request
+    }
+
+    private static func admissionRequest(_ s: inout JSONScanner) throws(Unsupported) -> AdmissionRequest {
+        var uid: String?, kind: GroupVersionKind?, resource: GroupVersionResource?, subResource: String?
+        var name: String?, namespace: String?, operation: String?, username: String?, dryRun: Bool?
+        // The objects are read after the whole request: which type they are depends on
+        // `resource` and `operation`, which may come later in the document.
+        var objectAt: Int?, oldObjectAt: Int?
+        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+            switch key {
+            case "uid": uid = try s.readString()
+            case "kind": kind = try s.nullOrObject() ? nil : try gvk(&s)
+            case "resource": resource = try s.nullOrObject() ? nil : try gvr(&s)
+            case "subResource": subResource = try s.optionalString()
+            case "name": name = try s.optionalString()
+            case "namespace": namespace = try s.optionalString()
+            case "operation": operation = try s.readString()
+            case "userInfo":
+                if try s.nullOrObject() { return }
+                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+                    if key == "username" { username = try s.optionalString() } else { try s.skipValue() }
+                }
+            case "dryRun": dryRun = try s.optionalBool()
+            case "object":
+                if try s.readNull() { return }
+                objectAt = s.pos
+                try s.skipValue()
+            case "oldObject":
+                if try s.readNull() { return }
+                oldObjectAt = s.pos
+                try s.skipValue()
+            default: try s.skipValue()
+            }
+        }
+        let op = try Self.operation(JSONScanner.required(operation))
+        var request = AdmissionRequest(
+            uid: try JSONScanner.required(uid), kind: kind,
+            resource: resource ?? GroupVersionResource(group: "", version: "", resource: ""),
+            subResource: subResource, name: name, namespace: namespace, operation: op, username: username,
+            dryRun: dryRun ?? false)
+        guard op == .create || op == .update else { return request }
+        let end = s.pos
+        let subject = request.subject
+        request.object = try object(&s, at: objectAt, subject)
+        request.oldObject = try object(&s, at: oldObjectAt, subject)
+        s.seek(end)
+        return request
+    }
+
+    private static func operation(_ s: String) -> AdmissionOperation {
+        switch s {
+        case "CREATE": return .create
+        case "UPDATE": return .update
+        case "DELETE": return .delete
+        case "CONNECT": return .connect
+        default: return .other(s)
+        }
+    }
+
+    private static func object(_ s: inout JSONScanner, at offset: Int?, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
+        guard let offset else { return nil }
+        s.seek(offset)
+        switch subject {
+        case .workload(let kind): return .workload(try FastObjectDecoder.workload(&s, kind: kind))
+        case .scale: return .scale(try scale(&s))
+        case .horizontalPodAutoscaler: return .horizontalPodAutoscaler(try hpa(&s))
+        case .notOurs: return nil
+        }
+    }
+
+    private static func gvk(_ s: inout JSONScanner) throws(Unsupported) -> GroupVersionKind {
+        var g: String?, v: String?, k: String?
+        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+            switch key {
+            case "group": g = try s.optionalString()
+            case "version": v = try s.optionalString()
+            case "kind": k = try s.optionalString()
+            default: try s.skipValue()
+            }
+        }
+        return GroupVersionKind(group: g ?? "", version: v ?? "", kind: k ?? "")
+    }
+
+    private static func gvr(_ s: inout JSONScanner) throws(Unsupported) -> GroupVersionResource {
+        var g: String?, v: String?, r: String?
+        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+            switch key {
+            case "group": g = try s.optionalString()
+            case "version": v = try s.optionalString()
+            case "resource": r = try s.optionalString()
+            default: try s.skipValue()
+            }
+        }
+        return GroupVersionResource(group: g ?? "", version: v ?? "", resource: r ?? "")
+    }
+
+    private static func scale(_ s: inout JSONScanner) throws(Unsupported) -> Scale {
+        var meta: ObjectMeta?, replicas: Int?, status: Scale.Status?
+        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+            switch key {
+            case "metadata": meta = try FastObjectDecoder.optionalObjectMeta(&s)
+            case "spec":
+                if try s.nullOrObject() { return }
+                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+                    if key == "replicas" { replicas = try s.optionalInt() } else { try s.skipValue() }
+                }
+            case "status":
+                if try s.nullOrObject() { return }
+                var st = Scale.Status()
+                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+                    switch key {
+                    case "replicas": st.replicas = try s.optionalInt()
+                    case "selector": st.selector = try s.optionalString()
+                    default: try s.skipValue()
+                    }
+                }
+                status = st
+            default: try s.skipValue()
+            }
+        }
+        return Scale(metadata: meta ?? ObjectMeta(), replicas: replicas, status: status)
+    }
+
+    private static func hpa(_ s: inout JSONScanner) throws(Unsupported) -> HorizontalPodAutoscaler {
+        var meta: ObjectMeta?, target: CrossVersionObjectReference?, minReplicas: Int?, maxReplicas: Int?
+        var sawSpec = false
+        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+            switch key {
+            case "metadata": meta = try FastObjectDecoder.objectMeta(&s)
+            case "spec":
+                sawSpec = true
+                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+                    switch key {
+                    case "scaleTargetRef": target = try crossVersionReference(&s)
+                    case "minReplicas": minReplicas = try s.optionalInt()
+                    case "maxReplicas": maxReplicas = try s.readInt()
+                    default: try s.skipValue()
+                    }
+                }
+            default: try s.skipValue()
+            }
+        }
+        guard sawSpec else { throw Unsupported() }
+        let spec = HorizontalPodAutoscaler.Spec(scaleTargetRef: try JSONScanner.required(target), minReplicas: minReplicas,
+                                                maxReplicas: try JSONScanner.required(maxReplicas))
+        return HorizontalPodAutoscaler(metadata: try JSONScanner.required(meta), spec: spec)
+    }
+
+    private static func crossVersionReference(_ s: inout JSONScanner) throws(Unsupported) -> CrossVersionObjectReference {
+        var apiVersion: String?, kind: String?, name: String?
+        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
+            switch key {
+            case "apiVersion": apiVersion = try s.optionalString()
+            case "kind": kind = try s.readString()
+            case "name": name = try s.readString()
+            default: try s.skipValue()
+            }
+        }
+        return CrossVersionObjectReference(apiVersion: apiVersion, kind: try JSONScanner.required(kind), name: try JSONScanner.required(name))
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+@testable import SingletonCore
+
+/// Every AdmissionReview body we have, for comparing the fast decoder and writer against
+/// the Codable reference: the repository's examples, rule-table style reviews built with
+/// `ReviewBuilder`, and (when `../shared` is present) the public admission fixtures and the
+/// upstream kubernetes/api objects wrapped as CREATE and UPDATE reviews.
+enum DifferentialCorpus {
+    static let repoRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `examples/reviews/*.json`, always present.
+    static func examples() throws -> [(String, Data)] {
+        let dir = repoRoot.appendingPathComponent("examples/reviews")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        return try files.map { ("examples/reviews/\($0)", try Data(contentsOf: dir.appendingPathComponent($0))) }
+    }
+
+    /// Reviews built like the rule tables build them: each kind, operation and shape.
+    static func built() -> [(String, Data)] {
+        var out: [(String, Data)] = []
+        func add(_ name: String, _ b: ReviewBuilder) { out.append((name, b.json())) }
+        for mode in ["at-most-one", "at-least-one", " at-most-one\n", "bogus", nil] as [String?] {
+            for op in ["CREATE", "UPDATE", "DELETE", "CONNECT", "PATCH"] {
+                add("deployment \(op) \(mode ?? "-")", ReviewBuilder(operation: op, object: workload(replicas: 2, mode: mode),
+                                                                       oldObject: workload(replicas: 1, mode: mode)))
+            }
+            add("surge \(mode ?? "-")", ReviewBuilder(object: workload(mode: mode, strategy: ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]])))
+            add("recreate \(mode ?? "-")", ReviewBuilder(object: workload(mode: mode, strategy: ["type": "Recreate"])))
+            add("rs owned \(mode ?? "-")", ReviewBuilder(resource: "replicasets", kind: "ReplicaSet", object: workload(kind: "ReplicaSet", replicas: 3, mode: mode, ownerKind: "Deployment")))
+            add("sts \(mode ?? "-")", ReviewBuilder(resource: "statefulsets", kind: "StatefulSet", operation: "CREATE", object: workload(kind: "StatefulSet", replicas: nil, mode: mode)))
+        }
+        add("rc", ReviewBuilder(group: "", resource: "replicationcontrollers", kind: "ReplicationController",
+                                object: workload(kind: "ReplicationController", apiVersion: "v1", replicas: 2, mode: "at-most-one")))
+        for replicas in [nil, 0, 1, 5] as [Int?] {
+            add("scale \(replicas.map(String.init) ?? "-")", ReviewBuilder(kind: "Scale", subResource: "scale", object: scaleObject(replicas: replicas), oldObject: scaleObject(replicas: 1)))
+        }
+        add("status", ReviewBuilder(subResource: "status", object: workload(replicas: 4, mode: "at-most-one")))
+        for max in [1, 3] {
+            add("hpa \(max)", ReviewBuilder(group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers",
+                                            kind: "HorizontalPodAutoscaler", operation: "CREATE", object: hpaObject(maxReplicas: max)))
+        }
+        add("pod", ReviewBuilder(group: "", resource: "pods", kind: "Pod", operation: "CREATE", object: ["spec": ["containers": []]]))
+        return out
+    }
+
+    /// `../shared/fixtures/public/admission`: reviews as they are, bare requests wrapped.
+    static func publicAdmission() throws -> [(String, Data)] {
+        let base = Fixtures.root.appendingPathComponent("public/admission")
+        var out: [(String, Data)] = []
+        for sub in ["", "wrapped/"] {
+            let dir = base.appendingPathComponent(sub)
+            for file in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() where file.hasSuffix(".json") {
+                let data = try Data(contentsOf: dir.appendingPathComponent(file))
+                if file.hasSuffix(".request.json") {
+                    let request = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+                    out.append(("\(sub)\(file) (wrapped)", try Fixtures.wrap(request)))
+                } else {
+                    out.append(("\(sub)\(file)", data))
+                }
+            }
+        }
+        return out
+    }
+
+    /// The upstream AdmissionReview fixtures, and the upstream workload, Scale and HPA
+    /// objects (every field set; v1.33.0 with random unicode and numbers) wrapped as reviews.
+    static func upstream() throws -> [(String, Data)] {
+        let objects: [(String, String, String, String?)] = [
+            ("apps.v1.Deployment.json", "apps", "deployments", nil),
+            ("apps.v1.ReplicaSet.json", "apps", "replicasets", nil),
+            ("apps.v1.StatefulSet.json", "apps", "statefulsets", nil),
+            ("core.v1.ReplicationController.json", "", "replicationcontrollers", nil),
+            ("autoscaling.v1.Scale.json", "apps", "deployments", "scale"),
+            ("autoscaling.v1.HorizontalPodAutoscaler.json", "autoscaling", "horizontalpodautoscalers", nil),
+            ("autoscaling.v2.HorizontalPodAutoscaler.json", "autoscaling", "horizontalpodautoscalers", nil),
+        ]
+        var out: [(String, Data)] = []
+        for version in ["HEAD", "v1.33.0"] {
+            out.append(("k8s-api/\(version)/AdmissionReview", try Fixtures.data("k8s-api/\(version)/admission.k8s.io.v1.AdmissionReview.json")))
+            for (file, group, resource, sub) in objects {
+                let object = try Fixtures.json("k8s-api/\(version)/\(file)")
+                for op in ["CREATE", "UPDATE"] {
+                    var request: [String: Any] = [
+                        "uid": "u-\(file)", "operation": op, "name": "web", "namespace": "default",
+                        "resource": ["group": group, "version": "v1", "resource": resource], "object": object,
+                    ]
+                    if let sub { request["subResource"] = sub }
+                    if op == "UPDATE" { request["oldObject"] = object }
+                    out.append(("k8s-api/\(version)/\(file) \(op)", try Fixtures.wrap(request)))
+                }
+            }
+        }
+        return out
+    }
+}
