@@ -68,19 +68,19 @@ public enum ContractState: Sendable, Equatable {
             self = .absent
             return
         }
-        let value = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = trimmed(raw)
         guard let mode = SingletonMode(rawValue: value) else {
             self = .invalid(.unknownMode(raw), rawMode: raw)
             return
         }
         var lease: String? = nil
         if let rawLease = annotations?[SingletonAnnotation.lease] {
-            let trimmed = rawLease.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty {
+            let value = trimmed(rawLease)
+            if value.isEmpty {
                 self = .invalid(.emptyLease, rawMode: raw)
                 return
             }
-            lease = trimmed
+            lease = value
         }
         self = .valid(SingletonSpec(mode: mode, lease: lease))
     }
@@ -98,6 +98,15 @@ public enum ContractState: Sendable, Equatable {
 }
 
 import Foundation
+
+/// Trims surrounding whitespace, returning the string untouched (no Foundation bridging) in
+/// the common case where there is none: this runs on every admission request.
+func trimmed(_ s: String) -> String {
+    let ws = CharacterSet.whitespacesAndNewlines
+    guard let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
+          ws.contains(first) || ws.contains(last) else { return s }
+    return s.trimmingCharacters(in: ws)
+}
 
 func quoted(_ s: String) -> String {
     "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
