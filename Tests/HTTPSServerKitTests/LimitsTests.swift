@@ -8,7 +8,9 @@ import Testing
 struct LimitsTests {
     /// Short enough to keep the suite quick, long enough for a TLS handshake on a busy machine
     /// (the header timeout runs from accept, handshake included).
-    static let short = ServerLimits(maxBodyBytes: 1_000, headerTimeout: .seconds(2), bodyTimeout: .seconds(2),
+    // The header timer arms at accept, so it also bounds the TLS handshake plus the first
+    // request: 5 s leaves room for a loaded CI machine running the suites in parallel.
+    static let short = ServerLimits(maxBodyBytes: 1_000, headerTimeout: .seconds(5), bodyTimeout: .seconds(2),
                                     idleTimeout: .seconds(2), maxConnections: 3)
 
     @Test("a declared Content-Length over the cap gets 413 after only a prefix of the body, and the server keeps serving")
@@ -85,7 +87,9 @@ struct LimitsTests {
     @Test("an idle keep-alive connection is closed by the server")
     func idleTimeout() async throws {
         let pki = try TestPKI.make()
-        let server = try await HTTPSServer.start(tlsConfig(pki, limits: Self.short), handler: EchoHandler())
+        var limits = Self.short
+        limits.headerTimeout = .seconds(60)  // only the idle timer (armed after the response) may close it
+        let server = try await HTTPSServer.start(tlsConfig(pki, limits: limits), handler: EchoHandler())
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
         #expect(try await client.send(.GET, "/").status == .ok)
         await client.closed()  // returns only because the server closed it
