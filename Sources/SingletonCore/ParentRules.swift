@@ -1,14 +1,14 @@
 /// Scale subresource updates (`kubectl scale`, the HPA controller): the Scale carries no
 /// annotations, so the verdict rests on the parent's metadata.
 enum ScaleRule {
-    static func decide(_ request: AdmissionRequest, parent: ParentLookup?, policy: UnverifiedParentPolicy) -> AdmissionDecision {
+    static func decide(_ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?,
+                       policy: UnverifiedParentPolicy) -> AdmissionDecision {
         guard case .scale(let scale)? = request.object else {
             return .deny(.malformed, message: "scale \(request.operation.rawValue) request carries no Scale object")
         }
         let desired = scale.desiredReplicas
         guard desired > 1 else { return .allow(.compliant) }
-        guard case .scale(let kind) = request.subject,
-              let ref = SingletonPolicy(unverifiedParent: policy).parentReference(for: request) else {
+        guard case .scale(let kind) = request.subject, let ref else {
             return .deny(.malformed, message: "scale request for \(request.resource.resource) names no object")
         }
         var decreasing = false
@@ -49,12 +49,12 @@ enum ScaleRule {
 
 /// HorizontalPodAutoscalers aimed at a singleton with room to scale past one replica.
 enum HPARule {
-    static func decide(_ request: AdmissionRequest, parent: ParentLookup?, policy: UnverifiedParentPolicy) -> AdmissionDecision {
+    static func decide(_ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?,
+                       policy: UnverifiedParentPolicy) -> AdmissionDecision {
         guard case .horizontalPodAutoscaler(let hpa)? = request.object else {
             return .deny(.malformed, message: "HorizontalPodAutoscaler \(request.operation.rawValue) request carries no object")
         }
-        guard hpa.spec.maxReplicas > 1,
-              let ref = SingletonPolicy(unverifiedParent: policy).parentReference(for: request) else {
+        guard hpa.spec.maxReplicas > 1, let ref else {
             return .allow(.notOurs)
         }
         var decreasing = false

@@ -20,11 +20,35 @@ extension SingletonPolicy {
     public func review(_ body: Data, lookup: (ParentReference) -> ParentLookup) -> ReviewOutcome {
         switch AdmissionReview.decodeRequest(body) {
         case .failure(let error):
-            return ReviewOutcome(response: .malformed(error), decision: nil, request: nil, decodeError: error)
+            return .malformed(error)
         case .success(let request):
-            let parent = parentReference(for: request).map(lookup)
-            let decision = decide(request, parent: parent)
-            return ReviewOutcome(response: decision.response(uid: request.uid), decision: decision, request: request, decodeError: nil)
+            let ref = parentReference(for: request)
+            return outcome(for: request, ref: ref, parent: ref.map(lookup))
         }
+    }
+
+    /// The same round trip with an asynchronous lookup: the webhook server's, whose parent
+    /// cache may fall back to an API call on a miss.
+    public func review(_ body: Data, lookup: (ParentReference) async -> ParentLookup) async -> ReviewOutcome {
+        switch AdmissionReview.decodeRequest(body) {
+        case .failure(let error):
+            return .malformed(error)
+        case .success(let request):
+            let ref = parentReference(for: request)
+            var parent: ParentLookup? = nil
+            if let ref { parent = await lookup(ref) }
+            return outcome(for: request, ref: ref, parent: parent)
+        }
+    }
+
+    private func outcome(for request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?) -> ReviewOutcome {
+        let decision = decide(request, ref: ref, parent: parent)
+        return ReviewOutcome(response: decision.response(uid: request.uid), decision: decision, request: request, decodeError: nil)
+    }
+}
+
+extension ReviewOutcome {
+    static func malformed(_ error: ReviewDecodeError) -> ReviewOutcome {
+        ReviewOutcome(response: .malformed(error), decision: nil, request: nil, decodeError: error)
     }
 }

@@ -33,14 +33,19 @@ public struct SingletonPolicy: Sendable {
     /// for one; pass nil otherwise (or when the caller did not look it up, which counts as
     /// unverified).
     public func decide(_ request: AdmissionRequest, parent: ParentLookup? = nil) -> AdmissionDecision {
+        decide(request, ref: parentReference(for: request), parent: parent)
+    }
+
+    /// `decide` with the parent reference the caller already computed to do the lookup.
+    func decide(_ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?) -> AdmissionDecision {
         guard request.operation == .create || request.operation == .update else { return .allow(.notOurs) }
         switch request.subject {
         case .workload:
             return WorkloadRule.decide(request)
         case .scale:
-            return ScaleRule.decide(request, parent: parent, policy: unverifiedParent)
+            return ScaleRule.decide(request, ref: ref, parent: parent, policy: unverifiedParent)
         case .horizontalPodAutoscaler:
-            return HPARule.decide(request, parent: parent, policy: unverifiedParent)
+            return HPARule.decide(request, ref: ref, parent: parent, policy: unverifiedParent)
         case .notOurs:
             return .allow(.notOurs)
         }

@@ -37,23 +37,18 @@ public struct AdmissionEndpoint: Sendable {
             return reject(.badRequest, reason: "empty-body", request, "empty body: expected an admission.k8s.io/v1 AdmissionReview")
         }
 
-        switch AdmissionReview.decodeRequest(body) {
-        case .failure(let error):
+        let outcome = await policy.review(body) { await resolver.resolve($0) }
+        guard let admission = outcome.request, let decision = outcome.decision else {
+            let error = outcome.decodeError
             metrics.recordRejected(reason: "malformed")
-            logger.warning("unreadable AdmissionReview", metadata: ["uid": "\(error.uid ?? "")", "error": "\(error.message)",
+            logger.warning("unreadable AdmissionReview", metadata: ["uid": "\(error?.uid ?? "")", "error": "\(error?.message ?? "")",
                                                                      "remote": "\(request.remoteAddress ?? "")"])
-            return .json(.badRequest, AdmissionReview.encodeResponse(.malformed(error)))
-        case .success(let admission):
-            var parent: ParentLookup?
-            if let ref = policy.parentReference(for: admission) {
-                parent = await resolver.resolve(ref)
-            }
-            let decision = policy.decide(admission, parent: parent)
-            let bytes = AdmissionReview.encodeResponse(decision.response(uid: admission.uid))
-            let elapsed = ContinuousClock.now - start
-            record(admission, decision, seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
-            return .json(.ok, bytes)
+            return .json(.badRequest, outcome.body)
         }
+        let bytes = outcome.body
+        let elapsed = ContinuousClock.now - start
+        record(admission, decision, seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+        return .json(.ok, bytes)
     }
 
     /// The 413 answer: an AdmissionReview with the uid when the bytes read so far show it.
