@@ -119,7 +119,9 @@ let package = Package(
             path: "sandbox"
         ),
 
-        .testTarget(name: "SingletonCoreTests", dependencies: ["SingletonCore"]),
+        // Helpers shared by the test targets (Signal, a seeded RNG, a subprocess runner).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SingletonCoreTests", dependencies: ["SingletonCore", "TestSupport"]),
         .testTarget(name: "KubeCertificatesTests", dependencies: ["KubeCertificates"]),
         .testTarget(
             name: "KubeClientTests",
@@ -131,10 +133,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCertificates"]),
-        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox", "HTTPSServerKit", "KubeCertificates"]),
-        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient", "HTTPSServerKit", "KubeCertificates"]),
-        .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient"]),
+        .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCertificates", "TestSupport"]),
+        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
+        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
+        .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,22 +2,9 @@ import Foundation
 import HTTPSServerKit
 import NIOCore
 import NIOHTTP1
+import TestSupport
 import Testing
 
-/// Lets a test wait for a handler-side event without sleeping.
-actor Signal {
-    private var fired = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    func fire() {
-        fired = true
-        for w in waiters { w.resume() }
-        waiters.removeAll()
-    }
-    func wait() async {
-        if fired { return }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-}
 
 @Suite("Streaming responses and graceful shutdown")
 struct StreamingAndShutdownTests {

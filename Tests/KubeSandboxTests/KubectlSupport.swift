@@ -2,6 +2,7 @@ import Foundation
 import HTTPSServerKit
 import KubeCertificates
 import SingletonCore
+import TestSupport
 import Testing
 @testable import KubeSandbox
 
@@ -9,41 +10,19 @@ let kubectlPath = "/usr/bin/kubectl"
 let kubectlAvailable = FileManager.default.isExecutableFile(atPath: kubectlPath)
 
 /// The result of one kubectl run.
-struct KubectlResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
+typealias KubectlResult = ProcessOutput
 
 /// Runs real kubectl against a kubeconfig without blocking the cooperative thread pool
 /// (the sandbox's actor needs it while kubectl waits for answers).
 func kubectl(_ kubeconfig: String, _ args: [String], stdin: String? = nil) async throws -> KubectlResult {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: kubectlPath)
-    process.arguments = args + ["--request-timeout=30s"]
+    // A HOME of its own per run: parallel tests never share kubectl's discovery cache.
+    let home = FileManager.default.temporaryDirectory.appendingPathComponent("kubectl-home-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: home) }
     var env = ProcessInfo.processInfo.environment
     env["KUBECONFIG"] = kubeconfig
-    env["HOME"] = dir.path
-    process.environment = env
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    if let stdin {
-        let input = dir.appendingPathComponent("in")
-        try Data(stdin.utf8).write(to: input)
-        process.standardInput = try FileHandle(forReadingFrom: input)
-    }
-    let status: Int32 = try await withCheckedThrowingContinuation { cont in
-        process.terminationHandler = { cont.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { cont.resume(throwing: error) }
-    }
-    return KubectlResult(status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                         stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    env["HOME"] = home.path
+    return try await runProcess(kubectlPath, args + ["--request-timeout=30s"], environment: env, stdin: stdin)
 }
 
 /// A started sandbox with its kubeconfig on disk, stopped by `stop()`.

@@ -1,5 +1,6 @@
 import Foundation
 import SingletonCore
+import TestSupport
 import Testing
 
 /// End to end: real kubectl, dispatching `kubectl singleton ...` to the built plugin on
@@ -84,32 +85,13 @@ enum PluginE2E {
 
         /// Runs kubectl with KUBECONFIG set and the plugin first on PATH.
         func kubectl(_ args: [String], stdin: String? = nil) async throws -> Result {
-            let out = dir.appendingPathComponent("out-\(UUID().uuidString)")
-            let err = dir.appendingPathComponent("err-\(UUID().uuidString)")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            FileManager.default.createFile(atPath: err.path, contents: nil)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: PluginE2E.kubectl)
-            process.arguments = args
             var env = ProcessInfo.processInfo.environment
             env["KUBECONFIG"] = dir.appendingPathComponent("kubeconfig").path
             env["HOME"] = dir.path
             env["PATH"] = dir.appendingPathComponent("bin").path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-            process.environment = env
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
-            if let stdin {
-                let input = dir.appendingPathComponent("in-\(UUID().uuidString)")
-                try Data(stdin.utf8).write(to: input)
-                process.standardInput = try FileHandle(forReadingFrom: input)
-            }
-            // Wait off the cooperative pool: the sandbox answers kubectl on it meanwhile.
-            let code: Int32 = try await withCheckedThrowingContinuation { cont in
-                process.terminationHandler = { cont.resume(returning: $0.terminationStatus) }
-                do { try process.run() } catch { cont.resume(throwing: error) }
-            }
-            return Result(code: code, out: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                          err: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+            // Waits off the cooperative pool: the sandbox answers kubectl on it meanwhile.
+            let run = try await runProcess(PluginE2E.kubectl, args, environment: env, stdin: stdin)
+            return Result(code: run.status, out: run.stdout, err: run.stderr)
         }
 
         func singleton(_ args: String...) async throws -> Result { try await kubectl(["singleton"] + args) }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSServerKit
 import SingletonCore
+import TestSupport
 import Testing
 @testable import WebhookServer
 
@@ -69,7 +70,7 @@ struct BadInputTests {
         let service = try await WebhookService.start(pki.settings(), source: nil, logger: LogCapture().logger)
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         let good = Array(try Fixtures.review("04-at-most-one-surge-denied.json"))
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<200 {
             var bytes = good
             for _ in 0..<(1 + Int(rng.next() % 8)) {
@@ -89,15 +90,3 @@ struct BadInputTests {
     }
 }
 
-/// Deterministic PRNG for the mutation test.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -2,6 +2,7 @@ import Foundation
 import HTTPSServerKit
 import KubeCertificates
 import SingletonCore
+import TestSupport
 import Testing
 @testable import WebhookServer
 
@@ -157,20 +158,6 @@ struct OperationsTests {
     }
 }
 
-/// Lets a test wait for an event without sleeping.
-actor Signal {
-    private var fired = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    func fire() {
-        fired = true
-        for w in waiters { w.resume() }
-        waiters.removeAll()
-    }
-    func wait() async {
-        if fired { return }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-}
 
 /// Lists nothing; GET blocks until released, then finds shop/web as an at-most-one Deployment.
 struct BlockingGetSource: MetadataSource {

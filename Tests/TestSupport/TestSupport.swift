@@ -1,0 +1,69 @@
+import Foundation
+
+/// Helpers shared by the test targets (not shipped): one copy instead of one per target.
+
+/// Lets a test wait for a handler-side event without sleeping.
+public actor Signal {
+    private var fired = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    public init() {}
+    public func fire() {
+        fired = true
+        for w in waiters { w.resume() }
+        waiters.removeAll()
+    }
+    public func wait() async {
+        if fired { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+}
+
+/// A small seeded generator, so randomised tests are reproducible run to run.
+public struct SplitMix64: RandomNumberGenerator {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// What a finished subprocess printed and returned.
+public struct ProcessOutput: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs a program to completion without blocking the cooperative thread pool: tests run it
+/// against in-process servers (the sandbox) that need that pool to answer meanwhile. Output
+/// goes through files, so a chatty program never blocks on a full pipe.
+public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String],
+                       stdin: String? = nil) async throws -> ProcessOutput {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proc-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+    FileManager.default.createFile(atPath: out.path, contents: nil)
+    FileManager.default.createFile(atPath: err.path, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.environment = environment
+    process.standardOutput = try FileHandle(forWritingTo: out)
+    process.standardError = try FileHandle(forWritingTo: err)
+    if let stdin {
+        let input = dir.appendingPathComponent("in")
+        try Data(stdin.utf8).write(to: input)
+        process.standardInput = try FileHandle(forReadingFrom: input)
+    }
+    let status: Int32 = try await withCheckedThrowingContinuation { cont in
+        process.terminationHandler = { cont.resume(returning: $0.terminationStatus) }
+        do { try process.run() } catch { cont.resume(throwing: error) }
+    }
+    return ProcessOutput(status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                         stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+}
