@@ -5,7 +5,7 @@ import Testing
 /// `install` carries deploy/**/*.yaml compiled in (Sources/SingletonCLI/Install/
 /// DeployManifests.swift). This test keeps the two equal: it fails when deploy/ changed
 /// and the embedding was not regenerated. Regenerate with
-/// `UPDATE_EMBEDDED_MANIFESTS=1 swift test --filter EmbeddedManifestsTests` (`make embed`).
+/// `UPDATE_EMBEDDED_MANIFESTS=1 swift test --filter EmbeddedManifestsTests`.
 @Suite struct EmbeddedManifestsTests {
     static let deploy = Paths.repoRoot.appendingPathComponent("deploy")
     static let generated = Paths.repoRoot.appendingPathComponent("Sources/SingletonCLI/Install/DeployManifests.swift")
