@@ -142,10 +142,16 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
-        let request = request(head, body, context)
-        let handler = self.handler
+        let work: @Sendable () async -> ServerResponse
+        switch handler.respond(to: request(head, body, context)) {
+        case .now(let response):
+            write(response, context)
+            return
+        case .later(let later):
+            work = later
+        }
         let promise = context.eventLoop.makePromise(of: ServerResponse.self)
-        promise.completeOnLoop(executor(context)) { await handler.handle(request) }
+        promise.completeOnLoop(executor(context), work)
         promise.futureResult.assumeIsolated().whenSuccess { response in
             self.write(response, context)
         }

@@ -1,16 +1,27 @@
 import NIOCore
 import NIOHTTP1
 
-/// The application side of the server: one async call per request.
+/// The application side of the server: one call per request.
 ///
 /// The server does the I/O (TLS, parsing, limits, timeouts, keep-alive); handlers see a
 /// complete request and return a complete or streaming response. Sendable because
 /// requests are handled concurrently from every event loop.
 ///
-/// `handle` runs as a task on the connection's event loop (no thread hop per request), so it
-/// must not block: await I/O instead of waiting for it, and move long CPU work elsewhere.
+/// The server calls `respond(to:)` on the connection's event loop. A handler that can
+/// answer without waiting returns `.now`, and the answer is written in the same loop
+/// iteration that read the request, as a plain NIO handler would. Otherwise it returns
+/// `.later`, which runs as a task on that event loop. Handlers must never block the loop:
+/// await I/O instead of waiting for it, and move long CPU work elsewhere.
 public protocol HTTPSHandler: Sendable {
     func handle(_ request: ServerRequest) async -> ServerResponse
+
+    /// The answer now, or the work that produces it later. The default defers to `handle`.
+    ///
+    /// Why both: an async call costs a task and two executor jobs. Worse, NIOHTTP1 holds
+    /// back the next read while a response is pending past the read that brought the
+    /// request, which switches the socket's epoll interest off and on again (two syscalls
+    /// per request). A synchronous answer avoids all of that on hot paths.
+    func respond(to request: ServerRequest) -> HandlerResult
 
     /// The answer when a body exceeds `ServerLimits.maxBodyBytes`. `request.body` holds
     /// the bytes read so far (possibly none when Content-Length alone was too large), so a
@@ -18,7 +29,19 @@ public protocol HTTPSHandler: Sendable {
     func bodyTooLarge(_ request: ServerRequest, limit: Int) async -> ServerResponse
 }
 
+/// What `HTTPSHandler.respond(to:)` returns.
+public enum HandlerResult: Sendable {
+    /// The response, ready to be written.
+    case now(ServerResponse)
+    /// Work that must await something (I/O) before it can answer.
+    case later(@Sendable () async -> ServerResponse)
+}
+
 extension HTTPSHandler {
+    public func respond(to request: ServerRequest) -> HandlerResult {
+        .later { await self.handle(request) }
+    }
+
     public func bodyTooLarge(_ request: ServerRequest, limit: Int) async -> ServerResponse {
         .text(.payloadTooLarge, "request body exceeds \(limit) bytes\n")
     }

@@ -21,7 +21,32 @@ public struct AdmissionEndpoint: Sendable {
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
+        switch respond(to: request) {
+        case .now(let response): return response
+        case .later(let work): return await work()
+        }
+    }
+
+    /// The answer on the event loop whenever no API call is needed: every workload
+    /// request, and scale or HPA requests whose parent is in the cache. Only a cache miss
+    /// returns `.later`, carrying the decoded request so nothing is decoded twice.
+    public func respond(to request: ServerRequest) -> HandlerResult {
         let start = ContinuousClock.now
+        if let refusal = precheck(request) { return .now(refusal) }
+        switch policy.begin(request.bodyData) {
+        case .done(let outcome):
+            return .now(answer(outcome, request, since: start))
+        case .needsParent(let pending):
+            if let parent = resolver.resolveWithoutWaiting(pending.reference) {
+                return .now(answer(pending.finish(parent), request, since: start))
+            }
+            let resolver = self.resolver
+            return .later { answer(pending.finish(await resolver.resolve(pending.reference)), request, since: start) }
+        }
+    }
+
+    /// Method, content type and an empty body: refused before any decoding.
+    private func precheck(_ request: ServerRequest) -> ServerResponse? {
         guard request.method == .POST else {
             var response = reject(.methodNotAllowed, reason: "method-not-allowed", request,
                                   "\(request.method.rawValue) is not supported on \(request.path); the API server POSTs AdmissionReviews")
@@ -32,12 +57,14 @@ public struct AdmissionEndpoint: Sendable {
             return reject(.unsupportedMediaType, reason: "unsupported-media-type", request,
                           "Content-Type must be application/json, got \(request.headers.first(name: "content-type").map { "\"\($0)\"" } ?? "none")")
         }
-        let body = request.bodyData
-        guard !body.isEmpty else {
+        guard request.body.readableBytes > 0 else {
             return reject(.badRequest, reason: "empty-body", request, "empty body: expected an admission.k8s.io/v1 AdmissionReview")
         }
+        return nil
+    }
 
-        let outcome = await policy.review(body) { await resolver.resolve($0) }
+    /// The HTTP answer for an outcome: 200 with the review, or 400 when it was unreadable.
+    private func answer(_ outcome: ReviewOutcome, _ request: ServerRequest, since start: ContinuousClock.Instant) -> ServerResponse {
         guard let admission = outcome.request, let decision = outcome.decision else {
             let error = outcome.decodeError
             metrics.recordRejected(reason: "malformed")

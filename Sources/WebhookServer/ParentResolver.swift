@@ -20,14 +20,28 @@ public struct ParentResolver: Sendable {
     }
 
     public func resolve(_ ref: ParentReference) async -> ParentLookup {
+        if let known = resolveWithoutWaiting(ref) { return known }
+        return await fetch(ref)
+    }
+
+    /// The answer when it needs no API call: a cache hit with the expected uid, or
+    /// "unavailable" when lookups are disabled. Nil means `resolve` would have to ask the
+    /// API server; the webhook answers everything else on the event loop without a task.
+    public func resolveWithoutWaiting(_ ref: ParentReference) -> ParentLookup? {
         if let hit = cache?.lookup(ref), uidMatches(hit.uid, ref) {
             metrics?.recordLookup(source: "cache")
             return .found(hit.meta(namespace: ref.namespace, name: ref.name))
         }
-        guard let source else {
+        guard source != nil else {
             metrics?.recordLookupFailure(reason: "disabled")
             return .unavailable("parent lookups are disabled (--parent-lookup none)")
         }
+        return nil
+    }
+
+    /// A direct GET, for a parent the cache does not hold (yet) with the expected uid.
+    private func fetch(_ ref: ParentReference) async -> ParentLookup {
+        guard let source else { return .unavailable("parent lookups are disabled (--parent-lookup none)") }
         metrics?.recordLookup(source: "api")
         do {
             guard let meta = try await source.get(ref.kind, namespace: ref.namespace, name: ref.name) else {

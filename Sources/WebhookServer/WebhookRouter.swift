@@ -26,10 +26,23 @@ public struct WebhookRouter: HTTPSHandler {
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
+        switch respond(to: request) {
+        case .now(let response): return response
+        case .later(let work): return await work()
+        }
+    }
+
+    /// Every route answers on the event loop except an admission request whose parent
+    /// must be fetched from the API server.
+    public func respond(to request: ServerRequest) -> HandlerResult {
         let path = request.path
         if routes.contains(.admission), path == validatePath {
-            return await admission.handle(request)
+            return admission.respond(to: request)
         }
+        return .now(other(request, path))
+    }
+
+    private func other(_ request: ServerRequest, _ path: String) -> ServerResponse {
         if routes.contains(.health), path == "/healthz" || path == "/readyz" {
             guard request.method == .GET || request.method == .HEAD else { return methodNotAllowed(request) }
             if path == "/healthz" { return .text(.ok, "ok\n") }
