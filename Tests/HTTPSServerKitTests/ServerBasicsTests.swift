@@ -39,6 +39,38 @@ struct ServerBasicsTests {
         await server.shutdown(grace: .seconds(2))
     }
 
+    /// Answers `/now` synchronously from `respond(to:)` and everything else from `handle`
+    /// after a real suspension, so the test sees which path produced each answer.
+    struct NowOrLaterHandler: HTTPSHandler {
+        func handle(_ request: ServerRequest) async -> ServerResponse {
+            try? await Task.sleep(for: .milliseconds(5))
+            return .text(.accepted, "later:\(request.body.readableBytes)")
+        }
+
+        func respond(to request: ServerRequest) -> HandlerResult {
+            guard request.path == "/now" else { return .later { await handle(request) } }
+            return .now(.text(.ok, "now:\(request.body.readableBytes)"))
+        }
+    }
+
+    @Test("answers given at once and answers given later alternate on one keep-alive TLS connection")
+    func nowAndLater() async throws {
+        let pki = try TestPKI.make()
+        let server = try await HTTPSServer.start(tlsConfig(pki), handler: NowOrLaterHandler())
+        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
+        for (i, path) in ["/now", "/later", "/now", "/now", "/later", "/later", "/now"].enumerated() {
+            let size = 1_000 * i
+            let response = try await client.send(.POST, path, body: ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
+            let expected = path == "/now" ? "now:\(size)" : "later:\(size)"
+            #expect(response.bodyString == expected)
+            #expect(response.status == (path == "/now" ? .ok : .accepted))
+        }
+        #expect(client.isOpen)
+        #expect(server.openConnections == 1)
+        await client.close()
+        await server.shutdown(grace: .seconds(2))
+    }
+
     @Test("a client that does not trust the server's CA fails the handshake")
     func untrustedServer() async throws {
         let pki = try TestPKI.make()
