@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 import PackageDescription
 
 /// kube-singleton: a validating admission webhook and a kubectl plugin that keep

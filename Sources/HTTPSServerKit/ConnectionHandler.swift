@@ -30,11 +30,17 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let limits: ServerLimits
     private let logger: Logger
     private var state = State.idle(first: true)
-    private var timer: Scheduled<Void>?
+    // The phase deadline (ConnectionHandler+Deadline.swift).
+    var timer: Scheduled<Void>?
+    /// When `timer` fires; nil when none is pending.
+    var timerFiresAt: NIODeadline?
+    /// The current phase's deadline; `.distantFuture` when none applies (while responding).
+    var deadline = NIODeadline.distantFuture
     private var keepAlive = true
     private var draining = false
     private var streamTask: Task<Void, Never>?
     private var peer: PeerIdentity??
+    private var remote: String??
     private var tooLargeAnswered = false
     private var body = ByteBuffer()
     private var loopExecutor: EventLoopTaskExecutor?
@@ -54,6 +60,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         state = .closed
+        disarm()
         timer?.cancel()
         streamTask?.cancel()
         context.fireChannelInactive()
@@ -99,7 +106,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             tooLarge(head, body, context)
             state = .discarding(discarded: 0, ended: true)
         case (.end, .receiving(let head)):
-            timer?.cancel()
+            disarm()
             state = .responding
             let complete = body
             body = ByteBuffer()
@@ -138,7 +145,15 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func request(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) -> ServerRequest {
         ServerRequest(method: head.method, uri: head.uri, headers: head.headers, body: body,
-                      peer: peerIdentity(context), remoteAddress: context.channel.remoteAddress.map(Self.describe))
+                      peer: peerIdentity(context), remoteAddress: remoteAddress(context))
+    }
+
+    /// "ip:port" of the client, formatted once per connection rather than per request.
+    private func remoteAddress(_ context: ChannelHandlerContext) -> String? {
+        if let remote { return remote }
+        let described = context.channel.remoteAddress.map(Self.describe)
+        remote = .some(described)
+        return described
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
@@ -158,7 +173,6 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func tooLarge(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
-        timer?.cancel()
         state = .discarding(discarded: 0, ended: false)
         keepAlive = false
         arm(limits.bodyTimeout, context)  // bounds the discarding too
@@ -223,14 +237,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         arm(limits.idleTimeout, context)
     }
 
-    private func arm(_ amount: TimeAmount, _ context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: amount) {
-            self.timedOut(context)
-        }
-    }
-
-    private func timedOut(_ context: ChannelHandlerContext) {
+    func timedOut(_ context: ChannelHandlerContext) {
         switch state {
         case .receiving(let head) where oversizeDeclared:
             // Waiting for the prefix of a body that is too large anyway: answer 413 with what came.

@@ -1,7 +1,7 @@
 import SingletonCore
 
 /// What the cache keeps of a workload: enough to judge a scale or HPA request and nothing
-/// more, so 10,000 workloads stay a few megabytes. Only `kube-singleton.dev/` annotations
+/// more, so 10,000 workloads stay well under a megabyte (see `ParentTable`). Only `kube-singleton.dev/` annotations
 /// are kept; labels, other annotations and owner references are dropped.
 public struct CachedParent: Sendable, Equatable {
     public var uid: String?
@@ -11,6 +11,11 @@ public struct CachedParent: Sendable, Equatable {
         uid = meta.uid
         let ours = meta.annotations?.filter { $0.key.hasPrefix(Self.annotationPrefix) }
         annotations = (ours?.isEmpty ?? true) ? nil : ours
+    }
+
+    init(uid: String?, annotations: [String: String]?) {
+        self.uid = uid
+        self.annotations = annotations
     }
 
     static let annotationPrefix = "kube-singleton.dev/"
@@ -25,21 +30,18 @@ public struct CachedParent: Sendable, Equatable {
 /// it, lookups read it. No I/O and no clock, so every transition is tested directly;
 /// `ParentCache` wraps it in a lock and `Reflector` drives it from a `MetadataSource`.
 public struct ParentCacheStore: Sendable {
-    private var objects: [WorkloadKind: [String: CachedParent]] = [:]
+    private var objects: [WorkloadKind: ParentTable] = [:]
     private var resourceVersions: [WorkloadKind: String] = [:]
     private var synced: Set<WorkloadKind> = []
 
     public init() {}
 
-    static func key(_ namespace: String, _ name: String) -> String { "\(namespace)/\(name)" }
-
     /// Replaces everything known of `kind` with a fresh list and marks it synced.
     public mutating func replace(_ kind: WorkloadKind, with list: MetadataList) {
-        var fresh: [String: CachedParent] = [:]
-        fresh.reserveCapacity(list.items.count)
+        var fresh = ParentTable(minimumCapacity: list.items.count)
         for item in list.items {
             guard let name = item.name else { continue }
-            fresh[Self.key(item.namespace ?? "", name)] = CachedParent(item)
+            fresh.set(namespace: item.namespace ?? "", name: name, CachedParent(item))
         }
         objects[kind] = fresh
         resourceVersions[kind] = list.resourceVersion
@@ -50,10 +52,10 @@ public struct ParentCacheStore: Sendable {
     public mutating func apply(_ kind: WorkloadKind, _ event: MetadataWatchEvent) {
         switch event {
         case .added(let meta), .modified(let meta):
-            if let name = meta.name { objects[kind, default: [:]][Self.key(meta.namespace ?? "", name)] = CachedParent(meta) }
+            if let name = meta.name { objects[kind, default: ParentTable()].set(namespace: meta.namespace ?? "", name: name, CachedParent(meta)) }
             if let rv = meta.resourceVersion { resourceVersions[kind] = rv }
         case .deleted(let meta):
-            if let name = meta.name { objects[kind]?.removeValue(forKey: Self.key(meta.namespace ?? "", name)) }
+            if let name = meta.name { objects[kind]?.remove(namespace: meta.namespace ?? "", name: name) }
             if let rv = meta.resourceVersion { resourceVersions[kind] = rv }
         case .bookmark(let rv):
             resourceVersions[kind] = rv
@@ -73,6 +75,6 @@ public struct ParentCacheStore: Sendable {
     public func count(_ kind: WorkloadKind) -> Int { objects[kind]?.count ?? 0 }
 
     public func lookup(_ kind: WorkloadKind, namespace: String, name: String) -> CachedParent? {
-        objects[kind]?[Self.key(namespace, name)]
+        objects[kind]?.lookup(namespace: namespace, name: name)
     }
 }
