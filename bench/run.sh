@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Benchmark: singleton-webhook vs an nginx answering a fixed AdmissionReview, same TLS setup.
-# Alternates A B A B, server and load generator on separate cores (taskset), HTTPS/1.1
+# Benchmark: singleton-webhook vs an nginx answering a fixed AdmissionReview, same TLS setup,
+# and vs the floor (bench/floor: the webhook's network stack answering the same fixed bytes).
+# Alternates A B C A B C, server and load generator on separate cores (taskset), HTTPS/1.1
 # keep-alive, 8 and 1 connections; then the webhook with WORKLOADS parents in its cache.
 # Environment: DURATION (10s), ROUNDS (2), WORKLOADS (10000), SERVER_CPU (0), LOAD_CPU (1),
 # WEBHOOK_RELEASE_FLAGS (the Dockerfile's build flags).
@@ -102,6 +103,17 @@ for _ in $(seq 1 50); do curl -sk -o /dev/null "https://127.0.0.1:$NPORT/validat
 cmp -s <(curl -sk --data-binary @"$WORK/review.json" -H 'Content-Type: application/json' "https://127.0.0.1:$NPORT/validate") "$WORK/answer.json" \
   || { echo "nginx does not answer the webhook's bytes"; exit 1; }
 
+# The floor: the same network stack answering the webhook's bytes without deciding anything.
+echo "== building the floor server (bench/floor: SwiftNIO + NIOSSL + NIOHTTP1, fixed answer)"
+swift build -c release --package-path bench/floor --static-swift-stdlib >/dev/null
+FPORT=$(free_port)
+taskset -c "$SERVER_CPU" "$(swift build -c release --package-path bench/floor --show-bin-path)/nio-floor" \
+  "$FPORT" "$WORK/tls.crt" "$WORK/tls.key" "$WORK/answer.json" >/dev/null &
+FPID=$!; PIDS+=("$FPID")
+for _ in $(seq 1 100); do curl -sk -o /dev/null "https://127.0.0.1:$FPORT/validate" -d x && break; sleep 0.1; done
+cmp -s <(curl -sk --data-binary @"$WORK/review.json" -H 'Content-Type: application/json' "https://127.0.0.1:$FPORT/validate") "$WORK/answer.json" \
+  || { echo "the floor server does not answer the webhook's bytes"; exit 1; }
+
 # wrk -> "req/s p50_ms p99_ms errors"
 measure() {  # port connections body duration
   BENCH_BODY="$3" taskset -c "$LOAD_CPU" wrk -t1 -c"$2" -d"$4" --latency -s bench/post.lua "https://127.0.0.1:$1/validate" >"$WORK/wrk.out"
@@ -111,26 +123,27 @@ measure() {  # port connections body duration
 echo "== warm-up"
 measure "$WPORT" 8 "$WORK/review.json" 2s >/dev/null
 measure "$NPORT" 8 "$WORK/review.json" 2s >/dev/null
+measure "$FPORT" 8 "$WORK/review.json" 2s >/dev/null
 
 echo "== A/B runs ($ROUNDS rounds x 8 and 1 connections, $DURATION each; server on cpu $SERVER_CPU, wrk on cpu $LOAD_CPU)"
 printf "%-8s %5s %5s %12s %10s %10s %7s\n" server round conns "req/s" "p50 ms" "p99 ms" errors
 : >"$WORK/results"
 for round in $(seq 1 "$ROUNDS"); do
   for conns in 8 1; do
-    for server in webhook nginx; do
-      port=$([ "$server" = webhook ] && echo "$WPORT" || echo "$NPORT")
+    for server in webhook nginx floor; do
+      case $server in webhook) port=$WPORT ;; nginx) port=$NPORT ;; floor) port=$FPORT ;; esac
       read -r rps p50 p99 errors < <(measure "$port" "$conns" "$WORK/review.json" "$DURATION")
       printf "%-8s %5s %5s %12s %10s %10s %7s\n" "$server" "$round" "$conns" "$rps" "$p50" "$p99" "$errors"
       echo "$server $conns $rps $p50 $p99 $errors" >>"$WORK/results"
     done
   done
 done
-WRSS=$(rss_kib "$WPID"); NRSS=$(rss_kib "$NPID")
+WRSS=$(rss_kib "$WPID"); NRSS=$(rss_kib "$NPID"); FRSS=$(rss_kib "$FPID")
 echo "RSS after load: webhook $((WRSS / 1024)) MiB ($WRSS KiB), nginx $((NRSS / 1024)) MiB ($NRSS KiB, master + worker)"
-python3 bench/summary.py "$WORK/results" "$WRSS" "$NRSS"
+python3 bench/summary.py "$WORK/results" "$WRSS" "$NRSS" "$FRSS"
 
-kill "$WPID" "$NPID" 2>/dev/null || true
-wait "$WPID" "$NPID" 2>/dev/null || true
+kill "$WPID" "$NPID" "$FPID" 2>/dev/null || true
+wait "$WPID" "$NPID" "$FPID" 2>/dev/null || true
 
 echo "== webhook with $WORKLOADS workloads in its parent cache (local metadata API)"
 APORT=$(free_port)
