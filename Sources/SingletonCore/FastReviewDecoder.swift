@@ -21,15 +21,17 @@ enum FastReviewDecoder {
 
     private static func envelope(_ s: inout JSONScanner) throws(Unsupported) -> AdmissionRequest {
         var apiVersion: String?, kind: String?, request: AdmissionRequest?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "apiVersion": apiVersion = try s.optionalString()
-            case "kind": kind = try s.optionalString()
-            case "request": request = try admissionRequest(&s)
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .apiVersion: apiVersion = try s.optionalString()
+            case .kind: kind = try s.optionalString()
+            case .request: request = try admissionRequest(&s)
             default: try s.skipValue()
             }
         }
-        guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion, let request else { throw Unsupported() }
+        guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion,
+              let request = request.take() else { throw Unsupported() }  // moved, not copied
         return request
     }
 
@@ -39,27 +41,29 @@ enum FastReviewDecoder {
         // The objects are read after the whole request: which type they are depends on
         // `resource` and `operation`, which may come later in the document.
         var objectAt: Int?, oldObjectAt: Int?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "uid": uid = try s.readString()
-            case "kind": kind = try s.nullOrObject() ? nil : try gvk(&s)
-            case "resource": resource = try s.nullOrObject() ? nil : try gvr(&s)
-            case "subResource": subResource = try s.optionalString()
-            case "name": name = try s.optionalString()
-            case "namespace": namespace = try s.optionalString()
-            case "operation": operation = try s.readString()
-            case "userInfo":
-                if try s.nullOrObject() { return }
-                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-                    if key == "username" { username = try s.optionalString() } else { try s.skipValue() }
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .uid: uid = try s.readString()
+            case .kind: kind = try s.nullOrObject() ? nil : try gvk(&s)
+            case .resource: resource = try s.nullOrObject() ? nil : try gvr(&s)
+            case .subResource: subResource = try s.optionalString()
+            case .name: name = try s.optionalString()
+            case .namespace: namespace = try s.optionalString()
+            case .operation: operation = try s.readString()
+            case .userInfo:
+                if try s.nullOrObject() { continue }
+                var user = try s.members()
+                while let field = try s.nextMember(&user) {
+                    if field == .username { username = try s.optionalString() } else { try s.skipValue() }
                 }
-            case "dryRun": dryRun = try s.optionalBool()
-            case "object":
-                if try s.readNull() { return }
+            case .dryRun: dryRun = try s.optionalBool()
+            case .object:
+                if try s.readNull() { continue }
                 objectAt = s.pos
                 try s.skipValue()
-            case "oldObject":
-                if try s.readNull() { return }
+            case .oldObject:
+                if try s.readNull() { continue }
                 oldObjectAt = s.pos
                 try s.skipValue()
             default: try s.skipValue()
@@ -103,11 +107,12 @@ enum FastReviewDecoder {
 
     private static func gvk(_ s: inout JSONScanner) throws(Unsupported) -> GroupVersionKind {
         var g: String?, v: String?, k: String?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "group": g = try s.optionalString()
-            case "version": v = try s.optionalString()
-            case "kind": k = try s.optionalString()
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .group: g = try s.optionalString()
+            case .version: v = try s.optionalString()
+            case .kind: k = try s.optionalString()
             default: try s.skipValue()
             }
         }
@@ -116,11 +121,12 @@ enum FastReviewDecoder {
 
     private static func gvr(_ s: inout JSONScanner) throws(Unsupported) -> GroupVersionResource {
         var g: String?, v: String?, r: String?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "group": g = try s.optionalString()
-            case "version": v = try s.optionalString()
-            case "resource": r = try s.optionalString()
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .group: g = try s.optionalString()
+            case .version: v = try s.optionalString()
+            case .resource: r = try s.optionalString()
             default: try s.skipValue()
             }
         }
@@ -129,21 +135,24 @@ enum FastReviewDecoder {
 
     private static func scale(_ s: inout JSONScanner) throws(Unsupported) -> Scale {
         var meta: ObjectMeta?, replicas: Int?, status: Scale.Status?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "metadata": meta = try FastObjectDecoder.optionalObjectMeta(&s)
-            case "spec":
-                if try s.nullOrObject() { return }
-                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-                    if key == "replicas" { replicas = try s.optionalInt() } else { try s.skipValue() }
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .metadata: meta = try FastObjectDecoder.optionalObjectMeta(&s)
+            case .spec:
+                if try s.nullOrObject() { continue }
+                var spec = try s.members()
+                while let field = try s.nextMember(&spec) {
+                    if field == .replicas { replicas = try s.optionalInt() } else { try s.skipValue() }
                 }
-            case "status":
-                if try s.nullOrObject() { return }
+            case .status:
+                if try s.nullOrObject() { continue }
                 var st = Scale.Status()
-                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-                    switch key {
-                    case "replicas": st.replicas = try s.optionalInt()
-                    case "selector": st.selector = try s.optionalString()
+                var fields = try s.members()
+                while let field = try s.nextMember(&fields) {
+                    switch field {
+                    case .replicas: st.replicas = try s.optionalInt()
+                    case .selector: st.selector = try s.optionalString()
                     default: try s.skipValue()
                     }
                 }
@@ -157,16 +166,18 @@ enum FastReviewDecoder {
     private static func hpa(_ s: inout JSONScanner) throws(Unsupported) -> HorizontalPodAutoscaler {
         var meta: ObjectMeta?, target: CrossVersionObjectReference?, minReplicas: Int?, maxReplicas: Int?
         var sawSpec = false
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "metadata": meta = try FastObjectDecoder.objectMeta(&s)
-            case "spec":
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .metadata: meta = try FastObjectDecoder.objectMeta(&s)
+            case .spec:
                 sawSpec = true
-                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-                    switch key {
-                    case "scaleTargetRef": target = try crossVersionReference(&s)
-                    case "minReplicas": minReplicas = try s.optionalInt()
-                    case "maxReplicas": maxReplicas = try s.readInt()
+                var spec = try s.members()
+                while let field = try s.nextMember(&spec) {
+                    switch field {
+                    case .scaleTargetRef: target = try crossVersionReference(&s)
+                    case .minReplicas: minReplicas = try s.optionalInt()
+                    case .maxReplicas: maxReplicas = try s.readInt()
                     default: try s.skipValue()
                     }
                 }
@@ -181,11 +192,12 @@ enum FastReviewDecoder {
 
     private static func crossVersionReference(_ s: inout JSONScanner) throws(Unsupported) -> CrossVersionObjectReference {
         var apiVersion: String?, kind: String?, name: String?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "apiVersion": apiVersion = try s.optionalString()
-            case "kind": kind = try s.readString()
-            case "name": name = try s.readString()
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .apiVersion: apiVersion = try s.optionalString()
+            case .kind: kind = try s.readString()
+            case .name: name = try s.readString()
             default: try s.skipValue()
             }
         }
