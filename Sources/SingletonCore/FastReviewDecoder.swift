@@ -13,7 +13,8 @@ enum FastReviewDecoder {
         do {
             let request = try envelope(&s)
             s.skipWhitespace()
-            return s.atEnd ? request : nil
+            guard s.atEnd else { return nil }
+            return request
         } catch {
             return nil
         }
@@ -38,9 +39,11 @@ enum FastReviewDecoder {
     private static func admissionRequest(_ s: inout JSONScanner) throws(Unsupported) -> AdmissionRequest {
         var uid: String?, kind: GroupVersionKind?, resource: GroupVersionResource?, subResource: String?
         var name: String?, namespace: String?, operation: String?, username: String?, dryRun: Bool?
-        // The objects are read after the whole request: which type they are depends on
-        // `resource` and `operation`, which may come later in the document.
-        var objectAt: Int?, oldObjectAt: Int?
+        // Which type the objects are depends on `resource`, `subResource` and `operation`,
+        // which may come later in the document. The API server writes them first, so the
+        // objects are read as they come, as the subject known so far; when the final
+        // subject differs (or was not known yet) they are read again from their offsets.
+        var object = PendingObject(), oldObject = PendingObject()
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
@@ -58,14 +61,18 @@ enum FastReviewDecoder {
                     if field == .username { username = try s.optionalString() } else { try s.skipValue() }
                 }
             case .dryRun: dryRun = try s.optionalBool()
-            case .object:
+            case .object, .oldObject:
                 if try s.readNull() { continue }
-                objectAt = s.pos
-                try s.skipValue()
-            case .oldObject:
-                if try s.readNull() { continue }
-                oldObjectAt = s.pos
-                try s.skipValue()
+                var pending = PendingObject(offset: s.pos)
+                if let resource, operation.map(Self.judged) ?? true {
+                    // A subResource written after the objects is only guessed at (from the
+                    // request's kind); a wrong guess costs a second read, nothing more.
+                    let sub = subResource ?? (kind?.kind == "Scale" && kind?.group == "autoscaling" ? "scale" : nil)
+                    try pending.read(&s, as: AdmissionSubject(resource: resource, subResource: sub))
+                } else {
+                    try s.skipValue()
+                }
+                if field == .object { object = pending } else { oldObject = pending }
             default: try s.skipValue()
             }
         }
@@ -78,10 +85,42 @@ enum FastReviewDecoder {
         guard op == .create || op == .update else { return request }
         let end = s.pos
         let subject = request.subject
-        request.object = try object(&s, at: objectAt, subject)
-        request.oldObject = try object(&s, at: oldObjectAt, subject)
+        request.object = try object.value(&s, as: subject)
+        request.oldObject = try oldObject.value(&s, as: subject)
         s.seek(end)
         return request
+    }
+
+    /// Only CREATE and UPDATE requests have their objects read (as the Codable path does).
+    private static func judged(_ operation: String) -> Bool {
+        operation == "CREATE" || operation == "UPDATE"
+    }
+
+    /// An `object` or `oldObject` member: where it is, and what it was read as, if it was.
+    private struct PendingObject {
+        var offset: Int?
+        var readAs: AdmissionSubject?
+        var decoded: AdmissionObject?
+
+        /// Reads the object at the scanner's position as `subject`, consuming it. When it
+        /// does not read as that type, it is skipped: the final subject may differ.
+        mutating func read(_ s: inout JSONScanner, as subject: AdmissionSubject) throws(Unsupported) {
+            do {
+                decoded = try FastReviewDecoder.object(&s, subject)
+                readAs = subject
+            } catch {
+                if let offset { s.seek(offset) }
+                try s.skipValue()
+            }
+        }
+
+        /// The object as `subject`: the early read when it was read as that, else read now.
+        mutating func value(_ s: inout JSONScanner, as subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
+            guard let offset else { return nil }
+            if readAs == subject { return decoded.take() }
+            s.seek(offset)
+            return try FastReviewDecoder.object(&s, subject)
+        }
     }
 
     private static func operation(_ s: String) -> AdmissionOperation {
@@ -94,14 +133,14 @@ enum FastReviewDecoder {
         }
     }
 
-    private static func object(_ s: inout JSONScanner, at offset: Int?, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
-        guard let offset else { return nil }
-        s.seek(offset)
+    /// Reads the object at the scanner's position as the type `subject` calls for (nil,
+    /// skipped, for requests that are not ours).
+    private static func object(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
         switch subject {
         case .workload(let kind): return .workload(try FastObjectDecoder.workload(&s, kind: kind))
         case .scale: return .scale(try scale(&s))
         case .horizontalPodAutoscaler: return .horizontalPodAutoscaler(try hpa(&s))
-        case .notOurs: return nil
+        case .notOurs: try s.skipValue(); return nil
         }
     }
 

@@ -81,6 +81,7 @@ struct JSONKey: Equatable {
     /// big-endian within each 8-byte word, so a key's packing is unique for its length.
     static func scan(_ span: Span<UInt8>, from start: Int) -> (key: JSONKey, end: Int) {
         var key = JSONKey()
+        let start = max(start, 0)
         var p = start
         var acc: UInt64 = 0
         var words = 0
@@ -89,15 +90,15 @@ struct JSONKey: Equatable {
             // One compare for "not 0x20...0x7F", then the two special characters.
             if b &- 0x20 >= 0x60 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
             acc = acc << 8 | UInt64(b)
-            p += 1
-            if (p - start) & 7 == 0 {
+            p = p &+ 1
+            if (p &- start) & 7 == 0 {
                 key.store(acc, word: words)
                 words += 1
                 acc = 0
             }
         }
-        if (p - start) & 7 != 0 { key.store(acc, word: words) }
-        key.length = p - start
+        if (p &- start) & 7 != 0 { key.store(acc, word: words) }
+        key.length = p &- start
         return (key, p)
     }
 

@@ -26,8 +26,11 @@ extension JSONScanner {
 
     /// `[String: String]` (labels, annotations, matchLabels).
     mutating func stringMap() throws(Unsupported) -> [String: String] {
-        var map: [String: String] = [:]
         try expect(UInt8(ascii: "{"))
+        if try peek() == UInt8(ascii: "}") { pos += 1; return [:] }
+        // Room for the usual handful of labels up front: growing from empty rehashes on
+        // the way, which cost more than the whole rest of reading a small map.
+        var map = [String: String](minimumCapacity: 4)
         var started = false
         while try continues(&started, close: UInt8(ascii: "}")) {
             let key = try readString()

@@ -40,25 +40,27 @@ struct JSONScanner {
 
     // The scanning loops work on a span and a local index, which keeps them in registers;
     // they are the hottest code here (API server bodies are mostly plain string bytes).
+    // Indexes start at a valid offset and only grow while below `span.count`, so they
+    // step with `&+`: no overflow check per byte (the span still checks its bounds).
 
     private static func whitespaceEnd(_ span: Span<UInt8>, from start: Int) -> Int {
-        var p = start
+        var p = max(start, 0)
         while p < span.count {
-            switch span[p] {
-            case 0x20, 0x0A, 0x0D, 0x09: p += 1
-            default: return p
-            }
+            let b = span[p]
+            // Bits 0x09, 0x0A, 0x0D and 0x20: the four JSON whitespace bytes.
+            guard b <= 0x20, (UInt64(1) << UInt64(b)) & 0x1_0000_2600 != 0 else { return p }
+            p = p &+ 1
         }
         return p
     }
 
     /// The end of a run of string bytes that need no attention: not `"`, `\` or a control.
     static func plainEnd(_ span: Span<UInt8>, from start: Int) -> Int {
-        var p = start
+        var p = max(start, 0)
         while p < span.count {
             let b = span[p]
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return p }
-            p += 1
+            p = p &+ 1
         }
         return p
     }

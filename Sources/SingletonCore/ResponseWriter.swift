@@ -60,6 +60,16 @@ enum ResponseWriter {
         out.append(contentsOf: s.utf8)
     }
 
+    private static func needsEscape(_ span: Span<UInt8>, from start: Int) -> Bool {
+        var p = max(start, 0)
+        while p < span.count {
+            let b = span[p]
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return true }
+            p = p &+ 1
+        }
+        return false
+    }
+
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// A JSON string as `JSONEncoder` writes it: `"` and `\` escaped, the short escapes for
@@ -67,6 +77,15 @@ enum ResponseWriter {
     /// characters, everything else (slashes included, with `.withoutEscapingSlashes`) as is.
     private static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Messages and uids rarely need escaping: copy them in bulk and check the copy;
+        // only when something needs an escape is it redone byte by byte.
+        let mark = out.count
+        out.append(contentsOf: s.utf8)
+        guard Self.needsEscape(out.span, from: mark) else {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        out.removeSubrange(mark...)
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
