@@ -5,8 +5,10 @@
 enum FastObjectDecoder {
     typealias Unsupported = JSONScanner.Unsupported
 
-    static func objectMeta(_ s: inout JSONScanner) throws(Unsupported) -> ObjectMeta {
-        var meta = ObjectMeta()
+    /// Reads an ObjectMeta into `meta` (which starts empty). The decoders read into the
+    /// value's final place: returning it from here made the optimiser copy it (every
+    /// string and map retained once more, then released).
+    static func objectMeta(_ s: inout JSONScanner, into meta: inout ObjectMeta) throws(Unsupported) {
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
@@ -26,11 +28,11 @@ enum FastObjectDecoder {
             default: try s.skipValue()
             }
         }
-        return meta
     }
 
-    static func optionalObjectMeta(_ s: inout JSONScanner) throws(Unsupported) -> ObjectMeta? {
-        try s.nullOrObject() ? nil : try objectMeta(&s)
+    /// `metadata` that may be `null` (then `meta` stays empty, as `?? ObjectMeta()` gives).
+    static func optionalObjectMeta(_ s: inout JSONScanner, into meta: inout ObjectMeta) throws(Unsupported) {
+        if try !s.nullOrObject() { try objectMeta(&s, into: &meta) }
     }
 
     static func ownerReference(_ s: inout JSONScanner) throws(Unsupported) -> OwnerReference {
@@ -59,20 +61,19 @@ enum FastObjectDecoder {
     /// and destroyed on the way), with the same mapping as `Workload(kind:raw:)`: absent
     /// metadata is empty, absent template labels are `[:]`, ports of all containers in
     /// order, strategy kept for Deployments only and serviceName for StatefulSets only.
-    /// Every field `RawWorkload` decodes is still read and type-checked.
-    static func workload(_ s: inout JSONScanner, kind: WorkloadKind) throws(Unsupported) -> Workload {
-        var workload = Workload(kind: kind, metadata: ObjectMeta())
+    /// Every field `RawWorkload` decodes is still read and type-checked. `workload` starts
+    /// as `Workload(kind:metadata: ObjectMeta())`.
+    static func workload(_ s: inout JSONScanner, into workload: inout Workload) throws(Unsupported) {
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
             case .apiVersion, .kind: try s.skipOptionalString()  // decoded by RawWorkload, not kept
-            case .metadata: workload.metadata = try optionalObjectMeta(&s) ?? ObjectMeta()
+            case .metadata: try optionalObjectMeta(&s, into: &workload.metadata)
             case .spec: if try !s.nullOrObject() { try workloadSpec(&s, into: &workload) }
             case .status: workload.status = try s.nullOrObject() ? nil : try workloadStatus(&s)
             default: try s.skipValue()
             }
         }
-        return workload
     }
 
     private static func workloadSpec(_ s: inout JSONScanner, into workload: inout Workload) throws(Unsupported) {
@@ -166,7 +167,10 @@ enum FastObjectDecoder {
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
-            case .metadata: workload.templateLabels = try optionalObjectMeta(&s)?.labels ?? [:]
+            case .metadata:
+                var meta = ObjectMeta()
+                try optionalObjectMeta(&s, into: &meta)
+                workload.templateLabels = meta.labels.take() ?? [:]
             case .spec: if try !s.nullOrObject() { try podSpec(&s, into: &workload) }
             default: try s.skipValue()
             }

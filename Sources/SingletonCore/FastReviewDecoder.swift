@@ -63,16 +63,19 @@ enum FastReviewDecoder {
             case .dryRun: dryRun = try s.optionalBool()
             case .object, .oldObject:
                 if try s.readNull() { continue }
-                var pending = PendingObject(offset: s.pos)
+                var guess: AdmissionSubject?
                 if let resource, operation.map(Self.judged) ?? true {
                     // A subResource written after the objects is only guessed at (from the
                     // request's kind); a wrong guess costs a second read, nothing more.
                     let sub = subResource ?? (kind?.kind == "Scale" && kind?.group == "autoscaling" ? "scale" : nil)
-                    try pending.read(&s, as: AdmissionSubject(resource: resource, subResource: sub))
-                } else {
-                    try s.skipValue()
+                    guess = AdmissionSubject(resource: resource, subResource: sub)
                 }
-                if field == .object { object = pending } else { oldObject = pending }
+                // Read in place (assigning a PendingObject copied the object it held).
+                if field == .object {
+                    try object.read(&s, as: guess)
+                } else {
+                    try oldObject.read(&s, as: guess)
+                }
             default: try s.skipValue()
             }
         }
@@ -102,14 +105,18 @@ enum FastReviewDecoder {
         var readAs: AdmissionSubject?
         var decoded: AdmissionObject?
 
-        /// Reads the object at the scanner's position as `subject`, consuming it. When it
-        /// does not read as that type, it is skipped: the final subject may differ.
-        mutating func read(_ s: inout JSONScanner, as subject: AdmissionSubject) throws(Unsupported) {
+        /// Records the object at the scanner's position and consumes it: read as `subject`
+        /// when there is a guess, else skipped. When it does not read as the guessed type
+        /// it is skipped too: the final subject may differ.
+        mutating func read(_ s: inout JSONScanner, as subject: AdmissionSubject?) throws(Unsupported) {
+            let start = s.pos
+            offset = start
+            guard let subject else { return try s.skipValue() }
             do {
                 decoded = try FastReviewDecoder.object(&s, subject)
                 readAs = subject
             } catch {
-                if let offset { s.seek(offset) }
+                s.seek(start)
                 try s.skipValue()
             }
         }
@@ -137,7 +144,10 @@ enum FastReviewDecoder {
     /// skipped, for requests that are not ours).
     private static func object(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
         switch subject {
-        case .workload(let kind): return .workload(try FastObjectDecoder.workload(&s, kind: kind))
+        case .workload(let kind):
+            var workload = Workload(kind: kind, metadata: ObjectMeta())
+            try FastObjectDecoder.workload(&s, into: &workload)
+            return .workload(workload)
         case .scale: return .scale(try scale(&s))
         case .horizontalPodAutoscaler: return .horizontalPodAutoscaler(try hpa(&s))
         case .notOurs: try s.skipValue(); return nil
@@ -173,11 +183,11 @@ enum FastReviewDecoder {
     }
 
     private static func scale(_ s: inout JSONScanner) throws(Unsupported) -> Scale {
-        var meta: ObjectMeta?, replicas: Int?, status: Scale.Status?
+        var meta = ObjectMeta(), replicas: Int?, status: Scale.Status?
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
-            case .metadata: meta = try FastObjectDecoder.optionalObjectMeta(&s)
+            case .metadata: try FastObjectDecoder.optionalObjectMeta(&s, into: &meta)
             case .spec:
                 if try s.nullOrObject() { continue }
                 var spec = try s.members()
@@ -199,16 +209,18 @@ enum FastReviewDecoder {
             default: try s.skipValue()
             }
         }
-        return Scale(metadata: meta ?? ObjectMeta(), replicas: replicas, status: status)
+        return Scale(metadata: meta, replicas: replicas, status: status)
     }
 
     private static func hpa(_ s: inout JSONScanner) throws(Unsupported) -> HorizontalPodAutoscaler {
-        var meta: ObjectMeta?, target: CrossVersionObjectReference?, minReplicas: Int?, maxReplicas: Int?
-        var sawSpec = false
+        var meta = ObjectMeta(), target: CrossVersionObjectReference?, minReplicas: Int?, maxReplicas: Int?
+        var sawSpec = false, sawMeta = false
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
-            case .metadata: meta = try FastObjectDecoder.objectMeta(&s)
+            case .metadata:
+                sawMeta = true  // required, and not null
+                try FastObjectDecoder.objectMeta(&s, into: &meta)
             case .spec:
                 sawSpec = true
                 var spec = try s.members()
@@ -223,10 +235,10 @@ enum FastReviewDecoder {
             default: try s.skipValue()
             }
         }
-        guard sawSpec else { throw Unsupported() }
+        guard sawSpec, sawMeta else { throw Unsupported() }
         let spec = HorizontalPodAutoscaler.Spec(scaleTargetRef: try JSONScanner.required(target), minReplicas: minReplicas,
                                                 maxReplicas: try JSONScanner.required(maxReplicas))
-        return HorizontalPodAutoscaler(metadata: try JSONScanner.required(meta), spec: spec)
+        return HorizontalPodAutoscaler(metadata: meta, spec: spec)
     }
 
     private static func crossVersionReference(_ s: inout JSONScanner) throws(Unsupported) -> CrossVersionObjectReference {
