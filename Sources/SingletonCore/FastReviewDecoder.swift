@@ -10,33 +10,36 @@ enum FastReviewDecoder {
 
     static func decode(_ data: Data) -> AdmissionRequest? {
         guard var s = JSONScanner([UInt8](data)) else { return nil }
+        // Read in place: returning the request up through the throwing readers copied it.
+        var request = AdmissionRequest(uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
+                                       operation: .other(""))
         do {
-            let request = try envelope(&s)
-            s.skipWhitespace()
-            guard s.atEnd else { return nil }
-            return request
+            try envelope(&s, into: &request)
         } catch {
             return nil
         }
+        s.skipWhitespace()
+        guard s.atEnd else { return nil }
+        return request
     }
 
-    private static func envelope(_ s: inout JSONScanner) throws(Unsupported) -> AdmissionRequest {
-        var apiVersion: String?, kind: String?, request: AdmissionRequest?
+    private static func envelope(_ s: inout JSONScanner, into request: inout AdmissionRequest) throws(Unsupported) {
+        var apiVersion: String?, kind: String?, sawRequest = false
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
             case .apiVersion: apiVersion = try s.optionalString()
             case .kind: kind = try s.optionalString()
-            case .request: request = try admissionRequest(&s)
+            case .request:
+                sawRequest = true  // and not null: `admissionRequest` requires an object
+                try admissionRequest(&s, into: &request)
             default: try s.skipValue()
             }
         }
-        guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion,
-              let request = request.take() else { throw Unsupported() }  // moved, not copied
-        return request
+        guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion, sawRequest else { throw Unsupported() }
     }
 
-    private static func admissionRequest(_ s: inout JSONScanner) throws(Unsupported) -> AdmissionRequest {
+    private static func admissionRequest(_ s: inout JSONScanner, into request: inout AdmissionRequest) throws(Unsupported) {
         var uid: String?, kind: GroupVersionKind?, resource: GroupVersionResource?, subResource: String?
         var name: String?, namespace: String?, operation: String?, username: String?, dryRun: Bool?
         // Which type the objects are depends on `resource`, `subResource` and `operation`,
@@ -80,18 +83,21 @@ enum FastReviewDecoder {
             }
         }
         let op = try Self.operation(JSONScanner.required(operation))
-        var request = AdmissionRequest(
-            uid: try JSONScanner.required(uid), kind: kind,
-            resource: resource ?? GroupVersionResource(group: "", version: "", resource: ""),
-            subResource: subResource, name: name, namespace: namespace, operation: op, username: username,
-            dryRun: dryRun ?? false)
-        guard op == .create || op == .update else { return request }
+        request.uid = try JSONScanner.required(uid)
+        request.kind = kind
+        request.resource = resource ?? GroupVersionResource(group: "", version: "", resource: "")
+        request.subResource = subResource
+        request.name = name
+        request.namespace = namespace
+        request.operation = op
+        request.username = username
+        request.dryRun = dryRun ?? false
+        guard op == .create || op == .update else { return }
         let end = s.pos
         let subject = request.subject
         request.object = try object.value(&s, as: subject)
         request.oldObject = try oldObject.value(&s, as: subject)
         s.seek(end)
-        return request
     }
 
     /// Only CREATE and UPDATE requests have their objects read (as the Codable path does).

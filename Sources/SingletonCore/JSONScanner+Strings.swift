@@ -10,7 +10,7 @@ extension JSONScanner {
         guard pos < bytes.count else { throw Unsupported() }
         switch bytes[pos] {
         case UInt8(ascii: "\""):
-            let s = String(decoding: bytes[start..<pos], as: UTF8.self)
+            let s = string(start..<pos)
             pos += 1
             return s
         case UInt8(ascii: "\\"): return try readEscapedString(from: start)

@@ -105,9 +105,16 @@ struct JSONScanner {
         return key
     }
 
-    /// The bytes in `range` as a string (a key recorded by `readKey`).
+    /// The bytes in `range` (no escapes in them) as a string.
+    ///
+    /// Where `UTF8Span` exists this copies straight from a span: an array slice retains
+    /// and releases the whole body once per string. `init` validated the UTF-8 already.
     func string(_ range: Range<Int>) -> String {
-        String(decoding: bytes[range], as: UTF8.self)
+        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *),
+           let utf8 = try? UTF8Span(validating: bytes.span.extracting(range)) {
+            return String(copying: utf8)
+        }
+        return String(decoding: bytes[range], as: UTF8.self)
     }
 
     mutating func expectColon() throws(Unsupported) {
