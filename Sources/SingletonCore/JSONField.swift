@@ -44,7 +44,7 @@ enum JSONField: String, CaseIterable {
         var bit: UInt64
     }
 
-    /// Linear probing over `JSONKey.slots` slots, a quarter full: probes are short.
+    /// Linear probing over `JSONKey.slots` slots, about a fifth full: probes are short.
     private static let table: [Entry] = {
         var table = [Entry](repeating: Entry(key: JSONKey(), field: .unknown, bit: 0), count: JSONKey.slots)
         for (i, field) in allCases.enumerated() where field != .unknown {
@@ -76,7 +76,7 @@ struct JSONKey: Equatable {
 
     init() {}
 
-    /// Scans a plain key (printable ASCII, no `"` or `\\`) from `start` and packs it as it
+    /// Scans a plain key (printable ASCII, no `"` or `\`) from `start` and packs it as it
     /// goes; returns the key and the offset of the byte that ended it. Bytes accumulate
     /// big-endian within each 8-byte word, so a key's packing is unique for its length.
     static func scan(_ span: Span<UInt8>, from start: Int) -> (key: JSONKey, end: Int) {
