@@ -25,6 +25,7 @@ enum JSONField: String, CaseIterable {
 
     /// The field with exactly this key's bytes (or `.unknown`, bit 0), and its bit in a
     /// "seen" mask for duplicate detection (there are fewer than 64 fields).
+    @inline(__always)
     static func lookup(_ key: JSONKey) -> (field: JSONField, bit: UInt64) {
         guard key.length <= JSONKey.packedLength else { return (.unknown, 0) }
         let table = Self.table
@@ -79,6 +80,7 @@ struct JSONKey: Equatable {
     /// Scans a plain key (printable ASCII, no `"` or `\`) from `start` and packs it as it
     /// goes; returns the key and the offset of the byte that ended it. Bytes accumulate
     /// big-endian within each 8-byte word, so a key's packing is unique for its length.
+    @inline(__always)
     static func scan(_ span: Span<UInt8>, from start: Int) -> (key: JSONKey, end: Int) {
         var key = JSONKey()
         let start = max(start, 0)

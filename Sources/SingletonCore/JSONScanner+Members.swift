@@ -32,6 +32,7 @@ extension JSONScanner {
 
     /// The field of the next member (its key and colon consumed), or nil after the closing
     /// `}`. A key seen twice is unsupported (`JSONDecoder`'s choice between them is its own).
+    @inline(never)  // one copy, with the key reading inlined into it
     mutating func nextMember(_ m: inout Members) throws(Unsupported) -> JSONField? {
         guard try continues(&m.started, close: UInt8(ascii: "}")) else { return nil }
         let key = try readKey(range: &m.keyRange)
@@ -80,6 +81,7 @@ extension JSONScanner {
 
     /// Between the items of an array or object: consumes a `,` (true: another item follows)
     /// or the `close` byte (false). The first call accepts no comma.
+    @inline(__always)
     mutating func continues(_ started: inout Bool, close: UInt8) throws(Unsupported) -> Bool {
         let b = try peek()
         if b == close { pos += 1; return false }  // empty, or after an item

@@ -96,6 +96,7 @@ struct JSONScanner {
     /// Reads a member's key and its colon, packed as a `JSONKey`; records where the key's
     /// bytes are in `range`. Keys with escapes or non-ASCII bytes are unsupported, so equal
     /// keys always have equal bytes.
+    @inline(__always)
     mutating func readKey(range: inout Range<Int>) throws(Unsupported) -> JSONKey {
         try expect(UInt8(ascii: "\""))
         let start = pos
