@@ -10,19 +10,20 @@ import Foundation
 enum ResponseWriter {
     static func encode(_ response: AdmissionResponse) -> Data? {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(512)  // a typical answer with a message fits: no regrowth
         append(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"allowed":"#, to: &out)
         append(response.allowed ? "true" : "false", to: &out)
         if let audit = response.auditAnnotations {
             guard audit.keys.allSatisfy(isPlainKey) else { return nil }
             append(#","auditAnnotations":{"#, to: &out)
             var first = true
-            for key in audit.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            // Sorted as pairs: no hashing to look each value up again.
+            for (key, value) in audit.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 appendString(key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                appendString(audit[key] ?? "", to: &out)
+                appendString(value, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
