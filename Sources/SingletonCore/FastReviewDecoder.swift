@@ -10,74 +10,130 @@ enum FastReviewDecoder {
 
     static func decode(_ data: Data) -> AdmissionRequest? {
         guard var s = JSONScanner([UInt8](data)) else { return nil }
+        // Read in place: returning the request up through the throwing readers copied it.
+        var request = AdmissionRequest(uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
+                                       operation: .other(""))
         do {
-            let request = try envelope(&s)
-            s.skipWhitespace()
-            return s.atEnd ? request : nil
+            try envelope(&s, into: &request)
         } catch {
             return nil
         }
-    }
-
-    private static func envelope(_ s: inout JSONScanner) throws(Unsupported) -> AdmissionRequest {
-        var apiVersion: String?, kind: String?, request: AdmissionRequest?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "apiVersion": apiVersion = try s.optionalString()
-            case "kind": kind = try s.optionalString()
-            case "request": request = try admissionRequest(&s)
-            default: try s.skipValue()
-            }
-        }
-        guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion, let request else { throw Unsupported() }
+        s.skipWhitespace()
+        guard s.atEnd else { return nil }
         return request
     }
 
-    private static func admissionRequest(_ s: inout JSONScanner) throws(Unsupported) -> AdmissionRequest {
+    private static func envelope(_ s: inout JSONScanner, into request: inout AdmissionRequest) throws(Unsupported) {
+        var apiVersion: String?, kind: String?, sawRequest = false
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .apiVersion: apiVersion = try s.optionalString()
+            case .kind: kind = try s.optionalString()
+            case .request:
+                sawRequest = true  // and not null: `admissionRequest` requires an object
+                try admissionRequest(&s, into: &request)
+            default: try s.skipValue()
+            }
+        }
+        guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion, sawRequest else { throw Unsupported() }
+    }
+
+    private static func admissionRequest(_ s: inout JSONScanner, into request: inout AdmissionRequest) throws(Unsupported) {
         var uid: String?, kind: GroupVersionKind?, resource: GroupVersionResource?, subResource: String?
         var name: String?, namespace: String?, operation: String?, username: String?, dryRun: Bool?
-        // The objects are read after the whole request: which type they are depends on
-        // `resource` and `operation`, which may come later in the document.
-        var objectAt: Int?, oldObjectAt: Int?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "uid": uid = try s.readString()
-            case "kind": kind = try s.nullOrObject() ? nil : try gvk(&s)
-            case "resource": resource = try s.nullOrObject() ? nil : try gvr(&s)
-            case "subResource": subResource = try s.optionalString()
-            case "name": name = try s.optionalString()
-            case "namespace": namespace = try s.optionalString()
-            case "operation": operation = try s.readString()
-            case "userInfo":
-                if try s.nullOrObject() { return }
-                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-                    if key == "username" { username = try s.optionalString() } else { try s.skipValue() }
+        // Which type the objects are depends on `resource`, `subResource` and `operation`,
+        // which may come later in the document. The API server writes them first, so the
+        // objects are read as they come, as the subject known so far; when the final
+        // subject differs (or was not known yet) they are read again from their offsets.
+        var object = PendingObject(), oldObject = PendingObject()
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .uid: uid = try s.readString()
+            case .kind: kind = try s.nullOrObject() ? nil : try gvk(&s)
+            case .resource: resource = try s.nullOrObject() ? nil : try gvr(&s)
+            case .subResource: subResource = try s.optionalString()
+            case .name: name = try s.optionalString()
+            case .namespace: namespace = try s.optionalString()
+            case .operation: operation = try s.readString()
+            case .userInfo:
+                if try s.nullOrObject() { continue }
+                var user = try s.members()
+                while let field = try s.nextMember(&user) {
+                    if field == .username { username = try s.optionalString() } else { try s.skipValue() }
                 }
-            case "dryRun": dryRun = try s.optionalBool()
-            case "object":
-                if try s.readNull() { return }
-                objectAt = s.pos
-                try s.skipValue()
-            case "oldObject":
-                if try s.readNull() { return }
-                oldObjectAt = s.pos
-                try s.skipValue()
+            case .dryRun: dryRun = try s.optionalBool()
+            case .object, .oldObject:
+                if try s.readNull() { continue }
+                var guess: AdmissionSubject?
+                if let resource, operation.map(Self.judged) ?? true {
+                    // A subResource written after the objects is only guessed at (from the
+                    // request's kind); a wrong guess costs a second read, nothing more.
+                    let sub = subResource ?? (kind?.kind == "Scale" && kind?.group == "autoscaling" ? "scale" : nil)
+                    guess = AdmissionSubject(resource: resource, subResource: sub)
+                }
+                // Read in place (assigning a PendingObject copied the object it held).
+                if field == .object {
+                    try object.read(&s, as: guess)
+                } else {
+                    try oldObject.read(&s, as: guess)
+                }
             default: try s.skipValue()
             }
         }
         let op = try Self.operation(JSONScanner.required(operation))
-        var request = AdmissionRequest(
-            uid: try JSONScanner.required(uid), kind: kind,
-            resource: resource ?? GroupVersionResource(group: "", version: "", resource: ""),
-            subResource: subResource, name: name, namespace: namespace, operation: op, username: username,
-            dryRun: dryRun ?? false)
-        guard op == .create || op == .update else { return request }
+        request.uid = try JSONScanner.required(uid)
+        request.kind = kind
+        request.resource = resource ?? GroupVersionResource(group: "", version: "", resource: "")
+        request.subResource = subResource
+        request.name = name
+        request.namespace = namespace
+        request.operation = op
+        request.username = username
+        request.dryRun = dryRun ?? false
+        guard op == .create || op == .update else { return }
         let end = s.pos
         let subject = request.subject
-        request.object = try object(&s, at: objectAt, subject)
-        request.oldObject = try object(&s, at: oldObjectAt, subject)
+        request.object = try object.value(&s, as: subject)
+        request.oldObject = try oldObject.value(&s, as: subject)
         s.seek(end)
-        return request
+    }
+
+    /// Only CREATE and UPDATE requests have their objects read (as the Codable path does).
+    private static func judged(_ operation: String) -> Bool {
+        operation == "CREATE" || operation == "UPDATE"
+    }
+
+    /// An `object` or `oldObject` member: where it is, and what it was read as, if it was.
+    private struct PendingObject {
+        var offset: Int?
+        var readAs: AdmissionSubject?
+        var decoded: AdmissionObject?
+
+        /// Records the object at the scanner's position and consumes it: read as `subject`
+        /// when there is a guess, else skipped. When it does not read as the guessed type
+        /// it is skipped too: the final subject may differ.
+        mutating func read(_ s: inout JSONScanner, as subject: AdmissionSubject?) throws(Unsupported) {
+            let start = s.pos
+            offset = start
+            guard let subject else { return try s.skipValue() }
+            do {
+                decoded = try FastReviewDecoder.object(&s, subject)
+                readAs = subject
+            } catch {
+                s.seek(start)
+                try s.skipValue()
+            }
+        }
+
+        /// The object as `subject`: the early read when it was read as that, else read now.
+        mutating func value(_ s: inout JSONScanner, as subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
+            guard let offset else { return nil }
+            if readAs == subject { return decoded.take() }
+            s.seek(offset)
+            return try FastReviewDecoder.object(&s, subject)
+        }
     }
 
     private static func operation(_ s: String) -> AdmissionOperation {
@@ -90,24 +146,28 @@ enum FastReviewDecoder {
         }
     }
 
-    private static func object(_ s: inout JSONScanner, at offset: Int?, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
-        guard let offset else { return nil }
-        s.seek(offset)
+    /// Reads the object at the scanner's position as the type `subject` calls for (nil,
+    /// skipped, for requests that are not ours).
+    private static func object(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
         switch subject {
-        case .workload(let kind): return .workload(try FastObjectDecoder.workload(&s, kind: kind))
+        case .workload(let kind):
+            var workload = Workload(kind: kind, metadata: ObjectMeta())
+            try FastObjectDecoder.workload(&s, into: &workload)
+            return .workload(workload)
         case .scale: return .scale(try scale(&s))
         case .horizontalPodAutoscaler: return .horizontalPodAutoscaler(try hpa(&s))
-        case .notOurs: return nil
+        case .notOurs: try s.skipValue(); return nil
         }
     }
 
     private static func gvk(_ s: inout JSONScanner) throws(Unsupported) -> GroupVersionKind {
         var g: String?, v: String?, k: String?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "group": g = try s.optionalString()
-            case "version": v = try s.optionalString()
-            case "kind": k = try s.optionalString()
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .group: g = try s.optionalString()
+            case .version: v = try s.optionalString()
+            case .kind: k = try s.optionalString()
             default: try s.skipValue()
             }
         }
@@ -116,11 +176,12 @@ enum FastReviewDecoder {
 
     private static func gvr(_ s: inout JSONScanner) throws(Unsupported) -> GroupVersionResource {
         var g: String?, v: String?, r: String?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "group": g = try s.optionalString()
-            case "version": v = try s.optionalString()
-            case "resource": r = try s.optionalString()
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .group: g = try s.optionalString()
+            case .version: v = try s.optionalString()
+            case .resource: r = try s.optionalString()
             default: try s.skipValue()
             }
         }
@@ -128,22 +189,25 @@ enum FastReviewDecoder {
     }
 
     private static func scale(_ s: inout JSONScanner) throws(Unsupported) -> Scale {
-        var meta: ObjectMeta?, replicas: Int?, status: Scale.Status?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "metadata": meta = try FastObjectDecoder.optionalObjectMeta(&s)
-            case "spec":
-                if try s.nullOrObject() { return }
-                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-                    if key == "replicas" { replicas = try s.optionalInt() } else { try s.skipValue() }
+        var meta = ObjectMeta(), replicas: Int?, status: Scale.Status?
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .metadata: try FastObjectDecoder.optionalObjectMeta(&s, into: &meta)
+            case .spec:
+                if try s.nullOrObject() { continue }
+                var spec = try s.members()
+                while let field = try s.nextMember(&spec) {
+                    if field == .replicas { replicas = try s.optionalInt() } else { try s.skipValue() }
                 }
-            case "status":
-                if try s.nullOrObject() { return }
+            case .status:
+                if try s.nullOrObject() { continue }
                 var st = Scale.Status()
-                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-                    switch key {
-                    case "replicas": st.replicas = try s.optionalInt()
-                    case "selector": st.selector = try s.optionalString()
+                var fields = try s.members()
+                while let field = try s.nextMember(&fields) {
+                    switch field {
+                    case .replicas: st.replicas = try s.optionalInt()
+                    case .selector: st.selector = try s.optionalString()
                     default: try s.skipValue()
                     }
                 }
@@ -151,41 +215,46 @@ enum FastReviewDecoder {
             default: try s.skipValue()
             }
         }
-        return Scale(metadata: meta ?? ObjectMeta(), replicas: replicas, status: status)
+        return Scale(metadata: meta, replicas: replicas, status: status)
     }
 
     private static func hpa(_ s: inout JSONScanner) throws(Unsupported) -> HorizontalPodAutoscaler {
-        var meta: ObjectMeta?, target: CrossVersionObjectReference?, minReplicas: Int?, maxReplicas: Int?
-        var sawSpec = false
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "metadata": meta = try FastObjectDecoder.objectMeta(&s)
-            case "spec":
+        var meta = ObjectMeta(), target: CrossVersionObjectReference?, minReplicas: Int?, maxReplicas: Int?
+        var sawSpec = false, sawMeta = false
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .metadata:
+                sawMeta = true  // required, and not null
+                try FastObjectDecoder.objectMeta(&s, into: &meta)
+            case .spec:
                 sawSpec = true
-                try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-                    switch key {
-                    case "scaleTargetRef": target = try crossVersionReference(&s)
-                    case "minReplicas": minReplicas = try s.optionalInt()
-                    case "maxReplicas": maxReplicas = try s.readInt()
+                var spec = try s.members()
+                while let field = try s.nextMember(&spec) {
+                    switch field {
+                    case .scaleTargetRef: target = try crossVersionReference(&s)
+                    case .minReplicas: minReplicas = try s.optionalInt()
+                    case .maxReplicas: maxReplicas = try s.readInt()
                     default: try s.skipValue()
                     }
                 }
             default: try s.skipValue()
             }
         }
-        guard sawSpec else { throw Unsupported() }
+        guard sawSpec, sawMeta else { throw Unsupported() }
         let spec = HorizontalPodAutoscaler.Spec(scaleTargetRef: try JSONScanner.required(target), minReplicas: minReplicas,
                                                 maxReplicas: try JSONScanner.required(maxReplicas))
-        return HorizontalPodAutoscaler(metadata: try JSONScanner.required(meta), spec: spec)
+        return HorizontalPodAutoscaler(metadata: meta, spec: spec)
     }
 
     private static func crossVersionReference(_ s: inout JSONScanner) throws(Unsupported) -> CrossVersionObjectReference {
         var apiVersion: String?, kind: String?, name: String?
-        try s.forEachMember { (s: inout JSONScanner, key: String) throws(Unsupported) in
-            switch key {
-            case "apiVersion": apiVersion = try s.optionalString()
-            case "kind": kind = try s.readString()
-            case "name": name = try s.readString()
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .apiVersion: apiVersion = try s.optionalString()
+            case .kind: kind = try s.readString()
+            case .name: name = try s.readString()
             default: try s.skipValue()
             }
         }

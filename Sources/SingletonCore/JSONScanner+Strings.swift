@@ -10,7 +10,7 @@ extension JSONScanner {
         guard pos < bytes.count else { throw Unsupported() }
         switch bytes[pos] {
         case UInt8(ascii: "\""):
-            let s = String(decoding: bytes[start..<pos], as: UTF8.self)
+            let s = string(start..<pos)
             pos += 1
             return s
         case UInt8(ascii: "\\"): return try readEscapedString(from: start)
@@ -100,23 +100,35 @@ extension JSONScanner {
         guard depth < Self.maxDepth else { throw Unsupported() }
         switch try peek() {
         case UInt8(ascii: "{"):
-            if try beginObject() {
-                repeat {
-                    try skipString()
-                    try expect(UInt8(ascii: ":"))
-                    try skipValue(depth: depth + 1)
-                } while try next(UInt8(ascii: "}"))
-            }
+            // Keys of skipped objects are not checked for duplicates: nothing reads them.
+            pos += 1
+            var started = false
+            while try nextSkippedMember(&started) { try skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
-            if try beginArray() {
-                repeat { try skipValue(depth: depth + 1) } while try next(UInt8(ascii: "]"))
-            }
+            var elements = try elements()
+            while try nextElement(&elements) { try skipValue(depth: depth + 1) }
         case UInt8(ascii: "\""): try skipString()
-        case UInt8(ascii: "t"): try literal(Self.trueBytes)
-        case UInt8(ascii: "f"): try literal(Self.falseBytes)
-        case UInt8(ascii: "n"): try literal(Self.nullBytes)
+        case UInt8(ascii: "t"): try literal(Self.true, count: 4)
+        case UInt8(ascii: "f"): try literal(Self.false, count: 5)
+        case UInt8(ascii: "n"): try literal(Self.null, count: 4)
         default: try scanNumber()
         }
+    }
+
+    /// Like `nextMember` for an object being skipped: true after the next key and its colon,
+    /// false after the closing `}`.
+    private mutating func nextSkippedMember(_ started: inout Bool) throws(Unsupported) -> Bool {
+        guard try continues(&started, close: UInt8(ascii: "}")) else { return false }
+        try skipString()
+        try expect(UInt8(ascii: ":"))
+        return true
+    }
+
+    /// A string or `null`, checked as `readString` checks it but not built: for fields the
+    /// Codable types decode and the model does not keep.
+    mutating func skipOptionalString() throws(Unsupported) {
+        if try readNull() { return }
+        try skipString()
     }
 
     /// Skips a string, validating escapes without building it.

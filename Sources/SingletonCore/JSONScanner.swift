@@ -10,6 +10,8 @@
 /// where an integer is read, an unexpected type, a duplicate key, deep nesting, non-ASCII
 /// bytes that are not valid UTF-8) makes it throw `Unsupported`, and the caller falls back
 /// to the Codable path, which produces the exact results and error messages of before.
+/// Keys of the objects it reads are compared as bytes (`JSONField`), never built as
+/// strings, so a key with an escape or a non-ASCII byte is also `Unsupported`.
 struct JSONScanner {
     /// "Not handled here": the caller must decode with the Codable path instead.
     struct Unsupported: Error {}
@@ -40,122 +42,118 @@ struct JSONScanner {
 
     // The scanning loops work on a span and a local index, which keeps them in registers;
     // they are the hottest code here (API server bodies are mostly plain string bytes).
+    // Indexes start at a valid offset and only grow while below `span.count`, so they
+    // step with `&+`: no overflow check per byte (the span still checks its bounds).
 
     private static func whitespaceEnd(_ span: Span<UInt8>, from start: Int) -> Int {
-        var p = start
+        var p = max(start, 0)
         while p < span.count {
-            switch span[p] {
-            case 0x20, 0x0A, 0x0D, 0x09: p += 1
-            default: return p
-            }
+            let b = span[p]
+            // Bits 0x09, 0x0A, 0x0D and 0x20: the four JSON whitespace bytes.
+            guard b <= 0x20, (UInt64(1) << UInt64(b)) & 0x1_0000_2600 != 0 else { return p }
+            p = p &+ 1
         }
         return p
     }
 
     /// The end of a run of string bytes that need no attention: not `"`, `\` or a control.
     static func plainEnd(_ span: Span<UInt8>, from start: Int) -> Int {
-        var p = start
+        var p = max(start, 0)
         while p < span.count {
             let b = span[p]
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return p }
-            p += 1
-        }
-        return p
-    }
-
-    /// Like `plainEnd`, also stopping at non-ASCII bytes, and hashing what it passes (FNV-1a).
-    private static func keyEnd(_ span: Span<UInt8>, from start: Int, hash: inout UInt64) -> Int {
-        var p = start
-        while p < span.count {
-            let b = span[p]
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 || b >= 0x80 { return p }
-            hash = (hash ^ UInt64(b)) &* 0x100_0000_01b3
-            p += 1
+            p = p &+ 1
         }
         return p
     }
 
     /// The next non-whitespace byte, not consumed.
+    ///
+    /// Inlined: it runs before every token. The API server sends compact JSON, so the
+    /// byte at `pos` is usually the token itself; whitespace takes the out-of-line path.
+    @inline(__always)
     mutating func peek() throws(Unsupported) -> UInt8 {
+        if pos < bytes.count {
+            let b = bytes[pos]
+            if b > 0x20 { return b }
+        }
+        return try peekAfterWhitespace()
+    }
+
+    @inline(never)
+    private mutating func peekAfterWhitespace() throws(Unsupported) -> UInt8 {
         skipWhitespace()
         guard pos < bytes.count else { throw Unsupported() }
         return bytes[pos]
     }
 
+    @inline(__always)
     mutating func expect(_ byte: UInt8) throws(Unsupported) {
         guard try peek() == byte else { throw Unsupported() }
         pos += 1
     }
 
-    // MARK: Objects and arrays
-
-    /// Consumes `{`; returns false when the object is empty (its `}` consumed too).
-    mutating func beginObject() throws(Unsupported) -> Bool {
-        try expect(UInt8(ascii: "{"))
-        if try peek() == UInt8(ascii: "}") { pos += 1; return false }
-        return true
-    }
-
-    /// Reads a member's key and its colon, with a 64-bit FNV-1a hash of its bytes for
-    /// duplicate detection. Keys with escapes or non-ASCII bytes are unsupported, so equal
-    /// keys always have equal bytes (and a hash collision only costs a Codable fallback).
-    mutating func readKey() throws(Unsupported) -> (key: String, hash: UInt64) {
+    /// Reads a member's key and its colon, packed as a `JSONKey`; records where the key's
+    /// bytes are in `range`. Keys with escapes or non-ASCII bytes are unsupported, so equal
+    /// keys always have equal bytes.
+    @inline(__always)
+    mutating func readKey(range: inout Range<Int>) throws(Unsupported) -> JSONKey {
         try expect(UInt8(ascii: "\""))
         let start = pos
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let end = Self.keyEnd(bytes.span, from: start, hash: &hash)
+        let (key, end) = JSONKey.scan(bytes.span, from: start)
         guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { throw Unsupported() }
-        let key = String(decoding: bytes[start..<end], as: UTF8.self)
+        range = start..<end
         pos = end + 1
         try expect(UInt8(ascii: ":"))
-        return (key, hash)
+        return key
+    }
+
+    /// The bytes in `range` (no escapes in them) as a string.
+    ///
+    /// Where `UTF8Span` exists this copies straight from a span: an array slice retains
+    /// and releases the whole body once per string. `init` validated the UTF-8 already.
+    func string(_ range: Range<Int>) -> String {
+        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *),
+           let utf8 = try? UTF8Span(validating: bytes.span.extracting(range)) {
+            return String(copying: utf8)
+        }
+        return String(decoding: bytes[range], as: UTF8.self)
     }
 
     mutating func expectColon() throws(Unsupported) {
         try expect(UInt8(ascii: ":"))
     }
 
-    /// After a member or element: true when a `,` follows, false at the closing `close`.
-    mutating func next(_ close: UInt8) throws(Unsupported) -> Bool {
-        switch try peek() {
-        case UInt8(ascii: ","): pos += 1; return true
-        case close: pos += 1; return false
-        default: throw Unsupported()
-        }
-    }
-
-    /// Consumes `[`; returns false when the array is empty.
-    mutating func beginArray() throws(Unsupported) -> Bool {
-        try expect(UInt8(ascii: "["))
-        if try peek() == UInt8(ascii: "]") { pos += 1; return false }
-        return true
-    }
-
     // MARK: Scalars
 
     /// Consumes `null` when it is next; true if it did.
+    @inline(__always)
     mutating func readNull() throws(Unsupported) -> Bool {
         guard try peek() == UInt8(ascii: "n") else { return false }
-        try literal(Self.nullBytes)
+        try literal(Self.null, count: 4)
         return true
     }
 
     mutating func readBool() throws(Unsupported) -> Bool {
         switch try peek() {
-        case UInt8(ascii: "t"): try literal(Self.trueBytes); return true
-        case UInt8(ascii: "f"): try literal(Self.falseBytes); return false
+        case UInt8(ascii: "t"): try literal(Self.true, count: 4); return true
+        case UInt8(ascii: "f"): try literal(Self.false, count: 5); return false
         default: throw Unsupported()
         }
     }
 
-    static let nullBytes: [UInt8] = Array("null".utf8)
-    static let trueBytes: [UInt8] = Array("true".utf8)
-    static let falseBytes: [UInt8] = Array("false".utf8)
+    // The literals' bytes, packed little-endian as `literal` reads them.
+    static let null: UInt64 = 0x6C6C_756E  // "null"
+    static let `true`: UInt64 = 0x6575_7274  // "true"
+    static let `false`: UInt64 = 0x65_736C_6166  // "false"
 
-    mutating func literal(_ word: [UInt8]) throws(Unsupported) {
-        guard pos + word.count <= bytes.count else { throw Unsupported() }
-        for i in 0..<word.count where bytes[pos + i] != word[i] { throw Unsupported() }
-        pos += word.count
+    /// Consumes the `count` bytes packed in `word` (a literal), or throws.
+    mutating func literal(_ word: UInt64, count: Int) throws(Unsupported) {
+        guard pos + count <= bytes.count else { throw Unsupported() }
+        var w: UInt64 = 0
+        for i in 0..<count { w |= UInt64(bytes[pos + i]) << UInt64(i << 3) }
+        guard w == word else { throw Unsupported() }
+        pos += count
     }
 
     /// A plain integer (`-?digits`). Fractions, exponents and overflow are unsupported:

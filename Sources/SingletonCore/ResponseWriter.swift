@@ -10,19 +10,20 @@ import Foundation
 enum ResponseWriter {
     static func encode(_ response: AdmissionResponse) -> Data? {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(512)  // a typical answer with a message fits: no regrowth
         append(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"allowed":"#, to: &out)
         append(response.allowed ? "true" : "false", to: &out)
         if let audit = response.auditAnnotations {
             guard audit.keys.allSatisfy(isPlainKey) else { return nil }
             append(#","auditAnnotations":{"#, to: &out)
             var first = true
-            for key in audit.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            // Sorted as pairs: no hashing to look each value up again.
+            for (key, value) in audit.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
                 appendString(key, to: &out)
                 out.append(UInt8(ascii: ":"))
-                appendString(audit[key] ?? "", to: &out)
+                appendString(value, to: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -60,6 +61,16 @@ enum ResponseWriter {
         out.append(contentsOf: s.utf8)
     }
 
+    private static func needsEscape(_ span: Span<UInt8>, from start: Int) -> Bool {
+        var p = max(start, 0)
+        while p < span.count {
+            let b = span[p]
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return true }
+            p = p &+ 1
+        }
+        return false
+    }
+
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// A JSON string as `JSONEncoder` writes it: `"` and `\` escaped, the short escapes for
@@ -67,6 +78,15 @@ enum ResponseWriter {
     /// characters, everything else (slashes included, with `.withoutEscapingSlashes`) as is.
     private static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Messages and uids rarely need escaping: copy them in bulk and check the copy;
+        // only when something needs an escape is it redone byte by byte.
+        let mark = out.count
+        out.append(contentsOf: s.utf8)
+        guard Self.needsEscape(out.span, from: mark) else {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
+        out.removeSubrange(mark...)
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)

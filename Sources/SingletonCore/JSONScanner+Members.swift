@@ -1,0 +1,95 @@
+/// Iterating objects and arrays: loops over the members of an object by `JSONField`,
+/// with duplicate keys detected, instead of closures called with `String` keys.
+///
+///     var members = try s.members()
+///     while let field = try s.nextMember(&members) {
+///         switch field {
+///         case .name: name = try s.optionalString()
+///         default: try s.skipValue()
+///         }
+///     }
+///
+/// Every member's value must be consumed by the loop body before the next `nextMember`.
+extension JSONScanner {
+    /// The state of one object being read: where it is, and the keys seen so far.
+    struct Members {
+        fileprivate var started = false
+        /// Bits (`JSONField.lookup`) of the known fields seen.
+        fileprivate var seen: UInt64 = 0
+        /// Digests of the other keys seen: inline for the usual handful, spilled beyond.
+        fileprivate var others = InlineArray<8, UInt64>(repeating: 0)
+        fileprivate var otherCount = 0
+        fileprivate var spilled: [UInt64]? = nil  // nil until needed: nothing to release
+        /// Where the current member's key is (without its quotes).
+        var keyRange: Range<Int> = 0..<0
+    }
+
+    /// Consumes the `{` of an object whose members the caller then reads with `nextMember`.
+    mutating func members() throws(Unsupported) -> Members {
+        try expect(UInt8(ascii: "{"))
+        return Members()
+    }
+
+    /// The field of the next member (its key and colon consumed), or nil after the closing
+    /// `}`. A key seen twice is unsupported (`JSONDecoder`'s choice between them is its own).
+    @inline(never)  // one copy, with the key reading inlined into it
+    mutating func nextMember(_ m: inout Members) throws(Unsupported) -> JSONField? {
+        guard try continues(&m.started, close: UInt8(ascii: "}")) else { return nil }
+        let key = try readKey(range: &m.keyRange)
+        let (field, bit) = JSONField.lookup(key)
+        if bit != 0 {
+            guard m.seen & bit == 0 else { throw Unsupported() }
+            m.seen |= bit
+        } else {
+            try Self.remember(key.digest, in: &m)
+        }
+        return field
+    }
+
+    /// Records the digest of a key no field matched; a digest seen before is unsupported
+    /// (a real duplicate, or a collision, which only costs a Codable fallback).
+    private static func remember(_ digest: UInt64, in m: inout Members) throws(Unsupported) {
+        let inline = min(m.otherCount, 8)
+        for i in 0..<inline where m.others[i] == digest { throw Unsupported() }
+        if m.otherCount < 8 {
+            m.others[m.otherCount] = digest
+        } else {
+            var spilled = m.spilled.take() ?? []
+            if spilled.contains(digest) { throw Unsupported() }
+            spilled.append(digest)
+            m.spilled = spilled
+        }
+        m.otherCount += 1
+    }
+
+    /// The state of one array being read.
+    struct Elements {
+        fileprivate var started = false
+    }
+
+    /// Consumes the `[` of an array whose elements the caller then reads with `nextElement`.
+    mutating func elements() throws(Unsupported) -> Elements {
+        try expect(UInt8(ascii: "["))
+        return Elements()
+    }
+
+    /// True when another element follows (the caller must consume it), false after the
+    /// closing `]`.
+    mutating func nextElement(_ e: inout Elements) throws(Unsupported) -> Bool {
+        try continues(&e.started, close: UInt8(ascii: "]"))
+    }
+
+    /// Between the items of an array or object: consumes a `,` (true: another item follows)
+    /// or the `close` byte (false). The first call accepts no comma.
+    @inline(__always)
+    mutating func continues(_ started: inout Bool, close: UInt8) throws(Unsupported) -> Bool {
+        let b = try peek()
+        if b == close { pos += 1; return false }  // empty, or after an item
+        if started {
+            guard b == UInt8(ascii: ",") else { throw Unsupported() }
+            pos += 1
+        }
+        started = true
+        return true
+    }
+}
