@@ -102,9 +102,13 @@ import Foundation
 /// Trims surrounding whitespace, returning the string untouched (no Foundation bridging) in
 /// the common case where there is none: this runs on every admission request.
 func trimmed(_ s: String) -> String {
+    guard let first = s.utf8.first, let last = s.utf8.last else { return s }
+    // Printable ASCII at both ends (the usual "at-most-one"): nothing to trim, and no
+    // CharacterSet lookup, which goes through CoreFoundation and showed in the profile.
+    if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return s }
     let ws = CharacterSet.whitespacesAndNewlines
-    guard let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
-          ws.contains(first) || ws.contains(last) else { return s }
+    guard let head = s.unicodeScalars.first, let tail = s.unicodeScalars.last,
+          ws.contains(head) || ws.contains(tail) else { return s }
     return s.trimmingCharacters(in: ws)
 }
 
