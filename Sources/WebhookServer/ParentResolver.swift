@@ -34,14 +34,16 @@ public struct ParentResolver: Sendable {
         }
         guard source != nil else {
             metrics?.recordLookupFailure(reason: "disabled")
-            return .unavailable("parent lookups are disabled (--parent-lookup none)")
+            return .unavailable(Self.disabled)
         }
         return nil
     }
 
+    private static let disabled = "parent lookups are disabled (--parent-lookup none)"
+
     /// A direct GET, for a parent the cache does not hold (yet) with the expected uid.
     private func fetch(_ ref: ParentReference) async -> ParentLookup {
-        guard let source else { return .unavailable("parent lookups are disabled (--parent-lookup none)") }
+        guard let source else { return .unavailable(Self.disabled) }
         metrics?.recordLookup(source: "api")
         do {
             guard let meta = try await source.get(ref.kind, namespace: ref.namespace, name: ref.name) else {
