@@ -157,19 +157,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
-        let work: @Sendable () async -> ServerResponse
-        switch handler.respond(to: request(head, body, context)) {
-        case .now(let response):
-            write(response, context)
-            return
-        case .later(let later):
-            work = later
-        }
-        let promise = context.eventLoop.makePromise(of: ServerResponse.self)
-        promise.completeOnLoop(executor(context), work)
-        promise.futureResult.assumeIsolated().whenSuccess { response in
-            self.write(response, context)
-        }
+        answer(handler.respond(to: request(head, body, context)), context)
     }
 
     private func tooLarge(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
@@ -179,10 +167,20 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         let request = request(head, body, context)
         self.body = ByteBuffer()
         let handler = self.handler, limit = limits.maxBodyBytes
-        let promise = context.eventLoop.makePromise(of: ServerResponse.self)
-        promise.completeOnLoop(executor(context)) { await handler.bodyTooLarge(request, limit: limit) }
-        promise.futureResult.assumeIsolated().whenSuccess { response in
-            self.write(response, context)
+        answer(.later { await handler.bodyTooLarge(request, limit: limit) }, context)
+    }
+
+    /// Writes an answer given now; runs later work as a task on this loop, then writes.
+    private func answer(_ result: HandlerResult, _ context: ChannelHandlerContext) {
+        switch result {
+        case .now(let response):
+            write(response, context)
+        case .later(let work):
+            let promise = context.eventLoop.makePromise(of: ServerResponse.self)
+            promise.completeOnLoop(executor(context), work)
+            promise.futureResult.assumeIsolated().whenSuccess { response in
+                self.write(response, context)
+            }
         }
     }
 

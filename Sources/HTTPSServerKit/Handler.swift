@@ -35,6 +35,15 @@ public enum HandlerResult: Sendable {
     case now(ServerResponse)
     /// Work that must await something (I/O) before it can answer.
     case later(@Sendable () async -> ServerResponse)
+
+    /// The response, awaiting the work if there is any: how `handle` is written in terms
+    /// of `respond(to:)`.
+    public func response() async -> ServerResponse {
+        switch self {
+        case .now(let response): return response
+        case .later(let work): return await work()
+        }
+    }
 }
 
 extension HTTPSHandler {

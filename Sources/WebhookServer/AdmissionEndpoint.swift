@@ -21,10 +21,7 @@ public struct AdmissionEndpoint: Sendable {
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
-        switch respond(to: request) {
-        case .now(let response): return response
-        case .later(let work): return await work()
-        }
+        await respond(to: request).response()
     }
 
     /// The answer on the event loop whenever no API call is needed: every workload
@@ -41,7 +38,7 @@ public struct AdmissionEndpoint: Sendable {
                 return .now(answer(pending.finish(parent), request, since: start))
             }
             let resolver = self.resolver
-            return .later { answer(pending.finish(await resolver.resolve(pending.reference)), request, since: start) }
+            return .later { answer(pending.finish(await resolver.fetch(pending.reference)), request, since: start) }
         }
     }
 

@@ -41,8 +41,9 @@ public struct ParentResolver: Sendable {
 
     private static let disabled = "parent lookups are disabled (--parent-lookup none)"
 
-    /// A direct GET, for a parent the cache does not hold (yet) with the expected uid.
-    private func fetch(_ ref: ParentReference) async -> ParentLookup {
+    /// A direct GET, for a parent the cache does not hold (yet) with the expected uid: what
+    /// `resolve` does after `resolveWithoutWaiting` returned nil.
+    public func fetch(_ ref: ParentReference) async -> ParentLookup {
         guard let source else { return .unavailable(Self.disabled) }
         metrics?.recordLookup(source: "api")
         do {

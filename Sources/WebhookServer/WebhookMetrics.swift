@@ -26,8 +26,7 @@ public final class WebhookMetrics: @unchecked Sendable {
     }
 
     public func recordDecision(verdict: String, kind: String, operation: String, rule: String, seconds: Double) {
-        var index = Self.latencyBuckets.firstIndex { seconds <= $0 } ?? Self.latencyBuckets.count
-        index = max(0, index)
+        let index = Self.latencyBuckets.firstIndex { seconds <= $0 } ?? Self.latencyBuckets.count
         lock.lock()
         decisions[DecisionKey(verdict: verdict, kind: kind, operation: operation, rule: rule), default: 0] += 1
         latencyCounts[index] += 1

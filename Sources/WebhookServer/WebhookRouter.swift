@@ -26,10 +26,7 @@ public struct WebhookRouter: HTTPSHandler {
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
-        switch respond(to: request) {
-        case .now(let response): return response
-        case .later(let work): return await work()
-        }
+        await respond(to: request).response()
     }
 
     /// Every route answers on the event loop except an admission request whose parent
