@@ -12,7 +12,7 @@ import Foundation
 /// - Connections are reused per `scheme://host:port` (keep-alive, TLS session reuse); HTTP/2 is
 ///   used when the server offers it through ALPN.
 /// - No retries here: `KubeClient` retries safe requests.
-public final class HTTPTransport: Sendable {
+public final class HTTPTransport: KubeTransport {
     /// A process-wide transport; its pool is shared by every client that uses it.
     public static let shared = HTTPTransport()
 
@@ -43,10 +43,10 @@ public final class HTTPTransport: Sendable {
     /// Streams a response: `onHead` once with status and headers, then `onBody` per chunk, on a
     /// dedicated thread. Returns when the server ends the response or the calling task is
     /// cancelled (then throws `TransportError` of kind `.cancelled`).
-    func stream(_ request: HTTPRequest,
-                onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
-                onBody: @escaping @Sendable (Data) -> Void,
-                stop: CancellationFlag = CancellationFlag()) async throws -> (status: Int, headers: [(name: String, value: String)]) {
+    public func stream(_ request: HTTPRequest,
+                       onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
+                       onBody: @escaping @Sendable (Data) -> Void,
+                       stop: CancellationFlag) async throws -> (status: Int, headers: [(name: String, value: String)]) {
         try await run(request, onHead: onHead, onBody: onBody, dedicatedThread: true, stop: stop)
     }
 
@@ -95,14 +95,6 @@ public final class HTTPTransport: Sendable {
         let hostPart = host.contains(":") ? "[\(host)]" : host
         return "\(components.scheme ?? "https")://\(hostPart)\(components.port.map { ":\($0)" } ?? "")"
     }
-}
-
-/// A one-way flag shared between async code and a blocking curl transfer.
-final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    func set() { lock.withLock { value = true } }
 }
 
 /// Accumulates a response body written from the curl thread.

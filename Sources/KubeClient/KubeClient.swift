@@ -16,7 +16,7 @@ import Logging
 public final class KubeClient: Sendable {
     /// The configuration this client was built with.
     public let config: ClientConfig
-    let transport: HTTPTransport
+    let transport: any KubeTransport
     let credentials: CredentialProvider
     let logger: Logger
 
@@ -25,7 +25,7 @@ public final class KubeClient: Sendable {
     ///   - transport: the connection pool to use; the shared one by default.
     ///   - environment: environment for exec credential plugins.
     ///   - logger: retries and credential refreshes are logged at `debug`.
-    public init(config: ClientConfig, transport: HTTPTransport = .shared,
+    public init(config: ClientConfig, transport: any KubeTransport = HTTPTransport.shared,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "kube-client")) {
         self.config = config
