@@ -38,15 +38,19 @@ let package = Package(
         // X.509 and key material over OpenSSL: the one Swift wrapper that touches its pointers.
         .target(name: "KubeCertificates", dependencies: ["COpenSSL"]),
 
-        // Kubernetes API client over libcurl.
+        // Kubernetes API client: kubeconfig, credentials, verbs, watches; no network stack of
+        // its own (see KubeTransport).
         .target(
             name: "KubeClient",
             dependencies: [
-                "CCurl", "KubeCertificates",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+
+        // KubeClient's transport over libcurl, and the client key check over OpenSSL: for the
+        // plugin and the sandbox. The webhook does not link it.
+        .target(name: "KubeCurl", dependencies: ["KubeClient", "CCurl", "KubeCertificates"]),
 
         // SwiftNIO HTTPS server plumbing shared by the webhook and the sandbox.
         .target(
@@ -64,7 +68,7 @@ let package = Package(
         .target(
             name: "WebhookServer",
             dependencies: [
-                "SingletonCore", "KubeClient", "KubeCertificates", "HTTPSServerKit",
+                "SingletonCore", "KubeClient", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -76,7 +80,7 @@ let package = Package(
         .target(
             name: "KubeSandbox",
             dependencies: [
-                "SingletonCore", "KubeClient", "KubeCertificates", "HTTPSServerKit",
+                "SingletonCore", "KubeClient", "KubeCurl", "KubeCertificates", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -88,7 +92,7 @@ let package = Package(
         .target(
             name: "SingletonCLI",
             dependencies: [
-                "SingletonCore", "KubeClient", "KubeCertificates",
+                "SingletonCore", "KubeClient", "KubeCurl", "KubeCertificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -126,17 +130,17 @@ let package = Package(
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "KubeCertificates", "HTTPSServerKit",
+                "KubeClient", "KubeCurl", "KubeCertificates", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCertificates", "TestSupport"]),
-        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeSandbox", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
-        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
-        .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient", "TestSupport"]),
+        .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCurl", "KubeCertificates", "TestSupport"]),
+        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeCurl", "KubeSandbox", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
+        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient", "KubeCurl", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
+        .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient", "KubeCurl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

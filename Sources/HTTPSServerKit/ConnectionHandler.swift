@@ -194,9 +194,12 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers.replaceOrAdd(name: "content-length", value: String(buffer.readableBytes))
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
             if buffer.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.write(wrapOutboundOut(.end(nil)), promise: written)
+            written.futureResult.assumeIsolated().whenComplete { _ in
                 self.responseDone(context)
             }
+            flushAfterThisTick(context)
         case .stream(let produce):
             headers.remove(name: "content-length")
             headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
@@ -215,6 +218,13 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
             }
         }
+    }
+
+    /// Flushes once the event loop has handled every connection that was ready, rather than
+    /// now: the responses of one loop iteration then reach the socket back to back.
+    private func flushAfterThisTick(_ context: ChannelHandlerContext) {
+        let loop = context.eventLoop.assumeIsolated()
+        loop.execute { context.flush() }
     }
 
     private func responseDone(_ context: ChannelHandlerContext) {

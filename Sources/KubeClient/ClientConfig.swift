@@ -36,13 +36,17 @@ public struct ClientConfig: Sendable {
     public var userAgent: String
     /// Backoff for retried safe requests.
     public var retry: RetryPolicy
+    /// How client certificates and keys (from the kubeconfig or an exec plugin) are checked
+    /// before use; see `ClientKeyPairCheck`.
+    public var keyPairCheck: ClientKeyPairCheck
 
     public init(server: String, namespace: String = "default", contextName: String? = nil,
                 clusterName: String? = nil, userName: String? = nil, source: String = "explicit configuration",
                 tls: TLSOptions = TLSOptions(), proxy: String? = nil, auth: AuthMethod = .none,
                 requestTimeout: TimeInterval? = nil, connectTimeout: TimeInterval = 30,
                 impersonateUser: String? = nil, impersonateGroups: [String] = [],
-                userAgent: String = "kube-singleton/0.1", retry: RetryPolicy = RetryPolicy()) {
+                userAgent: String = "kube-singleton/0.1", retry: RetryPolicy = RetryPolicy(),
+                keyPairCheck: ClientKeyPairCheck = .atHandshake) {
         var trimmed = server
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.server = trimmed
@@ -60,6 +64,7 @@ public struct ClientConfig: Sendable {
         self.impersonateGroups = impersonateGroups
         self.userAgent = userAgent
         self.retry = retry
+        self.keyPairCheck = keyPairCheck
     }
 
     /// Loads the configuration the way kubectl does.
@@ -72,8 +77,10 @@ public struct ClientConfig: Sendable {
     /// - Errors (`KubeConfigError`) name the file, context, cluster or user at fault.
     public static func load(_ options: KubeConfigOptions = KubeConfigOptions(),
                             environment: [String: String] = ProcessInfo.processInfo.environment,
-                            serviceAccountDirectory: String = InClusterConfig.defaultDirectory) throws -> ClientConfig {
-        try ClientConfigLoader(environment: environment, serviceAccountDirectory: serviceAccountDirectory)
+                            serviceAccountDirectory: String = InClusterConfig.defaultDirectory,
+                            keyPairCheck: ClientKeyPairCheck = .atHandshake) throws -> ClientConfig {
+        try ClientConfigLoader(environment: environment, serviceAccountDirectory: serviceAccountDirectory,
+                               keyPairCheck: keyPairCheck)
             .load(options)
     }
 }

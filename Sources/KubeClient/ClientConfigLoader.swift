@@ -7,6 +7,7 @@ import Foundation
 struct ClientConfigLoader {
     var environment: [String: String]
     var serviceAccountDirectory: String
+    var keyPairCheck: ClientKeyPairCheck = .atHandshake
 
     func load(_ options: KubeConfigOptions) throws -> ClientConfig {
         let files = try readFiles(options)
@@ -21,7 +22,7 @@ struct ClientConfigLoader {
             let looked = candidatePaths(options).joined(separator: ", ")
             throw KubeConfigError("no configuration has been provided: no kubeconfig found (looked at \(looked.isEmpty ? "nothing" : looked)) and not running in a cluster (KUBERNETES_SERVICE_HOST is not set)")
         }
-        return try ConfigResolver(merged: merged, environment: environment, readFile: Self.readFile)
+        return try ConfigResolver(merged: merged, environment: environment, readFile: Self.readFile, keyPairCheck: keyPairCheck)
             .resolve(options)
     }
 

@@ -8,6 +8,7 @@ struct ConfigResolver {
     var merged: MergedKubeConfig
     var environment: [String: String]
     var readFile: (String) -> Data?
+    var keyPairCheck: ClientKeyPairCheck = .atHandshake
 
     func resolve(_ options: KubeConfigOptions) throws -> ClientConfig {
         let files = merged.filesDescription
@@ -53,7 +54,7 @@ struct ConfigResolver {
             }
         }
         let userWhere = "user \"\(userName ?? "")\" in \(user.sourceFile)"
-        let auth = try UserResolver(readFile: readFile).resolve(
+        let auth = try UserResolver(readFile: readFile, keyPairCheck: keyPairCheck).resolve(
             user, name: userName ?? "", where: userWhere, tls: &tls,
             clusterInfo: execClusterInfo(server: server, cluster: cluster, tls: tls))
         return ClientConfig(
@@ -63,7 +64,8 @@ struct ConfigResolver {
             source: files, tls: tls,
             proxy: ProxyResolver.proxy(forServer: server, proxyURL: cluster.proxyURL, environment: environment),
             auth: auth, requestTimeout: options.requestTimeout,
-            impersonateUser: nonEmpty(options.impersonateUser), impersonateGroups: options.impersonateGroups)
+            impersonateUser: nonEmpty(options.impersonateUser), impersonateGroups: options.impersonateGroups,
+            keyPairCheck: keyPairCheck)
     }
 
     private func clusterTLS(_ cluster: ClusterEntry, where clusterWhere: String) throws -> TLSOptions {

@@ -21,9 +21,9 @@ actor CredentialProvider {
     /// How many times the exec plugin ran (observable by tests through `KubeClient`).
     private(set) var execRuns = 0
 
-    init(auth: AuthMethod, environment: [String: String]) {
+    init(auth: AuthMethod, environment: [String: String], keyPairCheck: ClientKeyPairCheck = .atHandshake) {
         self.auth = auth
-        self.runner = ExecPluginRunner(environment: environment, stdinIsTerminal: isatty(0) == 1)
+        self.runner = ExecPluginRunner(environment: environment, stdinIsTerminal: isatty(0) == 1, keyPairCheck: keyPairCheck)
     }
 
     /// True when a 401 may be cured by refreshing (exec plugin or token file).

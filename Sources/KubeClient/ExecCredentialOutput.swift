@@ -17,7 +17,8 @@ struct ExecCredential: Sendable, Equatable {
     }
 
     /// Parses stdout of a plugin configured with `apiVersion`.
-    static func parse(_ output: Data, apiVersion: String, command: String, user: String) throws -> ExecCredential {
+    static func parse(_ output: Data, apiVersion: String, command: String, user: String,
+                      keyPairCheck: ClientKeyPairCheck = .atHandshake) throws -> ExecCredential {
         func fail(_ message: String) -> ExecPluginError {
             ExecPluginError(command: command, user: user, message: message)
         }
@@ -54,7 +55,7 @@ struct ExecCredential: Sendable, Equatable {
         if let certificate = credential.clientCertificatePEM, let key = credential.clientKeyPEM {
             do {
                 try UserResolver.checkPair(certificate: (certificate, "status.clientCertificateData"),
-                                           key: (key, "status.clientKeyData"), where: "output")
+                                           key: (key, "status.clientKeyData"), where: "output", using: keyPairCheck)
             } catch let error as KubeConfigError {
                 throw fail(error.message)
             }

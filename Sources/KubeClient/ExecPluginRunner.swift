@@ -8,6 +8,7 @@ struct ExecPluginRunner: Sendable {
     var environment: [String: String]
     /// Whether stdin is a terminal the plugin could talk to.
     var stdinIsTerminal: Bool
+    var keyPairCheck: ClientKeyPairCheck = .atHandshake
 
     private static let queue = DispatchQueue(label: "kube-client.exec", attributes: .concurrent)
 
@@ -65,7 +66,8 @@ struct ExecPluginRunner: Sendable {
             throw ExecPluginError(command: config.command, user: user,
                                   message: "exited with status \(output.status)" + (text.isEmpty ? "" : ": \(text)"))
         }
-        return try ExecCredential.parse(output.stdout, apiVersion: config.apiVersion, command: config.command, user: user)
+        return try ExecCredential.parse(output.stdout, apiVersion: config.apiVersion, command: config.command, user: user,
+                                        keyPairCheck: keyPairCheck)
     }
 
     /// Absolute paths as they are; names with a `/` were made absolute at load; others via PATH.

@@ -22,16 +22,17 @@ public final class KubeClient: Sendable {
 
     /// - Parameters:
     ///   - config: where and who (see `ClientConfig.load`).
-    ///   - transport: the connection pool to use; the shared one by default.
+    ///   - transport: the network stack: `HTTPTransport` (libcurl, `KubeCurl`) in the plugin and
+    ///     the sandbox, `NIOTransport` (SwiftNIO, `KubeNIOTransport`) in the webhook.
     ///   - environment: environment for exec credential plugins.
     ///   - logger: retries and credential refreshes are logged at `debug`.
-    public init(config: ClientConfig, transport: any KubeTransport = HTTPTransport.shared,
+    public init(config: ClientConfig, transport: any KubeTransport,
                 environment: [String: String] = ProcessInfo.processInfo.environment,
                 logger: Logger = Logger(label: "kube-client")) {
         self.config = config
         self.logger = logger
         self.transport = transport
-        self.credentials = CredentialProvider(auth: config.auth, environment: environment)
+        self.credentials = CredentialProvider(auth: config.auth, environment: environment, keyPairCheck: config.keyPairCheck)
     }
 
     /// How many times the exec credential plugin has run for this client (diagnostics).

@@ -1,5 +1,4 @@
 import Foundation
-import KubeCertificates
 
 /// Resolves a kubeconfig `user` entry into an `AuthMethod` and TLS client credentials.
 ///
@@ -7,6 +6,7 @@ import KubeCertificates
 /// files or data, tokens, token files, basic auth, exec plugins) and the most ways to be wrong.
 struct UserResolver {
     var readFile: (String) -> Data?
+    var keyPairCheck: ClientKeyPairCheck
 
     func resolve(_ user: UserEntry, name: String, where userWhere: String, tls: inout TLSOptions,
                  clusterInfo: ExecClusterInfo) throws -> AuthMethod {
@@ -24,7 +24,7 @@ struct UserResolver {
             guard PEMCheck.containsPrivateKey(key.data) else {
                 throw KubeConfigError("\(userWhere): \(key.field) is not a PEM private key")
             }
-            try Self.checkPair(certificate: certificate, key: key, where: userWhere)
+            try Self.checkPair(certificate: certificate, key: key, where: userWhere, using: keyPairCheck)
             tls.clientCertificatePEM = certificate.data
             tls.clientKeyPEM = key.data
         case let (certificate?, nil):
@@ -65,24 +65,20 @@ struct UserResolver {
         return .none
     }
 
-    /// Parses the key with OpenSSL and checks it belongs to the certificate, so a swapped or
-    /// stale key is reported with the user's name instead of as a TLS failure later.
+    /// Checks the key parses and belongs to the certificate (with `check`'s crypto library), so
+    /// a swapped or stale key is reported with the user's name instead of as a TLS failure later.
     static func checkPair(certificate: (data: Data, field: String), key: (data: Data, field: String),
-                          where userWhere: String) throws {
+                          where userWhere: String, using check: ClientKeyPairCheck) throws {
         let certificateText = String(decoding: certificate.data, as: UTF8.self)
         let keyText = String(decoding: key.data, as: UTF8.self)
-        do {
-            _ = try CertificateFactory.validatePrivateKey(pem: keyText)
-        } catch {
-            throw KubeConfigError("\(userWhere): \(key.field) is not a usable PEM private key: \(error)")
-        }
-        let matches: Bool
-        do {
-            matches = try CertificateFactory.keyMatches(certificatePEM: certificateText, privateKeyPEM: keyText)
-        } catch {
-            throw KubeConfigError("\(userWhere): \(certificate.field) cannot be read as a certificate: \(error)")
-        }
-        guard matches else {
+        switch check.problem(certificatePEM: certificateText, keyPEM: keyText) {
+        case nil:
+            return
+        case .unusableKey(let why):
+            throw KubeConfigError("\(userWhere): \(key.field) is not a usable PEM private key: \(why)")
+        case .unreadableCertificate(let why):
+            throw KubeConfigError("\(userWhere): \(certificate.field) cannot be read as a certificate: \(why)")
+        case .keyDoesNotMatch:
             throw KubeConfigError("\(userWhere): \(key.field) is not the private key of \(certificate.field)")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubeCurl
 
 /// Calls webhooks over HTTPS with libcurl (KubeClient's `HTTPTransport`), trusting only the
 /// webhook's `caBundle` and verifying its name or IP SAN (or, for a routed Service, the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 /// Bearer tokens, token files, basic auth, exec plugins and impersonation, end to end through
 /// kubeconfig files and a real TLS server.
@@ -35,7 +36,7 @@ import Testing
         var options = options
         options.kubeconfig = file
         let environment = ["HOME": dir.path, "PATH": "/usr/bin:/bin"]
-        return KubeClient(config: try ClientConfig.load(options, environment: environment),
+        return KubeClient(config: try ClientConfig.load(options, environment: environment, keyPairCheck: .openSSL),
                           transport: HTTPTransport(), environment: environment)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 /// Kubeconfig resolution as kubectl does it, against real files in a scratch directory.
 @Suite struct ConfigLoadingTests {
@@ -143,8 +144,11 @@ import Testing
                 client-certificate-data: \(pki.client.certificatePEM.base64)
                 client-key-data: \(pki.rsaClient.privateKeyPEM.base64)
             """)
-        let error = #expect(throws: KubeConfigError.self) { try ClientConfig.load(environment: env(file)) }
+        let error = #expect(throws: KubeConfigError.self) { try ClientConfig.load(environment: env(file), keyPairCheck: .openSSL) }
         #expect(error?.message == "user \"alice\" in \(file): client-key-data is not the private key of client-certificate-data")
+        // Without a crypto library to ask (the webhook), the pair is left to the TLS handshake.
+        let deferred = try ClientConfig.load(environment: env(file))
+        #expect(deferred.tls.clientKeyPEM == Data(pki.rsaClient.privateKeyPEM.utf8))
     }
 
     @Test func relativePathsResolveAgainstTheKubeconfigDirectory() throws {

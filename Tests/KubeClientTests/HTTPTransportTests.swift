@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 /// The one-shot transport the sandbox uses to call admission webhooks.
 @Suite struct HTTPTransportTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 private let opensslPath = "/usr/bin/openssl"
 
@@ -45,7 +46,7 @@ struct KeyFormatTests {
                 - name: u
                   user: {client-certificate-data: \(identity.certificatePEM.base64), client-key-data: \(key.base64)}
                 """)
-            let config = try ClientConfig.load(KubeConfigOptions(kubeconfig: file), environment: ["HOME": dir.path])
+            let config = try ClientConfig.load(KubeConfigOptions(kubeconfig: file), environment: ["HOME": dir.path], keyPairCheck: .openSSL)
             let body = try await KubeClient(config: config, transport: HTTPTransport()).get("/api")
             #expect(String(decoding: body, as: UTF8.self) == #"{"ok":true}"#)
         }

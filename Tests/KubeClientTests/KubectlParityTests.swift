@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 private let kubectlPath = "/usr/bin/kubectl"
 

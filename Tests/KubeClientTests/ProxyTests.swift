@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 /// `proxy-url` through a real CONNECT proxy: TLS runs end to end through the tunnel.
 @Suite struct ProxyTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 /// The pieces without I/O: backoff, parsing, error mapping.
 @Suite struct PureLogicTests {
@@ -184,7 +185,8 @@ extension PureLogicTests {
             "status": ["clientCertificateData": pki.client.certificatePEM, "clientKeyData": pki.rsaClient.privateKeyPEM],
         ])
         let error = #expect(throws: ExecPluginError.self) {
-            try ExecCredential.parse(output, apiVersion: "client.authentication.k8s.io/v1", command: "kubelogin", user: "aks")
+            try ExecCredential.parse(output, apiVersion: "client.authentication.k8s.io/v1", command: "kubelogin", user: "aks",
+                                     keyPairCheck: .openSSL)
         }
         #expect(error?.message == "output: status.clientKeyData is not the private key of status.clientCertificateData")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 /// Verbs, pagination, retries and error statuses against a real local server.
 @Suite struct RequestTests {

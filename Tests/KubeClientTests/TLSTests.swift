@@ -2,6 +2,7 @@ import Foundation
 import KubeCertificates
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 /// Real TLS on 127.0.0.1: server verification, mutual TLS and the messages for each failure.
 @Suite struct TLSTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KubeClient
+@testable import KubeCurl
 
 /// Watch streams: events, bookmarks, the 410 Gone signal, HTTP errors and cancellation.
 @Suite struct WatchTests {

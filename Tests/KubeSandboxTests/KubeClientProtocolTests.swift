@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubeCurl
 import SingletonCore
 import Testing
 @testable import KubeSandbox

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSServerKit
 import KubeClient
+import KubeCurl
 import SingletonCore
 import Testing
 @testable import WebhookServer

@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubeCurl
 import SingletonCore
 
 /// Connects commands to a cluster through `KubeClient`, loading the kubeconfig the way
@@ -15,7 +16,7 @@ public struct KubeClientConnector: KubeConnector {
             namespace: options.namespace,
             requestTimeout: (options.requestTimeoutSeconds ?? 0) > 0 ? options.requestTimeoutSeconds : nil)
         do {
-            let config = try ClientConfig.load(configOptions, environment: environment)
+            let config = try ClientConfig.load(configOptions, environment: environment, keyPairCheck: .openSSL)
             return KubeClientAPI(client: KubeClient(config: config, environment: environment))
         } catch {
             let text = "\(error)"

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// Maps a libcurl error code and message to a `TransportError.Kind`.
 ///

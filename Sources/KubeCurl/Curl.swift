@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import KubeClient
 
 // The one Swift file that touches libcurl's C pointers. Everything else talks to `CurlHandle`
 // and `CurlTransfer`, which are plain Swift objects.

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// Idle curl handles kept per host, so consecutive requests reuse an open connection (keep-alive,
 /// TLS session) instead of handshaking again.

@@ -1,4 +1,5 @@
 import Foundation
+import KubeClient
 
 /// One-shot HTTP(S) requests over libcurl, with pooled connections, run off Swift's cooperative
 /// thread pool.
