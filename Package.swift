@@ -48,6 +48,20 @@ let package = Package(
             ]
         ),
 
+        // KubeTransport over SwiftNIO + NIOSSL, for the webhook (no libcurl in its process).
+        .target(
+            name: "KubeNIOTransport",
+            dependencies: [
+                "KubeClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+
         // SwiftNIO HTTPS server plumbing shared by the webhook and the sandbox.
         .target(
             name: "HTTPSServerKit",
@@ -127,6 +141,16 @@ let package = Package(
             name: "KubeClientTests",
             dependencies: [
                 "KubeClient", "KubeCertificates", "HTTPSServerKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "KubeNIOTransportTests",
+            dependencies: [
+                "KubeNIOTransport", "KubeClient", "KubeSandbox", "KubeCertificates", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
