@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -36,6 +37,9 @@ final class Connection: Sendable {
         guard remaining > .zero else {
             throw TransportError(server: "", kind: .timeout, detail: "no time left to connect (SwiftNIO)")
         }
+        // Handed out by the initializer: looking the handler up in the pipeline later fails when
+        // the server has already closed the connection (a refused client certificate).
+        let installed = NIOLockedValueBox<NIOLoopBound<ExchangeHandler>?>(nil)
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(remaining)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -47,7 +51,9 @@ final class Connection: Sendable {
                         try sync.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
                     try sync.addHTTPClientHandlers()
-                    try sync.addHandler(ExchangeHandler(handshake: handshake))
+                    let handler = ExchangeHandler(handshake: handshake)
+                    try sync.addHandler(handler)
+                    installed.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
                 }
             }
         let channel: any Channel
@@ -57,9 +63,11 @@ final class Connection: Sendable {
             handshake?.fail(error)
             throw error
         }
-        let handler = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.handler(type: ExchangeHandler.self), eventLoop: channel.eventLoop)
-        }.get()
+        guard let handler = installed.withLockedValue({ $0 }) else {
+            channel.close(promise: nil)
+            handshake?.fail(ChannelError.ioOnClosedChannel)
+            throw ChannelError.ioOnClosedChannel
+        }
         let connection = Connection(key: key, channel: channel, handler: handler)
         if let handshake {
             let timeout = loop.scheduleTask(deadline: deadline) {

@@ -24,9 +24,8 @@ enum NIOErrorMapping {
             if let first = error.connectionErrors.first { return kind(of: first.error) }
             if error.dnsAError != nil || error.dnsAAAAError != nil { return .hostNotFound }
             return .connectionRefused
-        case let error as SocketAddressError:
-            if case .unknown = error { return .hostNotFound }
-            return .other
+        case is SocketAddressError.UnknownHost:
+            return .hostNotFound
         case let error as IOError:
             return kind(errno: error.errnoCode)
         case let error as ChannelError:

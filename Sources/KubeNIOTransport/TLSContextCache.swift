@@ -43,6 +43,9 @@ final class TLSContextCache: Sendable {
     static func configuration(for options: TLSOptions, server: String) throws -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = .tlsv12
+        // Closing waits this long for the server's close_notify; aborted watches must not
+        // hold their socket for NIOSSL's default 5 s.
+        configuration.shutdownTimeout = .milliseconds(250)
         if options.insecureSkipVerify {
             configuration.certificateVerification = .none
         } else {
