@@ -52,6 +52,20 @@ let package = Package(
         // plugin and the sandbox. The webhook does not link it.
         .target(name: "KubeCurl", dependencies: ["KubeClient", "CCurl", "KubeCertificates"]),
 
+        // KubeTransport over SwiftNIO + NIOSSL, for the webhook (no libcurl in its process).
+        .target(
+            name: "KubeNIOTransport",
+            dependencies: [
+                "KubeClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+
         // SwiftNIO HTTPS server plumbing shared by the webhook and the sandbox.
         .target(
             name: "HTTPSServerKit",
@@ -68,7 +82,7 @@ let package = Package(
         .target(
             name: "WebhookServer",
             dependencies: [
-                "SingletonCore", "KubeClient", "HTTPSServerKit",
+                "SingletonCore", "KubeClient", "KubeNIOTransport", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -131,6 +145,16 @@ let package = Package(
             name: "KubeClientTests",
             dependencies: [
                 "KubeClient", "KubeCurl", "KubeCertificates", "HTTPSServerKit",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "KubeNIOTransportTests",
+            dependencies: [
+                "KubeNIOTransport", "KubeClient", "KubeCurl", "KubeSandbox", "KubeCertificates", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

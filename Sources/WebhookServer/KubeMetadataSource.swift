@@ -1,5 +1,6 @@
 import Foundation
 import KubeClient
+import KubeNIOTransport
 import SingletonCore
 
 /// The production `MetadataSource`: the API server through KubeClient, asking for
@@ -15,8 +16,13 @@ public struct KubeMetadataSource: MetadataSource {
     }
 
     /// A source from `kubeconfig` (or KUBECONFIG, ~/.kube/config, then in-cluster), as kubectl finds it.
+    ///
+    /// Requests go through `NIOTransport`: the webhook's own SwiftNIO and BoringSSL, so its
+    /// process loads neither libcurl nor OpenSSL. For the same reason a client key is checked
+    /// against its certificate when the first connection is prepared, not at load.
     public static func make(kubeconfig: String?) throws -> any MetadataSource {
-        KubeMetadataSource(client: KubeClient(config: try ClientConfig.load(KubeConfigOptions(kubeconfig: kubeconfig))))
+        let config = try ClientConfig.load(KubeConfigOptions(kubeconfig: kubeconfig))
+        return KubeMetadataSource(client: KubeClient(config: config, transport: NIOTransport()))
     }
 
     struct Partial: Decodable { var metadata: ObjectMeta }

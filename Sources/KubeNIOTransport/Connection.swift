@@ -1,0 +1,115 @@
+import Foundation
+import KubeClient
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// One HTTP/1.1 client connection (TCP, optionally TLS): opened by `connect`, then used for
+/// one exchange at a time.
+///
+/// Why a class around the channel: the pool hands connections between tasks, while the
+/// `ExchangeHandler` inside may only be touched on the channel's event loop; this type does the
+/// hopping.
+final class Connection: Sendable {
+    let key: ConnectionKey
+    let channel: any Channel
+    private let handler: NIOLoopBound<ExchangeHandler>
+
+    private init(key: ConnectionKey, channel: any Channel, handler: NIOLoopBound<ExchangeHandler>) {
+        self.key = key
+        self.channel = channel
+        self.handler = handler
+    }
+
+    /// True while the server has not closed the connection.
+    var isUsable: Bool { channel.isActive }
+
+    /// Opens a connection to `target`: TCP, then the TLS handshake when `tls` is given, both
+    /// before `deadline`. Throws what NIO threw (mapped later) or a `TransportError`
+    /// (`.timeout`, `.cancelled`).
+    static func connect(target: RequestTarget, key: ConnectionKey, tls: NIOSSLContext?, serverName: String?,
+                        group: any EventLoopGroup, deadline: NIODeadline) async throws -> Connection {
+        let loop = group.next()
+        let handshake: EventLoopPromise<Void>? = tls == nil ? nil : loop.makePromise()
+        let remaining = deadline - .now()
+        guard remaining > .zero else {
+            throw TransportError(server: "", kind: .timeout, detail: "no time left to connect (SwiftNIO)")
+        }
+        // Handed out by the initializer: looking the handler up in the pipeline later fails when
+        // the server has already closed the connection (a refused client certificate).
+        let installed = NIOLockedValueBox<NIOLoopBound<ExchangeHandler>?>(nil)
+        let bootstrap = ClientBootstrap(group: loop)
+            .connectTimeout(remaining)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let tls {
+                        try sync.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                    }
+                    try sync.addHTTPClientHandlers()
+                    let handler = ExchangeHandler(handshake: handshake)
+                    try sync.addHandler(handler)
+                    installed.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: target.host, port: target.port).get()
+        } catch {
+            handshake?.fail(error)
+            throw error
+        }
+        guard let handler = installed.withLockedValue({ $0 }) else {
+            channel.close(promise: nil)
+            handshake?.fail(ChannelError.ioOnClosedChannel)
+            throw ChannelError.ioOnClosedChannel
+        }
+        let connection = Connection(key: key, channel: channel, handler: handler)
+        if let handshake {
+            let timeout = loop.scheduleTask(deadline: deadline) {
+                handler.value.abort(TransportError(server: "", kind: .timeout,
+                                                   detail: "the TLS handshake did not finish within the connect timeout (SwiftNIO)"))
+            }
+            defer { timeout.cancel() }
+            try await withTaskCancellationHandler {
+                try await handshake.futureResult.get()
+            } onCancel: {
+                connection.abort(TransportError(server: "", kind: .cancelled, detail: "the calling task was cancelled"))
+            }
+        }
+        return connection
+    }
+
+    /// Sends one request and waits for its response to end. Throws `ExchangeFailure`.
+    /// Cancelling the calling task closes the connection and fails with `.cancelled`.
+    func execute(head: HTTPRequestHead, body: Data?, callbacks: ExchangeCallbacks,
+                 deadline: NIODeadline?) async throws -> ExchangeHead {
+        let promise = channel.eventLoop.makePromise(of: ExchangeHead.self)
+        let handler = self.handler
+        let buffer = body.map { ByteBuffer(bytes: $0) }
+        channel.eventLoop.execute {
+            handler.value.start(head: head, body: buffer, callbacks: callbacks, deadline: deadline, promise: promise)
+        }
+        return try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            self.abort(TransportError(server: "", kind: .cancelled, detail: "the calling task was cancelled"))
+        }
+    }
+
+    /// Fails whatever runs on the connection with `error` and closes it.
+    func abort(_ error: any Error) {
+        let handler = self.handler
+        channel.eventLoop.execute { handler.value.abort(error) }
+    }
+
+    /// Closes the connection (idle ones leaving the pool, streams that ended).
+    func close() {
+        let handler = self.handler
+        channel.eventLoop.execute { handler.value.close() }
+    }
+}

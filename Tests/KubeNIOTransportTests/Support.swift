@@ -1,0 +1,170 @@
+import Foundation
+import HTTPSServerKit
+import KubeCertificates
+import KubeClient
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Testing
+@testable import KubeSandbox
+
+/// Certificates generated once per test process (never committed).
+struct TestPKI: Sendable {
+    let ca: CertificateAndKey
+    let otherCA: CertificateAndKey
+    /// For 127.0.0.1 and localhost, signed by `ca`.
+    let server: CertificateAndKey
+    /// Names only `api.internal.test` (for `serverName`).
+    let namedServer: CertificateAndKey
+    /// ECDSA client "alice", signed by `ca`.
+    let client: CertificateAndKey
+    /// RSA client "bob", signed by `ca`.
+    let rsaClient: CertificateAndKey
+    /// Signed by `otherCA`: a server trusting `ca` must reject it.
+    let strangerClient: CertificateAndKey
+
+    static let shared: Result<TestPKI, any Error> = Result { try TestPKI() }
+    static func get() throws -> TestPKI { try shared.get() }
+
+    private init() throws {
+        ca = try CertificateFactory.makeCA(commonName: "nio-transport-test-ca")
+        otherCA = try CertificateFactory.makeCA(commonName: "unrelated-ca")
+        server = try CertificateFactory.issue(
+            CertificateSpec(commonName: "test-server", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
+        namedServer = try CertificateFactory.issue(
+            CertificateSpec(commonName: "api.internal.test", dnsNames: ["api.internal.test"], usage: .server), signedBy: ca)
+        client = try CertificateFactory.issue(CertificateSpec(commonName: "alice", organizations: ["devs"], usage: .client), signedBy: ca)
+        rsaClient = try CertificateFactory.issue(
+            CertificateSpec(commonName: "bob", usage: .client, keyAlgorithm: .rsa(bits: 2048)), signedBy: ca)
+        strangerClient = try CertificateFactory.issue(CertificateSpec(commonName: "mallory", usage: .client), signedBy: otherCA)
+    }
+
+    var caData: Data { Data(ca.certificatePEM.utf8) }
+}
+
+/// A started sandbox (in-memory API server over HTTPS) with its admin credentials.
+struct SandboxFixture: Sendable {
+    let sandbox: RunningSandbox
+
+    static func start(watchHistory: Int = 1000) async throws -> SandboxFixture {
+        var options = SandboxOptions()
+        options.controllers = false
+        options.watchHistory = watchHistory
+        return SandboxFixture(sandbox: try await Sandbox.start(options))
+    }
+
+    var caData: Data { Data(sandbox.caPEM.utf8) }
+
+    /// A configuration using the admin bearer token (no retries, so failures surface at once).
+    func tokenConfig(tls: TLSOptions? = nil) -> ClientConfig {
+        ClientConfig(server: sandbox.url, tls: tls ?? TLSOptions(certificateAuthorityPEM: caData),
+                     auth: .bearerToken(sandbox.adminToken), requestTimeout: 30, connectTimeout: 10,
+                     retry: RetryPolicy(maxAttempts: 1))
+    }
+
+    /// A configuration authenticating with the admin client certificate only.
+    func certificateConfig() -> ClientConfig {
+        ClientConfig(server: sandbox.url,
+                     tls: TLSOptions(certificateAuthorityPEM: caData, clientCertificatePEM: Data(sandbox.adminCertificatePEM.utf8),
+                                     clientKeyPEM: Data(sandbox.adminKeyPEM.utf8)),
+                     requestTimeout: 30, connectTimeout: 10, retry: RetryPolicy(maxAttempts: 1))
+    }
+
+    /// Raw request with the admin token, for transport-level tests.
+    func request(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,
+                 timeout: TimeInterval? = 30) -> HTTPRequest {
+        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("Authorization", "Bearer \(sandbox.adminToken)")]
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        return HTTPRequest(method: method, url: sandbox.url + path, headers: headers, body: body,
+                           tls: TLSOptions(certificateAuthorityPEM: caData), timeout: timeout, connectTimeout: 10)
+    }
+
+    /// Connections the sandbox's server holds open now.
+    var openServerConnections: Int { sandbox.server.openConnections }
+
+    func stop() async { await sandbox.stop() }
+}
+
+let configMaps = "/api/v1/namespaces/default/configmaps"
+
+func configMap(_ name: String, data: [String: String] = ["k": "v"]) throws -> Data {
+    try JSONSerialization.data(withJSONObject: ["apiVersion": "v1", "kind": "ConfigMap",
+                                                "metadata": ["name": name, "namespace": "default"], "data": data])
+}
+
+func json(_ data: Data) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+}
+
+func name(_ data: Data) throws -> String? {
+    (try json(data)["metadata"] as? [String: Any])?["name"] as? String
+}
+
+/// Starts an HTTPS server on 127.0.0.1:0 answering from `body`.
+func startHTTPS(_ certificate: CertificateAndKey, clientCertificates: ClientCertificateMode = .none,
+                _ body: @escaping @Sendable (ServerRequest) async -> ServerResponse) async throws -> HTTPSServer {
+    let tls = TLSSettings(certificateChain: .pem(certificate.certificatePEM), privateKey: .pem(certificate.privateKeyPEM),
+                          clientCertificates: clientCertificates, reloadInterval: nil)
+    return try await HTTPSServer.start(ServerConfiguration(tls: tls, threads: 1), handler: ClosureHandler(body))
+}
+
+/// A raw TCP server on 127.0.0.1:0 whose connections get `initialize` (nothing: accepts and
+/// never answers).
+final class RawServer: Sendable {
+    let channel: any Channel
+    var port: Int { channel.localAddress?.port ?? 0 }
+
+    private init(channel: any Channel) { self.channel = channel }
+
+    static func start(_ initialize: @escaping @Sendable (any Channel) throws -> Void = { _ in }) async throws -> RawServer {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try initialize(channel) } }
+            .bind(host: "127.0.0.1", port: 0).get()
+        return RawServer(channel: channel)
+    }
+
+    func stop() async { try? await channel.close() }
+}
+
+/// Answers every request with 200 "ok" (keep-alive framing) and then closes the connection:
+/// the client's pooled connection is dead by the time it is reused.
+final class AnswerThenClose: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .end = unwrapInboundIn(data) else { return }
+        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "2"])
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
+    }
+}
+
+/// Expects `body` to throw a `TransportError` of `kind`; returns it for further checks.
+@discardableResult
+func expectTransportError(_ kind: TransportError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
+                          _ body: () async throws -> Void) async -> TransportError? {
+    do {
+        try await body()
+        Issue.record("expected TransportError .\(kind.rawValue), got success", sourceLocation: sourceLocation)
+    } catch let error as TransportError {
+        #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected TransportError .\(kind.rawValue), got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
+
+/// Polls `condition` until it holds, failing after a generous bound (not a timing assertion).
+func waitFor(_ what: String, _ condition: () async throws -> Bool) async throws {
+    for _ in 0..<1000 {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    Issue.record("gave up waiting for: \(what)")
+    throw CancellationError()
+}
