@@ -113,14 +113,6 @@ struct FailureTests {
         #expect(String(decoding: response.body, as: UTF8.self) == (kind == "rsa" ? "bob" : "alice"))
     }
 
-    @Test func proxiesAreRefusedWithAdvice() async throws {
-        let error = await expectTransportError(.proxy) {
-            _ = try await get("https://10.0.0.1:6443/api", proxy: "http://proxy.example:3128")
-        }
-        #expect(error?.detail.contains("does not support proxies") == true)
-        #expect(error?.detail.contains("in-cluster") == true)
-    }
-
     @Test func aPooledConnectionTheServerClosedIsReplaced() async throws {
         let server = try await RawServer.start { channel in
             try channel.pipeline.syncOperations.configureHTTPServerPipeline()
