@@ -20,7 +20,8 @@ import NIOSSL
 ///   pooled connection the server closed while idle is replaced transparently (the request is
 ///   sent again once, only when nothing of its response had arrived).
 /// - `stream` uses a connection of its own that is closed when the stream ends.
-/// - Proxies (`HTTPRequest.proxy`) are not supported: such requests throw `.proxy`.
+/// - Proxies: `http://` proxies (optionally `http://user:password@host:port`) get a CONNECT
+///   tunnel, for https and http servers alike; `https://` and `socks5://` proxies throw `.proxy`.
 /// - No retries beyond the stale-connection case: `KubeClient` retries safe requests.
 public final class NIOTransport: KubeTransport {
     let group: any EventLoopGroup
@@ -44,7 +45,7 @@ public final class NIOTransport: KubeTransport {
     /// Sends `request` and returns the complete response, whatever its HTTP status.
     ///
     /// Throws `TransportError` when no complete HTTP response arrived (refused, TLS, timeout,
-    /// reset, cancellation of the calling task, a proxy was asked for).
+    /// reset, cancellation of the calling task, a proxy that refused or is not `http://`).
     public func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
         let body = BodyAccumulator()
         let callbacks = ExchangeCallbacks(onHead: { _, _ in }, onBody: { body.append($0) }, stop: CancellationFlag())
@@ -73,14 +74,12 @@ public final class NIOTransport: KubeTransport {
     private func run(_ request: HTTPRequest, callbacks: ExchangeCallbacks, pooled: Bool) async throws -> ExchangeHead {
         let target = try RequestTarget.parse(request.url)
         let server = target.serverDescription
-        if let proxy = request.proxy, !proxy.isEmpty {
-            throw Self.proxyUnsupported(server: server, proxy: proxy)
-        }
+        let proxy = try request.proxy.flatMap { $0.isEmpty ? nil : try ProxyTarget.parse($0, server: server) }
         let start = NIODeadline.now()
         let overall = request.timeout.flatMap { Self.amount($0) }.map { start + $0 }
         let connectLimit = start + (Self.amount(request.connectTimeout) ?? .seconds(300))
         let connectDeadline = overall.map { min($0, connectLimit) } ?? connectLimit
-        let key = ConnectionKey(target: target, tls: request.tls)
+        let key = ConnectionKey(target: target, tls: request.tls, proxy: proxy)
         let sslContext = target.isTLS ? try tlsContexts.context(for: request.tls, server: server) : nil
         let serverName = RequestTarget.sniName(host: target.host, serverName: request.tls.serverName)
         let head = RequestTarget.head(method: request.method, target: target, headers: request.headers,
@@ -99,7 +98,7 @@ public final class NIOTransport: KubeTransport {
             } else {
                 do {
                     connection = try await Connection.connect(target: target, key: key, tls: sslContext, serverName: serverName,
-                                                              group: group, deadline: connectDeadline)
+                                                              proxy: proxy, group: group, deadline: connectDeadline)
                 } catch {
                     throw NIOErrorMapping.error(server: server, error)
                 }
@@ -121,15 +120,6 @@ public final class NIOTransport: KubeTransport {
                 throw NIOErrorMapping.error(server: server, error)
             }
         }
-    }
-
-    /// The answer to a request that asks for a proxy.
-    static func proxyUnsupported(server: String, proxy: String) -> TransportError {
-        TransportError(server: server, kind: .proxy, detail: """
-            the webhook's SwiftNIO transport does not support proxies (asked to use \(proxy)); \
-            run the webhook in-cluster so it reaches the API server directly, and remove proxy-url \
-            from the kubeconfig cluster or unset HTTPS_PROXY/HTTP_PROXY (or add the API server to NO_PROXY)
-            """)
     }
 
     /// Seconds as a `TimeAmount`; nil for zero, negative or NaN (no limit), capped at a year.

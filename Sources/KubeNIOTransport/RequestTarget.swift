@@ -96,11 +96,14 @@ struct ConnectionKey: Hashable, Sendable {
     var port: Int
     /// Nil for plain HTTP (TLS settings do not matter there).
     var tls: TLSOptions?
+    /// The proxy tunnelled through, if any.
+    var proxy: ProxyTarget?
 
-    init(target: RequestTarget, tls: TLSOptions) {
+    init(target: RequestTarget, tls: TLSOptions, proxy: ProxyTarget? = nil) {
         scheme = target.scheme
         host = target.host.lowercased()
         port = target.port
         self.tls = target.isTLS ? tls : nil
+        self.proxy = proxy
     }
 }

@@ -113,26 +113,30 @@ struct FailureTests {
         #expect(String(decoding: response.body, as: UTF8.self) == (kind == "rsa" ? "bob" : "alice"))
     }
 
-    @Test func proxiesAreRefusedWithAdvice() async throws {
-        let error = await expectTransportError(.proxy) {
-            _ = try await get("https://10.0.0.1:6443/api", proxy: "http://proxy.example:3128")
-        }
-        #expect(error?.detail.contains("does not support proxies") == true)
-        #expect(error?.detail.contains("in-cluster") == true)
-    }
-
-    @Test func aPooledConnectionTheServerClosedIsReplaced() async throws {
-        let server = try await RawServer.start { channel in
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-            try channel.pipeline.syncOperations.addHandler(AnswerThenClose())
-        }
+    @Test func aPooledConnectionTheServerDropsIsReplacedOnce() async throws {
+        let server = try await startScripted(.answerOnceThenDropTheNext)
         defer { Task { await server.stop() } }
         let transport = NIOTransport()
-        for _ in 0..<5 {
+        for _ in 0..<4 {
             let response = try await get("http://127.0.0.1:\(server.port)/x", transport: transport)
             #expect(String(decoding: response.body, as: UTF8.self) == "ok")
         }
-        #expect(transport.pool.openedConnections == 5)
+        // Every reuse met a dropped connection and was sent again on a fresh one.
+        #expect(transport.pool.openedConnections == 4)
+    }
+
+    @Test func aBodyCutShortIsAResetAndNotRetried() async throws {
+        let server = try await startScripted(.truncateBody)
+        defer { Task { await server.stop() } }
+        let transport = NIOTransport()
+        await expectTransportError(.connectionReset) { _ = try await get("http://127.0.0.1:\(server.port)/x", transport: transport) }
+        #expect(transport.pool.openedConnections == 1)
+    }
+
+    @Test func theRequestTimeoutBoundsReadingTheBody() async throws {
+        let server = try await startScripted(.stallAfterFirstChunk)
+        defer { Task { await server.stop() } }
+        await expectTransportError(.timeout) { _ = try await get("http://127.0.0.1:\(server.port)/x", timeout: 0.5) }
     }
 
     @Test func cancelledBeforeSendingThrowsCancelled() async throws {

@@ -127,19 +127,57 @@ final class RawServer: Sendable {
     func stop() async { try? await channel.close() }
 }
 
-/// Answers every request with 200 "ok" (keep-alive framing) and then closes the connection:
-/// the client's pooled connection is dead by the time it is reused.
-final class AnswerThenClose: ChannelInboundHandler {
+/// A misbehaving HTTP/1.1 server connection, for the failure paths a real API server rarely shows.
+final class ScriptedHTTP: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    enum Script: Sendable {
+        /// Answers the first request (keep-alive framing), closes when the second arrives: what
+        /// a client sees when the server dropped its idle connection just as it was reused.
+        case answerOnceThenDropTheNext
+        /// Promises 10 bytes, sends 2, closes.
+        case truncateBody
+        /// Sends the head and one chunk, then nothing more (never ends the response).
+        case stallAfterFirstChunk
+    }
+
+    private let script: Script
+    private var requests = 0
+
+    init(_ script: Script) { self.script = script }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .end = unwrapInboundIn(data) else { return }
-        let head = HTTPResponseHead(version: .http1_1, status: .ok, headers: ["Content-Length": "2"])
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "ok")))), promise: nil)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in loopBound.value.close(promise: nil) }
+        requests += 1
+        switch script {
+        case .answerOnceThenDropTheNext:
+            if requests > 1 {
+                context.close(promise: nil)
+                return
+            }
+            respond(context, headers: ["Content-Length": "2"], body: "ok", end: true)
+        case .truncateBody:
+            respond(context, headers: ["Content-Length": "10"], body: "ok", end: false)
+            context.close(promise: nil)
+        case .stallAfterFirstChunk:
+            respond(context, headers: ["Transfer-Encoding": "chunked"], body: "{\"partial\":", end: false)
+        }
+    }
+
+    private func respond(_ context: ChannelHandlerContext, headers: HTTPHeaders, body: String, end: Bool) {
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
+        if end { context.write(wrapOutboundOut(.end(nil)), promise: nil) }
+        context.flush()
+    }
+}
+
+/// A plain-HTTP server on 127.0.0.1:0 whose every connection follows `script`.
+func startScripted(_ script: ScriptedHTTP.Script) async throws -> RawServer {
+    try await RawServer.start { channel in
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+        try channel.pipeline.syncOperations.addHandler(ScriptedHTTP(script))
     }
 }
 
