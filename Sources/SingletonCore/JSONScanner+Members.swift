@@ -36,7 +36,7 @@ extension JSONScanner {
     mutating func nextMember(_ m: inout Members) throws(Unsupported) -> JSONField? {
         guard try continues(&m.started, close: UInt8(ascii: "}")) else { return nil }
         let key = try readKey(range: &m.keyRange)
-        let (field, bit) = JSONField.lookup(key)
+        let (field, bit) = JSONField.lookup(key, in: fields)
         if bit != 0 {
             guard m.seen & bit == 0 else { throw Unsupported() }
             m.seen |= bit

@@ -17,6 +17,11 @@ struct JSONScanner {
     struct Unsupported: Error {}
 
     let bytes: [UInt8]
+    /// True when every byte is ASCII: strings are then built without a scan for it.
+    let isASCII: Bool
+    /// `JSONField`'s lookup table, fetched once per document rather than through the
+    /// lazy global's once-check at every key.
+    let fields: JSONField.Table
     /// The read position: an offset into `bytes`.
     var pos: Int = 0
     /// Skipped values nest at most this deep; deeper documents take the Codable path.
@@ -32,6 +37,8 @@ struct JSONScanner {
             guard String(validating: bytes, as: UTF8.self) != nil else { return nil }
         }
         self.bytes = bytes
+        self.isASCII = high < 0x80
+        self.fields = JSONField.table
     }
 
     var atEnd: Bool { pos >= bytes.count }
@@ -57,8 +64,14 @@ struct JSONScanner {
     }
 
     /// The end of a run of string bytes that need no attention: not `"`, `\` or a control.
+    /// Eight bytes per step (`ByteWords`) while eight remain, then byte by byte.
     static func plainEnd(_ span: Span<UInt8>, from start: Int) -> Int {
         var p = max(start, 0)
+        while p &+ 8 <= span.count {
+            let stops = ByteWords.stringStops(ByteWords.load(span, p))
+            if stops != 0 { return p &+ ByteWords.firstIndex(stops) }
+            p = p &+ 8
+        }
         while p < span.count {
             let b = span[p]
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return p }
@@ -110,12 +123,13 @@ struct JSONScanner {
 
     /// The bytes in `range` (no escapes in them) as a string.
     ///
-    /// Where `UTF8Span` exists this copies straight from a span: an array slice retains
-    /// and releases the whole body once per string. `init` validated the UTF-8 already.
+    /// `range` must lie between two ASCII bytes of the document (a string's quotes, or a
+    /// plain key's), so it never splits a UTF-8 sequence; `init` validated the whole
+    /// document, so these bytes are valid UTF-8 and are copied without checking them again
+    /// (nor scanning them for non-ASCII bytes when the document has none).
     func string(_ range: Range<Int>) -> String {
-        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *),
-           let utf8 = try? UTF8Span(validating: bytes.span.extracting(range)) {
-            return String(copying: utf8)
+        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
+            return String(copying: unsafe UTF8Span(unchecked: bytes.span.extracting(range), isKnownASCII: isASCII))
         }
         return String(decoding: bytes[range], as: UTF8.self)
     }
