@@ -56,4 +56,19 @@ enum ByteWords {
         guard count > 0 else { return 0 }
         return w.byteSwapped &>> UInt64(64 &- 8 &* count)
     }
+
+    /// Whether the `count` bytes at `a` and at `b` are equal (both ranges within `span`),
+    /// compared eight at a time.
+    static func bytesEqual(_ span: Span<UInt8>, _ a: Int, _ b: Int, count: Int) -> Bool {
+        var i = 0
+        while i &+ 8 <= count {
+            guard load(span, a &+ i) == load(span, b &+ i) else { return false }
+            i = i &+ 8
+        }
+        while i < count {
+            guard span[a &+ i] == span[b &+ i] else { return false }
+            i = i &+ 1
+        }
+        return true
+    }
 }
