@@ -79,7 +79,9 @@ struct JSONScanner {
     }
 
     /// The end of a run of string bytes that need no attention: not `"`, `\` or a control.
-    /// Eight bytes per step (`ByteWords`) while eight remain, then byte by byte.
+    /// Eight bytes per step (`ByteWords`) while eight remain, then byte by byte. Inlined:
+    /// most strings are a word or two, so a call cost as much as the scan.
+    @inline(__always)
     static func plainEnd(_ span: Span<UInt8>, from start: Int) -> Int {
         var p = max(start, 0)
         while p &+ 8 <= span.count {
