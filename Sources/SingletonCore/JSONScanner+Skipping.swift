@@ -65,6 +65,7 @@ extension JSONScanner {
 
     /// The offset after the closing quote of the string whose contents start at `start`,
     /// with its escapes checked as `readString` checks them.
+    @inline(__always)
     static func stringEnd(_ span: Span<UInt8>, from start: Int) throws(Unsupported) -> Int {
         var p = start
         while true {
