@@ -25,6 +25,7 @@ extension JSONScanner {
     }
 
     /// Consumes the `{` of an object whose members the caller then reads with `nextMember`.
+    @inline(__always)
     mutating func members() throws(Unsupported) -> Members {
         try expect(UInt8(ascii: "{"))
         return Members()

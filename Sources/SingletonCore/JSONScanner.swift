@@ -129,6 +129,7 @@ struct JSONScanner {
     /// plain key's), so it never splits a UTF-8 sequence; `init` validated the whole
     /// document, so these bytes are valid UTF-8 and are copied without checking them again
     /// (nor scanning them for non-ASCII bytes when the document has none).
+    @inline(__always)
     func string(_ range: Range<Int>) -> String {
         if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
             return String(copying: unsafe UTF8Span(unchecked: bytes.span.extracting(range), isKnownASCII: isASCII))
