@@ -26,9 +26,8 @@ enum JSONField: String, CaseIterable {
     /// The field with exactly this key's bytes (or `.unknown`, bit 0), and its bit in a
     /// "seen" mask for duplicate detection (there are fewer than 64 fields).
     @inline(__always)
-    static func lookup(_ key: JSONKey) -> (field: JSONField, bit: UInt64) {
+    static func lookup(_ key: JSONKey, in table: Table) -> (field: JSONField, bit: UInt64) {
         guard key.length <= JSONKey.packedLength else { return (.unknown, 0) }
-        let table = Self.table
         var slot = key.slot
         while true {
             let entry = table[slot]
@@ -38,7 +37,10 @@ enum JSONField: String, CaseIterable {
         }
     }
 
-    private struct Entry {
+    /// The lookup table (`table`), as a scanner holds it.
+    typealias Table = [Entry]
+
+    struct Entry {
         var key: JSONKey
         var field: JSONField
         /// 0 for an empty slot.
@@ -46,7 +48,7 @@ enum JSONField: String, CaseIterable {
     }
 
     /// Linear probing over `JSONKey.slots` slots, about a fifth full: probes are short.
-    private static let table: [Entry] = {
+    static let table: Table = {
         var table = [Entry](repeating: Entry(key: JSONKey(), field: .unknown, bit: 0), count: JSONKey.slots)
         for (i, field) in allCases.enumerated() where field != .unknown {
             precondition(i < 64, "JSONField: more fields than bits in the seen mask")
@@ -85,21 +87,35 @@ struct JSONKey: Equatable {
         var key = JSONKey()
         let start = max(start, 0)
         var p = start
-        var acc: UInt64 = 0
         var words = 0
+        // Eight bytes per step (`ByteWords`) while eight remain: a word without a stop
+        // byte is a whole packed word; the one with a stop ends the key.
+        while p &+ 8 <= span.count {
+            let w = ByteWords.load(span, p)
+            let stops = ByteWords.keyStops(w)
+            if stops != 0 {
+                let n = ByteWords.firstIndex(stops)
+                if n != 0 { key.store(ByteWords.packed(w, count: n), word: words) }
+                p = p &+ n
+                key.length = p &- start
+                return (key, p)
+            }
+            key.store(ByteWords.packed(w, count: 8), word: words)
+            words += 1
+            p = p &+ 8
+        }
+        // Fewer than eight bytes left: byte by byte, into one last partial word.
+        var acc: UInt64 = 0
+        var n = 0
         while p < span.count {
             let b = span[p]
             // One compare for "not 0x20...0x7F", then the two special characters.
             if b &- 0x20 >= 0x60 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { break }
             acc = acc << 8 | UInt64(b)
             p = p &+ 1
-            if (p &- start) & 7 == 0 {
-                key.store(acc, word: words)
-                words += 1
-                acc = 0
-            }
+            n = n &+ 1
         }
-        if (p &- start) & 7 != 0 { key.store(acc, word: words) }
+        if n != 0 { key.store(acc, word: words) }
         key.length = p &- start
         return (key, p)
     }

@@ -25,6 +25,7 @@ extension JSONScanner {
     }
 
     /// Consumes the `{` of an object whose members the caller then reads with `nextMember`.
+    @inline(__always)
     mutating func members() throws(Unsupported) -> Members {
         try expect(UInt8(ascii: "{"))
         return Members()
@@ -34,16 +35,52 @@ extension JSONScanner {
     /// `}`. A key seen twice is unsupported (`JSONDecoder`'s choice between them is its own).
     @inline(never)  // one copy, with the key reading inlined into it
     mutating func nextMember(_ m: inout Members) throws(Unsupported) -> JSONField? {
-        guard try continues(&m.started, close: UInt8(ascii: "}")) else { return nil }
-        let key = try readKey(range: &m.keyRange)
-        let (field, bit) = JSONField.lookup(key)
+        let next = try Self.memberKey(bytes.span, at: pos, started: m.started)
+        pos = next.end
+        guard next.end != next.keyRange.lowerBound else { return nil }  // the closing `}`
+        m.started = true
+        m.keyRange = next.keyRange
+        let (field, bit) = JSONField.lookup(next.key, in: fields)
         if bit != 0 {
             guard m.seen & bit == 0 else { throw Unsupported() }
             m.seen |= bit
         } else {
-            try Self.remember(key.digest, in: &m)
+            try Self.remember(next.key.digest, in: &m)
         }
         return field
+    }
+
+    /// What `memberKey` found: a key, where its bytes are, and where the member's value
+    /// starts; for the closing `}`, `end` equals `keyRange.lowerBound` (a key's is after it).
+    struct MemberKey {
+        var key: JSONKey
+        var keyRange: Range<Int>
+        var end: Int
+    }
+
+    /// Reads from `start` up to a member's value: `,` (unless it is the first member), the
+    /// key and the colon, whitespace allowed between them; or the closing `}`.
+    ///
+    /// One pass over a span with a local index (no stores to the scanner per token): this
+    /// runs for every member the decoders read. Keys with escapes or non-ASCII bytes are
+    /// unsupported, so equal keys always have equal bytes.
+    @inline(__always)
+    static func memberKey(_ span: Span<UInt8>, at start: Int, started: Bool) throws(Unsupported) -> MemberKey {
+        var p = start
+        var b = try nextByte(span, at: &p)
+        if b == UInt8(ascii: "}") { return MemberKey(key: JSONKey(), keyRange: p &+ 1..<p &+ 1, end: p &+ 1) }
+        if started {
+            guard b == UInt8(ascii: ",") else { throw Unsupported() }
+            p = p &+ 1
+            b = try nextByte(span, at: &p)
+        }
+        guard b == UInt8(ascii: "\"") else { throw Unsupported() }
+        let keyStart = p &+ 1
+        let (key, keyEnd) = JSONKey.scan(span, from: keyStart)
+        guard keyEnd < span.count, span[keyEnd] == UInt8(ascii: "\"") else { throw Unsupported() }
+        p = keyEnd &+ 1
+        guard try nextByte(span, at: &p) == UInt8(ascii: ":") else { throw Unsupported() }
+        return MemberKey(key: key, keyRange: keyStart..<keyEnd, end: p &+ 1)
     }
 
     /// Records the digest of a key no field matched; a digest seen before is unsupported

@@ -1,5 +1,4 @@
-/// Strings and skipping: the parts of the scanner that check the JSON grammar of values
-/// the decoders do not read, and decode the escapes of those they do.
+/// Strings the decoders read: plain runs copied as they are, escapes decoded.
 extension JSONScanner {
     /// A string value, escapes decoded. Lone surrogates and raw control characters are
     /// unsupported (the latter are invalid JSON anyway).
@@ -50,28 +49,37 @@ extension JSONScanner {
 
     /// After `\u`: four hex digits, and for a high surrogate the `\uXXXX` low half.
     private mutating func readUnicodeEscape() throws(Unsupported) -> Unicode.Scalar {
-        let first = try readHex4()
-        if first >= 0xDC00 && first <= 0xDFFF { throw Unsupported() }
-        if first >= 0xD800 && first <= 0xDBFF {
-            guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u") else {
-                throw Unsupported()
-            }
-            pos += 2
-            let low = try readHex4()
-            guard low >= 0xDC00 && low <= 0xDFFF else { throw Unsupported() }
-            let value = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
-            guard let scalar = Unicode.Scalar(value) else { throw Unsupported() }
-            return scalar
-        }
-        guard let scalar = Unicode.Scalar(first) else { throw Unsupported() }
+        let (scalar, end) = try Self.unicodeEscape(bytes.span, at: pos)
+        pos = end
         return scalar
     }
 
-    private mutating func readHex4() throws(Unsupported) -> UInt32 {
-        guard pos + 4 <= bytes.count else { throw Unsupported() }
+    /// The escape whose four hex digits start at `start` (after `\u`), and the offset
+    /// after it (after the low half of a surrogate pair). Lone surrogates are unsupported.
+    static func unicodeEscape(_ span: Span<UInt8>, at start: Int) throws(Unsupported) -> (Unicode.Scalar, end: Int) {
+        var p = start
+        let first = try hex4(span, at: &p)
+        if first >= 0xDC00 && first <= 0xDFFF { throw Unsupported() }
+        if first >= 0xD800 && first <= 0xDBFF {
+            guard p >= 0, p + 1 < span.count, span[p] == UInt8(ascii: "\\"), span[p + 1] == UInt8(ascii: "u") else {
+                throw Unsupported()
+            }
+            p += 2
+            let low = try hex4(span, at: &p)
+            guard low >= 0xDC00 && low <= 0xDFFF else { throw Unsupported() }
+            let value = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00)
+            guard let scalar = Unicode.Scalar(value) else { throw Unsupported() }
+            return (scalar, p)
+        }
+        guard let scalar = Unicode.Scalar(first) else { throw Unsupported() }
+        return (scalar, p)
+    }
+
+    private static func hex4(_ span: Span<UInt8>, at p: inout Int) throws(Unsupported) -> UInt32 {
+        guard p >= 0, p + 4 <= span.count else { throw Unsupported() }
         var v: UInt32 = 0
         for _ in 0..<4 {
-            let b = bytes[pos]
+            let b = span[p]
             let d: UInt8
             switch b {
             case 0x30...0x39: d = b - 0x30
@@ -80,81 +88,12 @@ extension JSONScanner {
             default: throw Unsupported()
             }
             v = v << 4 | UInt32(d)
-            pos += 1
+            p += 1
         }
         return v
     }
 
     private func appendUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
         out.append(contentsOf: UTF8.encode(scalar).map { Array($0) } ?? [])
-    }
-
-    // MARK: Skipping
-
-    /// Skips one value of any type, checking its full syntax.
-    mutating func skipValue() throws(Unsupported) {
-        try skipValue(depth: 0)
-    }
-
-    private mutating func skipValue(depth: Int) throws(Unsupported) {
-        guard depth < Self.maxDepth else { throw Unsupported() }
-        switch try peek() {
-        case UInt8(ascii: "{"):
-            // Keys of skipped objects are not checked for duplicates: nothing reads them.
-            pos += 1
-            var started = false
-            while try nextSkippedMember(&started) { try skipValue(depth: depth + 1) }
-        case UInt8(ascii: "["):
-            var elements = try elements()
-            while try nextElement(&elements) { try skipValue(depth: depth + 1) }
-        case UInt8(ascii: "\""): try skipString()
-        case UInt8(ascii: "t"): try literal(Self.true, count: 4)
-        case UInt8(ascii: "f"): try literal(Self.false, count: 5)
-        case UInt8(ascii: "n"): try literal(Self.null, count: 4)
-        default: try scanNumber()
-        }
-    }
-
-    /// Like `nextMember` for an object being skipped: true after the next key and its colon,
-    /// false after the closing `}`.
-    private mutating func nextSkippedMember(_ started: inout Bool) throws(Unsupported) -> Bool {
-        guard try continues(&started, close: UInt8(ascii: "}")) else { return false }
-        try skipString()
-        try expect(UInt8(ascii: ":"))
-        return true
-    }
-
-    /// A string or `null`, checked as `readString` checks it but not built: for fields the
-    /// Codable types decode and the model does not keep.
-    mutating func skipOptionalString() throws(Unsupported) {
-        if try readNull() { return }
-        try skipString()
-    }
-
-    /// Skips a string, validating escapes without building it.
-    private mutating func skipString() throws(Unsupported) {
-        try expect(UInt8(ascii: "\""))
-        while pos < bytes.count {
-            pos = Self.plainEnd(bytes.span, from: pos)
-            guard pos < bytes.count else { break }
-            let b = bytes[pos]
-            pos += 1
-            if b == UInt8(ascii: "\"") { return }
-            if b == UInt8(ascii: "\\") {
-                guard pos < bytes.count else { throw Unsupported() }
-                let e = bytes[pos]
-                pos += 1
-                switch e {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
-                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                    break
-                case UInt8(ascii: "u"): _ = try readUnicodeEscape()
-                default: throw Unsupported()
-                }
-            } else if b < 0x20 {
-                throw Unsupported()
-            }
-        }
-        throw Unsupported()
     }
 }

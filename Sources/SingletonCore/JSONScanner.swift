@@ -17,8 +17,15 @@ struct JSONScanner {
     struct Unsupported: Error {}
 
     let bytes: [UInt8]
+    /// True when every byte is ASCII: strings are then built without a scan for it.
+    let isASCII: Bool
+    /// `JSONField`'s lookup table, fetched once per document rather than through the
+    /// lazy global's once-check at every key.
+    let fields: JSONField.Table
     /// The read position: an offset into `bytes`.
     var pos: Int = 0
+    /// String maps read so far and where their text is (`JSONScanner+RepeatedMaps`).
+    var decodedMaps: [DecodedMap] = []
     /// Skipped values nest at most this deep; deeper documents take the Codable path.
     static let maxDepth = 64
 
@@ -32,6 +39,8 @@ struct JSONScanner {
             guard String(validating: bytes, as: UTF8.self) != nil else { return nil }
         }
         self.bytes = bytes
+        self.isASCII = high < 0x80
+        self.fields = JSONField.table
     }
 
     var atEnd: Bool { pos >= bytes.count }
@@ -45,7 +54,7 @@ struct JSONScanner {
     // Indexes start at a valid offset and only grow while below `span.count`, so they
     // step with `&+`: no overflow check per byte (the span still checks its bounds).
 
-    private static func whitespaceEnd(_ span: Span<UInt8>, from start: Int) -> Int {
+    static func whitespaceEnd(_ span: Span<UInt8>, from start: Int) -> Int {
         var p = max(start, 0)
         while p < span.count {
             let b = span[p]
@@ -56,9 +65,30 @@ struct JSONScanner {
         return p
     }
 
+    /// The first byte at or after `p` that is not whitespace; `p` moves to it. At the end
+    /// of the document (where a token is expected) it throws.
+    @inline(__always)
+    static func nextByte(_ span: Span<UInt8>, at p: inout Int) throws(Unsupported) -> UInt8 {
+        if p >= 0, p < span.count {
+            let b = span[p]
+            if b > 0x20 { return b }
+        }
+        p = whitespaceEnd(span, from: p)
+        guard p >= 0, p < span.count else { throw Unsupported() }
+        return span[p]
+    }
+
     /// The end of a run of string bytes that need no attention: not `"`, `\` or a control.
+    /// Eight bytes per step (`ByteWords`) while eight remain, then byte by byte. Inlined:
+    /// most strings are a word or two, so a call cost as much as the scan.
+    @inline(__always)
     static func plainEnd(_ span: Span<UInt8>, from start: Int) -> Int {
         var p = max(start, 0)
+        while p &+ 8 <= span.count {
+            let stops = ByteWords.stringStops(ByteWords.load(span, p))
+            if stops != 0 { return p &+ ByteWords.firstIndex(stops) }
+            p = p &+ 8
+        }
         while p < span.count {
             let b = span[p]
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return p }
@@ -93,29 +123,16 @@ struct JSONScanner {
         pos += 1
     }
 
-    /// Reads a member's key and its colon, packed as a `JSONKey`; records where the key's
-    /// bytes are in `range`. Keys with escapes or non-ASCII bytes are unsupported, so equal
-    /// keys always have equal bytes.
-    @inline(__always)
-    mutating func readKey(range: inout Range<Int>) throws(Unsupported) -> JSONKey {
-        try expect(UInt8(ascii: "\""))
-        let start = pos
-        let (key, end) = JSONKey.scan(bytes.span, from: start)
-        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else { throw Unsupported() }
-        range = start..<end
-        pos = end + 1
-        try expect(UInt8(ascii: ":"))
-        return key
-    }
-
     /// The bytes in `range` (no escapes in them) as a string.
     ///
-    /// Where `UTF8Span` exists this copies straight from a span: an array slice retains
-    /// and releases the whole body once per string. `init` validated the UTF-8 already.
+    /// `range` must lie between two ASCII bytes of the document (a string's quotes, or a
+    /// plain key's), so it never splits a UTF-8 sequence; `init` validated the whole
+    /// document, so these bytes are valid UTF-8 and are copied without checking them again
+    /// (nor scanning them for non-ASCII bytes when the document has none).
+    @inline(__always)
     func string(_ range: Range<Int>) -> String {
-        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *),
-           let utf8 = try? UTF8Span(validating: bytes.span.extracting(range)) {
-            return String(copying: utf8)
+        if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
+            return String(copying: unsafe UTF8Span(unchecked: bytes.span.extracting(range), isKnownASCII: isASCII))
         }
         return String(decoding: bytes[range], as: UTF8.self)
     }
@@ -180,28 +197,35 @@ struct JSONScanner {
 
     /// Checks the JSON number grammar: `-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`.
     mutating func scanNumber() throws(Unsupported) {
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: "-") { pos += 1 }
-        guard pos < bytes.count else { throw Unsupported() }
-        if bytes[pos] == UInt8(ascii: "0") {
-            pos += 1
-        } else {
-            guard isDigit(bytes[pos]) else { throw Unsupported() }
-            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
-        }
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: ".") {
-            pos += 1
-            guard pos < bytes.count, isDigit(bytes[pos]) else { throw Unsupported() }
-            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
-        }
-        if pos < bytes.count, bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E") {
-            pos += 1
-            if pos < bytes.count, bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-") { pos += 1 }
-            guard pos < bytes.count, isDigit(bytes[pos]) else { throw Unsupported() }
-            while pos < bytes.count, isDigit(bytes[pos]) { pos += 1 }
-        }
+        let end = try Self.numberEnd(bytes.span, from: pos)
+        pos = end
     }
 
-    private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    /// The end of the number at `start` (see `scanNumber`).
+    static func numberEnd(_ span: Span<UInt8>, from start: Int) throws(Unsupported) -> Int {
+        func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+        var p = max(start, 0)
+        if p < span.count, span[p] == UInt8(ascii: "-") { p += 1 }
+        guard p < span.count else { throw Unsupported() }
+        if span[p] == UInt8(ascii: "0") {
+            p += 1
+        } else {
+            guard isDigit(span[p]) else { throw Unsupported() }
+            while p < span.count, isDigit(span[p]) { p += 1 }
+        }
+        if p < span.count, span[p] == UInt8(ascii: ".") {
+            p += 1
+            guard p < span.count, isDigit(span[p]) else { throw Unsupported() }
+            while p < span.count, isDigit(span[p]) { p += 1 }
+        }
+        if p < span.count, span[p] == UInt8(ascii: "e") || span[p] == UInt8(ascii: "E") {
+            p += 1
+            if p < span.count, span[p] == UInt8(ascii: "+") || span[p] == UInt8(ascii: "-") { p += 1 }
+            guard p < span.count, isDigit(span[p]) else { throw Unsupported() }
+            while p < span.count, isDigit(span[p]) { p += 1 }
+        }
+        return p
+    }
 
     /// Moves to `offset` (a position recorded earlier with `pos`), to read a value later.
     mutating func seek(_ offset: Int) { pos = offset }
