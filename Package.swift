@@ -161,7 +161,14 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "HTTPSServerKitTests", dependencies: ["HTTPSServerKit", "KubeClient", "KubeCurl", "KubeCertificates", "TestSupport"]),
+        .testTarget(
+            name: "HTTPSServerKitTests",
+            dependencies: [
+                "HTTPSServerKit", "KubeClient", "KubeCurl", "KubeCertificates", "TestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeCurl", "KubeSandbox", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
         .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient", "KubeCurl", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
         .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient", "KubeCurl", "TestSupport"]),

@@ -10,7 +10,12 @@ struct DrainEvent: Sendable {}
 /// timeouts), hand it to the `HTTPSHandler`, write the answer, keep alive or close.
 ///
 /// HTTPServerPipelineHandler in front of it serialises pipelined requests, so this
-/// handler only ever has one request in flight.
+/// handler only ever has one request in flight; it hands over the next one from inside the
+/// write of the previous answer's end (see `endResponse`).
+///
+/// Answers given on the event loop are flushed after the loop iteration, not at once: with
+/// several connections ready together, their answers then leave back to back, and the
+/// client's wake-ups (costly on virtual machines) are shared.
 final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -194,11 +199,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers.replaceOrAdd(name: "content-length", value: String(buffer.readableBytes))
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
             if buffer.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
-            let written = context.eventLoop.makePromise(of: Void.self)
-            context.write(wrapOutboundOut(.end(nil)), promise: written)
-            written.futureResult.assumeIsolated().whenComplete { _ in
-                self.responseDone(context)
-            }
+            endResponse(context)
             flushAfterThisTick(context)
         case .stream(let produce):
             headers.remove(name: "content-length")
@@ -213,10 +214,27 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             finished.futureResult.assumeIsolated().whenSuccess {
                 self.streamTask = nil
                 guard context.channel.isActive else { return }
-                context.writeAndFlush(self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
-                    self.responseDone(context)
-                }
+                self.endResponse(context)
+                context.flush()
             }
+        }
+    }
+
+    /// Writes the end of the response. A connection that stays open is idle again *before*
+    /// that write: HTTPServerPipelineHandler hands over a pipelined next request from inside
+    /// it, and this handler must be ready for it (it dropped such requests before). Closing
+    /// (and a 413's discarding) waits until the end is written.
+    private func endResponse(_ context: ChannelHandlerContext) {
+        if case .responding = state, keepAlive, !draining {
+            state = .idle(first: false)
+            arm(limits.idleTimeout, context)
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.write(wrapOutboundOut(.end(nil)), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            self.responseDone(context)
         }
     }
 
@@ -235,14 +253,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             if case .discarding(_, true) = state { context.close(promise: nil) }
             return
         }
+        // Only answers that end the connection wait for their end to be written (endResponse).
         guard case .responding = state else { return }
-        if !keepAlive || draining {
-            state = .closed
-            context.close(promise: nil)
-            return
-        }
-        state = .idle(first: false)
-        arm(limits.idleTimeout, context)
+        state = .closed
+        context.close(promise: nil)
     }
 
     func timedOut(_ context: ChannelHandlerContext) {
