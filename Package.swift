@@ -138,13 +138,20 @@ let package = Package(
         ),
 
         // Helpers shared by the test targets (Signal, a seeded RNG, a subprocess runner).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "SingletonCoreTests", dependencies: ["SingletonCore", "TestSupport"]),
         .testTarget(name: "KubeCertificatesTests", dependencies: ["KubeCertificates"]),
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "KubeCurl", "KubeCertificates", "HTTPSServerKit",
+                "KubeClient", "KubeCurl", "KubeCertificates", "HTTPSServerKit", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -154,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "KubeNIOTransportTests",
             dependencies: [
-                "KubeNIOTransport", "KubeClient", "KubeCurl", "KubeSandbox", "KubeCertificates", "HTTPSServerKit",
+                "KubeNIOTransport", "KubeClient", "KubeCurl", "KubeSandbox", "TestSupport", "KubeCertificates", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import NIOCore
 import Testing
+import TestSupport
 @testable import KubeNIOTransport
 
 /// CONNECT tunnels through plain `http://` proxies, and what happens when the proxy says no.

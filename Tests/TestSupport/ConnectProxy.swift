@@ -3,14 +3,15 @@ import NIOCore
 import NIOPosix
 
 /// A tiny HTTP CONNECT proxy on 127.0.0.1 (port 0): it records each CONNECT target, dials it and
-/// then shovels bytes both ways (the TLS session runs end to end through it).
-final class ConnectProxy: Sendable {
+/// then shovels bytes both ways (the TLS session runs end to end through it). Shared by the
+/// proxy tests of both KubeClient transports.
+public final class ConnectProxy: Sendable {
     let group: MultiThreadedEventLoopGroup
     let channel: any Channel
     let log: TargetLog
 
-    var url: String { "http://127.0.0.1:\(channel.localAddress?.port ?? 0)" }
-    var targets: [String] { log.targets }
+    public var url: String { "http://127.0.0.1:\(channel.localAddress?.port ?? 0)" }
+    public var targets: [String] { log.targets }
 
     private init(group: MultiThreadedEventLoopGroup, channel: any Channel, log: TargetLog) {
         self.group = group
@@ -18,7 +19,7 @@ final class ConnectProxy: Sendable {
         self.log = log
     }
 
-    static func start() async throws -> ConnectProxy {
+    public static func start() async throws -> ConnectProxy {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let log = TargetLog()
         let channel = try await ServerBootstrap(group: group)
@@ -32,7 +33,7 @@ final class ConnectProxy: Sendable {
         return ConnectProxy(group: group, channel: channel, log: log)
     }
 
-    func stop() async {
+    public func stop() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
     }
