@@ -66,6 +66,14 @@ public final class NIOTransport: KubeTransport {
         return (head.status, head.headers)
     }
 
+    /// Builds (and keeps) the TLS context for `tls` now, so a CA bundle or client certificate
+    /// that cannot be used is reported before the first request: a server can refuse to start
+    /// rather than retry a request that can never succeed. Throws `TransportError`
+    /// (`.clientCertificateInvalid` for a key that is not the certificate's).
+    public func prepareTLS(_ tls: TLSOptions, server: String) throws {
+        _ = try tlsContexts.context(for: tls, server: server)
+    }
+
     /// Closes the idle pooled connections (they are also closed when the transport goes away).
     public func closeIdleConnections() {
         pool.closeAll()

@@ -18,11 +18,16 @@ public struct KubeMetadataSource: MetadataSource {
     /// A source from `kubeconfig` (or KUBECONFIG, ~/.kube/config, then in-cluster), as kubectl finds it.
     ///
     /// Requests go through `NIOTransport`: the webhook's own SwiftNIO and BoringSSL, so its
-    /// process loads neither libcurl nor OpenSSL. For the same reason a client key is checked
-    /// against its certificate when the first connection is prepared, not at load.
+    /// process loads neither libcurl nor OpenSSL. The TLS material (CA, client certificate and
+    /// key) is checked here by building the transport's TLS context, so `serve` refuses to
+    /// start with a key that is not the certificate's instead of retrying forever.
     public static func make(kubeconfig: String?) throws -> any MetadataSource {
         let config = try ClientConfig.load(KubeConfigOptions(kubeconfig: kubeconfig))
-        return KubeMetadataSource(client: KubeClient(config: config, transport: NIOTransport()))
+        let transport = NIOTransport()
+        if config.server.lowercased().hasPrefix("https://") {
+            try transport.prepareTLS(config.tls, server: config.server)
+        }
+        return KubeMetadataSource(client: KubeClient(config: config, transport: transport))
     }
 
     struct Partial: Decodable { var metadata: ObjectMeta }

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSServerKit
+import KubeCertificates
 import KubeClient
 import KubeCurl
 import SingletonCore
@@ -113,4 +114,43 @@ func waitFor(_ what: String, _ condition: () async throws -> Bool) async throws 
     }
     Issue.record("gave up waiting for: \(what)")
     throw CancellationError()
+}
+
+/// `KubeMetadataSource.make` checks the kubeconfig's TLS material up front (the webhook links
+/// no OpenSSL to check it at load), so `serve` refuses to start on a key that is not the
+/// certificate's instead of retrying its lists forever.
+@Suite("Parent lookups: TLS material checked when the source is made")
+struct KubeSourceTLSCheckTests {
+    func kubeconfig(_ pki: TestPKI, certificatePEM: String, keyPEM: String) throws -> String {
+        let path = pki.dir.appendingPathComponent("kubeconfig").path
+        let b64 = { (text: String) in Data(text.utf8).base64EncodedString() }
+        try """
+            apiVersion: v1
+            kind: Config
+            current-context: c
+            clusters: [{name: k, cluster: {server: "https://127.0.0.1:1", certificate-authority-data: \(b64(pki.ca.certificatePEM))}}]
+            contexts: [{name: c, context: {cluster: k, user: u}}]
+            users: [{name: u, user: {client-certificate-data: \(b64(certificatePEM)), client-key-data: \(b64(keyPEM))}}]
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("a client key that is not the certificate's is refused with the reason")
+    func mismatchedKey() throws {
+        let pki = try TestPKI.make()
+        let alice = try CertificateFactory.issue(CertificateSpec(commonName: "alice", usage: .client, validityDays: 2), signedBy: pki.ca)
+        let bob = try CertificateFactory.issue(CertificateSpec(commonName: "bob", usage: .client, validityDays: 2), signedBy: pki.ca)
+        let path = try kubeconfig(pki, certificatePEM: alice.certificatePEM, keyPEM: bob.privateKeyPEM)
+        let error = #expect(throws: TransportError.self) { _ = try KubeMetadataSource.make(kubeconfig: path) }
+        #expect(error?.kind == .clientCertificateInvalid)
+        #expect(error.map { "\($0)" }?.contains("the client certificate or key could not be used") == true)
+    }
+
+    @Test("a matching pair makes a source (nothing is contacted yet)")
+    func matchingPair() throws {
+        let pki = try TestPKI.make()
+        let alice = try CertificateFactory.issue(CertificateSpec(commonName: "alice", usage: .client, validityDays: 2), signedBy: pki.ca)
+        let path = try kubeconfig(pki, certificatePEM: alice.certificatePEM, keyPEM: alice.privateKeyPEM)
+        _ = try KubeMetadataSource.make(kubeconfig: path)
+    }
 }
