@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import KubeClient
 @testable import KubeCurl
 
-private let opensslPath = "/usr/bin/openssl"
+private let opensslPath = opensslCommandPath
 
 /// Client keys in every PEM shape kubeconfigs carry: PKCS#8 (`PRIVATE KEY`, what KubeCertificates
 /// writes), PKCS#1 (`RSA PRIVATE KEY`) and SEC1 (`EC PRIVATE KEY`), the last two converted at
@@ -17,25 +18,11 @@ struct KeyFormatTests {
         dir = try TempDir()
     }
 
-    /// `openssl pkey -traditional`: PKCS#8 in, PKCS#1 / SEC1 out.
-    func traditional(_ pkcs8: String) throws -> String {
-        let input = try dir.write("in-\(UUID().uuidString).key", pkcs8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: opensslPath)
-        process.arguments = ["pkey", "-in", input, "-traditional"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
-    }
 
     @Test(arguments: [("ec", "EC PRIVATE KEY"), ("rsa", "RSA PRIVATE KEY"), ("ec-pkcs8", "PRIVATE KEY")])
     func mutualTLSWithKeyFormat(kind: String, label: String) async throws {
         let identity = kind == "rsa" ? pki.rsaClient : pki.client
-        let key = kind == "ec-pkcs8" ? identity.privateKeyPEM : try traditional(identity.privateKeyPEM)
+        let key = kind == "ec-pkcs8" ? identity.privateKeyPEM : try traditionalKeyPEM(identity.privateKeyPEM)
         #expect(key.hasPrefix("-----BEGIN \(label)-----"))
         try await withServer(tls: pki.mutualTLS, handler: { _ in .json(#"{"ok":true}"#) }) { server in
             let file = try dir.write("config", """

@@ -4,9 +4,10 @@ import KubeClient
 import NIOCore
 import NIOHTTP1
 import Testing
+import TestSupport
 @testable import KubeNIOTransport
 
-private let opensslPath = "/usr/bin/openssl"
+private let opensslPath = opensslCommandPath
 
 /// Failures without an HTTP answer, each as the `TransportError` kind `KubeClient` users see.
 @Suite("NIOTransport failures and TLS settings")
@@ -103,7 +104,7 @@ struct FailureTests {
           arguments: [("ec", "EC PRIVATE KEY"), ("rsa", "RSA PRIVATE KEY"), ("ec-pkcs8", "PRIVATE KEY")])
     func clientKeyFormats(kind: String, label: String) async throws {
         let identity = kind == "rsa" ? pki.rsaClient : pki.client
-        let key = kind == "ec-pkcs8" ? identity.privateKeyPEM : try traditional(identity.privateKeyPEM)
+        let key = kind == "ec-pkcs8" ? identity.privateKeyPEM : try traditionalKeyPEM(identity.privateKeyPEM)
         #expect(key.hasPrefix("-----BEGIN \(label)-----"))
         let server = try await peerEcho()
         defer { Task { await server.shutdown(grace: .zero) } }
@@ -147,20 +148,4 @@ struct FailureTests {
         await expectTransportError(.cancelled) { _ = try await task.value }
     }
 
-    /// `openssl pkey -traditional`: PKCS#8 in, PKCS#1 / SEC1 out.
-    func traditional(_ pkcs8: String) throws -> String {
-        let input = NSTemporaryDirectory() + "nio-key-\(UUID().uuidString).pem"
-        try Data(pkcs8.utf8).write(to: URL(fileURLWithPath: input))
-        defer { try? FileManager.default.removeItem(atPath: input) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: opensslPath)
-        process.arguments = ["pkey", "-in", input, "-traditional"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
-    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import KubeCurl
 import Testing
+import TestSupport
 @testable import KubeNIOTransport
 
 /// `KubeClient` driving the in-memory API server (real HTTPS on 127.0.0.1) through `NIOTransport`.

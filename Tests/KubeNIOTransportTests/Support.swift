@@ -197,12 +197,3 @@ func expectTransportError(_ kind: TransportError.Kind, sourceLocation: SourceLoc
     return nil
 }
 
-/// Polls `condition` until it holds, failing after a generous bound (not a timing assertion).
-func waitFor(_ what: String, _ condition: () async throws -> Bool) async throws {
-    for _ in 0..<1000 {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    Issue.record("gave up waiting for: \(what)")
-    throw CancellationError()
-}

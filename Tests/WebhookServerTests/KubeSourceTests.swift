@@ -5,6 +5,7 @@ import KubeClient
 import KubeCurl
 import SingletonCore
 import Testing
+import TestSupport
 @testable import WebhookServer
 
 /// The parent cache fed by KubeClient from a local HTTPS API: list, watch, bookmarks,
@@ -106,15 +107,6 @@ struct KubeSourceTests {
     }
 }
 
-/// Polls `condition` until it holds, failing the test after a generous bound (not a timing assertion).
-func waitFor(_ what: String, _ condition: () async throws -> Bool) async throws {
-    for _ in 0..<1000 {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    Issue.record("gave up waiting for: \(what)")
-    throw CancellationError()
-}
 
 /// `KubeMetadataSource.make` checks the kubeconfig's TLS material up front (the webhook links
 /// no OpenSSL to check it at load), so `serve` refuses to start on a key that is not the
