@@ -141,6 +141,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "KubeCertificates",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

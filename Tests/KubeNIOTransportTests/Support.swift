@@ -6,39 +6,13 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Testing
+import TestSupport
 @testable import KubeSandbox
 
-/// Certificates generated once per test process (never committed).
-struct TestPKI: Sendable {
-    let ca: CertificateAndKey
-    let otherCA: CertificateAndKey
-    /// For 127.0.0.1 and localhost, signed by `ca`.
-    let server: CertificateAndKey
-    /// Names only `api.internal.test` (for `serverName`).
-    let namedServer: CertificateAndKey
-    /// ECDSA client "alice", signed by `ca`.
-    let client: CertificateAndKey
-    /// RSA client "bob", signed by `ca`.
-    let rsaClient: CertificateAndKey
-    /// Signed by `otherCA`: a server trusting `ca` must reject it.
-    let strangerClient: CertificateAndKey
+/// The shared client-test certificates (TestSupport).
+typealias TestPKI = ClientTestPKI
 
-    static let shared: Result<TestPKI, any Error> = Result { try TestPKI() }
-    static func get() throws -> TestPKI { try shared.get() }
-
-    private init() throws {
-        ca = try CertificateFactory.makeCA(commonName: "nio-transport-test-ca")
-        otherCA = try CertificateFactory.makeCA(commonName: "unrelated-ca")
-        server = try CertificateFactory.issue(
-            CertificateSpec(commonName: "test-server", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
-        namedServer = try CertificateFactory.issue(
-            CertificateSpec(commonName: "api.internal.test", dnsNames: ["api.internal.test"], usage: .server), signedBy: ca)
-        client = try CertificateFactory.issue(CertificateSpec(commonName: "alice", organizations: ["devs"], usage: .client), signedBy: ca)
-        rsaClient = try CertificateFactory.issue(
-            CertificateSpec(commonName: "bob", usage: .client, keyAlgorithm: .rsa(bits: 2048)), signedBy: ca)
-        strangerClient = try CertificateFactory.issue(CertificateSpec(commonName: "mallory", usage: .client), signedBy: otherCA)
-    }
-
+extension ClientTestPKI {
     var caData: Data { Data(ca.certificatePEM.utf8) }
 }
 

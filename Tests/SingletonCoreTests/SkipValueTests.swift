@@ -8,7 +8,13 @@ import Testing
 struct SkipValueTests {
     /// Whether the scanner skips all of `json` as one value.
     static func skipsWhole(_ json: String) -> Bool {
-        guard var s = JSONScanner(Array(json.utf8)) else { return false }
+        skipsWhole(Array(json.utf8))
+    }
+
+    /// Whether the scanner skips all of `bytes` as one value (also used at every alignment by
+    /// StringScanAlignmentTests).
+    static func skipsWhole(_ bytes: [UInt8]) -> Bool {
+        guard var s = JSONScanner(bytes) else { return false }
         do {
             try s.skipValue()
             s.skipWhitespace()

@@ -36,17 +36,6 @@ struct StringScanAlignmentTests {
         }
     }
 
-    /// Whether the scanner skips `["..."]` as one valid value.
-    static func skips(_ bytes: [UInt8]) -> Bool {
-        guard var s = JSONScanner(bytes) else { return false }
-        do {
-            try s.skipValue()
-            s.skipWhitespace()
-            return s.atEnd
-        } catch {
-            return false
-        }
-    }
 
     @Test func everySpecialAtEveryAlignmentReadsAsJSONDecoderDoes() {
         for special in Self.specials {
@@ -63,7 +52,7 @@ struct StringScanAlignmentTests {
                     }
                     if let got { #expect(got == expected, "\(label)") }
                     if expected == nil { #expect(got == nil, "\(label)") }
-                    #expect(Self.skips(bytes) == (got != nil), "\(label)")
+                    #expect(SkipValueTests.skipsWhole(bytes) == (got != nil), "\(label)")
                 }
             }
         }
@@ -74,7 +63,7 @@ struct StringScanAlignmentTests {
         for length in 0..<20 {
             let bytes = Array(("[\"" + String(repeating: "x", count: length)).utf8)
             #expect(Self.scanned(bytes) == nil)
-            #expect(!Self.skips(bytes))
+            #expect(!SkipValueTests.skipsWhole(bytes))
         }
     }
 }

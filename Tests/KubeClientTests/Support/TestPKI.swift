@@ -1,46 +1,12 @@
 import Foundation
 import KubeCertificates
+import TestSupport
 @testable import KubeClient
 
-/// Certificates for the tests, generated once per test process with KubeCertificates (OpenSSL),
-/// never committed.
-struct TestPKI: Sendable {
-    /// The CA that signs the server and the good client certificate.
-    let ca: CertificateAndKey
-    /// A CA unrelated to the server: trusting it must fail verification.
-    let otherCA: CertificateAndKey
-    /// Server certificate for 127.0.0.1 and localhost, signed by `ca`.
-    let server: CertificateAndKey
-    /// Server certificate naming only `api.internal.test` (for tls-server-name).
-    let namedServer: CertificateAndKey
-    /// Client certificate (ECDSA) for user "alice" in group "devs", signed by `ca`.
-    let client: CertificateAndKey
-    /// Client certificate with an RSA key, signed by `ca`.
-    let rsaClient: CertificateAndKey
-    /// Client certificate signed by `otherCA` (the server must reject it).
-    let strangerClient: CertificateAndKey
+/// The shared client-test certificates (TestSupport), with the servers' TLS settings used here.
+typealias TestPKI = ClientTestPKI
 
-    static let shared: Result<TestPKI, any Error> = Result { try TestPKI() }
-
-    static func get() throws -> TestPKI { try shared.get() }
-
-    private init() throws {
-        ca = try CertificateFactory.makeCA(commonName: "kube-client-test-ca")
-        otherCA = try CertificateFactory.makeCA(commonName: "some-other-ca")
-        server = try CertificateFactory.issue(
-            CertificateSpec(commonName: "kube-apiserver", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], usage: .server),
-            signedBy: ca)
-        namedServer = try CertificateFactory.issue(
-            CertificateSpec(commonName: "api.internal.test", dnsNames: ["api.internal.test"], usage: .server),
-            signedBy: ca)
-        client = try CertificateFactory.issue(
-            CertificateSpec(commonName: "alice", organizations: ["devs"], usage: .client), signedBy: ca)
-        rsaClient = try CertificateFactory.issue(
-            CertificateSpec(commonName: "bob", usage: .client, keyAlgorithm: .rsa(bits: 2048)), signedBy: ca)
-        strangerClient = try CertificateFactory.issue(
-            CertificateSpec(commonName: "mallory", usage: .client), signedBy: otherCA)
-    }
-
+extension ClientTestPKI {
     var serverTLS: ServerTLS { ServerTLS(certificatePEM: server.certificatePEM, keyPEM: server.privateKeyPEM) }
     var mutualTLS: ServerTLS {
         ServerTLS(certificatePEM: server.certificatePEM, keyPEM: server.privateKeyPEM, clientCAPEM: ca.certificatePEM)
