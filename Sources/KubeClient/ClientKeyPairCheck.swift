@@ -5,7 +5,8 @@
 /// that will use the pair. The plugin and the sandbox pass `.openSSL` (from `KubeCurl`, since
 /// libcurl uses OpenSSL here), so a swapped or stale key is reported with the kubeconfig user's
 /// name. The webhook links no OpenSSL and keeps `.atHandshake`: its SwiftNIO transport reports
-/// the same problem as `TransportError.Kind.clientCertificateInvalid` on the first connection.
+/// the same problem as `TransportError.Kind.clientCertificateInvalid` when it builds the TLS
+/// context, which the webhook does at start (`NIOTransport.prepareTLS`).
 public struct ClientKeyPairCheck: Sendable {
     /// What is wrong with a pair.
     public enum Problem: Error, Sendable, Equatable {
