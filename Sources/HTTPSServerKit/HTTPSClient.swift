@@ -47,8 +47,9 @@ public struct HTTPSClientError: Error, Sendable, CustomStringConvertible {
     public var description: String
 }
 
-/// A minimal HTTP/1.1 client over one keep-alive connection (TLS or plain): for tests,
-/// tools and the sandbox calling webhooks. Requests on one client run one at a time.
+/// A minimal HTTP/1.1 client over one keep-alive connection (TLS or plain), for tests that
+/// drive the servers built on this kit. Requests on one client run one at a time. (The
+/// webhook's API client is `NIOTransport`; the sandbox calls webhooks with libcurl.)
 public final class HTTPSClient: Sendable {
     private let channel: any Channel
 

@@ -2,9 +2,8 @@
 /// is the certificate's key.
 ///
 /// Why injectable: the check needs a crypto library, and the one to ask is the TLS library
-/// that will use the pair. The plugin and the sandbox pass `.openSSL` (from `KubeCurl`, since
-/// libcurl uses OpenSSL here), so a swapped or stale key is reported with the kubeconfig user's
-/// name. The webhook links no OpenSSL and keeps `.atHandshake`: its SwiftNIO transport reports
+/// that will use the pair. The plugin passes `.openSSL` (from `KubeCurl`, since libcurl uses
+/// OpenSSL here), so a swapped or stale key is reported with the kubeconfig user's name. The webhook links no OpenSSL and keeps `.atHandshake`: its SwiftNIO transport reports
 /// the same problem as `TransportError.Kind.clientCertificateInvalid` when it builds the TLS
 /// context, which the webhook does at start (`NIOTransport.prepareTLS`).
 public struct ClientKeyPairCheck: Sendable {

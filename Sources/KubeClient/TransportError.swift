@@ -43,6 +43,15 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         self.detail = detail
     }
 
+    /// `scheme://host[:port]` of a request URL, as `server` names it in messages (the port
+    /// only when the URL has one, IPv6 hosts in brackets); the URL itself when it does not
+    /// parse. Every transport spells the server this way.
+    public static func server(of url: String) -> String {
+        guard let components = URLComponents(string: url), let host = components.host else { return url }
+        let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return "\(components.scheme ?? "https")://\(hostPart)\(components.port.map { ":\($0)" } ?? "")"
+    }
+
     /// True when repeating a safe request may succeed (resets, refused connections).
     public var isRetryable: Bool { kind == .connectionReset || kind == .connectionRefused }
 

@@ -57,7 +57,7 @@ public final class HTTPTransport: KubeTransport {
                      dedicatedThread: Bool = false,
                      stop: CancellationFlag = CancellationFlag()) async throws -> (status: Int, headers: [(name: String, value: String)]) {
         let key = CurlHandlePool.key(for: request.url)
-        let server = Self.serverDescription(request.url)
+        let server = TransportError.server(of: request.url)
         let pool = self.pool
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(status: Int, headers: [(name: String, value: String)]), any Error>) in
@@ -88,13 +88,6 @@ public final class HTTPTransport: KubeTransport {
         } onCancel: {
             stop.set()
         }
-    }
-
-    /// `https://host:port` of a URL, for messages.
-    static func serverDescription(_ url: String) -> String {
-        guard let components = URLComponents(string: url), let host = components.host else { return url }
-        let hostPart = host.contains(":") ? "[\(host)]" : host
-        return "\(components.scheme ?? "https")://\(hostPart)\(components.port.map { ":\($0)" } ?? "")"
     }
 }
 

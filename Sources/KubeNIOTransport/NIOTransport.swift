@@ -66,12 +66,14 @@ public final class NIOTransport: KubeTransport {
         return (head.status, head.headers)
     }
 
-    /// Builds (and keeps) the TLS context for `tls` now, so a CA bundle or client certificate
-    /// that cannot be used is reported before the first request: a server can refuse to start
-    /// rather than retry a request that can never succeed. Throws `TransportError`
-    /// (`.clientCertificateInvalid` for a key that is not the certificate's).
-    public func prepareTLS(_ tls: TLSOptions, server: String) throws {
-        _ = try tlsContexts.context(for: tls, server: server)
+    /// Builds (and keeps) the TLS context requests to `url` with `tls` will use, so a CA
+    /// bundle or client certificate that cannot be used is reported before the first request:
+    /// a server can refuse to start rather than retry a request that can never succeed. Plain
+    /// `http://` URLs need no context. Throws `TransportError` (`.clientCertificateInvalid`
+    /// for a key that is not the certificate's).
+    public func prepareTLS(for url: String, _ tls: TLSOptions) throws {
+        guard try RequestTarget.parse(url).isTLS else { return }
+        _ = try tlsContexts.context(for: tls, server: TransportError.server(of: url))
     }
 
     /// Closes the idle pooled connections (they are also closed when the transport goes away).
@@ -81,7 +83,7 @@ public final class NIOTransport: KubeTransport {
 
     private func run(_ request: HTTPRequest, callbacks: ExchangeCallbacks, pooled: Bool) async throws -> ExchangeHead {
         let target = try RequestTarget.parse(request.url)
-        let server = target.serverDescription
+        let server = TransportError.server(of: request.url)
         let proxy = try request.proxy.flatMap { $0.isEmpty ? nil : try ProxyTarget.parse($0, server: server) }
         let start = NIODeadline.now()
         let overall = request.timeout.flatMap { Self.amount($0) }.map { start + $0 }

@@ -20,12 +20,6 @@ struct RequestTarget: Sendable, Equatable {
 
     var isTLS: Bool { scheme == "https" }
 
-    /// `https://host:port` for `TransportError.server` (as the curl transport spells it).
-    var serverDescription: String {
-        let hostPart = host.contains(":") ? "[\(host)]" : host
-        return "\(scheme)://\(hostPart):\(port)"
-    }
-
     /// Parses an absolute `http`/`https` URL; throws `TransportError` (`.other`) otherwise.
     static func parse(_ url: String) throws -> RequestTarget {
         guard let components = URLComponents(string: url),

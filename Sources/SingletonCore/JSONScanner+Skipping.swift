@@ -88,7 +88,7 @@ extension JSONScanner {
     }
 
     /// The offset after the `count` bytes packed in `word` (a literal) at `start`.
-    private static func literalEnd(_ span: Span<UInt8>, at start: Int, _ word: UInt64, count: Int) throws(Unsupported) -> Int {
+    static func literalEnd(_ span: Span<UInt8>, at start: Int, _ word: UInt64, count: Int) throws(Unsupported) -> Int {
         guard start >= 0, start <= span.count - count else { throw Unsupported() }
         var w: UInt64 = 0
         for i in 0..<count { w |= UInt64(span[start + i]) << UInt64(i << 3) }

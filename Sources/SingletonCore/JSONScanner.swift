@@ -166,11 +166,7 @@ struct JSONScanner {
 
     /// Consumes the `count` bytes packed in `word` (a literal), or throws.
     mutating func literal(_ word: UInt64, count: Int) throws(Unsupported) {
-        guard pos + count <= bytes.count else { throw Unsupported() }
-        var w: UInt64 = 0
-        for i in 0..<count { w |= UInt64(bytes[pos + i]) << UInt64(i << 3) }
-        guard w == word else { throw Unsupported() }
-        pos += count
+        pos = try Self.literalEnd(bytes.span, at: pos, word, count: count)
     }
 
     /// A plain integer (`-?digits`). Fractions, exponents and overflow are unsupported:

@@ -75,17 +75,7 @@ enum ResponseWriter {
     /// Whether a byte from `start` on needs an escape: `JSONScanner.plainEnd`'s stop bytes
     /// (`"`, `\` and controls) are exactly those, checked eight at a time.
     private static func needsEscape(_ span: Span<UInt8>, from start: Int) -> Bool {
-        var p = max(start, 0)
-        while p &+ 8 <= span.count {
-            if ByteWords.stringStops(ByteWords.load(span, p)) != 0 { return true }
-            p = p &+ 8
-        }
-        while p < span.count {
-            let b = span[p]
-            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return true }
-            p = p &+ 1
-        }
-        return false
+        JSONScanner.plainEnd(span, from: start) < span.count
     }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)

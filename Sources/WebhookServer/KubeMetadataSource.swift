@@ -24,9 +24,7 @@ public struct KubeMetadataSource: MetadataSource {
     public static func make(kubeconfig: String?) throws -> any MetadataSource {
         let config = try ClientConfig.load(KubeConfigOptions(kubeconfig: kubeconfig))
         let transport = NIOTransport()
-        if config.server.lowercased().hasPrefix("https://") {
-            try transport.prepareTLS(config.tls, server: config.server)
-        }
+        try transport.prepareTLS(for: config.server, config.tls)
         return KubeMetadataSource(client: KubeClient(config: config, transport: transport))
     }
 

@@ -17,7 +17,9 @@ struct PureLogicTests {
         #expect(try RequestTarget.parse("http://h/x").port == 80)
         let v6 = try RequestTarget.parse("https://[fd00::1]:8443/api")
         #expect(v6.host == "fd00::1" && v6.port == 8443 && v6.hostHeader == "[fd00::1]:8443")
-        #expect(v6.serverDescription == "https://[fd00::1]:8443")
+        // Errors name the server as the curl transport does: the URL's port only when given.
+        #expect(TransportError.server(of: "https://[fd00::1]:8443/api") == "https://[fd00::1]:8443")
+        #expect(TransportError.server(of: "https://api.example/api") == "https://api.example")
     }
 
     @Test(arguments: ["", "api.example:6443", "ftp://h/x", "https:///nohost", "https://h:70000/"])
