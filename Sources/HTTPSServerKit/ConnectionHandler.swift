@@ -89,7 +89,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             if expectsContinue {
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
             }
-            body = context.channel.allocator.buffer(capacity: 0)
+            body = ByteBuffer()
             state = .receiving(head)
             arm(limits.bodyTimeout, context)
         case (.body(var chunk), .receiving(let head)):
@@ -105,7 +105,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 tooLarge(head, body, context)
                 return
             }
-            body.writeBuffer(&chunk)
+            // A body that arrives in one piece (the usual AdmissionReview) is kept as that
+            // piece, a view of the decrypted bytes: no buffer allocated, nothing copied.
+            if body.readableBytes == 0 { body = chunk } else { body.writeBuffer(&chunk) }
         case (.end, .receiving(let head)) where oversizeDeclared:
             // The body ended before the declared length (the decoder would not allow this): still too large.
             tooLarge(head, body, context)

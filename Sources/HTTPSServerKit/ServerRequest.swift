@@ -81,6 +81,9 @@ public struct ServerRequest: Sendable {
     /// The body as Data (a copy), for decoders that want Foundation types.
     public var bodyData: Data { Data(body.readableBytesView) }
 
+    /// The body as an array (one copy), for decoders that read bytes.
+    public var bodyBytes: [UInt8] { body.getBytes(at: body.readerIndex, length: body.readableBytes) ?? [] }
+
     private static func decode(_ s: Substring) -> String {
         let spaced = s.replacingOccurrences(of: "+", with: " ")
         return spaced.removingPercentEncoding ?? spaced

@@ -31,6 +31,11 @@ public struct ServerResponse: Sendable {
         bytes(status, contentType: "application/json", data)
     }
 
+    /// An `application/json` response from bytes.
+    public static func json(_ status: HTTPResponseStatus, _ bytes: [UInt8]) -> ServerResponse {
+        self.bytes(status, contentType: "application/json", bytes)
+    }
+
     /// A chunked response whose body `produce` writes piece by piece.
     public static func stream(_ status: HTTPResponseStatus, contentType: String,
                               _ produce: @escaping @Sendable (ResponseBodyWriter) async throws -> Void) -> ServerResponse {

@@ -173,8 +173,14 @@ public enum AdmissionReview {
     /// it is not certain about (including every error) goes through `JSONDecoder`, so the
     /// results and messages are those of the Codable types either way.
     public static func decodeRequest(_ data: Data) -> Result<AdmissionRequest, ReviewDecodeError> {
-        if let request = FastReviewDecoder.decode(data) { return .success(request) }
-        return decodeRequestCodable(data)
+        decodeRequest(bytes: [UInt8](data))
+    }
+
+    /// `decodeRequest` over the body's bytes as a server holds them: the fast path reads
+    /// the array itself, and only the fallback makes a `Data` of it.
+    public static func decodeRequest(bytes: [UInt8]) -> Result<AdmissionRequest, ReviewDecodeError> {
+        if let request = FastReviewDecoder.decode(bytes) { return .success(request) }
+        return decodeRequestCodable(Data(bytes))
     }
 
     /// The reference decoding with `JSONDecoder`: the fallback of `decodeRequest`, and what
@@ -203,7 +209,12 @@ public enum AdmissionReview {
     /// `ResponseWriter` writes the same bytes `JSONEncoder` would, faster; for shapes it
     /// does not handle it returns nil and `JSONEncoder` does the work.
     public static func encodeResponse(_ response: AdmissionResponse) -> Data {
-        ResponseWriter.encode(response) ?? encodeResponseCodable(response)
+        ResponseWriter.encode(response).map { Data($0) } ?? encodeResponseCodable(response)
+    }
+
+    /// `encodeResponse` as bytes, for a server that copies them into its own buffer.
+    public static func encodeResponseBytes(_ response: AdmissionResponse) -> [UInt8] {
+        ResponseWriter.encode(response) ?? [UInt8](encodeResponseCodable(response))
     }
 
     /// The reference encoding with `JSONEncoder`.

@@ -9,7 +9,11 @@ enum FastReviewDecoder {
     typealias Unsupported = JSONScanner.Unsupported
 
     static func decode(_ data: Data) -> AdmissionRequest? {
-        guard var s = JSONScanner([UInt8](data)) else { return nil }
+        decode([UInt8](data))
+    }
+
+    static func decode(_ bytes: [UInt8]) -> AdmissionRequest? {
+        guard var s = JSONScanner(bytes) else { return nil }
         // Read in place: returning the request up through the throwing readers copied it.
         var request = AdmissionRequest(uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
                                        operation: .other(""))

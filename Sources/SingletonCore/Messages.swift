@@ -2,9 +2,10 @@
 /// annotation and the fix, because the person reading it is mid-`kubectl` and needs to
 /// know what to type next.
 enum Messages {
-    static func describe(_ kind: WorkloadKind, _ meta: ObjectMeta, request: AdmissionRequest) -> String {
-        let ns = meta.namespace ?? request.namespace
-        let name = meta.name ?? request.name ?? meta.generateName.map { "\($0)*" } ?? "(unnamed)"
+    /// "Kind namespace/name", from the object, else the request's namespace and name.
+    static func describe(_ kind: WorkloadKind, _ meta: ObjectMeta, requestNamespace: String?, requestName: String?) -> String {
+        let ns = meta.namespace ?? requestNamespace
+        let name = meta.name ?? requestName ?? meta.generateName.map { "\($0)*" } ?? "(unnamed)"
         return ns.map { "\(kind.rawValue) \($0)/\(name)" } ?? "\(kind.rawValue) \(name)"
     }
 

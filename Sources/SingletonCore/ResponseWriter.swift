@@ -8,7 +8,7 @@ import Foundation
 /// collation rules, keys that are not lowercase ASCII letters and `-` return nil and the
 /// caller uses `JSONEncoder`.
 enum ResponseWriter {
-    static func encode(_ response: AdmissionResponse) -> Data? {
+    static func encode(_ response: AdmissionResponse) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(512)  // a typical answer with a message fits: no regrowth
         out.append(contentsOf: response.allowed ? Fragment.headAllowed : Fragment.headDenied)
@@ -51,7 +51,7 @@ enum ResponseWriter {
         }
         out.append(UInt8(ascii: "}"))
         out.append(UInt8(ascii: "}"))
-        return Data(out)
+        return out
     }
 
     /// The constant parts of every answer, as bytes: appending an array is a copy, while

@@ -12,6 +12,8 @@ public struct ReviewOutcome: Sendable {
     public var decodeError: ReviewDecodeError?
 
     public var body: Data { AdmissionReview.encodeResponse(response) }
+    /// `body` as bytes (no `Data` in between, for a server that copies them into its buffer).
+    public var bodyBytes: [UInt8] { AdmissionReview.encodeResponseBytes(response) }
 }
 
 /// A review that has been decoded and waits for its parent workload: the second half of
@@ -39,7 +41,12 @@ extension SingletonPolicy {
     /// Decodes `body` and decides it unless the rule needs the parent workload, which
     /// only scale and HPA requests that could raise a singleton above one replica do.
     public func begin(_ body: Data) -> ReviewStep {
-        switch AdmissionReview.decodeRequest(body) {
+        begin(bytes: [UInt8](body))
+    }
+
+    /// `begin` over the body's bytes as a server holds them (one copy fewer than `Data`).
+    public func begin(bytes body: [UInt8]) -> ReviewStep {
+        switch AdmissionReview.decodeRequest(bytes: body) {
         case .failure(let error):
             return .done(.malformed(error))
         case .success(let request):

@@ -6,32 +6,37 @@ enum WorkloadRule {
         }
         var old: Workload? = nil
         if case .workload(let w)? = request.oldObject { old = w }
-        let obj = Messages.describe(new.kind, new.metadata, request: request)
+        // The object's name for messages, built only when there is a message: most requests
+        // are plain allows and need none. (A function of what it needs: capturing the
+        // whole request copied it.)
+        let namespace = request.namespace, name = request.name
+        func obj() -> String { Messages.describe(new.kind, new.metadata, requestNamespace: namespace, requestName: name) }
 
         if new.kind == .replicaSet, new.isOwnedByDeployment {
             return .allow(.ownedByDeployment)
         }
 
         let contract = new.metadata.contract
-        let oldContract = old?.metadata.contract ?? .absent
+        // Read only where a rule asks for it: most requests are decided without it.
+        func oldContract() -> ContractState { old?.metadata.contract ?? .absent }
         switch contract {
         case .absent:
-            if oldContract.isPresent { return .allow(.optOut, warnings: [Messages.optOut(obj)]) }
+            if oldContract().isPresent { return .allow(.optOut, warnings: [Messages.optOut(obj())]) }
             return .allow(.notOurs)
         case .invalid(let error, let raw):
             // A value that was already there before this change is not re-litigated on
             // every unrelated update (the object predates the webhook); say so instead.
-            if case .invalid(_, let oldRaw) = oldContract, oldRaw == raw {
-                return .allow(.unknownMode, warnings: [Messages.invalidKept(obj, error)])
+            if case .invalid(_, let oldRaw) = oldContract(), oldRaw == raw {
+                return .allow(.unknownMode, warnings: [Messages.invalidKept(obj(), error)])
             }
-            return .deny(.unknownMode, message: Messages.unknownMode(obj, error))
+            return .deny(.unknownMode, message: Messages.unknownMode(obj(), error))
         case .valid(let spec):
             return judge(new, old: old, oldContract: oldContract, spec: spec, obj: obj)
         }
     }
 
-    private static func judge(_ new: Workload, old: Workload?, oldContract: ContractState, spec: SingletonSpec,
-                              obj: String) -> AdmissionDecision {
+    private static func judge(_ new: Workload, old: Workload?, oldContract: () -> ContractState, spec: SingletonSpec,
+                              obj: () -> String) -> AdmissionDecision {
         let replicas = new.effectiveReplicas
         let strategy = new.strategy ?? DeploymentStrategy()
         let surging = spec.mode == .atMostOne && new.kind == .deployment && strategy.surges
@@ -43,17 +48,17 @@ enum WorkloadRule {
         // A move toward compliance is never blocked; warn about what is still wrong.
         if let old, old.effectiveReplicas > replicas {
             var warnings: [String] = []
-            if replicas > 1 { warnings.append(Messages.stillAbove(obj, replicas: replicas)) }
-            if surging { warnings.append(Messages.stillSurging(obj)) }
+            if replicas > 1 { warnings.append(Messages.stillAbove(obj(), replicas: replicas)) }
+            if surging { warnings.append(Messages.stillSurging(obj())) }
             return .allow(.decrease, mode: spec.mode, warnings: warnings)
         }
         if replicas > 1 {
-            let justMarked = old == nil || !oldContract.isPresent
+            let justMarked = old == nil || !oldContract().isPresent
             let message = justMarked
-                ? Messages.annotationAddedWhileScaled(obj, spec.mode, replicas: replicas)
-                : Messages.tooManyReplicas(obj, spec.mode, replicas: replicas)
+                ? Messages.annotationAddedWhileScaled(obj(), spec.mode, replicas: replicas)
+                : Messages.tooManyReplicas(obj(), spec.mode, replicas: replicas)
             return .deny(.replicas, mode: spec.mode, message: message)
         }
-        return .deny(.surge, mode: spec.mode, message: Messages.surge(obj, strategy))
+        return .deny(.surge, mode: spec.mode, message: Messages.surge(obj(), strategy))
     }
 }

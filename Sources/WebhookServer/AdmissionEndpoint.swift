@@ -30,7 +30,7 @@ public struct AdmissionEndpoint: Sendable {
     public func respond(to request: ServerRequest) -> HandlerResult {
         let start = ContinuousClock.now
         if let refusal = precheck(request) { return .now(refusal) }
-        switch policy.begin(request.bodyData) {
+        switch policy.begin(bytes: request.bodyBytes) {
         case .done(let outcome):
             return .now(answer(outcome, request, since: start))
         case .needsParent(let pending):
@@ -67,9 +67,9 @@ public struct AdmissionEndpoint: Sendable {
             metrics.recordRejected(reason: "malformed")
             logger.warning("unreadable AdmissionReview", metadata: ["uid": "\(error?.uid ?? "")", "error": "\(error?.message ?? "")",
                                                                      "remote": "\(request.remoteAddress ?? "")"])
-            return .json(.badRequest, outcome.body)
+            return .json(.badRequest, outcome.bodyBytes)
         }
-        let bytes = outcome.body
+        let bytes = outcome.bodyBytes
         let elapsed = ContinuousClock.now - start
         record(admission, decision, seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
         return .json(.ok, bytes)
@@ -86,7 +86,7 @@ public struct AdmissionEndpoint: Sendable {
         metrics.recordRejected(reason: reason)
         var uid: String?
         if request.body.readableBytes > 0 {
-            switch AdmissionReview.decodeRequest(request.bodyData) {
+            switch AdmissionReview.decodeRequest(bytes: request.bodyBytes) {
             case .success(let r): uid = r.uid
             case .failure(let e): uid = e.uid
             }
@@ -95,7 +95,7 @@ public struct AdmissionEndpoint: Sendable {
                                                       "uid": "\(uid ?? "")", "remote": "\(request.remoteAddress ?? "")"])
         let response = AdmissionResponse(uid: uid ?? "", allowed: false,
                                          status: ResponseStatus(code: Int(status.code), reason: status.reasonPhrase.replacingOccurrences(of: " ", with: ""), message: message))
-        return .json(status, AdmissionReview.encodeResponse(response))
+        return .json(status, AdmissionReview.encodeResponseBytes(response))
     }
 
     private func record(_ request: AdmissionRequest, _ decision: AdmissionDecision, seconds: Double) {

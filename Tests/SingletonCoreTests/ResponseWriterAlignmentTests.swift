@@ -21,7 +21,7 @@ struct ResponseWriterAlignmentTests {
                     ]
                     for r in responses {
                         let fast = try #require(ResponseWriter.encode(r))
-                        #expect(fast == AdmissionReview.encodeResponseCodable(r), "\(String(decoding: fast, as: UTF8.self))")
+                        #expect(Data(fast) == AdmissionReview.encodeResponseCodable(r), "\(String(decoding: fast, as: UTF8.self))")
                     }
                 }
             }
@@ -33,7 +33,7 @@ struct ResponseWriterAlignmentTests {
         for n in 1...keys.count {
             let audit = Dictionary(uniqueKeysWithValues: keys.prefix(n).map { ($0, "v-\($0)") })
             let r = AdmissionResponse(uid: "u", allowed: true, auditAnnotations: audit)
-            #expect(try #require(ResponseWriter.encode(r)) == AdmissionReview.encodeResponseCodable(r))
+            #expect(Data(try #require(ResponseWriter.encode(r))) == AdmissionReview.encodeResponseCodable(r))
         }
     }
 }

@@ -20,7 +20,7 @@ struct ResponseWriterTests {
         }
         for r in cases {
             let fast = try #require(ResponseWriter.encode(r), "\(r)")
-            #expect(fast == AdmissionReview.encodeResponseCodable(r), "\(String(decoding: fast, as: UTF8.self))")
+            #expect(Data(fast) == AdmissionReview.encodeResponseCodable(r), "\(String(decoding: fast, as: UTF8.self))")
         }
     }
 
@@ -30,7 +30,7 @@ struct ResponseWriterTests {
                 for d in [AdmissionDecision.allow(rule, mode: mode, warnings: ["w/1"]),
                           .deny(rule, mode: mode, message: "no \"more\" than 1")] {
                     let r = d.response(uid: "uid-1")
-                    #expect(try #require(ResponseWriter.encode(r)) == AdmissionReview.encodeResponseCodable(r))
+                    #expect(Data(try #require(ResponseWriter.encode(r))) == AdmissionReview.encodeResponseCodable(r))
                 }
             }
         }
