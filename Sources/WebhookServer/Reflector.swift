@@ -89,9 +89,9 @@ public struct Reflector: Sendable {
             if cache.read({ $0.resourceVersion(kind) }) == nil {
                 let (count, version) = try await relist()
                 // Only now is the list gone (it lived in `relist`). Trimming while it was
-                // still held left its pages resident in about 1 start in 8 (37.7 instead of
-                // 27.4 MiB with 10,000 Deployments); trimmed after, every start measured
-                // 28.2 to 29.5 MiB (24 starts).
+                // still held left its pages resident in about 1 start in 8 (36.9 instead of
+                // about 26.7 MiB with 10,000 Deployments); trimmed after, 21 starts measured
+                // 27.6 to 28.8 MiB.
                 MemoryRelease.trim()
                 metrics?.recordRelist(kind: kind.resource)
                 logger.debug("listed", metadata: ["kind": "\(kind.resource)", "objects": "\(count)",
