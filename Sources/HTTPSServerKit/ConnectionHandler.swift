@@ -106,7 +106,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             // A body that arrives in one piece (the usual AdmissionReview) is kept as that
-            // piece, a view of the decrypted bytes: no buffer allocated, nothing copied.
+            // piece, a view of the decrypted bytes: no buffer allocated, nothing copied. A
+            // request held past this read (a parent fetched from the API) makes the decoder
+            // copy its buffer once on the next write, as any shared ByteBuffer does.
             if body.readableBytes == 0 { body = chunk } else { body.writeBuffer(&chunk) }
         case (.end, .receiving(let head)) where oversizeDeclared:
             // The body ended before the declared length (the decoder would not allow this): still too large.

@@ -8,10 +8,6 @@ import Foundation
 enum FastReviewDecoder {
     typealias Unsupported = JSONScanner.Unsupported
 
-    static func decode(_ data: Data) -> AdmissionRequest? {
-        decode([UInt8](data))
-    }
-
     static func decode(_ bytes: [UInt8]) -> AdmissionRequest? {
         guard var s = JSONScanner(bytes) else { return nil }
         // Read in place: returning the request up through the throwing readers copied it.

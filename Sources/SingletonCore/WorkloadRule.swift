@@ -31,12 +31,11 @@ enum WorkloadRule {
             }
             return .deny(.unknownMode, message: Messages.unknownMode(obj(), error))
         case .valid(let spec):
-            return judge(new, old: old, oldContract: oldContract, spec: spec, obj: obj)
+            return judge(new, old: old, spec: spec, obj: obj)
         }
     }
 
-    private static func judge(_ new: Workload, old: Workload?, oldContract: () -> ContractState, spec: SingletonSpec,
-                              obj: () -> String) -> AdmissionDecision {
+    private static func judge(_ new: Workload, old: Workload?, spec: SingletonSpec, obj: () -> String) -> AdmissionDecision {
         let replicas = new.effectiveReplicas
         let strategy = new.strategy ?? DeploymentStrategy()
         let surging = spec.mode == .atMostOne && new.kind == .deployment && strategy.surges
@@ -53,7 +52,7 @@ enum WorkloadRule {
             return .allow(.decrease, mode: spec.mode, warnings: warnings)
         }
         if replicas > 1 {
-            let justMarked = old == nil || !oldContract().isPresent
+            let justMarked = !(old?.metadata.contract.isPresent ?? false)
             let message = justMarked
                 ? Messages.annotationAddedWhileScaled(obj(), spec.mode, replicas: replicas)
                 : Messages.tooManyReplicas(obj(), spec.mode, replicas: replicas)

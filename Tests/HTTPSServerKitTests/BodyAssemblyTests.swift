@@ -8,7 +8,7 @@ import Testing
 
 /// `ConnectionHandler` keeps a body that arrives in one piece as that piece (a view of the
 /// decoder's bytes) and appends later pieces to it. These tests check the handler sees
-/// exactly the bytes that were sent, whether the body came whole, split at any point, or
+/// exactly the bytes that were sent, whether the body came whole, split into pieces, or
 /// shared its read with the next pipelined request.
 @Suite("Connection handler: request bodies assembled exactly, in one piece or many")
 struct BodyAssemblyTests {

@@ -18,7 +18,7 @@ struct FastPathDifferentialTests {
     @discardableResult
     static func check(_ name: String, _ body: Data) -> Bool {
         let reference = AdmissionReview.decodeRequestCodable(body)
-        let fast = FastReviewDecoder.decode(body)
+        let fast = FastReviewDecoder.decode([UInt8](body))
         if let fast {
             #expect(reference == .success(fast), "\(name): fast path disagrees with Codable")
         }
@@ -111,7 +111,7 @@ struct FastPathDifferentialTests {
     ])
     func malformedOrUnusualBodiesDeferToCodable(_ text: String) {
         let body = Data(text.utf8)
-        #expect(FastReviewDecoder.decode(body) == nil)
+        #expect(FastReviewDecoder.decode([UInt8](body)) == nil)
         Self.check(text, body)
     }
 
@@ -119,13 +119,13 @@ struct FastPathDifferentialTests {
         let text = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00\u0000é😀","operation":"DELETE","name":"\u2028"}}"#
         let body = Data(text.utf8)
         #expect(Self.check("escapes", body))
-        #expect(FastReviewDecoder.decode(body)?.uid == "a\"b\\c/d\u{8}\u{c}\n\r\t\u{e9}\u{1F600}\u{0}é😀")
+        #expect(FastReviewDecoder.decode([UInt8](body))?.uid == "a\"b\\c/d\u{8}\u{c}\n\r\t\u{e9}\u{1F600}\u{0}é😀")
     }
 
     @Test func invalidUTF8DefersToCodable() {
         var body = Data(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"DELETE","x":"#.utf8)
         body.append(contentsOf: [0x22, 0xC3, 0x28, 0x22, 0x7D, 0x7D])
-        #expect(FastReviewDecoder.decode(body) == nil)
+        #expect(FastReviewDecoder.decode([UInt8](body)) == nil)
         Self.check("invalid utf8", body)
     }
 }

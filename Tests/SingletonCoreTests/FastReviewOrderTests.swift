@@ -42,7 +42,7 @@ struct FastReviewOrderTests {
     @Test func anObjectThatFailsItsFinalTypeStillDefers() {
         let odd = #"{"metadata":{"name":"web"},"spec":{"replicas":1.5}}"#
         let members = #""resource":\#(Self.deploymentsGVR),"operation":"UPDATE","object":\#(odd)"#
-        #expect(FastReviewDecoder.decode(Self.review(members)) == nil)
+        #expect(FastReviewDecoder.decode([UInt8](Self.review(members))) == nil)
         FastPathDifferentialTests.check(members, Self.review(members))
     }
 
@@ -60,7 +60,7 @@ struct FastReviewOrderTests {
         let gvr = #"{"group":"","version":"v1","resource":"replicationcontrollers"}"#
         let members = #""resource":\#(gvr),"operation":"CREATE","object":\#(rc)"#
         #expect(FastPathDifferentialTests.check(members, Self.review(members)), "should be read by the fast path")
-        let request = try #require(FastReviewDecoder.decode(Self.review(members)))
+        let request = try #require(FastReviewDecoder.decode([UInt8](Self.review(members))))
         guard case .workload(let workload)? = request.object else { Issue.record("not a workload"); return }
         #expect(workload.selector?.matchLabels == ["name": "web", "key": "k", "app": "a"])
     }
@@ -71,7 +71,7 @@ struct FastReviewOrderTests {
         #""resource":\#(deploymentsGVR),"operation":"UPDATE","objéct":{}"#,
     ])
     func keysWithEscapesOrNonASCIIDefer(_ members: String) {
-        #expect(FastReviewDecoder.decode(Self.review(members)) == nil)
+        #expect(FastReviewDecoder.decode([UInt8](Self.review(members))) == nil)
         FastPathDifferentialTests.check(members, Self.review(members))
     }
 }
