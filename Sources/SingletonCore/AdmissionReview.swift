@@ -188,6 +188,21 @@ public enum AdmissionReview {
         return decodeRequestCodable(Data(bytes))
     }
 
+    /// The request uid of a body that is refused before any decision (wrong path, method,
+    /// content type or size), for the answer to echo: the same uid `decodeRequest` would
+    /// report, success or failure, without decoding the whole request with `JSONDecoder`
+    /// when the fast path cannot read the body (a truncated 7 MiB body was parsed twice).
+    public static func requestUID(bytes: [UInt8]) -> String? {
+        if let request = FastReviewDecoder.decode(bytes) { return request.uid }
+        return probeUID(Data(bytes))
+    }
+
+    /// The uid of a body the Codable types cannot decode, or that `requestUID` was given:
+    /// `request.uid` read alone, else a scan of a body that is not JSON at all.
+    static func probeUID(_ data: Data) -> String? {
+        (try? JSONDecoder().decode(UIDProbe.self, from: data))?.request?.uid ?? scanUID(data)
+    }
+
     /// The reference decoding with `JSONDecoder`: the fallback of `decodeRequest`, and what
     /// the differential tests compare the fast path against.
     static func decodeRequestCodable(_ data: Data) -> Result<AdmissionRequest, ReviewDecodeError> {
@@ -205,8 +220,7 @@ public enum AdmissionReview {
             }
             return .success(request)
         } catch {
-            let uid = (try? decoder.decode(UIDProbe.self, from: data))?.request?.uid ?? scanUID(data)
-            return .failure(.init(uid: uid, message: "malformed AdmissionReview: \(describe(error))"))
+            return .failure(.init(uid: probeUID(data), message: "malformed AdmissionReview: \(describe(error))"))
         }
     }
 

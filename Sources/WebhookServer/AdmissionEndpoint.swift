@@ -84,13 +84,7 @@ public struct AdmissionEndpoint: Sendable {
     /// A refusal before any decision, as an AdmissionReview denial carrying `status`.
     func reject(_ status: HTTPResponseStatus, reason: String, _ request: ServerRequest, _ message: String) -> ServerResponse {
         metrics.recordRejected(reason: reason)
-        var uid: String?
-        if request.body.readableBytes > 0 {
-            switch AdmissionReview.decodeRequest(bytes: request.bodyBytes) {
-            case .success(let r): uid = r.uid
-            case .failure(let e): uid = e.uid
-            }
-        }
+        let uid = request.body.readableBytes > 0 ? AdmissionReview.requestUID(bytes: request.bodyBytes) : nil
         logger.warning("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)", "path": "\(request.path)",
                                                       "uid": "\(uid ?? "")", "remote": "\(request.remoteAddress ?? "")"])
         let response = AdmissionResponse(uid: uid ?? "", allowed: false,

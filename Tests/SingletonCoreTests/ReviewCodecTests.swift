@@ -54,6 +54,28 @@ import Testing
         #expect(json?["kind"] as? String == "AdmissionReview")
     }
 
+    /// Refusals before any decision echo `requestUID`: it must name the uid `decodeRequest`
+    /// reports, whichever path reads the body (fast, Codable, probe or scan).
+    @Test(arguments: [
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u-1\",\"operation\":\"CREATE\",",
+        "not json at all",
+        "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\"}",
+        "{\"apiVersion\":\"admission.k8s.io/v1beta1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u-2\",\"operation\":\"CREATE\"}}",
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u-3\"}}",
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u-4\",\"operation\":\"DELETE\"}}",
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\\\"5\",\"operation\":\"DELETE\"}}",
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":6,\"operation\":\"DELETE\"}}",
+        "[1,2,3]",
+    ])
+    func requestUIDIsTheUIDDecodingReports(body: String) {
+        let bytes = Array(body.utf8)
+        let decoded: String? = switch AdmissionReview.decodeRequest(bytes: bytes) {
+        case .success(let request): request.uid
+        case .failure(let error): error.uid
+        }
+        #expect(AdmissionReview.requestUID(bytes: bytes) == decoded, "\(body)")
+    }
+
     @Test func objectWithWrongFieldTypeIsAnErrorNotACrash() throws {
         var b = ReviewBuilder()
         var obj = workload(replicas: 1, mode: "at-least-one")
