@@ -23,11 +23,11 @@ public struct ClientTLS: Sendable {
     func context() throws -> NIOSSLContext {
         var config = TLSConfiguration.makeClientConfiguration()
         config.minimumTLSVersion = .tlsv12
-        config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(trustRoots.load().utf8)))
+        config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(trustRoots.load("the trust roots").utf8)))
         config.certificateVerification = serverName == nil ? .noHostnameVerification : .fullVerification
         if let certificate, let privateKey {
-            config.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificate.load().utf8)).map { .certificate($0) }
-            config.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(privateKey.load().utf8), format: .pem))
+            config.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificate.load("the client certificate").utf8)).map { .certificate($0) }
+            config.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(privateKey.load("the client key").utf8), format: .pem))
         }
         return try NIOSSLContext(configuration: config)
     }

@@ -9,8 +9,9 @@ public enum PEMSource: Sendable, Equatable {
     case file(String)
     case pem(String)
 
-    /// The PEM text, read from disk for `.file`.
-    func load() throws -> String {
+    /// The PEM text, read from disk for `.file`. `role` names the file in the error
+    /// ("the private key"), so a user knows which flag to fix.
+    func load(_ role: String = "the file") throws -> String {
         switch self {
         case .pem(let text):
             return text
@@ -18,8 +19,19 @@ public enum PEMSource: Sendable, Equatable {
             do {
                 return try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw HTTPSServerError.unreadableFile(path: path, reason: "\(error.localizedDescription)")
+                throw HTTPSServerError.unreadableFile(role: role, path: path, reason: Self.reason(error))
             }
+        }
+    }
+
+    /// Why a read failed, in the words of `ls` rather than Foundation's "The operation
+    /// could not be completed".
+    private static func reason(_ error: any Error) -> String {
+        switch (error as? CocoaError)?.code {
+        case .fileReadNoSuchFile?, .fileNoSuchFile?: return "no such file"
+        case .fileReadNoPermission?: return "permission denied"
+        case .fileReadInapplicableStringEncoding?: return "not UTF-8 text, so not PEM"
+        default: return error.localizedDescription
         }
     }
 
@@ -128,15 +140,16 @@ public struct ServerConfiguration: Sendable {
 
 /// Errors the server reports, each with a message that says what to fix.
 public enum HTTPSServerError: Error, Sendable, CustomStringConvertible, Equatable {
-    case unreadableFile(path: String, reason: String)
+    /// `role` names the file ("the certificate chain", "the private key", "the client CA").
+    case unreadableFile(role: String, path: String, reason: String)
     case invalidTLSMaterial(String)
     case bindFailed(host: String, port: Int, reason: String)
     case notRunning
 
     public var description: String {
         switch self {
-        case .unreadableFile(let path, let reason):
-            return "cannot read \(path): \(reason)"
+        case .unreadableFile(let role, let path, let reason):
+            return "cannot read \(role) \(path): \(reason)"
         case .invalidTLSMaterial(let why):
             return "invalid TLS certificate/key/CA: \(why)"
         case .bindFailed(let host, let port, let reason):

@@ -59,7 +59,8 @@ final class TLSContextProvider: Sendable {
 
     /// [certificate chain, key, CA or ""]: compared whole to detect any change.
     private static func readMaterial(_ s: TLSSettings) throws -> [String] {
-        [try s.certificateChain.load(), try s.privateKey.load(), try s.clientCertificates.ca?.load() ?? ""]
+        [try s.certificateChain.load("the certificate chain"), try s.privateKey.load("the private key"),
+         try s.clientCertificates.ca?.load("the client CA bundle") ?? ""]
     }
 
     private static func makeContext(_ s: TLSSettings, _ material: [String]) throws -> NIOSSLContext {

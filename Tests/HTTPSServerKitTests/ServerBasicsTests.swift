@@ -106,7 +106,13 @@ struct ServerBasicsTests {
         config.tls?.privateKey = .file(other.serverKey)
         await #expect(throws: HTTPSServerError.self) { _ = try await HTTPSServer.start(config, handler: EchoHandler()) }
         config.tls?.privateKey = .file(pki.path("missing.key"))
-        await #expect(throws: HTTPSServerError.self) { _ = try await HTTPSServer.start(config, handler: EchoHandler()) }
+        // The message names which file and says why in plain words, not Foundation's
+        // "The operation could not be completed".
+        await #expect(throws: HTTPSServerError.unreadableFile(role: "the private key", path: pki.path("missing.key"), reason: "no such file")) {
+            _ = try await HTTPSServer.start(config, handler: EchoHandler())
+        }
+        #expect("\(HTTPSServerError.unreadableFile(role: "the private key", path: "/k.pem", reason: "no such file"))"
+                == "cannot read the private key /k.pem: no such file")
         config.tls?.privateKey = .pem("not a key")
         await #expect(throws: HTTPSServerError.self) { _ = try await HTTPSServer.start(config, handler: EchoHandler()) }
 
