@@ -94,7 +94,14 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 source = try KubeMetadataSource.make(kubeconfig: config.kubeconfig)
             } catch {
-                throw ValidationError("cannot configure API access for parent lookups: \(error)")
+                // Scale and HPA requests need the parent workload, so the webhook reads the API;
+                // say how to give it access, or how to run without it.
+                let text = "\(error)", reason = text.hasPrefix("error: ") ? String(text.dropFirst(7)) : text
+                throw ValidationError("""
+                    cannot configure API access for parent lookups: \(reason)
+                    Pass --kubeconfig (or SINGLETON_WEBHOOK_KUBECONFIG), run in a pod with a service account, \
+                    or use --parent-lookup none to treat every parent as unverified (then --on-lookup-failure decides).
+                    """)
             }
         }
         do {

@@ -72,4 +72,37 @@ struct BinaryTests {
         }
         #expect(text.components(separatedBy: "SINGLETON_WEBHOOK_").count - 1 >= 21)
     }
+
+    @Test("startup errors say which input is wrong and how to go on, and exit non-zero",
+          .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
+    func startupErrors() throws {
+        let pki = try TestPKI.make()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("no-kubeconfig-\(UUID().uuidString)").path
+        // No kubeconfig and not in a cluster: the parent cache cannot start.
+        let noAPI = try run(["serve", "--port", "0", "--tls-cert-file", pki.certFile, "--tls-key-file", pki.keyFile],
+                            environment: ["HOME": home])
+        #expect(noAPI.status != 0)
+        #expect(noAPI.stderr.contains("cannot configure API access for parent lookups: no configuration has been provided"), "\(noAPI.stderr)")
+        #expect(noAPI.stderr.contains("--parent-lookup none"), "\(noAPI.stderr)")
+        // A key file that is not there: named by its role, with the reason in plain words.
+        let missing = pki.certFile + ".missing-key"
+        let noKey = try run(["serve", "--port", "0", "--parent-lookup", "none", "--tls-cert-file", pki.certFile, "--tls-key-file", missing],
+                            environment: ["HOME": home])
+        #expect(noKey.status == 1)
+        #expect(noKey.stderr.contains("cannot read the private key \(missing): no such file"), "\(noKey.stderr)")
+    }
+
+    private func run(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Binary.path)
+        process.arguments = arguments
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
+    }
 }
