@@ -137,13 +137,17 @@ let package = Package(
             path: "sandbox"
         ),
 
-        // Helpers shared by the test targets (Signal, a seeded RNG, a subprocess runner).
+        // Helpers shared by the test targets (Signal, a seeded RNG, a subprocess runner, and
+        // the HTTPS and raw byte clients that drive the servers).
         .target(
             name: "TestSupport",
             dependencies: [
-                "KubeCertificates",
+                "KubeCertificates", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ],
             path: "Tests/TestSupport"
         ),

@@ -11,7 +11,7 @@ public enum PEMSource: Sendable, Equatable {
 
     /// The PEM text, read from disk for `.file`. `role` names the file in the error
     /// ("the private key"), so a user knows which flag to fix.
-    func load(_ role: String = "the file") throws -> String {
+    package func load(_ role: String = "the file") throws -> String {
         switch self {
         case .pem(let text):
             return text

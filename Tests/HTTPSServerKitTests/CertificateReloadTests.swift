@@ -2,6 +2,7 @@ import Foundation
 import HTTPSServerKit
 import NIOCore
 import Testing
+import TestSupport
 
 @Suite("Certificate hot reload")
 struct CertificateReloadTests {

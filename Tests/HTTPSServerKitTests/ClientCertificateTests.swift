@@ -2,6 +2,7 @@ import Foundation
 import HTTPSServerKit
 import NIOCore
 import Testing
+import TestSupport
 
 @Suite("Client certificates: none, optional, required; CN and O reach the handler")
 struct ClientCertificateTests {

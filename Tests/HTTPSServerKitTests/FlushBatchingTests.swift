@@ -5,6 +5,7 @@ import NIOHTTP1
 import Testing
 
 @testable import HTTPSServerKit
+import TestSupport
 
 /// `ConnectionHandler` writes an answer given on the event loop at once but flushes it after
 /// the loop iteration: the answers to every connection that was ready then reach their

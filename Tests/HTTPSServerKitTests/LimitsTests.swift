@@ -3,6 +3,7 @@ import HTTPSServerKit
 import NIOCore
 import NIOHTTP1
 import Testing
+import TestSupport
 
 @Suite("Limits: body size, slow clients, idle connections, connection cap")
 struct LimitsTests {

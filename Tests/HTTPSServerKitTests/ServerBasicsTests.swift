@@ -3,6 +3,7 @@ import HTTPSServerKit
 import NIOCore
 import NIOHTTP1
 import Testing
+import TestSupport
 
 @Suite("HTTPSServer basics over real sockets")
 struct ServerBasicsTests {

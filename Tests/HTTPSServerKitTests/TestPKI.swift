@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSServerKit
 import KubeCertificates
+import TestSupport
 
 /// Throwaway certificates made with KubeCertificates, written to a temporary directory:
 /// one CA, a server certificate for 127.0.0.1/localhost, and client certificates with a

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSServerKit
 import Testing
+import TestSupport
 
 /// The built `singleton-webhook` executable, when `swift build` has produced it.
 enum Binary {

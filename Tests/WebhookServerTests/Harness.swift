@@ -4,6 +4,7 @@ import KubeCertificates
 import Logging
 import SingletonCore
 @testable import WebhookServer
+import TestSupport
 
 /// Certificates for one test: a CA, a serving certificate for 127.0.0.1, files on disk.
 struct TestPKI {

@@ -3,6 +3,7 @@ import HTTPSServerKit
 import SingletonCore
 import Testing
 @testable import WebhookServer
+import TestSupport
 
 /// The webhook over real TLS on 127.0.0.1 with parent lookups disabled or in memory.
 @Suite("singleton-webhook over real TLS")

@@ -1,3 +1,4 @@
+import HTTPSServerKit
 import NIOCore
 import NIOPosix
 import NIOSSL

@@ -1,3 +1,4 @@
+import HTTPSServerKit
 import NIOCore
 import NIOHTTP1
 import NIOPosix
