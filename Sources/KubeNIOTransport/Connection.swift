@@ -46,7 +46,7 @@ final class Connection: Sendable {
         let proxyName = proxy.map { "\($0.host):\($0.port)" } ?? ""
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(remaining)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)  // TCP level (SOL_SOCKET 1 is SO_DEBUG)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -61,7 +61,7 @@ public final class HTTPSClient: Sendable {
                                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> HTTPSClient {
         let sslContext = try tls?.context()
         let channel = try await ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSServerKit
+import SingletonCore
 import Testing
 import TestSupport
 
@@ -26,21 +27,8 @@ struct BinaryTests {
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
-        // Read JSON log lines until the "serving" line names the port.
         let reader = stderr.fileHandleForReading
-        var buffered = Data()
-        var port: Int?
-        while port == nil {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffered.append(chunk)
-            for line in buffered.split(separator: UInt8(ascii: "\n")) {
-                if let fields = try? JSONDecoder().decode([String: String].self, from: Data(line)), fields["msg"] == "serving" {
-                    port = fields["port"].flatMap(Int.init)
-                }
-            }
-        }
-        let servingPort = try #require(port, "no serving line in: \(String(decoding: buffered, as: UTF8.self))")
+        let (servingPort, buffered) = try servingPort(reader)
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: servingPort, tls: try pki.clientTLS())
         let response = try await client.review(Fixtures.review("02-scale-out-denied.json"))
         #expect(response.status == .ok)
@@ -106,4 +94,83 @@ struct BinaryTests {
         process.waitUntilExit()
         return (process.terminationStatus, text)
     }
+
+    /// Reads the JSON log lines on `reader` until the "serving" line names the port; returns it
+    /// with the bytes read so far.
+    private func servingPort(_ reader: FileHandle) throws -> (Int, Data) {
+        var buffered = Data()
+        while true {
+            for line in buffered.split(separator: UInt8(ascii: "\n")) {
+                if let fields = try? JSONDecoder().decode([String: String].self, from: Data(line)), fields["msg"] == "serving",
+                   let port = fields["port"].flatMap(Int.init) {
+                    return (port, buffered)
+                }
+            }
+            let chunk = reader.availableData
+            guard !chunk.isEmpty else { break }
+            buffered.append(chunk)
+        }
+        throw NonRootError("no serving line in: \(String(decoding: buffered, as: UTF8.self))")
+    }
+
+    @Test("runs as the image's non-root user (UID 65532): serves TLS, and its parent cache reaches the API",
+          .enabled(if: Binary.available && NonRoot.possible, "needs root, setpriv and .build/debug/singleton-webhook; skipped otherwise"))
+    func nonRootUser() async throws {
+        // webhook/Dockerfile runs the binary as 65532. Socket options that need privileges
+        // (TCP_NODELAY set at the socket level is SO_DEBUG) dropped every connection there,
+        // in and out, while tests run as root passed.
+        let pki = try TestPKI.make()
+        let api = FakeWorkloadAPI()
+        await api.put(.deployment, KubeSourceTests.meta("web", uid: KubeSourceTests.scaleUID, mode: "at-most-one"))
+        let apiServer = try await HTTPSServer.start(
+            ServerConfiguration(tls: TLSSettings(certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)), threads: 1),
+            handler: api.handler)
+        let kubeconfig = pki.dir.appendingPathComponent("kubeconfig").path
+        try """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: test, cluster: {server: "https://127.0.0.1:\(apiServer.port)", certificate-authority: "\(pki.caFile)"}}]
+            users: [{name: test, user: {token: test-token}}]
+            contexts: [{name: test, context: {cluster: test, user: test}}]
+            current-context: test
+            """.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        // Readable by the other user, as a mounted Secret is.
+        for path in [pki.dir.path, pki.caFile, pki.certFile, pki.keyFile, kubeconfig] {
+            try FileManager.default.setAttributes([.posixPermissions: path == pki.dir.path ? 0o755 : 0o644], ofItemAtPath: path)
+        }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: NonRoot.setpriv)
+        process.arguments = ["--reuid", "65532", "--regid", "65532", "--clear-groups", Binary.path,
+                             "serve", "--host", "127.0.0.1", "--port", "0", "--kubeconfig", kubeconfig,
+                             "--tls-cert-file", pki.certFile, "--tls-key-file", pki.keyFile]
+        process.environment = ["HOME": "/nonexistent"]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        let (port, _) = try servingPort(stderr.fileHandleForReading)
+        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())
+        // Ready only once the cache listed the API: the outgoing connection works too.
+        try await waitFor("ready after the cache synced") { try await client.send(.GET, "/readyz").status == .ok }
+        let answer = try ReviewAnswer.decode(try await client.review(Fixtures.review("07-kubectl-scale-denied.json")).body)
+        #expect(!answer.response.allowed, "kubectl scale on the cached at-most-one parent is denied")
+        process.terminate()
+        process.waitUntilExit()
+        await client.closed()
+        await apiServer.shutdown(grace: .seconds(1))
+    }
+}
+
+/// Running the binary as another user needs root and `setpriv` (util-linux).
+enum NonRoot {
+    static let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) } ?? ""
+    static var possible: Bool { getuid() == 0 && !setpriv.isEmpty }
+}
+
+struct NonRootError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

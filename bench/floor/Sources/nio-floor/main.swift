@@ -49,7 +49,7 @@ let answer = ByteBuffer(bytes: answerBytes)
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let channel = try await ServerBootstrap(group: group)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+    .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)  // as the webhook: TCP level, not SO_DEBUG
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
