@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     var tlsCertFile: String?
     @Option(help: "Private key of the serving certificate, PEM. Required. [env SINGLETON_WEBHOOK_TLS_KEY_FILE]")
     var tlsKeyFile: String?
-    @Option(help: "CA bundle (PEM) the API server's client certificate must chain to; when set, clients without one are refused. [env SINGLETON_WEBHOOK_CLIENT_CA_FILE]")
+    @Option(help: "CA bundle (PEM) the API server's client certificate must chain to; when set, clients without one are refused, kubelet probes included: probe --metrics-port instead. [env SINGLETON_WEBHOOK_CLIENT_CA_FILE]")
     var clientCaFile: String?
     @Option(help: "Path the API server POSTs AdmissionReviews to (the webhook configuration's service.path). [env SINGLETON_WEBHOOK_VALIDATE_PATH; default /validate]")
     var validatePath: String?
