@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "singleton-webhook",
             dependencies: [
-                "SingletonCore", "WebhookServer",
+                "SingletonCore", "WebhookServer", "KubeClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "webhook",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeClient
 import WebhookServer
 
 /// `singleton-webhook serve`: the admission webhook server.
@@ -96,7 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
             } catch {
                 // Scale and HPA requests need the parent workload, so the webhook reads the API;
                 // say how to give it access, or how to run without it.
-                let text = "\(error)", reason = text.hasPrefix("error: ") ? String(text.dropFirst(7)) : text
+                let reason = (error as? KubeConfigError)?.message ?? "\(error)"
                 throw ValidationError("""
                     cannot configure API access for parent lookups: \(reason)
                     Pass --kubeconfig (or SINGLETON_WEBHOOK_KUBECONFIG), run in a pod with a service account, \

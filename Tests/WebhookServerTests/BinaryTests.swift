@@ -16,19 +16,12 @@ struct BinaryTests {
           .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
     func sigterm() async throws {
         let pki = try TestPKI.make()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binary.path)
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", "0", "--parent-lookup", "none"]
-        process.environment = ["SINGLETON_WEBHOOK_TLS_CERT_FILE": pki.certFile, "SINGLETON_WEBHOOK_TLS_KEY_FILE": pki.keyFile,
-                               "SINGLETON_WEBHOOK_SHUTDOWN_GRACE": "5s"]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-
-        let reader = stderr.fileHandleForReading
-        let (servingPort, buffered) = try servingPort(reader)
+        let server = try Serving(Binary.path, ["serve", "--host", "127.0.0.1", "--port", "0", "--parent-lookup", "none"],
+                                 environment: ["SINGLETON_WEBHOOK_TLS_CERT_FILE": pki.certFile, "SINGLETON_WEBHOOK_TLS_KEY_FILE": pki.keyFile,
+                                               "SINGLETON_WEBHOOK_SHUTDOWN_GRACE": "5s"])
+        defer { server.stop() }
+        let (process, reader, buffered) = (server.process, server.log, server.logSoFar)
+        let servingPort = try #require(server.port, "no serving line in: \(String(decoding: buffered, as: UTF8.self))")
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: servingPort, tls: try pki.clientTLS())
         let response = try await client.review(Fixtures.review("02-scale-out-denied.json"))
         #expect(response.status == .ok)
@@ -64,53 +57,21 @@ struct BinaryTests {
 
     @Test("startup errors say which input is wrong and how to go on, and exit non-zero",
           .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
-    func startupErrors() throws {
+    func startupErrors() async throws {
         let pki = try TestPKI.make()
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("no-kubeconfig-\(UUID().uuidString)").path
         // No kubeconfig and not in a cluster: the parent cache cannot start.
-        let noAPI = try run(["serve", "--port", "0", "--tls-cert-file", pki.certFile, "--tls-key-file", pki.keyFile],
+        let noAPI = try await runProcess(Binary.path, ["serve", "--port", "0", "--tls-cert-file", pki.certFile, "--tls-key-file", pki.keyFile],
                             environment: ["HOME": home])
         #expect(noAPI.status != 0)
         #expect(noAPI.stderr.contains("cannot configure API access for parent lookups: no configuration has been provided"), "\(noAPI.stderr)")
         #expect(noAPI.stderr.contains("--parent-lookup none"), "\(noAPI.stderr)")
         // A key file that is not there: named by its role, with the reason in plain words.
         let missing = pki.certFile + ".missing-key"
-        let noKey = try run(["serve", "--port", "0", "--parent-lookup", "none", "--tls-cert-file", pki.certFile, "--tls-key-file", missing],
+        let noKey = try await runProcess(Binary.path, ["serve", "--port", "0", "--parent-lookup", "none", "--tls-cert-file", pki.certFile, "--tls-key-file", missing],
                             environment: ["HOME": home])
         #expect(noKey.status == 1)
         #expect(noKey.stderr.contains("cannot read the private key \(missing): no such file"), "\(noKey.stderr)")
-    }
-
-    private func run(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binary.path)
-        process.arguments = arguments
-        process.environment = environment
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
-    }
-
-    /// Reads the JSON log lines on `reader` until the "serving" line names the port; returns it
-    /// with the bytes read so far.
-    private func servingPort(_ reader: FileHandle) throws -> (Int, Data) {
-        var buffered = Data()
-        while true {
-            for line in buffered.split(separator: UInt8(ascii: "\n")) {
-                if let fields = try? JSONDecoder().decode([String: String].self, from: Data(line)), fields["msg"] == "serving",
-                   let port = fields["port"].flatMap(Int.init) {
-                    return (port, buffered)
-                }
-            }
-            let chunk = reader.availableData
-            guard !chunk.isEmpty else { break }
-            buffered.append(chunk)
-        }
-        throw NonRootError("no serving line in: \(String(decoding: buffered, as: UTF8.self))")
     }
 
     @Test("runs as the image's non-root user (UID 65532): serves TLS, and its parent cache reaches the API",
@@ -139,26 +100,18 @@ struct BinaryTests {
             try FileManager.default.setAttributes([.posixPermissions: path == pki.dir.path ? 0o755 : 0o644], ofItemAtPath: path)
         }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: NonRoot.setpriv)
-        process.arguments = ["--reuid", "65532", "--regid", "65532", "--clear-groups", Binary.path,
-                             "serve", "--host", "127.0.0.1", "--port", "0", "--kubeconfig", kubeconfig,
-                             "--tls-cert-file", pki.certFile, "--tls-key-file", pki.keyFile]
-        process.environment = ["HOME": "/nonexistent"]
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-
-        let (port, _) = try servingPort(stderr.fileHandleForReading)
+        let server = try Serving(NonRoot.setpriv, ["--reuid", "65532", "--regid", "65532", "--clear-groups", Binary.path,
+                                                   "serve", "--host", "127.0.0.1", "--port", "0", "--kubeconfig", kubeconfig,
+                                                   "--tls-cert-file", pki.certFile, "--tls-key-file", pki.keyFile],
+                                 environment: ["HOME": "/nonexistent"])
+        defer { server.stop() }
+        let port = try #require(server.port, "no serving line in: \(String(decoding: server.logSoFar, as: UTF8.self))")
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())
         // Ready only once the cache listed the API: the outgoing connection works too.
         try await waitFor("ready after the cache synced") { try await client.send(.GET, "/readyz").status == .ok }
         let answer = try ReviewAnswer.decode(try await client.review(Fixtures.review("07-kubectl-scale-denied.json")).body)
         #expect(!answer.response.allowed, "kubectl scale on the cached at-most-one parent is denied")
-        process.terminate()
-        process.waitUntilExit()
+        server.stop()
         await client.closed()
         await apiServer.shutdown(grace: .seconds(1))
     }
@@ -170,7 +123,38 @@ enum NonRoot {
     static var possible: Bool { getuid() == 0 && !setpriv.isEmpty }
 }
 
-struct NonRootError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+/// `singleton-webhook serve` running as a child process: started, and its JSON log read until
+/// the "serving" line names the port (nil when the log ended without one).
+final class Serving {
+    let process = Process()
+    let log: FileHandle
+    private(set) var logSoFar = Data()
+    private(set) var port: Int?
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        log = stderr.fileHandleForReading
+        try process.run()
+        while port == nil {
+            let chunk = log.availableData
+            if chunk.isEmpty { break }
+            logSoFar.append(chunk)
+            for line in logSoFar.split(separator: UInt8(ascii: "\n")) {
+                if let fields = try? JSONDecoder().decode([String: String].self, from: Data(line)), fields["msg"] == "serving" {
+                    port = fields["port"].flatMap(Int.init)
+                }
+            }
+        }
+    }
+
+    /// Terminates the process if it still runs, and waits for it.
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
 }
