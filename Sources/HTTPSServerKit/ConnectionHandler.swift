@@ -13,9 +13,10 @@ struct DrainEvent: Sendable {}
 /// handler only ever has one request in flight; it hands over the next one from inside the
 /// write of the previous answer's end (see `endResponse`).
 ///
-/// Answers given on the event loop are flushed after the loop iteration, not at once: with
-/// several connections ready together, their answers then leave back to back, and the
-/// client's wake-ups (costly on virtual machines) are shared.
+/// A complete request goes to the loop's `RequestCohort`, which decides it together with the
+/// other requests of the same loop iteration. Answers are flushed after the iteration, not
+/// at once: with several connections ready together, their answers then leave back to
+/// back, and the client's wake-ups (costly on virtual machines) are shared.
 final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -32,6 +33,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private let handler: any HTTPSHandler
+    /// Decides this loop's requests together (`RequestCohort`).
+    private let cohort: RequestCohort
     private let limits: ServerLimits
     private let logger: Logger
     private var state = State.idle(first: true)
@@ -53,8 +56,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var oversizeDeclared = false
     static let oversizePrefix = 64 * 1024
 
-    init(handler: any HTTPSHandler, limits: ServerLimits, logger: Logger) {
+    init(handler: any HTTPSHandler, cohort: RequestCohort, limits: ServerLimits, logger: Logger) {
         self.handler = handler
+        self.cohort = cohort
         self.limits = limits
         self.logger = logger
     }
@@ -106,9 +110,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             // A body that arrives in one piece (the usual AdmissionReview) is kept as that
-            // piece, a view of the decrypted bytes: no buffer allocated, nothing copied. A
-            // request held past this read (a parent fetched from the API) makes the decoder
-            // copy its buffer once on the next write, as any shared ByteBuffer does.
+            // piece, a view of the decrypted bytes: no buffer allocated, nothing copied. The
+            // cohort decides it before this connection is read again; a request still held
+            // then (its parent fetched from the API) makes the decoder copy its buffer once,
+            // as any shared ByteBuffer does.
             if body.readableBytes == 0 { body = chunk } else { body.writeBuffer(&chunk) }
         case (.end, .receiving(let head)) where oversizeDeclared:
             // The body ended before the declared length (the decoder would not allow this): still too large.
@@ -166,7 +171,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func dispatch(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
-        answer(handler.respond(to: request(head, body, context)), context)
+        cohort.enqueue(request(head, body, context)) { self.answer($0, context) }
     }
 
     private func tooLarge(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {

@@ -42,6 +42,7 @@ public final class HTTPSServer: Sendable {
         let ownsGroup = config.eventLoopGroup == nil
         let group = config.eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: config.threads)
         let connections = ConnectionRegistry(limit: config.limits.maxConnections)
+        let cohorts = RequestCohorts(handler: handler, group: group)
         let limits = config.limits
         let logger = config.logger
 
@@ -62,8 +63,9 @@ public final class HTTPSServer: Sendable {
                     if let tls {
                         try sync.addHandler(NIOSSLServerHandler(context: tls.context))
                     }
-                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
-                    try sync.addHandler(ConnectionHandler(handler: handler, limits: limits, logger: logger))
+                    try sync.configureHTTPServerPipelineKeepingReadInterest()
+                    try sync.addHandler(ConnectionHandler(handler: handler, cohort: cohorts.cohort(for: channel.eventLoop),
+                                                          limits: limits, logger: logger))
                 }
             }
 

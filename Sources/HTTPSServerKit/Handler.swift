@@ -7,20 +7,20 @@ import NIOHTTP1
 /// complete request and return a complete or streaming response. Sendable because
 /// requests are handled concurrently from every event loop.
 ///
-/// The server calls `respond(to:)` on the connection's event loop. A handler that can
-/// answer without waiting returns `.now`, and the answer is written in the same loop
-/// iteration that read the request, as a plain NIO handler would. Otherwise it returns
-/// `.later`, which runs as a task on that event loop. Handlers must never block the loop:
+/// The server calls `respond(to:)` on the connection's event loop, once that loop has read
+/// every connection that was ready, for each request they completed in turn
+/// (`RequestCohort`). A handler that can answer without waiting returns `.now`, and the
+/// answer is written in that same loop iteration. Otherwise it returns `.later`, which
+/// runs as a task on that event loop. Handlers must never block the loop:
 /// await I/O instead of waiting for it, and move long CPU work elsewhere.
 public protocol HTTPSHandler: Sendable {
     func handle(_ request: ServerRequest) async -> ServerResponse
 
     /// The answer now, or the work that produces it later. The default defers to `handle`.
     ///
-    /// Why both: an async call costs a task and two executor jobs. Worse, NIOHTTP1 holds
-    /// back the next read while a response is pending past the read that brought the
-    /// request, which switches the socket's epoll interest off and on again (two syscalls
-    /// per request). A synchronous answer avoids all of that on hot paths.
+    /// Why both: an async call costs a task and two executor jobs per request, and its
+    /// answer misses the iteration's batch of writes. A synchronous answer is decided with
+    /// the rest of its cohort and written in the same iteration.
     func respond(to request: ServerRequest) -> HandlerResult
 
     /// The answer when a body exceeds `ServerLimits.maxBodyBytes`. `request.body` holds

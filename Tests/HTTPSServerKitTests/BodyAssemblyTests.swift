@@ -25,7 +25,8 @@ struct BodyAssemblyTests {
         let channel = EmbeddedChannel()
         let sync = channel.pipeline.syncOperations
         try sync.configureHTTPServerPipeline(withErrorHandling: true)
-        try sync.addHandler(ConnectionHandler(handler: BodyEcho(), limits: ServerLimits(), logger: Logger(label: "test")))
+        try sync.addHandler(ConnectionHandler(handler: BodyEcho(), cohort: RequestCohort(handler: BodyEcho(), loop: channel.embeddedEventLoop),
+                                              limits: ServerLimits(), logger: Logger(label: "test")))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
         return channel
     }

@@ -23,7 +23,8 @@ struct FlushBatchingTests {
         let channel = EmbeddedChannel()
         let sync = channel.pipeline.syncOperations
         try sync.configureHTTPServerPipeline(withErrorHandling: true)
-        try sync.addHandler(ConnectionHandler(handler: PathEcho(), limits: ServerLimits(), logger: Logger(label: "test")))
+        try sync.addHandler(ConnectionHandler(handler: PathEcho(), cohort: RequestCohort(handler: PathEcho(), loop: channel.embeddedEventLoop),
+                                              limits: ServerLimits(), logger: Logger(label: "test")))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()  // active, as accepted
         return channel
     }
