@@ -34,10 +34,8 @@ struct BodyAssemblyTests {
     /// The bodies of every answer written so far, in order.
     func answeredBodies(_ channel: EmbeddedChannel) throws -> [String] {
         channel.embeddedEventLoop.run()
-        var text = ""
-        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
         var bodies: [String] = []
-        var rest = Substring(text)
+        var rest = Substring(try channel.writtenText())
         while let headEnd = rest.range(of: "\r\n\r\n") {
             let head = rest[..<headEnd.lowerBound]
             let lengthLine = try #require(head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") })

@@ -13,12 +13,6 @@ import TestSupport
 /// runs deferred tasks only when told to, so "written but not flushed yet" is observable.
 @Suite("Connection handler: answers flushed after the loop iteration; pipelined requests answered")
 struct FlushBatchingTests {
-    /// Answers on the event loop with the request's path.
-    struct PathEcho: HTTPSHandler {
-        func handle(_ request: ServerRequest) async -> ServerResponse { .text(.ok, request.path) }
-        func respond(to request: ServerRequest) -> HandlerResult { .now(.text(.ok, request.path)) }
-    }
-
     func channel() throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         let sync = channel.pipeline.syncOperations
@@ -29,21 +23,13 @@ struct FlushBatchingTests {
         return channel
     }
 
-    func outbound(_ channel: EmbeddedChannel) throws -> String {
-        var text = ""
-        while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
-            text += String(buffer: buffer)
-        }
-        return text
-    }
-
     @Test("an answer is flushed when the loop has run its tasks, not inside the read")
     func flushedAfterTheIteration() throws {
         let channel = try channel()
         try channel.writeInbound(ByteBuffer(string: "GET /one HTTP/1.1\r\nHost: x\r\n\r\n"))
-        #expect(try outbound(channel).isEmpty)
+        #expect(try channel.writtenText().isEmpty)
         channel.embeddedEventLoop.run()
-        let answer = try outbound(channel)
+        let answer = try channel.writtenText()
         #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n"))
         #expect(answer.hasSuffix("\r\n\r\n/one"))
         _ = try? channel.finish()
@@ -55,7 +41,7 @@ struct FlushBatchingTests {
         try channel.writeInbound(ByteBuffer(string: "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"))
         channel.embeddedEventLoop.run()
         channel.embeddedEventLoop.run()
-        let answers = try outbound(channel)
+        let answers = try channel.writtenText()
         #expect(answers.components(separatedBy: "HTTP/1.1 200 OK").count == 3)
         let one = try #require(answers.range(of: "\r\n\r\n/1"))
         let two = try #require(answers.range(of: "\r\n\r\n/2"))

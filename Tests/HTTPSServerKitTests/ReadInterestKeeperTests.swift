@@ -23,11 +23,6 @@ struct ReadInterestKeeperTests {
         }
     }
 
-    struct PathEcho: HTTPSHandler {
-        func handle(_ request: ServerRequest) async -> ServerResponse { .text(.ok, request.path) }
-        func respond(to request: ServerRequest) -> HandlerResult { .now(.text(.ok, request.path)) }
-    }
-
     func channel() throws -> (EmbeddedChannel, ReadCounter) {
         let channel = EmbeddedChannel()
         let counter = ReadCounter()
@@ -40,12 +35,6 @@ struct ReadInterestKeeperTests {
         return (channel, counter)
     }
 
-    func answers(_ channel: EmbeddedChannel) throws -> String {
-        var text = ""
-        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
-        return text
-    }
-
     @Test("one complete request waiting for its answer: the next read is asked for at once, every time")
     func oneRequest() throws {
         let (channel, counter) = try channel()
@@ -53,7 +42,7 @@ struct ReadInterestKeeperTests {
             try channel.writeInbound(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"))
             #expect(counter.reads == round + 1, "read asked for inside the read that completed \(path)")
             channel.embeddedEventLoop.run()
-            #expect(try answers(channel).hasSuffix("\r\n\r\n\(path)"))
+            #expect(try channel.writtenText().hasSuffix("\r\n\r\n\(path)"))
         }
         #expect(counter.reads == 2, "writing the answers asks for no read of its own")
         _ = try? channel.finish()
@@ -66,7 +55,7 @@ struct ReadInterestKeeperTests {
         #expect(counter.reads == 0)
         channel.embeddedEventLoop.run()
         channel.embeddedEventLoop.run()
-        let text = try answers(channel)
+        let text = try channel.writtenText()
         let one = try #require(text.range(of: "\r\n\r\n/1")), two = try #require(text.range(of: "\r\n\r\n/2"))
         #expect(one.lowerBound < two.lowerBound)
         _ = try? channel.finish()
@@ -80,7 +69,7 @@ struct ReadInterestKeeperTests {
         try channel.writeInbound(ByteBuffer(string: "defghij"))
         #expect(counter.reads == 1, "complete now, and nothing after it")
         channel.embeddedEventLoop.run()
-        #expect(try answers(channel).hasSuffix("\r\n\r\n/p"))
+        #expect(try channel.writtenText().hasSuffix("\r\n\r\n/p"))
         _ = try? channel.finish()
     }
 
@@ -92,7 +81,7 @@ struct ReadInterestKeeperTests {
         try channel.writeInbound(ByteBuffer(string: "cd"))
         #expect(counter.reads == 0)
         channel.embeddedEventLoop.run()
-        let answer = try answers(channel)
+        let answer = try channel.writtenText()
         #expect(answer.contains("connection: close") && answer.hasSuffix("\r\n\r\n/last"))
         _ = try? channel.finish()
     }

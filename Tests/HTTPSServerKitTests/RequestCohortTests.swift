@@ -42,30 +42,31 @@ struct RequestCohortTests {
         }
     }
 
-    func connection(_ name: String, on loop: EmbeddedEventLoop, cohort: RequestCohort, journal: Journal) throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel(loop: loop)
-        let sync = channel.pipeline.syncOperations
-        try sync.addHandler(WriteSpy(name, journal))
-        try sync.configureHTTPServerPipeline(withErrorHandling: true)
-        try sync.addHandler(ConnectionHandler(handler: Recorder(journal: journal), cohort: cohort, limits: ServerLimits(),
-                                              logger: Logger(label: "test")))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
-        return channel
-    }
+    /// One event loop with its cohort, and the journal its connections write to.
+    struct Loop {
+        let loop = EmbeddedEventLoop()
+        let journal = Journal()
+        let cohort: RequestCohort
 
-    func answers(_ channel: EmbeddedChannel) throws -> String {
-        var text = ""
-        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
-        return text
+        init() { cohort = RequestCohort(handler: Recorder(journal: journal), loop: loop) }
+
+        /// A connection on this loop with the server's pipeline, its writes journaled as `name`.
+        func connection(_ name: String) throws -> EmbeddedChannel {
+            let channel = EmbeddedChannel(loop: loop)
+            let sync = channel.pipeline.syncOperations
+            try sync.addHandler(WriteSpy(name, journal))
+            try sync.configureHTTPServerPipelineKeepingReadInterest()
+            try sync.addHandler(ConnectionHandler(handler: Recorder(journal: journal), cohort: cohort, limits: ServerLimits(),
+                                                  logger: Logger(label: "test")))
+            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
+            return channel
+        }
     }
 
     @Test("two connections' requests: both decided after both reads, before either answer is written")
     func decidedTogether() throws {
-        let loop = EmbeddedEventLoop()
-        let journal = Journal()
-        let cohort = RequestCohort(handler: Recorder(journal: journal), loop: loop)
-        let a = try connection("a", on: loop, cohort: cohort, journal: journal)
-        let b = try connection("b", on: loop, cohort: cohort, journal: journal)
+        let server = Loop(), loop = server.loop, journal = server.journal
+        let a = try server.connection("a"), b = try server.connection("b")
 
         try a.writeInbound(ByteBuffer(string: "GET /from-a HTTP/1.1\r\nHost: x\r\n\r\n"))
         try b.writeInbound(ByteBuffer(string: "GET /from-b HTTP/1.1\r\nHost: x\r\n\r\n"))
@@ -79,7 +80,7 @@ struct RequestCohortTests {
         let firstB = entries.firstIndex(of: "write b") ?? -1
         #expect(entries.firstIndex(of: "write a").map { $0 < firstB } == true, "answers leave in the order the requests came")
 
-        let answerA = try answers(a), answerB = try answers(b)
+        let answerA = try a.writtenText(), answerB = try b.writtenText()
         #expect(answerA.hasPrefix("HTTP/1.1 200 OK\r\n") && answerA.hasSuffix("\r\n\r\n/from-a"))
         #expect(answerB.hasPrefix("HTTP/1.1 200 OK\r\n") && answerB.hasSuffix("\r\n\r\n/from-b"))
         _ = try? a.finish()
@@ -88,31 +89,26 @@ struct RequestCohortTests {
 
     @Test("a connection that closed before its cohort was decided gets no write; the other still does")
     func closedMeanwhile() throws {
-        let loop = EmbeddedEventLoop()
-        let journal = Journal()
-        let cohort = RequestCohort(handler: Recorder(journal: journal), loop: loop)
-        let a = try connection("a", on: loop, cohort: cohort, journal: journal)
-        let b = try connection("b", on: loop, cohort: cohort, journal: journal)
+        let server = Loop(), loop = server.loop, journal = server.journal
+        let a = try server.connection("a"), b = try server.connection("b")
         try a.writeInbound(ByteBuffer(string: "GET /gone HTTP/1.1\r\nHost: x\r\n\r\n"))
         try b.writeInbound(ByteBuffer(string: "GET /stays HTTP/1.1\r\nHost: x\r\n\r\n"))
         try a.close().wait()
 
         loop.run()
         #expect(!journal.all.contains("write a"))
-        #expect(try answers(b).hasSuffix("\r\n\r\n/stays"))
+        #expect(try b.writtenText().hasSuffix("\r\n\r\n/stays"))
         _ = try? b.finish()
     }
 
     @Test("a later iteration forms a new cohort: each request is decided exactly once")
     func successiveIterations() throws {
-        let loop = EmbeddedEventLoop()
-        let journal = Journal()
-        let cohort = RequestCohort(handler: Recorder(journal: journal), loop: loop)
-        let a = try connection("a", on: loop, cohort: cohort, journal: journal)
+        let server = Loop(), loop = server.loop, journal = server.journal
+        let a = try server.connection("a")
         for path in ["/1", "/2", "/3"] {
             try a.writeInbound(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"))
             loop.run()
-            #expect(try answers(a).hasSuffix("\r\n\r\n\(path)"))
+            #expect(try a.writtenText().hasSuffix("\r\n\r\n\(path)"))
         }
         #expect(journal.all.filter { $0.hasPrefix("decide") } == ["decide /1", "decide /2", "decide /3"])
         _ = try? a.finish()
