@@ -17,6 +17,11 @@ struct DrainEvent: Sendable {}
 /// other requests of the same loop iteration. Answers are flushed after the iteration, not
 /// at once: with several connections ready together, their answers then leave back to
 /// back, and the client's wake-ups (costly on virtual machines) are shared.
+///
+/// A client that stops reading its answers gets nothing more decided: once NIO's outbound
+/// buffer passes its high watermark, the next request waits (and with it all reading) until
+/// the client reads again, or is closed after the idle timeout. Without that, a client
+/// pipelining requests and never reading made the server buffer answers without bound.
 final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -51,6 +56,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var remote: String??
     private var tooLargeAnswered = false
     private var body = ByteBuffer()
+    /// A complete request held back while the client is not reading its answers.
+    private var parked: (head: HTTPRequestHead, body: ByteBuffer)?
     private var loopExecutor: EventLoopTaskExecutor?
     /// Content-Length announced more than the cap: only `oversizePrefix` bytes are read.
     private var oversizeDeclared = false
@@ -69,6 +76,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         state = .closed
+        parked = nil
         disarm()
         timer?.cancel()
         streamTask?.cancel()
@@ -124,6 +132,15 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             state = .responding
             let complete = body
             body = ByteBuffer()
+            guard context.channel.isWritable else {
+                // The client is not reading its answers (NIO's outbound buffer is past its high
+                // watermark): answer this one once it does. Until then no answer is pending, so
+                // the pipelining handler reads nothing more; memory stays bounded. A client that
+                // never reads again is closed after the idle timeout.
+                parked = (head, complete)
+                arm(limits.idleTimeout, context)
+                return
+            }
             dispatch(head, complete, context)
         case (.body(let chunk), .discarding(let discarded, _)):
             let total = discarded + chunk.readableBytes
@@ -135,6 +152,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         default:
             break  // parts after close, or out of order: the pipeline handler prevents these
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let (head, body) = parked.take() {
+            disarm()
+            dispatch(head, body, context)
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -279,6 +304,11 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             keepAlive = false
             write(.text(.requestTimeout, "request body not received within \(limits.bodyTimeout.nanoseconds / 1_000_000) ms\n"), context)
         case .idle, .discarding:
+            state = .closed
+            context.close(promise: nil)
+        case .responding where parked != nil:
+            // Not reading its answers for the whole idle timeout: give up on it.
+            parked = nil
             state = .closed
             context.close(promise: nil)
         case .responding, .closed:

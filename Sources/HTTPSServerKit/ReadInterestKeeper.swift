@@ -11,8 +11,9 @@ import NIOHTTP1
 /// request. This handler, placed before the pipelining handler, asks for the next read
 /// itself in that one case, so the socket stays registered.
 ///
-/// It asks only when nothing beyond that one request has arrived: a pipelined request, a
-/// partial one, or a drain for shutdown leave the read to the pipelining handler, whose
+/// It asks only when nothing beyond that one request has arrived and the client reads its
+/// answers: a pipelined request, a partial one, a full outbound buffer (the channel not
+/// writable) or a drain for shutdown leave the read to the pipelining handler, whose
 /// backpressure then applies exactly as before. What it can let in ahead is one more read
 /// of the socket, the same bound the pipelining handler has between two answers.
 final class ReadInterestKeeper: ChannelDuplexHandler, RemovableChannelHandler {
@@ -40,7 +41,7 @@ final class ReadInterestKeeper: ChannelDuplexHandler, RemovableChannelHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         // Before passing it on: NIO asks for a read after this event only when none is
         // pending, so the pipelining handler never gets the read it would hold.
-        if !draining, atRequestBoundary, requestsEnded - responsesEnded == 1 { context.read() }
+        if !draining, atRequestBoundary, requestsEnded - responsesEnded == 1, context.channel.isWritable { context.read() }
         context.fireChannelReadComplete()
     }
 

@@ -15,12 +15,16 @@ public final class RawConnection: Sendable {
         self.received = received
     }
 
-    public static func connect(host: String, port: Int, tls: ClientTLS?,
+    /// With `reading: false` nothing is read from the socket until `startReading()`: a client
+    /// that sends and does not read its answers (plain connections only: TLS needs reads
+    /// for its handshake).
+    public static func connect(host: String, port: Int, tls: ClientTLS?, reading: Bool = true,
                                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RawConnection {
         let sslContext = try tls?.context()
         let group = group.next()
         let done = group.makePromise(of: ByteBuffer.self)
         let channel = try await ClientBootstrap(group: group)
+            .channelOption(.autoRead, value: reading)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
@@ -42,6 +46,11 @@ public final class RawConnection: Sendable {
     /// Waits for the server to close the connection and returns all it sent.
     public func receivedUntilClose() async throws -> String {
         String(buffer: try await received.get())
+    }
+
+    /// Starts reading what the server sent (after `connect(reading: false)`).
+    public func startReading() async throws {
+        try await channel.setOption(.autoRead, value: true).get()
     }
 
     public var isOpen: Bool { channel.isActive }
