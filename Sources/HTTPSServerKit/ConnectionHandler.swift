@@ -134,9 +134,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             body = ByteBuffer()
             guard context.channel.isWritable else {
                 // The client is not reading its answers (NIO's outbound buffer is past its high
-                // watermark): answer this one once it does. Until then no answer is pending, so
-                // the pipelining handler reads nothing more; memory stays bounded. A client that
-                // never reads again is closed after the idle timeout.
+                // watermark): answer this one once it does. Until then it counts as in flight,
+                // so the pipelining handler reads nothing more; memory stays bounded. A client
+                // that never reads again is closed after the idle timeout.
                 parked = (head, complete)
                 arm(limits.idleTimeout, context)
                 return
