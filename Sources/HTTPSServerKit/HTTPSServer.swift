@@ -63,7 +63,7 @@ public final class HTTPSServer: Sendable {
                     if let tls {
                         try sync.addHandler(NIOSSLServerHandler(context: tls.context))
                     }
-                    try sync.configureHTTPServerPipelineKeepingReadInterest()
+                    try sync.configureServerHTTPPipeline(limits: limits, logger: logger)
                     try sync.addHandler(ConnectionHandler(handler: handler, cohort: cohorts.cohort(for: channel.eventLoop),
                                                           limits: limits, logger: logger))
                 }
@@ -157,4 +157,15 @@ final class ConnectionRegistry: Sendable {
 
     var count: Int { open.withLock { $0.count } }
     func all() -> [any Channel] { open.withLock { Array($0.values) } }
+}
+
+extension ChannelPipeline.SynchronousOperations {
+    /// NIOHTTP1's server pipeline (with pipelining assistance and error handling) plus, in
+    /// front of the pipelining handler, a `PipeliningLimit` and a `ReadInterestKeeper`.
+    func configureServerHTTPPipeline(limits: ServerLimits, logger: Logger) throws {
+        try configureHTTPServerPipeline(withErrorHandling: true)
+        let pipelining = try handler(type: HTTPServerPipelineHandler.self)
+        try addHandler(PipeliningLimit(limit: limits.maxPipelinedRequests, logger: logger), position: .before(pipelining))
+        try addHandler(ReadInterestKeeper(), position: .before(pipelining))
+    }
 }

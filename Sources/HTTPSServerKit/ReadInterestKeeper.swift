@@ -55,13 +55,3 @@ final class ReadInterestKeeper: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 }
-
-extension ChannelPipeline.SynchronousOperations {
-    /// NIOHTTP1's server pipeline (with pipelining assistance and error handling) plus a
-    /// `ReadInterestKeeper` in front of the pipelining handler.
-    func configureHTTPServerPipelineKeepingReadInterest() throws {
-        try configureHTTPServerPipeline(withErrorHandling: true)
-        let pipelining = try handler(type: HTTPServerPipelineHandler.self)
-        try addHandler(ReadInterestKeeper(), position: .before(pipelining))
-    }
-}

@@ -90,19 +90,25 @@ public struct ServerLimits: Sendable, Equatable {
     /// Time allowed between the head and the end of a request body.
     public var bodyTimeout: TimeAmount = .seconds(30)
     /// How long a keep-alive connection may sit between requests before it is closed. It
-    /// also bounds the arrival of the next request's head.
+    /// also bounds the arrival of the next request's head, and how long a client may leave
+    /// its answers unread while its next request waits.
     public var idleTimeout: TimeAmount = .seconds(60)
     /// Connections beyond this many are closed right after accept.
     public var maxConnections: Int = 1024
+    /// A connection with more complete requests than this waiting for their answers
+    /// (HTTP/1.1 pipelining) is closed: NIOHTTP1 holds them parsed in memory. API servers do
+    /// not pipeline; a client that does so this deeply is flooding.
+    public var maxPipelinedRequests: Int = 64
 
     public init(maxBodyBytes: Int = 7 * 1024 * 1024, headerTimeout: TimeAmount = .seconds(10),
                 bodyTimeout: TimeAmount = .seconds(30), idleTimeout: TimeAmount = .seconds(60),
-                maxConnections: Int = 1024) {
+                maxConnections: Int = 1024, maxPipelinedRequests: Int = 64) {
         self.maxBodyBytes = maxBodyBytes
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
         self.maxConnections = maxConnections
+        self.maxPipelinedRequests = maxPipelinedRequests
     }
 }
 

@@ -28,7 +28,7 @@ struct ReadInterestKeeperTests {
         let counter = ReadCounter()
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(counter)
-        try sync.configureHTTPServerPipelineKeepingReadInterest()
+        try sync.configureServerHTTPPipeline(limits: ServerLimits(), logger: Logger(label: "test"))
         try sync.addHandler(ConnectionHandler(handler: PathEcho(), cohort: RequestCohort(handler: PathEcho(), loop: channel.embeddedEventLoop),
                                               limits: ServerLimits(), logger: Logger(label: "test")))
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()

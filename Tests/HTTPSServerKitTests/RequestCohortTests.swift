@@ -55,7 +55,7 @@ struct RequestCohortTests {
             let channel = EmbeddedChannel(loop: loop)
             let sync = channel.pipeline.syncOperations
             try sync.addHandler(WriteSpy(name, journal))
-            try sync.configureHTTPServerPipelineKeepingReadInterest()
+            try sync.configureServerHTTPPipeline(limits: ServerLimits(), logger: Logger(label: "test"))
             try sync.addHandler(ConnectionHandler(handler: Recorder(journal: journal), cohort: cohort, limits: ServerLimits(),
                                                   logger: Logger(label: "test")))
             try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
