@@ -160,12 +160,11 @@ final class ConnectionRegistry: Sendable {
 }
 
 extension ChannelPipeline.SynchronousOperations {
-    /// NIOHTTP1's server pipeline (with pipelining assistance and error handling) plus, in
-    /// front of the pipelining handler, a `PipeliningLimit` and a `ReadInterestKeeper`.
+    /// NIOHTTP1's server pipeline (with pipelining assistance and error handling) plus a
+    /// `PipelineGuard` in front of the pipelining handler.
     func configureServerHTTPPipeline(limits: ServerLimits, logger: Logger) throws {
         try configureHTTPServerPipeline(withErrorHandling: true)
         let pipelining = try handler(type: HTTPServerPipelineHandler.self)
-        try addHandler(PipeliningLimit(limit: limits.maxPipelinedRequests, logger: logger), position: .before(pipelining))
-        try addHandler(ReadInterestKeeper(), position: .before(pipelining))
+        try addHandler(PipelineGuard(limit: limits.maxPipelinedRequests, logger: logger), position: .before(pipelining))
     }
 }

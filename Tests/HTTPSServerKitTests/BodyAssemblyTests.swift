@@ -21,15 +21,7 @@ struct BodyAssemblyTests {
         }
     }
 
-    func channel() throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel()
-        let sync = channel.pipeline.syncOperations
-        try sync.configureHTTPServerPipeline(withErrorHandling: true)
-        try sync.addHandler(ConnectionHandler(handler: BodyEcho(), cohort: RequestCohort(handler: BodyEcho(), loop: channel.embeddedEventLoop),
-                                              limits: ServerLimits(), logger: Logger(label: "test")))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
-        return channel
-    }
+    func channel() throws -> EmbeddedChannel { try serverConnection(BodyEcho()) }
 
     /// The bodies of every answer written so far, in order.
     func answeredBodies(_ channel: EmbeddedChannel) throws -> [String] {

@@ -13,15 +13,7 @@ import TestSupport
 /// runs deferred tasks only when told to, so "written but not flushed yet" is observable.
 @Suite("Connection handler: answers flushed after the loop iteration; pipelined requests answered")
 struct FlushBatchingTests {
-    func channel() throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel()
-        let sync = channel.pipeline.syncOperations
-        try sync.configureHTTPServerPipeline(withErrorHandling: true)
-        try sync.addHandler(ConnectionHandler(handler: PathEcho(), cohort: RequestCohort(handler: PathEcho(), loop: channel.embeddedEventLoop),
-                                              limits: ServerLimits(), logger: Logger(label: "test")))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()  // active, as accepted
-        return channel
-    }
+    func channel() throws -> EmbeddedChannel { try serverConnection() }
 
     @Test("an answer is flushed when the loop has run its tasks, not inside the read")
     func flushedAfterTheIteration() throws {

@@ -52,14 +52,7 @@ struct RequestCohortTests {
 
         /// A connection on this loop with the server's pipeline, its writes journaled as `name`.
         func connection(_ name: String) throws -> EmbeddedChannel {
-            let channel = EmbeddedChannel(loop: loop)
-            let sync = channel.pipeline.syncOperations
-            try sync.addHandler(WriteSpy(name, journal))
-            try sync.configureServerHTTPPipeline(limits: ServerLimits(), logger: Logger(label: "test"))
-            try sync.addHandler(ConnectionHandler(handler: Recorder(journal: journal), cohort: cohort, limits: ServerLimits(),
-                                                  logger: Logger(label: "test")))
-            try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
-            return channel
+            try serverConnection(Recorder(journal: journal), loop: loop, cohort: cohort, socketSide: [WriteSpy(name, journal)])
         }
     }
 

@@ -44,16 +44,7 @@ struct SlowReaderTests {
         await server.shutdown(grace: .seconds(2))
     }
 
-    func channel(idleTimeout: TimeAmount = .seconds(60)) throws -> EmbeddedChannel {
-        let channel = EmbeddedChannel()
-        let sync = channel.pipeline.syncOperations
-        let limits = ServerLimits(idleTimeout: idleTimeout), logger = Logger(label: "test")
-        try sync.configureServerHTTPPipeline(limits: limits, logger: logger)
-        try sync.addHandler(ConnectionHandler(handler: PathEcho(), cohort: RequestCohort(handler: PathEcho(), loop: channel.embeddedEventLoop),
-                                              limits: limits, logger: logger))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
-        return channel
-    }
+    func channel() throws -> EmbeddedChannel { try serverConnection() }
 
     func setWritable(_ writable: Bool, _ channel: EmbeddedChannel) {
         channel.isWritable = writable

@@ -7,12 +7,12 @@ import Testing
 @testable import HTTPSServerKit
 import TestSupport
 
-/// `ReadInterestKeeper` asks for the next read itself while the connection's one complete
-/// request waits for its cohort, and leaves reading to NIOHTTP1's pipelining handler in
-/// every other case. An `EmbeddedChannel` never asks for reads on its own, so the reads
-/// that reach the socket side are exactly the keeper's (and the pipelining handler's).
-@Suite("Read interest kept while one request is answered; pipelining backpressure otherwise")
-struct ReadInterestKeeperTests {
+/// `PipelineGuard` asks for the next read itself while the connection's one complete request
+/// waits for its cohort, and leaves reading to NIOHTTP1's pipelining handler in every other
+/// case. An `EmbeddedChannel` never asks for reads on its own, so the reads that reach the
+/// socket side are exactly the guard's (and the pipelining handler's).
+@Suite("Pipeline guard: read interest kept while one request is answered; pipelining backpressure otherwise")
+struct ReadInterestTests {
     /// First in the pipeline: counts the reads that reach the socket side.
     final class ReadCounter: ChannelOutboundHandler, @unchecked Sendable {
         typealias OutboundIn = ByteBuffer
@@ -23,16 +23,10 @@ struct ReadInterestKeeperTests {
         }
     }
 
-    func channel() throws -> (EmbeddedChannel, ReadCounter) {
-        let channel = EmbeddedChannel()
+    /// A server connection with a `ReadCounter` next to the socket.
+    func channel(limit: Int = 64) throws -> (EmbeddedChannel, ReadCounter) {
         let counter = ReadCounter()
-        let sync = channel.pipeline.syncOperations
-        try sync.addHandler(counter)
-        try sync.configureServerHTTPPipeline(limits: ServerLimits(), logger: Logger(label: "test"))
-        try sync.addHandler(ConnectionHandler(handler: PathEcho(), cohort: RequestCohort(handler: PathEcho(), loop: channel.embeddedEventLoop),
-                                              limits: ServerLimits(), logger: Logger(label: "test")))
-        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
-        return (channel, counter)
+        return (try serverConnection(limits: ServerLimits(maxPipelinedRequests: limit), socketSide: [counter]), counter)
     }
 
     @Test("one complete request waiting for its answer: the next read is asked for at once, every time")
@@ -61,7 +55,7 @@ struct ReadInterestKeeperTests {
         _ = try? channel.finish()
     }
 
-    @Test("a request whose body is still arriving: no read asked for by the keeper")
+    @Test("a request whose body is still arriving: no read asked for by the guard")
     func partialRequest() throws {
         let (channel, counter) = try channel()
         try channel.writeInbound(ByteBuffer(string: "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"))
@@ -70,6 +64,16 @@ struct ReadInterestKeeperTests {
         #expect(counter.reads == 1, "complete now, and nothing after it")
         channel.embeddedEventLoop.run()
         #expect(try channel.writtenText().hasSuffix("\r\n\r\n/p"))
+        _ = try? channel.finish()
+    }
+
+    @Test("a complete request followed by the start of the next: no read asked for (its body would pile up)")
+    func completeThenPartial() throws {
+        let (channel, counter) = try channel()
+        try channel.writeInbound(ByteBuffer(string: "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab"))
+        #expect(counter.reads == 0)
+        channel.embeddedEventLoop.run()
+        #expect(try channel.writtenText().hasSuffix("\r\n\r\n/1"))
         _ = try? channel.finish()
     }
 
@@ -84,5 +88,36 @@ struct ReadInterestKeeperTests {
         let answer = try channel.writtenText()
         #expect(answer.contains("connection: close") && answer.hasSuffix("\r\n\r\n/last"))
         _ = try? channel.finish()
+    }
+}
+
+/// `PipelineGuard`: a connection with more complete requests waiting than the limit is
+/// closed while they are parsed; up to the limit, every one is answered in order.
+@Suite("Pipeline guard: a connection piling up requests is closed")
+struct PipeliningLimitTests {
+    func channel(limit: Int) throws -> EmbeddedChannel { try serverConnection(limits: ServerLimits(maxPipelinedRequests: limit)) }
+
+    func pipelined(_ count: Int) -> ByteBuffer {
+        ByteBuffer(string: (1...count).map { "GET /\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
+    }
+
+    @Test("as many as the limit: all answered, in order, connection open")
+    func upToTheLimit() throws {
+        let channel = try channel(limit: 8)
+        try channel.writeInbound(pipelined(8))
+        var text = ""
+        for _ in 0..<20 { channel.embeddedEventLoop.run(); text += try channel.writtenText() }
+        let order = (1...8).map { text.range(of: "\r\n\r\n/\($0)")?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order.compactMap { $0 } == order.compactMap { $0 }.sorted())
+        #expect(channel.isActive)
+        _ = try? channel.finish()
+    }
+
+    @Test("one more than the limit: closed while reading")
+    func overTheLimit() throws {
+        let channel = try channel(limit: 8)
+        _ = try? channel.writeInbound(pipelined(9))
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
     }
 }
