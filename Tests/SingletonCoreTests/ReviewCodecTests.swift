@@ -127,6 +127,28 @@ import Testing
         #expect(WorkloadKind.replicationController.collectionPath(namespace: nil) == "/api/v1/replicationcontrollers")
     }
 
+    /// Admission `resource` to workload kind and subject: the plural and the group must both
+    /// match (the long-removed `extensions` Deployments and an `apps` ReplicationController
+    /// are not ours), and only the object itself or its `scale` subresource is judged.
+    @Test(arguments: [
+        ("apps", "deployments", "", WorkloadKind?.some(.deployment), AdmissionSubject.workload(.deployment)),
+        ("apps", "statefulsets", "scale", .statefulSet, .scale(.statefulSet)),
+        ("apps", "replicasets", "", .replicaSet, .workload(.replicaSet)),
+        ("", "replicationcontrollers", "scale", .replicationController, .scale(.replicationController)),
+        ("apps", "deployments", "status", .deployment, .notOurs),
+        ("extensions", "deployments", "", nil, .notOurs),
+        ("apps", "replicationcontrollers", "", nil, .notOurs),
+        ("", "deployments", "", nil, .notOurs),
+        ("apps", "Deployments", "", nil, .notOurs),
+        ("", "pods", "", nil, .notOurs),
+        ("autoscaling", "horizontalpodautoscalers", "", nil, .horizontalPodAutoscaler),
+    ] as [(String, String, String, WorkloadKind?, AdmissionSubject)])
+    func subjectFromResource(group: String, resource: String, subResource: String, kind: WorkloadKind?, subject: AdmissionSubject) {
+        let gvr = GroupVersionResource(group: group, version: "v1", resource: resource)
+        #expect(WorkloadKind(resource: gvr) == kind)
+        #expect(AdmissionSubject(resource: gvr, subResource: subResource) == subject)
+    }
+
     @Test(arguments: [
         (nil, nil, true), ("RollingUpdate", nil, true), ("Recreate", nil, false),
         ("RollingUpdate", IntOrString.int(0), false), ("RollingUpdate", .string("0%"), false),
