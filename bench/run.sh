@@ -51,8 +51,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 
 #   instead of the shared library's 1.4 MiB. A directory holding only libstdc++.a makes
 #   `-lstdc++` pick the archive.
 # - full link-time optimisation: SwiftNIO's, NIOSSL's and the webhook's modules are optimised
-#   as one program, so NIO's pipeline calls and the decoder's helpers are inlined across
-#   modules: about 10 to 15% less CPU per request, measured alternating both builds.
+#   as one program: about 10 to 15% less CPU per request, measured alternating both builds.
 mkdir -p "$WORK/static-cxx"
 CXX_ARCHIVE=$(clang -print-file-name=libstdc++.a 2>/dev/null || true)
 if [ -f "$CXX_ARCHIVE" ]; then ln -sf "$CXX_ARCHIVE" "$WORK/static-cxx/libstdc++.a"; else echo "note: no libstdc++.a found; libstdc++ stays shared"; fi

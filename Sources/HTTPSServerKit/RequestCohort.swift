@@ -8,7 +8,7 @@ import NIOCore
 /// kernel's receive path, TLS decryption and HTTP parsing of the next connection, which
 /// evict it from the instruction cache, so every request fetched it again. Deciding an
 /// iteration's requests together, the second and later ones find it warm. On the webhook
-/// benchmark (8 connections, one core) this took about 15% off the CPU time per request.
+/// benchmark (8 connections, one core) this took 8 to 15% off the CPU time per request.
 /// A lone request pays one task hop.
 ///
 /// The answer coming after the read would make NIOHTTP1 hold back the connection's next

@@ -11,6 +11,14 @@ struct PathEcho: HTTPSHandler {
     func respond(to request: ServerRequest) -> HandlerResult { .now(.text(.ok, request.path)) }
 }
 
+/// GET requests for `paths`, back to back in one buffer (pipelined when there are several),
+/// as a client's bytes arrive in one read.
+func gets(_ paths: [String]) -> ByteBuffer {
+    ByteBuffer(string: paths.map { "GET \($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
+}
+
+func gets(_ paths: String...) -> ByteBuffer { gets(paths) }
+
 extension EmbeddedChannel {
     /// Everything written to the socket side since the last call, as text.
     func writtenText() throws -> String {

@@ -18,7 +18,7 @@ struct FlushBatchingTests {
     @Test("an answer is flushed when the loop has run its tasks, not inside the read")
     func flushedAfterTheIteration() throws {
         let channel = try channel()
-        try channel.writeInbound(ByteBuffer(string: "GET /one HTTP/1.1\r\nHost: x\r\n\r\n"))
+        try channel.writeInbound(gets("/one"))
         #expect(try channel.writtenText().isEmpty)
         channel.embeddedEventLoop.run()
         let answer = try channel.writtenText()
@@ -30,7 +30,7 @@ struct FlushBatchingTests {
     @Test("pipelined requests on one connection are answered in order, each exactly once")
     func pipelined() throws {
         let channel = try channel()
-        try channel.writeInbound(ByteBuffer(string: "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"))
+        try channel.writeInbound(gets("/1", "/2"))
         channel.embeddedEventLoop.run()
         channel.embeddedEventLoop.run()
         let answers = try channel.writtenText()

@@ -33,7 +33,7 @@ struct ReadInterestTests {
     func oneRequest() throws {
         let (channel, counter) = try channel()
         for (round, path) in ["/a", "/b"].enumerated() {
-            try channel.writeInbound(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"))
+            try channel.writeInbound(gets(path))
             #expect(counter.reads == round + 1, "read asked for inside the read that completed \(path)")
             channel.embeddedEventLoop.run()
             #expect(try channel.writtenText().hasSuffix("\r\n\r\n\(path)"))
@@ -45,7 +45,7 @@ struct ReadInterestTests {
     @Test("two pipelined requests in one read: no read asked for; both still answered in order")
     func pipelined() throws {
         let (channel, counter) = try channel()
-        try channel.writeInbound(ByteBuffer(string: "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n"))
+        try channel.writeInbound(gets("/1", "/2"))
         #expect(counter.reads == 0)
         channel.embeddedEventLoop.run()
         channel.embeddedEventLoop.run()
@@ -97,9 +97,7 @@ struct ReadInterestTests {
 struct PipeliningLimitTests {
     func channel(limit: Int) throws -> EmbeddedChannel { try serverConnection(limits: ServerLimits(maxPipelinedRequests: limit)) }
 
-    func pipelined(_ count: Int) -> ByteBuffer {
-        ByteBuffer(string: (1...count).map { "GET /\($0) HTTP/1.1\r\nHost: x\r\n\r\n" }.joined())
-    }
+    func pipelined(_ count: Int) -> ByteBuffer { gets((1...count).map { "/\($0)" }) }
 
     @Test("as many as the limit: all answered, in order, connection open")
     func upToTheLimit() throws {

@@ -61,8 +61,8 @@ struct RequestCohortTests {
         let server = Loop(), loop = server.loop, journal = server.journal
         let a = try server.connection("a"), b = try server.connection("b")
 
-        try a.writeInbound(ByteBuffer(string: "GET /from-a HTTP/1.1\r\nHost: x\r\n\r\n"))
-        try b.writeInbound(ByteBuffer(string: "GET /from-b HTTP/1.1\r\nHost: x\r\n\r\n"))
+        try a.writeInbound(gets("/from-a"))
+        try b.writeInbound(gets("/from-b"))
         #expect(journal.all.isEmpty, "nothing is decided inside a read")
 
         loop.run()
@@ -84,8 +84,8 @@ struct RequestCohortTests {
     func closedMeanwhile() throws {
         let server = Loop(), loop = server.loop, journal = server.journal
         let a = try server.connection("a"), b = try server.connection("b")
-        try a.writeInbound(ByteBuffer(string: "GET /gone HTTP/1.1\r\nHost: x\r\n\r\n"))
-        try b.writeInbound(ByteBuffer(string: "GET /stays HTTP/1.1\r\nHost: x\r\n\r\n"))
+        try a.writeInbound(gets("/gone"))
+        try b.writeInbound(gets("/stays"))
         try a.close().wait()
 
         loop.run()
@@ -99,7 +99,7 @@ struct RequestCohortTests {
         let server = Loop(), loop = server.loop, journal = server.journal
         let a = try server.connection("a")
         for path in ["/1", "/2", "/3"] {
-            try a.writeInbound(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n"))
+            try a.writeInbound(gets(path))
             loop.run()
             #expect(try a.writtenText().hasSuffix("\r\n\r\n\(path)"))
         }

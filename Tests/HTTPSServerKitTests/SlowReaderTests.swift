@@ -55,7 +55,7 @@ struct SlowReaderTests {
     func answeredWhenWritable() throws {
         let channel = try channel()
         setWritable(false, channel)
-        try channel.writeInbound(ByteBuffer(string: "GET /waits HTTP/1.1\r\nHost: x\r\n\r\n"))
+        try channel.writeInbound(gets("/waits"))
         channel.embeddedEventLoop.run()
         #expect(try channel.writtenText().isEmpty)
         setWritable(true, channel)
