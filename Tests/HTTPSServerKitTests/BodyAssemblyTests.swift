@@ -21,8 +21,6 @@ struct BodyAssemblyTests {
         }
     }
 
-    func channel() throws -> EmbeddedChannel { try serverConnection(BodyEcho()) }
-
     /// The bodies of every answer written so far, in order.
     func answeredBodies(_ channel: EmbeddedChannel) throws -> [String] {
         channel.embeddedEventLoop.run()
@@ -45,7 +43,7 @@ struct BodyAssemblyTests {
 
     @Test("a body in one read reaches the handler byte for byte")
     func wholeBody() throws {
-        let channel = try channel()
+        let channel = try serverConnection(BodyEcho())
         let body = #"{"kind":"AdmissionReview","request":{"uid":"u-1"}}"#
         try channel.writeInbound(ByteBuffer(string: Self.post(body)))
         #expect(try answeredBodies(channel) == [body])
@@ -54,7 +52,7 @@ struct BodyAssemblyTests {
 
     @Test("a body that arrives in pieces of any size is reassembled exactly", arguments: [1, 2, 7, 16, 40])
     func splitBody(pieceSize: Int) throws {
-        let channel = try channel()
+        let channel = try serverConnection(BodyEcho())
         let body = String((0..<200).map { Character(UnicodeScalar(UInt8(0x61 + $0 % 26))) })
         let request = Array(Self.post(body).utf8)
         var offset = 0
@@ -69,7 +67,7 @@ struct BodyAssemblyTests {
 
     @Test("pipelined requests read together keep their own bodies")
     func pipelinedBodies() throws {
-        let channel = try channel()
+        let channel = try serverConnection(BodyEcho())
         let bodies = ["first body", "second, longer body", String(repeating: "x", count: 3000)]
         try channel.writeInbound(ByteBuffer(string: bodies.map(Self.post).joined()))
         var answered: [String] = []

@@ -13,11 +13,9 @@ import TestSupport
 /// runs deferred tasks only when told to, so "written but not flushed yet" is observable.
 @Suite("Connection handler: answers flushed after the loop iteration; pipelined requests answered")
 struct FlushBatchingTests {
-    func channel() throws -> EmbeddedChannel { try serverConnection() }
-
     @Test("an answer is flushed when the loop has run its tasks, not inside the read")
     func flushedAfterTheIteration() throws {
-        let channel = try channel()
+        let channel = try serverConnection()
         try channel.writeInbound(gets("/one"))
         #expect(try channel.writtenText().isEmpty)
         channel.embeddedEventLoop.run()
@@ -29,7 +27,7 @@ struct FlushBatchingTests {
 
     @Test("pipelined requests on one connection are answered in order, each exactly once")
     func pipelined() throws {
-        let channel = try channel()
+        let channel = try serverConnection()
         try channel.writeInbound(gets("/1", "/2"))
         channel.embeddedEventLoop.run()
         channel.embeddedEventLoop.run()

@@ -44,8 +44,6 @@ struct SlowReaderTests {
         await server.shutdown(grace: .seconds(2))
     }
 
-    func channel() throws -> EmbeddedChannel { try serverConnection() }
-
     func setWritable(_ writable: Bool, _ channel: EmbeddedChannel) {
         channel.isWritable = writable
         channel.pipeline.fireChannelWritabilityChanged()
@@ -53,7 +51,7 @@ struct SlowReaderTests {
 
     @Test("a request completed while the channel is not writable waits, and is answered when it is")
     func answeredWhenWritable() throws {
-        let channel = try channel()
+        let channel = try serverConnection()
         setWritable(false, channel)
         try channel.writeInbound(gets("/waits"))
         channel.embeddedEventLoop.run()
@@ -65,16 +63,6 @@ struct SlowReaderTests {
         _ = try? channel.finish()
     }
 
-    /// Polls `condition` every 50 ms until it holds (true) or `limit` has passed (false).
-    static func within(_ limit: Duration, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while !condition() {
-            guard ContinuousClock.now < deadline else { return false }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return true
-    }
-
     @Test("a client that never reads again is closed after the idle timeout")
     func closedAfterIdleTimeout() async throws {
         let decided = Locked(0)
@@ -82,10 +70,9 @@ struct SlowReaderTests {
         let server = try await HTTPSServer.start(config, handler: LargeAnswers(decided: decided))
         let client = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: nil, reading: false)
         // Accepted first, so that "no connection" below means closed, not never opened.
-        #expect(try await Self.within(.seconds(5)) { server.openConnections == 1 })
+        try await waitFor("the connection accepted") { server.openConnections == 1 }
         try await client.send(String(repeating: "GET /n HTTP/1.1\r\nHost: x\r\n\r\n", count: 60))
-        #expect(try await Self.within(.seconds(10)) { server.openConnections == 0 },
-                "the server still holds the connection of a client that reads nothing")
+        try await waitFor("the connection of a client that reads nothing closed") { server.openConnections == 0 }
         #expect(decided.withLock { $0 } < 40)
         await client.close()
         await server.shutdown(grace: .seconds(2))
