@@ -118,7 +118,10 @@ enum FastObjectDecoder {
             default:
                 guard !structured else { throw Unsupported() }
                 // Any key of a plain map, field names included: its value is a label value.
-                plain[s.string(members.keyRange)] = try s.readString()
+                // A key seen twice defers (`JSONDecoder` keeps the first value).
+                guard plain.updateValue(try s.readString(), forKey: s.string(members.keyRange)) == nil else {
+                    throw Unsupported()
+                }
             }
         }
         if !structured { selector.matchLabels = plain }

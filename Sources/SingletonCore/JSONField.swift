@@ -66,8 +66,8 @@ enum JSONField: String, CaseIterable {
 /// length and its first 24 bytes; words beyond those are folded into `w2` with a hash.
 ///
 /// Two keys of at most 24 bytes are equal exactly when their `JSONKey`s are. Longer keys
-/// (no field name is that long) are compared by that hash: a collision between two of
-/// them can only make the scanner report a duplicate key, which defers to Codable.
+/// are never fields (`JSONField.lookup` checks the length first), so the hash that stands
+/// for their tail only has to keep them apart in tests.
 struct JSONKey: Equatable {
     var length = 0
     var w0: UInt64 = 0
@@ -129,15 +129,6 @@ struct JSONKey: Equatable {
         case 2: w2 = word
         default: w2 = (w2 ^ word) &* 0x9E37_79B9_7F4A_7C15
         }
-    }
-
-    /// A well-mixed 64-bit digest, for duplicate detection among keys no field matched.
-    var digest: UInt64 {
-        var h = UInt64(truncatingIfNeeded: length) &* 0x9E37_79B9_7F4A_7C15
-        h = (h ^ w0) &* 0xBF58_476D_1CE4_E5B9
-        h = (h ^ (h >> 29) ^ w1) &* 0x94D0_49BB_1331_11EB
-        h = (h ^ (h >> 31) ^ w2) &* 0x9E37_79B9_7F4A_7C15
-        return h ^ (h >> 32)
     }
 
     /// The home slot in the field table.

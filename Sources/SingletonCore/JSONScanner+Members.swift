@@ -1,5 +1,5 @@
 /// Iterating objects and arrays: loops over the members of an object by `JSONField`,
-/// with duplicate keys detected, instead of closures called with `String` keys.
+/// with duplicate fields detected, instead of closures called with `String` keys.
 ///
 ///     var members = try s.members()
 ///     while let field = try s.nextMember(&members) {
@@ -11,15 +11,16 @@
 ///
 /// Every member's value must be consumed by the loop body before the next `nextMember`.
 extension JSONScanner {
-    /// The state of one object being read: where it is, and the keys seen so far.
+    /// The state of one object being read: where it is, and the fields seen so far.
+    ///
+    /// Only fields are checked for duplicates. `JSONDecoder` ignores a key its type does not
+    /// declare however often it appears (and keeps the first of a declared one), so an
+    /// unknown key seen twice changes nothing; a reader that uses keys as data (a plain
+    /// map) checks its own keys.
     struct Members {
         fileprivate var started = false
         /// Bits (`JSONField.lookup`) of the known fields seen.
         fileprivate var seen: UInt64 = 0
-        /// Digests of the other keys seen: inline for the usual handful, spilled beyond.
-        fileprivate var others = InlineArray<8, UInt64>(repeating: 0)
-        fileprivate var otherCount = 0
-        fileprivate var spilled: [UInt64]? = nil  // nil until needed: nothing to release
         /// Where the current member's key is (without its quotes).
         var keyRange: Range<Int> = 0..<0
     }
@@ -32,7 +33,8 @@ extension JSONScanner {
     }
 
     /// The field of the next member (its key and colon consumed), or nil after the closing
-    /// `}`. A key seen twice is unsupported (`JSONDecoder`'s choice between them is its own).
+    /// `}`. A field seen twice is unsupported (`JSONDecoder` keeps the first, a reader here
+    /// the last); other keys come back as `.unknown` every time.
     @inline(never)  // one copy, with the key reading inlined into it
     mutating func nextMember(_ m: inout Members) throws(Unsupported) -> JSONField? {
         let next = try Self.memberKey(bytes.span, at: pos, started: m.started)
@@ -41,12 +43,8 @@ extension JSONScanner {
         m.started = true
         m.keyRange = next.keyRange
         let (field, bit) = JSONField.lookup(next.key, in: fields)
-        if bit != 0 {
-            guard m.seen & bit == 0 else { throw Unsupported() }
-            m.seen |= bit
-        } else {
-            try Self.remember(next.key.digest, in: &m)
-        }
+        guard m.seen & bit == 0 else { throw Unsupported() }  // `.unknown` has no bit
+        m.seen |= bit
         return field
     }
 
@@ -81,22 +79,6 @@ extension JSONScanner {
         p = keyEnd &+ 1
         guard try nextByte(span, at: &p) == UInt8(ascii: ":") else { throw Unsupported() }
         return MemberKey(key: key, keyRange: keyStart..<keyEnd, end: p &+ 1)
-    }
-
-    /// Records the digest of a key no field matched; a digest seen before is unsupported
-    /// (a real duplicate, or a collision, which only costs a Codable fallback).
-    private static func remember(_ digest: UInt64, in m: inout Members) throws(Unsupported) {
-        let inline = min(m.otherCount, 8)
-        for i in 0..<inline where m.others[i] == digest { throw Unsupported() }
-        if m.otherCount < 8 {
-            m.others[m.otherCount] = digest
-        } else {
-            var spilled = m.spilled.take() ?? []
-            if spilled.contains(digest) { throw Unsupported() }
-            spilled.append(digest)
-            m.spilled = spilled
-        }
-        m.otherCount += 1
     }
 
     /// The state of one array being read.

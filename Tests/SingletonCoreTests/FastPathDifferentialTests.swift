@@ -115,6 +115,23 @@ struct FastPathDifferentialTests {
         Self.check(text, body)
     }
 
+    /// Keys the Codable types do not declare, each twice: `JSONDecoder` ignores them, so the
+    /// fast path reads such a review too (it used to defer) and must agree.
+    @Test func undeclaredKeysTwiceAreReadFastAndAgree() {
+        let text = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","x":0,"request":{"uid":"a","x":1,"operation":"CREATE","x":2,"resource":{"group":"apps","version":"v1","resource":"deployments"},"object":{"metadata":{"name":"web","annotations":{"kube-singleton.dev/mode":"at-most-one"},"generation":1,"generation":2},"spec":{"replicas":3,"paused":false,"paused":true}}},"x":3}"#
+        #expect(Self.check("undeclared keys twice", Data(text.utf8)))
+    }
+
+    /// A ReplicationController's selector is a plain map: a key in it twice is data, and
+    /// `JSONDecoder` keeps the first value, so the fast path defers.
+    @Test(arguments: [#"{"app":"a","app":"b"}"#, #"{"name":"a","tier":"x","name":"b"}"#])
+    func aPlainSelectorKeyTwiceDefers(_ selector: String) {
+        let text = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"CREATE","resource":{"group":"","version":"v1","resource":"replicationcontrollers"},"object":{"metadata":{"name":"rc"},"spec":{"replicas":1,"selector":"#
+            + selector + "}}}}"
+        #expect(FastReviewDecoder.decode(Array(text.utf8)) == nil)
+        Self.check("plain selector \(selector)", Data(text.utf8))
+    }
+
     @Test func escapesAndUnicodeDecodeLikeCodable() {
         let text = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00\u0000é😀","operation":"DELETE","name":"\u2028"}}"#
         let body = Data(text.utf8)
