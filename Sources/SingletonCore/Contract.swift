@@ -68,13 +68,22 @@ public enum ContractState: Sendable, Equatable {
             self = .absent
             return
         }
+        self.init(mode: raw, lease: annotations?[SingletonAnnotation.lease])
+    }
+
+    /// Reads the contract from the raw values of the two annotations (nil: absent).
+    init(mode raw: String?, lease rawLease: String?) {
+        guard let raw else {
+            self = .absent
+            return
+        }
         let value = trimmed(raw)
         guard let mode = SingletonMode(rawValue: value) else {
             self = .invalid(.unknownMode(raw), rawMode: raw)
             return
         }
         var lease: String? = nil
-        if let rawLease = annotations?[SingletonAnnotation.lease] {
+        if let rawLease {
             let value = trimmed(rawLease)
             if value.isEmpty {
                 self = .invalid(.emptyLease, rawMode: raw)

@@ -18,6 +18,11 @@ public struct AdmissionDecision: Sendable, Equatable {
         AdmissionDecision(allowed: false, code: 403, message: message, warnings: warnings, rule: rule, mode: mode)
     }
 
+    /// The status of a denial (shared with `ResponseWriter.encode(_:uid:)`).
+    static func status(code: Int?, message: String?) -> ResponseStatus {
+        ResponseStatus(code: code ?? 403, reason: "Forbidden", message: message ?? "denied")
+    }
+
     /// Wraps the decision into the response for request `uid`.
     public func response(uid: String) -> AdmissionResponse {
         var audit = ["rule": rule.rawValue]
@@ -25,7 +30,7 @@ public struct AdmissionDecision: Sendable, Equatable {
         return AdmissionResponse(
             uid: uid,
             allowed: allowed,
-            status: allowed ? nil : ResponseStatus(code: code ?? 403, reason: "Forbidden", message: message ?? "denied"),
+            status: allowed ? nil : Self.status(code: code, message: message),
             warnings: warnings.isEmpty ? nil : warnings,
             auditAnnotations: audit
         )

@@ -142,7 +142,7 @@ enum FastObjectDecoder {
         return LabelSelector.Requirement(key: try JSONScanner.required(key), operator: try JSONScanner.required(op), values: values)
     }
 
-    private static func strategy(_ s: inout JSONScanner) throws(Unsupported) -> DeploymentStrategy {
+    static func strategy(_ s: inout JSONScanner) throws(Unsupported) -> DeploymentStrategy {
         var strategy = DeploymentStrategy()
         var members = try s.members()
         while let field = try s.nextMember(&members) {

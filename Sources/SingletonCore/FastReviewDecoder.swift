@@ -9,21 +9,38 @@ enum FastReviewDecoder {
     typealias Unsupported = JSONScanner.Unsupported
 
     static func decode(_ bytes: [UInt8]) -> AdmissionRequest? {
-        guard var s = JSONScanner(bytes) else { return nil }
-        // Read in place: returning the request up through the throwing readers copied it.
         var request = AdmissionRequest(uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
                                        operation: .other(""))
-        do {
-            try envelope(&s, into: &request)
-        } catch {
-            return nil
-        }
-        s.skipWhitespace()
-        guard s.atEnd else { return nil }
+        var objects = Objects<FullObjects>()
+        guard decode(bytes, into: &request, objects: &objects) else { return nil }
+        request.object = objects.object
+        request.oldObject = objects.oldObject
         return request
     }
 
-    private static func envelope(_ s: inout JSONScanner, into request: inout AdmissionRequest) throws(Unsupported) {
+    /// The request without its objects, and its objects read the way `R` reads them.
+    /// False when the fast path cannot read the body (the caller falls back).
+    static func decode<R: ObjectReading>(_ bytes: [UInt8], into request: inout AdmissionRequest,
+                                         objects: inout Objects<R>) -> Bool {
+        guard var s = JSONScanner(bytes) else { return false }
+        // Read in place: returning the request up through the throwing readers copied it.
+        do {
+            try envelope(&s, into: &request, objects: &objects)
+        } catch {
+            return false
+        }
+        s.skipWhitespace()
+        return s.atEnd
+    }
+
+    /// A request's `object` and `oldObject` as `R` reads them.
+    struct Objects<R: ObjectReading> {
+        var object: R.Object?
+        var oldObject: R.Object?
+    }
+
+    private static func envelope<R>(_ s: inout JSONScanner, into request: inout AdmissionRequest,
+                                    objects: inout Objects<R>) throws(Unsupported) {
         var apiVersion: String?, kind: String?, sawRequest = false
         var members = try s.members()
         while let field = try s.nextMember(&members) {
@@ -32,21 +49,22 @@ enum FastReviewDecoder {
             case .kind: kind = try s.optionalString()
             case .request:
                 sawRequest = true  // and not null: `admissionRequest` requires an object
-                try admissionRequest(&s, into: &request)
+                try admissionRequest(&s, into: &request, objects: &objects)
             default: try s.skipValue()
             }
         }
         guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion, sawRequest else { throw Unsupported() }
     }
 
-    private static func admissionRequest(_ s: inout JSONScanner, into request: inout AdmissionRequest) throws(Unsupported) {
+    private static func admissionRequest<R>(_ s: inout JSONScanner, into request: inout AdmissionRequest,
+                                            objects: inout Objects<R>) throws(Unsupported) {
         var uid: String?, kind: GroupVersionKind?, resource: GroupVersionResource?, subResource: String?
         var name: String?, namespace: String?, operation: String?, username: String?, dryRun: Bool?
         // Which type the objects are depends on `resource`, `subResource` and `operation`,
         // which may come later in the document. The API server writes them first, so the
         // objects are read as they come, as the subject known so far; when the final
         // subject differs (or was not known yet) they are read again from their offsets.
-        var object = PendingObject(), oldObject = PendingObject()
+        var object = PendingObject<R>(), oldObject = PendingObject<R>()
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
@@ -95,8 +113,8 @@ enum FastReviewDecoder {
         guard op == .create || op == .update else { return }
         let end = s.pos
         let subject = request.subject
-        request.object = try object.value(&s, as: subject)
-        request.oldObject = try oldObject.value(&s, as: subject)
+        objects.object = try object.value(&s, as: subject)
+        objects.oldObject = try oldObject.value(&s, as: subject)
         s.seek(end)
     }
 
@@ -106,10 +124,10 @@ enum FastReviewDecoder {
     }
 
     /// An `object` or `oldObject` member: where it is, and what it was read as, if it was.
-    private struct PendingObject {
+    private struct PendingObject<R: ObjectReading> {
         var offset: Int?
         var readAs: AdmissionSubject?
-        var decoded: AdmissionObject?
+        var decoded: R.Object?
 
         /// Records the object at the scanner's position and consumes it: read as `subject`
         /// when there is a guess, else skipped. When it does not read as the guessed type
@@ -119,7 +137,7 @@ enum FastReviewDecoder {
             offset = start
             guard let subject else { return try s.skipValue() }
             do {
-                decoded = try FastReviewDecoder.object(&s, subject)
+                decoded = try R.read(&s, subject)
                 readAs = subject
             } catch {
                 s.seek(start)
@@ -128,11 +146,11 @@ enum FastReviewDecoder {
         }
 
         /// The object as `subject`: the early read when it was read as that, else read now.
-        mutating func value(_ s: inout JSONScanner, as subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
+        mutating func value(_ s: inout JSONScanner, as subject: AdmissionSubject) throws(Unsupported) -> R.Object? {
             guard let offset else { return nil }
             if readAs == subject { return decoded.take() }
             s.seek(offset)
-            return try FastReviewDecoder.object(&s, subject)
+            return try R.read(&s, subject)
         }
     }
 
@@ -148,7 +166,7 @@ enum FastReviewDecoder {
 
     /// Reads the object at the scanner's position as the type `subject` calls for (nil,
     /// skipped, for requests that are not ours).
-    private static func object(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
+    static func object(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
         switch subject {
         case .workload(let kind):
             var workload = Workload(kind: kind, metadata: ObjectMeta())
@@ -259,5 +277,30 @@ enum FastReviewDecoder {
             }
         }
         return CrossVersionObjectReference(apiVersion: apiVersion, kind: try JSONScanner.required(kind), name: try JSONScanner.required(name))
+    }
+}
+
+/// How `FastReviewDecoder` reads a request's objects once it knows what they are.
+protocol ObjectReading {
+    associatedtype Object
+    /// The object at the scanner's position, read as `subject` calls for.
+    static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> Object?
+}
+
+/// Into the model: `Workload`, `Scale`, `HorizontalPodAutoscaler` (the full request).
+enum FullObjects: ObjectReading {
+    static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> AdmissionObject? {
+        try FastReviewDecoder.object(&s, subject)
+    }
+}
+
+/// Only what the workload rule reads (`WorkloadFacts`); any other subject is unsupported,
+/// so only workload requests take the lane.
+enum FactsObjects: ObjectReading {
+    static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> WorkloadFacts? {
+        guard case .workload(let kind) = subject else { throw JSONScanner.Unsupported() }
+        var facts = WorkloadFacts(kind: kind)
+        try FactsReader.workload(&s, into: &facts)
+        return facts
     }
 }

@@ -4,8 +4,14 @@
 enum Messages {
     /// "Kind namespace/name", from the object, else the request's namespace and name.
     static func describe(_ kind: WorkloadKind, _ meta: ObjectMeta, requestNamespace: String?, requestName: String?) -> String {
-        let ns = meta.namespace ?? requestNamespace
-        let name = meta.name ?? requestName ?? meta.generateName.map { "\($0)*" } ?? "(unnamed)"
+        describe(kind, name: meta.name, generateName: meta.generateName, namespace: meta.namespace,
+                 requestNamespace: requestNamespace, requestName: requestName)
+    }
+
+    static func describe(_ kind: WorkloadKind, name: String?, generateName: String?, namespace: String?,
+                         requestNamespace: String?, requestName: String?) -> String {
+        let ns = namespace ?? requestNamespace
+        let name = name ?? requestName ?? generateName.map { "\($0)*" } ?? "(unnamed)"
         return ns.map { "\(kind.rawValue) \($0)/\(name)" } ?? "\(kind.rawValue) \(name)"
     }
 

@@ -9,9 +9,7 @@ import Foundation
 /// caller uses `JSONEncoder`.
 enum ResponseWriter {
     static func encode(_ response: AdmissionResponse) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(512)  // a typical answer with a message fits: no regrowth
-        out.append(contentsOf: response.allowed ? Fragment.headAllowed : Fragment.headDenied)
+        var out = head(allowed: response.allowed)
         if let audit = response.auditAnnotations {
             guard audit.keys.allSatisfy(isPlainKey) else { return nil }
             out.append(contentsOf: Fragment.auditAnnotations)
@@ -29,19 +27,62 @@ enum ResponseWriter {
         }
         if let status = response.status {
             guard status.metadata.isEmpty else { return nil }
-            append(#","status":{"code":"#, to: &out)
-            append(String(status.code), to: &out)
-            append(#","message":"#, to: &out)
-            appendString(status.message, to: &out)
-            append(#","metadata":{},"reason":"#, to: &out)
-            appendString(status.reason, to: &out)
-            append(#","status":"#, to: &out)
-            appendString(status.status, to: &out)
-            out.append(UInt8(ascii: "}"))
+            appendStatus(code: status.code, message: status.message, reason: status.reason, status: status.status, to: &out)
         }
+        finish(uid: response.uid, warnings: response.warnings, to: &out)
+        return out
+    }
+
+    /// The bytes `encode(decision.response(uid: uid))` writes, straight from the decision:
+    /// no response, audit map or sorted copy of it is built. Its two audit keys are plain
+    /// and `mode` sorts before `rule`.
+    ///
+    /// Why: with the workload lane deciding cheaply, going through the response (its audit
+    /// map built, then sorted into an array on the way out) cost a review 9% more
+    /// instructions and 24% more instruction-cache misses (cachegrind).
+    static func encode(_ decision: AdmissionDecision, uid: String) -> [UInt8] {
+        var out = head(allowed: decision.allowed)
+        out.append(contentsOf: Fragment.auditAnnotations)
+        if let mode = decision.mode {
+            out.append(contentsOf: Fragment.modeKey)
+            appendString(mode.rawValue, to: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: Fragment.ruleKey)
+        appendString(decision.rule.rawValue, to: &out)
+        out.append(UInt8(ascii: "}"))
+        if !decision.allowed {
+            let status = AdmissionDecision.status(code: decision.code, message: decision.message)
+            appendStatus(code: status.code, message: status.message, reason: status.reason, status: status.status, to: &out)
+        }
+        finish(uid: uid, warnings: decision.warnings.isEmpty ? nil : decision.warnings, to: &out)
+        return out
+    }
+
+    private static func head(allowed: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)  // a typical answer with a message fits: no regrowth
+        out.append(contentsOf: allowed ? Fragment.headAllowed : Fragment.headDenied)
+        return out
+    }
+
+    private static func appendStatus(code: Int, message: String, reason: String, status: String, to out: inout [UInt8]) {
+        append(#","status":{"code":"#, to: &out)
+        append(String(code), to: &out)
+        append(#","message":"#, to: &out)
+        appendString(message, to: &out)
+        append(#","metadata":{},"reason":"#, to: &out)
+        appendString(reason, to: &out)
+        append(#","status":"#, to: &out)
+        appendString(status, to: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// The uid, the warnings and the two closing braces.
+    private static func finish(uid: String, warnings: [String]?, to out: inout [UInt8]) {
         out.append(contentsOf: Fragment.uid)
-        appendString(response.uid, to: &out)
-        if let warnings = response.warnings {
+        appendString(uid, to: &out)
+        if let warnings {
             out.append(contentsOf: Fragment.warnings)
             for (i, w) in warnings.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
@@ -51,7 +92,6 @@ enum ResponseWriter {
         }
         out.append(UInt8(ascii: "}"))
         out.append(UInt8(ascii: "}"))
-        return out
     }
 
     /// The constant parts of every answer, as bytes: appending an array is a copy, while
@@ -60,6 +100,8 @@ enum ResponseWriter {
         static let headAllowed = Array(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"allowed":true"#.utf8)
         static let headDenied = Array(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"allowed":false"#.utf8)
         static let auditAnnotations = Array(#","auditAnnotations":{"#.utf8)
+        static let modeKey = Array(#""mode":"#.utf8)
+        static let ruleKey = Array(#""rule":"#.utf8)
         static let uid = Array(#","uid":"#.utf8)
         static let warnings = Array(#","warnings":["#.utf8)
     }

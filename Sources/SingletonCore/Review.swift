@@ -5,15 +5,106 @@ import Foundation
 /// The webhook server and `singleton-webhook review` share this so the offline command
 /// decides exactly as the server does.
 public struct ReviewOutcome: Sendable {
-    public var response: AdmissionResponse
     /// Nil when the body could not be decoded.
-    public var decision: AdmissionDecision?
-    public var request: AdmissionRequest?
+    public var decision: AdmissionDecision? {
+        if case .decided(let decision, _) = answer { return decision }
+        return nil
+    }
     public var decodeError: ReviewDecodeError?
+    /// The request's own fields, without its objects: what a server logs and counts. Nil
+    /// when the body could not be decoded.
+    public var summary: RequestSummary?
+    private var answer: Answer
+    private var source: RequestSource
 
-    public var body: Data { AdmissionReview.encodeResponse(response) }
+    /// What the answer is made from: a decision for a request uid, or (when the body could
+    /// not be decoded) the response itself. The response is built, and written, from it
+    /// only when asked for: the server only wants the bytes.
+    private enum Answer: Sendable {
+        case decided(AdmissionDecision, uid: String)
+        case unreadable(AdmissionResponse)
+    }
+
+    /// Where `request` comes from: decoded on the way, or (the workload lane decided
+    /// without building it) the body to decode it from.
+    private enum RequestSource: Sendable {
+        case decoded(AdmissionRequest?)
+        case body([UInt8])
+    }
+
+    /// A decided request.
+    init(decision: AdmissionDecision, request: AdmissionRequest) {
+        self.answer = .decided(decision, uid: request.uid)
+        self.decodeError = nil
+        self.summary = RequestSummary(request)
+        self.source = .decoded(request)
+    }
+
+    /// A body that could not be decoded.
+    init(unreadable error: ReviewDecodeError) {
+        self.answer = .unreadable(.malformed(error))
+        self.decodeError = error
+        self.summary = nil
+        self.source = .decoded(nil)
+    }
+
+    /// An outcome of the workload lane: `request` is decoded from `body` when asked for.
+    init(decision: AdmissionDecision, summary: RequestSummary, body: [UInt8]) {
+        self.answer = .decided(decision, uid: summary.uid)
+        self.decodeError = nil
+        self.summary = summary
+        self.source = .body(body)
+    }
+
+    /// The decoded request (nil when the body could not be decoded). After the workload
+    /// lane it is decoded now, by the full path, which yields what the lane decided on.
+    public var request: AdmissionRequest? {
+        switch source {
+        case .decoded(let request): return request
+        case .body(let body): return try? AdmissionReview.decodeRequest(bytes: body).get()
+        }
+    }
+
+    /// The AdmissionResponse to send.
+    public var response: AdmissionResponse {
+        switch answer {
+        case .decided(let decision, let uid): return decision.response(uid: uid)
+        case .unreadable(let response): return response
+        }
+    }
+
+    public var body: Data { Data(bodyBytes) }
     /// `body` as bytes (no `Data` in between, for a server that copies them into its buffer).
-    public var bodyBytes: [UInt8] { AdmissionReview.encodeResponseBytes(response) }
+    /// A decision is written straight from its fields, without building `response`.
+    public var bodyBytes: [UInt8] {
+        switch answer {
+        case .decided(let decision, let uid): return ResponseWriter.encode(decision, uid: uid)
+        case .unreadable(let response): return AdmissionReview.encodeResponseBytes(response)
+        }
+    }
+}
+
+/// An AdmissionRequest's own fields, without `object` and `oldObject`.
+public struct RequestSummary: Sendable, Equatable {
+    public var uid: String
+    public var resource: GroupVersionResource
+    public var subResource: String?
+    public var name: String?
+    public var namespace: String?
+    public var operation: AdmissionOperation
+    public var username: String?
+    public var dryRun: Bool
+
+    public init(_ request: AdmissionRequest) {
+        uid = request.uid
+        resource = request.resource
+        subResource = request.subResource
+        name = request.name
+        namespace = request.namespace
+        operation = request.operation
+        username = request.username
+        dryRun = request.dryRun
+    }
 }
 
 /// A review that has been decoded and waits for its parent workload: the second half of
@@ -46,6 +137,7 @@ extension SingletonPolicy {
 
     /// `begin` over the body's bytes as a server holds them (one copy fewer than `Data`).
     public func begin(bytes body: [UInt8]) -> ReviewStep {
+        if let outcome = laneOutcome(body) { return .done(outcome) }
         switch AdmissionReview.decodeRequest(bytes: body) {
         case .failure(let error):
             return .done(.malformed(error))
@@ -75,14 +167,32 @@ extension SingletonPolicy {
         }
     }
 
+    /// The workload lane: a CREATE or UPDATE of a workload, read as `WorkloadFacts` and
+    /// decided by the same rule, without building the request's objects. Nil for every
+    /// other request and whenever the lane is not sure (the full path then decides).
+    ///
+    /// Why: this is the webhook's common request, and building, deciding on and destroying
+    /// two full `Workload`s was most of its cost per request. The differential tests hold
+    /// the lane to the full path's outcome for every body it takes.
+    func laneOutcome(_ body: [UInt8]) -> ReviewOutcome? {
+        var request = AdmissionRequest(uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
+                                       operation: .other(""))
+        var objects = FastReviewDecoder.Objects<FactsObjects>()
+        guard FastReviewDecoder.decode(body, into: &request, objects: &objects),
+              request.operation == .create || request.operation == .update,
+              case .workload = request.subject else { return nil }
+        let decision = WorkloadRule.decide(new: objects.object, old: objects.oldObject, request)
+        return ReviewOutcome(decision: decision, summary: RequestSummary(request), body: body)
+    }
+
     func outcome(for request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?) -> ReviewOutcome {
         let decision = decide(request, ref: ref, parent: parent)
-        return ReviewOutcome(response: decision.response(uid: request.uid), decision: decision, request: request, decodeError: nil)
+        return ReviewOutcome(decision: decision, request: request)
     }
 }
 
 extension ReviewOutcome {
     static func malformed(_ error: ReviewDecodeError) -> ReviewOutcome {
-        ReviewOutcome(response: .malformed(error), decision: nil, request: nil, decodeError: error)
+        ReviewOutcome(unreadable: error)
     }
 }

@@ -1,24 +1,32 @@
 /// CREATE and UPDATE of a Deployment, StatefulSet, ReplicaSet or ReplicationController.
 enum WorkloadRule {
     static func decide(_ request: AdmissionRequest) -> AdmissionDecision {
-        guard case .workload(let new)? = request.object else {
+        var new: Workload? = nil, old: Workload? = nil
+        if case .workload(let w)? = request.object { new = w }
+        if case .workload(let w)? = request.oldObject { old = w }
+        return decide(new: new, old: old, request)
+    }
+
+    /// The rule over what it reads of the two objects: full `Workload`s, or the workload
+    /// lane's `WorkloadFacts`. `request` supplies the names and, when there is no object,
+    /// the operation and resource for the message; its own objects are not read.
+    static func decide<W: RuleWorkload>(new: W?, old: W?, _ request: AdmissionRequest) -> AdmissionDecision {
+        guard let new else {
             return .deny(.malformed, message: "\(request.operation.rawValue) request for \(request.resource.resource) carries no object")
         }
-        var old: Workload? = nil
-        if case .workload(let w)? = request.oldObject { old = w }
         // The object's name for messages, built only when there is a message: most requests
         // are plain allows and need none. (A function of what it needs: capturing the
         // whole request copied it.)
         let namespace = request.namespace, name = request.name
-        func obj() -> String { Messages.describe(new.kind, new.metadata, requestNamespace: namespace, requestName: name) }
+        func obj() -> String { new.describe(requestNamespace: namespace, requestName: name) }
 
         if new.kind == .replicaSet, new.isOwnedByDeployment {
             return .allow(.ownedByDeployment)
         }
 
-        let contract = new.metadata.contract
+        let contract = new.contract
         // Read only where a rule asks for it: most requests are decided without it.
-        func oldContract() -> ContractState { old?.metadata.contract ?? .absent }
+        func oldContract() -> ContractState { old?.contract ?? .absent }
         switch contract {
         case .absent:
             if oldContract().isPresent { return .allow(.optOut, warnings: [Messages.optOut(obj())]) }
@@ -35,7 +43,7 @@ enum WorkloadRule {
         }
     }
 
-    private static func judge(_ new: Workload, old: Workload?, spec: SingletonSpec, obj: () -> String) -> AdmissionDecision {
+    private static func judge<W: RuleWorkload>(_ new: W, old: W?, spec: SingletonSpec, obj: () -> String) -> AdmissionDecision {
         let replicas = new.effectiveReplicas
         let strategy = new.strategy ?? DeploymentStrategy()
         let surging = spec.mode == .atMostOne && new.kind == .deployment && strategy.surges
@@ -52,7 +60,7 @@ enum WorkloadRule {
             return .allow(.decrease, mode: spec.mode, warnings: warnings)
         }
         if replicas > 1 {
-            let justMarked = !(old?.metadata.contract.isPresent ?? false)
+            let justMarked = !(old?.contract.isPresent ?? false)
             let message = justMarked
                 ? Messages.annotationAddedWhileScaled(obj(), spec.mode, replicas: replicas)
                 : Messages.tooManyReplicas(obj(), spec.mode, replicas: replicas)

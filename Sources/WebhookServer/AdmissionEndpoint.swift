@@ -62,7 +62,7 @@ public struct AdmissionEndpoint: Sendable {
 
     /// The HTTP answer for an outcome: 200 with the review, or 400 when it was unreadable.
     private func answer(_ outcome: ReviewOutcome, _ request: ServerRequest, since start: ContinuousClock.Instant) -> ServerResponse {
-        guard let admission = outcome.request, let decision = outcome.decision else {
+        guard let admission = outcome.summary, let decision = outcome.decision else {
             let error = outcome.decodeError
             metrics.recordRejected(reason: "malformed")
             logger.warning("unreadable AdmissionReview", metadata: ["uid": "\(error?.uid ?? "")", "error": "\(error?.message ?? "")",
@@ -92,7 +92,7 @@ public struct AdmissionEndpoint: Sendable {
         return .json(status, AdmissionReview.encodeResponseBytes(response))
     }
 
-    private func record(_ request: AdmissionRequest, _ decision: AdmissionDecision, seconds: Double) {
+    private func record(_ request: RequestSummary, _ decision: AdmissionDecision, seconds: Double) {
         let kind = request.resource.resource.isEmpty ? "unknown"
             : request.resource.resource + (request.subResource.map { $0.isEmpty ? "" : "/\($0)" } ?? "")
         metrics.recordDecision(verdict: decision.allowed ? "allow" : "deny", kind: kind,

@@ -65,10 +65,13 @@ struct LimitsTests {
         let pki = try TestPKI.make()
         let server = try await HTTPSServer.start(tlsConfig(pki, limits: Self.short), handler: EchoHandler())
         let raw = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
-        try await raw.send("POST /validate HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        let answer = try await raw.receivedUntilClose()
-        #expect(!answer.contains("200 OK"))
-        #expect(!raw.isOpen)
+        // On a loaded machine the header timeout can fire before this partial head is even
+        // written; the write then fails on the closed connection, which is the same outcome.
+        if (try? await raw.send("POST /validate HTTP/1.1\r\nHost: x\r\nX-Slow: ")) != nil {
+            let answer = try await raw.receivedUntilClose()
+            #expect(!answer.contains("200 OK"))
+        }
+        try await waitFor("the connection to be closed") { !raw.isOpen }
         try await expectStillServing(server, pki)
         await server.shutdown(grace: .seconds(2))
     }

@@ -22,6 +22,7 @@ struct FastPathDifferentialTests {
         if let fast {
             #expect(reference == .success(fast), "\(name): fast path disagrees with Codable")
         }
+        checkLane(name, body, reference)
         for (i, lookup) in lookups.enumerated() {
             for policy in [SingletonPolicy(unverifiedParent: .allow), SingletonPolicy(unverifiedParent: .deny)] {
                 let outcome = policy.review(body, lookup: lookup)
@@ -43,6 +44,25 @@ struct FastPathDifferentialTests {
             }
         }
         return fast != nil
+    }
+
+    /// The workload lane against the Codable reference: when it decides a body, that body
+    /// decodes, and the lane's summary, request, decision and answer bytes are the full
+    /// path's. Returns whether the lane decided.
+    @discardableResult
+    static func checkLane(_ name: String, _ body: Data, _ reference: Result<AdmissionRequest, ReviewDecodeError>) -> Bool {
+        guard let lane = SingletonPolicy().laneOutcome([UInt8](body)) else { return false }
+        guard case .success(let request) = reference else {
+            Issue.record("\(name): the lane decided a body the Codable path rejects")
+            return true
+        }
+        let decision = SingletonPolicy().decide(request)
+        #expect(lane.summary == RequestSummary(request), "\(name): lane summary")
+        #expect(lane.request == request, "\(name): lane request")
+        #expect(lane.decision == decision, "\(name): lane decision")
+        #expect(lane.decodeError == nil, "\(name)")
+        #expect(lane.body == AdmissionReview.encodeResponseCodable(decision.response(uid: request.uid)), "\(name): lane answer bytes")
+        return true
     }
 
     @Test func examplesTakeTheFastPathAndAgree() throws {
@@ -79,18 +99,19 @@ struct FastPathDifferentialTests {
         var corpus = try DifferentialCorpus.examples() + DifferentialCorpus.built()
         if Fixtures.available { corpus += try DifferentialCorpus.publicAdmission() }
         var rng = SplitMix64(seed: 0x5EED_2026)
-        var handled = 0, total = 0
+        var handled = 0, laned = 0, total = 0
         for (name, body) in corpus {
             for round in 0..<12 {
-                let mutated = Mutator.structural(body, &rng)
-                if Self.check("\(name) structural #\(round)", mutated) { handled += 1 }
-                let bytes = Mutator.bytes(body, &rng)
-                if Self.check("\(name) bytes #\(round)", bytes) { handled += 1 }
-                total += 2
+                for (kind, mutated) in [("structural", Mutator.structural(body, &rng)), ("bytes", Mutator.bytes(body, &rng))] {
+                    if Self.check("\(name) \(kind) #\(round)", mutated) { handled += 1 }
+                    if SingletonPolicy().laneOutcome([UInt8](mutated)) != nil { laned += 1 }
+                    total += 1
+                }
             }
         }
         // The mutations must exercise both outcomes, or this test proves nothing.
         #expect(handled > total / 10 && handled < total, "fast path handled \(handled) of \(total) mutations")
+        #expect(laned > total / 20 && laned < handled, "the workload lane decided \(laned) of \(total) mutations")
     }
 
     @Test(arguments: [

@@ -1,0 +1,202 @@
+/// Reads a workload object as `WorkloadFacts`: the values the rule needs are read, and every
+/// other field the Codable types decode (`RawWorkload`, `ObjectMeta`, `LabelSelector`, ...)
+/// has its type checked without being built.
+///
+/// The twin of `FastObjectDecoder.workload`, field for field: whatever it accepts, that
+/// function accepts too (or this one throws `Unsupported` and the request takes the full
+/// path). So a request the lane decides is one the full path decodes, and decides the same.
+/// The one place it is more lenient is a key seen twice in a map it does not read (labels,
+/// selectors): `JSONDecoder` keeps the first value there, and nothing depends on either.
+enum FactsReader {
+    typealias Unsupported = JSONScanner.Unsupported
+
+    /// The workload at the scanner's position (an object; `null` is the caller's business).
+    static func workload(_ s: inout JSONScanner, into w: inout WorkloadFacts) throws(Unsupported) {
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .apiVersion, .kind: try s.skipOptionalString()
+            case .metadata: if try !s.nullOrObject() { try objectMeta(&s, into: &w, keep: true) }
+            case .spec: if try !s.nullOrObject() { try spec(&s, into: &w) }
+            case .status: if try !s.nullOrObject() { try status(&s) }
+            default: try s.skipValue()
+            }
+        }
+    }
+
+    /// An ObjectMeta: names and annotations kept when `keep` (the workload's own, not its
+    /// template's), the rest checked.
+    private static func objectMeta(_ s: inout JSONScanner, into w: inout WorkloadFacts, keep: Bool) throws(Unsupported) {
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .name where keep: w.name = try s.optionalString()
+            case .generateName where keep: w.generateName = try s.optionalString()
+            case .namespace where keep: w.namespace = try s.optionalString()
+            case .name, .generateName, .namespace, .uid, .resourceVersion: try s.skipOptionalString()
+            case .labels: try s.checkOptionalStringMap()
+            case .annotations:
+                if keep { try annotations(&s, into: &w) } else { try s.checkOptionalStringMap() }
+            case .ownerReferences:
+                if try s.readNull() { continue }
+                var elements = try s.elements()
+                while try s.nextElement(&elements) {
+                    if try ownerIsDeployment(&s), keep { w.ownedByDeployment = true }
+                }
+            default: try s.skipValue()
+            }
+        }
+    }
+
+    /// The two contract keys, in this order (`mapKey`'s index).
+    private static let contractKeys = [Array(SingletonAnnotation.mode.utf8), Array(SingletonAnnotation.lease.utf8)]
+
+    /// The annotations map: the two contract values read, every other value checked to be
+    /// a string. Either contract key twice (however it is spelled) is unsupported:
+    /// `JSONDecoder` keeps the first.
+    private static func annotations(_ s: inout JSONScanner, into w: inout WorkloadFacts) throws(Unsupported) {
+        if try s.readNull() { return }
+        try s.expect(UInt8(ascii: "{"))
+        var started = false
+        while try s.continues(&started, close: UInt8(ascii: "}")) {
+            switch try s.mapKey(among: contractKeys) {
+            case 0?:
+                guard w.mode == nil else { throw Unsupported() }
+                w.mode = try s.readString()
+            case 1?:
+                guard w.lease == nil else { throw Unsupported() }
+                w.lease = try s.readString()
+            default:
+                try s.checkString()
+            }
+        }
+    }
+
+    /// One owner reference, checked as `FastObjectDecoder.ownerReference` reads it; true
+    /// when it names a Deployment of group `apps` (`Workload.isOwnedByDeployment`).
+    private static func ownerIsDeployment(_ s: inout JSONScanner) throws(Unsupported) -> Bool {
+        var apiVersion: String?, kind: String?, name = false, uid = false
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .apiVersion: apiVersion = try s.readString()
+            case .kind: kind = try s.readString()
+            case .name: try s.checkString(); name = true
+            case .uid: try s.checkString(); uid = true
+            case .controller, .blockOwnerDeletion: _ = try s.optionalBool()
+            default: try s.skipValue()
+            }
+        }
+        guard let apiVersion, let kind, name, uid else { throw Unsupported() }
+        return kind == "Deployment" && groupOf(apiVersion: apiVersion) == "apps"
+    }
+
+    private static func spec(_ s: inout JSONScanner, into w: inout WorkloadFacts) throws(Unsupported) {
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .replicas: w.replicas = try s.optionalInt()
+            case .selector: if try !s.nullOrObject() { try selector(&s) }
+            case .strategy:
+                let strategy = try s.nullOrObject() ? nil : try FastObjectDecoder.strategy(&s)
+                if w.kind == .deployment { w.strategy = strategy }
+            case .serviceName: try s.skipOptionalString()
+            case .template: if try !s.nullOrObject() { try template(&s, into: &w) }
+            default: try s.skipValue()
+            }
+        }
+    }
+
+    /// A LabelSelector in either shape (`matchLabels`/`matchExpressions`, or a
+    /// ReplicationController's plain map); mixed shapes are unsupported, as in
+    /// `FastObjectDecoder.labelSelector`.
+    private static func selector(_ s: inout JSONScanner) throws(Unsupported) {
+        var structured = false, plain = false
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .matchLabels:
+                guard !plain else { throw Unsupported() }
+                structured = true
+                try s.checkOptionalStringMap()
+            case .matchExpressions:
+                guard !plain else { throw Unsupported() }
+                structured = true
+                if try s.readNull() { continue }
+                var elements = try s.elements()
+                while try s.nextElement(&elements) { try requirement(&s) }
+            default:
+                guard !structured else { throw Unsupported() }
+                plain = true
+                try s.checkString()
+            }
+        }
+    }
+
+    private static func requirement(_ s: inout JSONScanner) throws(Unsupported) {
+        var key = false, op = false
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .key: try s.checkString(); key = true
+            case .op: try s.checkString(); op = true
+            case .values: try s.checkOptionalStringArray()
+            default: try s.skipValue()
+            }
+        }
+        guard key, op else { throw Unsupported() }
+    }
+
+    private static func template(_ s: inout JSONScanner, into w: inout WorkloadFacts) throws(Unsupported) {
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .metadata: if try !s.nullOrObject() { try objectMeta(&s, into: &w, keep: false) }
+            case .spec: if try !s.nullOrObject() { try podSpec(&s) }
+            default: try s.skipValue()
+            }
+        }
+    }
+
+    private static func podSpec(_ s: inout JSONScanner) throws(Unsupported) {
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            guard field == .containers else { try s.skipValue(); continue }
+            if try s.readNull() { continue }
+            var containers = try s.elements()
+            while try s.nextElement(&containers) {
+                guard try !s.nullOrObject() else { throw Unsupported() }
+                var fields = try s.members()
+                while let field = try s.nextMember(&fields) {
+                    guard field == .ports else { try s.skipValue(); continue }
+                    if try s.readNull() { continue }
+                    var ports = try s.elements()
+                    while try s.nextElement(&ports) { try containerPort(&s) }
+                }
+            }
+        }
+    }
+
+    private static func containerPort(_ s: inout JSONScanner) throws(Unsupported) {
+        var number = false
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .name, .proto: try s.skipOptionalString()
+            case .containerPort: _ = try s.readInt(); number = true
+            default: try s.skipValue()
+            }
+        }
+        guard number else { throw Unsupported() }
+    }
+
+    private static func status(_ s: inout JSONScanner) throws(Unsupported) {
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .replicas, .readyReplicas, .availableReplicas: try s.checkOptionalInt()
+            default: try s.skipValue()
+            }
+        }
+    }
+}
