@@ -78,7 +78,9 @@ public enum ContractState: Sendable, Equatable {
             return
         }
         let value = trimmed(raw)
-        guard let mode = SingletonMode(rawValue: value) else {
+        // `==` against each raw value: `init(rawValue:)` searches a string switch, which
+        // showed up as its own cost on every request.
+        guard let mode = SingletonMode.allCases.first(where: { $0.rawValue == value }) else {
             self = .invalid(.unknownMode(raw), rawMode: raw)
             return
         }

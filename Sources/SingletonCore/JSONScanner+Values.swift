@@ -9,6 +9,7 @@ extension JSONScanner {
         return false
     }
 
+    @inline(never)  // called from every reader: one copy instead of one per call site
     mutating func optionalString() throws(Unsupported) -> String? {
         if try readNull() { return nil }
         return try readString()

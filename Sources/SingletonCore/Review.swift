@@ -5,17 +5,23 @@ import Foundation
 /// The webhook server and `singleton-webhook review` share this so the offline command
 /// decides exactly as the server does.
 public struct ReviewOutcome: Sendable {
-    /// Nil when the body could not be decoded.
-    public var decision: AdmissionDecision? {
-        if case .decided(let decision, _) = answer { return decision }
-        return nil
+    /// One box for all of it: an outcome moves from the decision through `ReviewStep` to
+    /// the server's answer, and each copy of a dozen strings and arrays cost a retain each.
+    private let storage: Storage
+
+    private final class Storage: Sendable {
+        let answer: Answer
+        let decodeError: ReviewDecodeError?
+        let summary: RequestSummary?
+        let source: RequestSource
+
+        init(answer: Answer, decodeError: ReviewDecodeError?, summary: RequestSummary?, source: RequestSource) {
+            self.answer = answer
+            self.decodeError = decodeError
+            self.summary = summary
+            self.source = source
+        }
     }
-    public var decodeError: ReviewDecodeError?
-    /// The request's own fields, without its objects: what a server logs and counts. Nil
-    /// when the body could not be decoded.
-    public var summary: RequestSummary?
-    private var answer: Answer
-    private var source: RequestSource
 
     /// What the answer is made from: a decision for a request uid, or (when the body could
     /// not be decoded) the response itself. The response is built, and written, from it
@@ -34,32 +40,36 @@ public struct ReviewOutcome: Sendable {
 
     /// A decided request.
     init(decision: AdmissionDecision, request: AdmissionRequest) {
-        self.answer = .decided(decision, uid: request.uid)
-        self.decodeError = nil
-        self.summary = RequestSummary(request)
-        self.source = .decoded(request)
+        storage = Storage(answer: .decided(decision, uid: request.uid), decodeError: nil,
+                          summary: RequestSummary(request), source: .decoded(request))
     }
 
     /// A body that could not be decoded.
     init(unreadable error: ReviewDecodeError) {
-        self.answer = .unreadable(.malformed(error))
-        self.decodeError = error
-        self.summary = nil
-        self.source = .decoded(nil)
+        storage = Storage(answer: .unreadable(.malformed(error)), decodeError: error, summary: nil, source: .decoded(nil))
     }
 
     /// An outcome of the workload lane: `request` is decoded from `body` when asked for.
     init(decision: AdmissionDecision, summary: RequestSummary, body: [UInt8]) {
-        self.answer = .decided(decision, uid: summary.uid)
-        self.decodeError = nil
-        self.summary = summary
-        self.source = .body(body)
+        storage = Storage(answer: .decided(decision, uid: summary.uid), decodeError: nil, summary: summary, source: .body(body))
     }
+
+    /// Nil when the body could not be decoded.
+    public var decision: AdmissionDecision? {
+        if case .decided(let decision, _) = storage.answer { return decision }
+        return nil
+    }
+
+    public var decodeError: ReviewDecodeError? { storage.decodeError }
+
+    /// The request's own fields, without its objects: what a server logs and counts. Nil
+    /// when the body could not be decoded.
+    public var summary: RequestSummary? { storage.summary }
 
     /// The decoded request (nil when the body could not be decoded). After the workload
     /// lane it is decoded now, by the full path, which yields what the lane decided on.
     public var request: AdmissionRequest? {
-        switch source {
+        switch storage.source {
         case .decoded(let request): return request
         case .body(let body): return try? AdmissionReview.decodeRequest(bytes: body).get()
         }
@@ -67,7 +77,7 @@ public struct ReviewOutcome: Sendable {
 
     /// The AdmissionResponse to send.
     public var response: AdmissionResponse {
-        switch answer {
+        switch storage.answer {
         case .decided(let decision, let uid): return decision.response(uid: uid)
         case .unreadable(let response): return response
         }
@@ -77,7 +87,7 @@ public struct ReviewOutcome: Sendable {
     /// `body` as bytes (no `Data` in between, for a server that copies them into its buffer).
     /// A decision is written straight from its fields, without building `response`.
     public var bodyBytes: [UInt8] {
-        switch answer {
+        switch storage.answer {
         case .decided(let decision, let uid): return ResponseWriter.encode(decision, uid: uid)
         case .unreadable(let response): return AdmissionReview.encodeResponseBytes(response)
         }
