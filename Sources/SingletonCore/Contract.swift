@@ -113,10 +113,14 @@ import Foundation
 /// Trims surrounding whitespace, returning the string untouched (no Foundation bridging) in
 /// the common case where there is none: this runs on every admission request.
 func trimmed(_ s: String) -> String {
-    guard let first = s.utf8.first, let last = s.utf8.last else { return s }
     // Printable ASCII at both ends (the usual "at-most-one"): nothing to trim, and no
     // CharacterSet lookup, which goes through CoreFoundation and showed in the profile.
-    if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return s }
+    // The ends are read from contiguous storage, which every native string has:
+    // `utf8.last` went through the generic collection path.
+    func plain(_ b: UInt8) -> Bool { b > 0x20 && b < 0x80 }
+    let plainEnds = s.utf8.withContiguousStorageIfAvailable { !$0.isEmpty && plain($0[0]) && plain($0[$0.count - 1]) }
+    if plainEnds ?? (s.utf8.first.map(plain) == true && s.utf8.last.map(plain) == true) { return s }
+    guard !s.isEmpty else { return s }
     let ws = CharacterSet.whitespacesAndNewlines
     guard let head = s.unicodeScalars.first, let tail = s.unicodeScalars.last,
           ws.contains(head) || ws.contains(tail) else { return s }

@@ -175,31 +175,29 @@ enum FastReviewDecoder {
     }
 
     private static func gvk(_ s: inout JSONScanner) throws(Unsupported) -> GroupVersionKind {
-        var g: String?, v: String?, k: String?
-        var members = try s.members()
-        while let field = try s.nextMember(&members) {
-            switch field {
-            case .group: g = try s.optionalString()
-            case .version: v = try s.optionalString()
-            case .kind: k = try s.optionalString()
-            default: try s.skipValue()
-            }
-        }
-        return GroupVersionKind(group: g ?? "", version: v ?? "", kind: k ?? "")
+        let (g, v, k) = try groupVersionAnd(.kind, &s)
+        return GroupVersionKind(group: g, version: v, kind: k)
     }
 
     private static func gvr(_ s: inout JSONScanner) throws(Unsupported) -> GroupVersionResource {
-        var g: String?, v: String?, r: String?
+        let (g, v, r) = try groupVersionAnd(.resource, &s)
+        return GroupVersionResource(group: g, version: v, resource: r)
+    }
+
+    /// `group`, `version` and `third` (`kind` or `resource`), each `""` when absent: one
+    /// reader for both shapes, so a review runs its code once.
+    private static func groupVersionAnd(_ third: JSONField, _ s: inout JSONScanner) throws(Unsupported) -> (String, String, String) {
+        var g: String?, v: String?, t: String?
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
             case .group: g = try s.optionalString()
             case .version: v = try s.optionalString()
-            case .resource: r = try s.optionalString()
+            case third: t = try s.optionalString()
             default: try s.skipValue()
             }
         }
-        return GroupVersionResource(group: g ?? "", version: v ?? "", resource: r ?? "")
+        return (g ?? "", v ?? "", t ?? "")
     }
 
     private static func scale(_ s: inout JSONScanner) throws(Unsupported) -> Scale {

@@ -105,7 +105,7 @@ public struct RequestSummary: Sendable, Equatable {
     public var username: String?
     public var dryRun: Bool
 
-    public init(_ request: AdmissionRequest) {
+    public init(_ request: borrowing AdmissionRequest) {
         uid = request.uid
         resource = request.resource
         subResource = request.subResource
