@@ -51,15 +51,17 @@ public struct ServerRequest: Sendable {
     }
 
     /// The path without the query, not percent-decoded (Kubernetes paths need no decoding).
+    /// (Searched as UTF-8 bytes: `firstIndex(of:)` on the string compared Characters,
+    /// which showed on every request.)
     public var path: String {
-        if let q = uri.firstIndex(of: "?") { return String(uri[..<q]) }
+        if let q = uri.utf8.firstIndex(of: UInt8(ascii: "?")) { return String(uri[..<q]) }
         return uri
     }
 
     /// The raw query string after '?', if any.
     public var query: String? {
-        guard let q = uri.firstIndex(of: "?") else { return nil }
-        return String(uri[uri.index(after: q)...])
+        guard let q = uri.utf8.firstIndex(of: UInt8(ascii: "?")) else { return nil }
+        return String(uri[uri.utf8.index(after: q)...])
     }
 
     /// Query parameters in order, percent-decoded ('+' counts as a space, as in forms).
