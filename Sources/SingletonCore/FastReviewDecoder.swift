@@ -131,6 +131,8 @@ enum FastReviewDecoder {
             let start = s.pos
             offset = start
             guard let subject else { return try s.skipValue() }
+            // A subject this reader never reads: stop here, the caller decides another way.
+            guard R.reads(subject) else { throw Unsupported() }
             do {
                 decoded = try R.read(&s, subject)
                 readAs = subject
@@ -277,12 +279,17 @@ enum FastReviewDecoder {
 /// How `FastReviewDecoder` reads a request's objects once it knows what they are.
 protocol ObjectReading {
     associatedtype Object
+    /// False for a subject whose objects this reader does not read: the decode stops as
+    /// soon as the objects are seen to be of it (`FastReviewDecoder.decode` returns false).
+    static func reads(_ subject: AdmissionSubject) -> Bool
     /// The object at the scanner's position, read as `subject` calls for.
     static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> Object?
 }
 
 /// Into the model: `Workload`, `Scale`, `HorizontalPodAutoscaler` (the full request).
 enum FullObjects: ObjectReading {
+    static func reads(_ subject: AdmissionSubject) -> Bool { true }
+
     static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> AdmissionObject? {
         try FastReviewDecoder.object(&s, subject)
     }
@@ -291,6 +298,13 @@ enum FullObjects: ObjectReading {
 /// Only what the workload rule reads (`WorkloadFacts`); any other subject is unsupported,
 /// so only workload requests take the lane.
 enum FactsObjects: ObjectReading {
+    /// Scale and HPA requests stop at their first object instead of being read to the end
+    /// only to fall back.
+    static func reads(_ subject: AdmissionSubject) -> Bool {
+        if case .workload = subject { return true }
+        return false
+    }
+
     static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> WorkloadFacts? {
         guard case .workload(let kind) = subject else { throw JSONScanner.Unsupported() }
         var facts = WorkloadFacts(kind: kind)
