@@ -3,7 +3,7 @@ import Foundation
 /// The fast path of `AdmissionReview.decodeRequest`: reads the request straight from the
 /// body's bytes with `JSONScanner` and returns nil whenever it is not certain to produce
 /// exactly what the Codable path would (malformed JSON, wrong envelope, unexpected types,
-/// duplicate keys, ...). The caller then runs the Codable path, so errors, their messages
+/// a field seen twice, ...). The caller then runs the Codable path, so errors, their messages
 /// and every edge case stay as they were; only well-formed reviews take this path.
 enum FastReviewDecoder {
     typealias Unsupported = JSONScanner.Unsupported

@@ -7,9 +7,10 @@
 /// literals, nesting), so it never accepts a document `JSONDecoder` would reject.
 ///
 /// It is deliberately conservative: any input it is not sure about (a number with a fraction
-/// where an integer is read, an unexpected type, a duplicate key, deep nesting, non-ASCII
-/// bytes that are not valid UTF-8) makes it throw `Unsupported`, and the caller falls back
-/// to the Codable path, which produces the exact results and error messages of before.
+/// where an integer is read, an unexpected type, a field or map key seen twice, deep
+/// nesting, non-ASCII bytes that are not valid UTF-8) makes it throw `Unsupported`, and the
+/// caller falls back to the Codable path, which produces the exact results and error
+/// messages of before.
 /// Keys of the objects it reads are compared as bytes (`JSONField`), never built as
 /// strings, so a key with an escape or a non-ASCII byte is also `Unsupported`.
 struct JSONScanner {
