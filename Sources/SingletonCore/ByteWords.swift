@@ -57,16 +57,16 @@ enum ByteWords {
         return w.byteSwapped &>> UInt64(64 &- 8 &* count)
     }
 
-    /// Whether the `count` bytes at `a` and at `b` are equal (both ranges within `span`),
-    /// compared eight at a time.
-    static func bytesEqual(_ span: Span<UInt8>, _ a: Int, _ b: Int, count: Int) -> Bool {
+    /// Whether the `count` bytes at `a` in `span` and at `b` in `other` are equal (both
+    /// ranges within their spans), compared eight at a time.
+    static func bytesEqual(_ span: Span<UInt8>, _ a: Int, _ other: Span<UInt8>, _ b: Int, count: Int) -> Bool {
         var i = 0
         while i &+ 8 <= count {
-            guard load(span, a &+ i) == load(span, b &+ i) else { return false }
+            guard load(span, a &+ i) == load(other, b &+ i) else { return false }
             i = i &+ 8
         }
         while i < count {
-            guard span[a &+ i] == span[b &+ i] else { return false }
+            guard span[a &+ i] == other[b &+ i] else { return false }
             i = i &+ 1
         }
         return true

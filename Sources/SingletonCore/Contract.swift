@@ -117,10 +117,10 @@ func trimmed(_ s: String) -> String {
     // CharacterSet lookup, which goes through CoreFoundation and showed in the profile.
     // The ends are read from contiguous storage, which every native string has:
     // `utf8.last` went through the generic collection path.
+    // (A string without contiguous storage just takes the CharacterSet path below.)
     func plain(_ b: UInt8) -> Bool { b > 0x20 && b < 0x80 }
     let plainEnds = s.utf8.withContiguousStorageIfAvailable { !$0.isEmpty && plain($0[0]) && plain($0[$0.count - 1]) }
-    if plainEnds ?? (s.utf8.first.map(plain) == true && s.utf8.last.map(plain) == true) { return s }
-    guard !s.isEmpty else { return s }
+    if plainEnds == true { return s }
     let ws = CharacterSet.whitespacesAndNewlines
     guard let head = s.unicodeScalars.first, let tail = s.unicodeScalars.last,
           ws.contains(head) || ws.contains(tail) else { return s }

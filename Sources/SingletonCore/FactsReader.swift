@@ -194,7 +194,7 @@ enum FactsReader {
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
-            case .replicas, .readyReplicas, .availableReplicas: try s.checkOptionalInt()
+            case .replicas, .readyReplicas, .availableReplicas: _ = try s.optionalInt()
             default: try s.skipValue()
             }
         }

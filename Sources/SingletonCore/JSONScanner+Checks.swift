@@ -28,11 +28,6 @@ extension JSONScanner {
         while try nextElement(&elements) { try checkString() }
     }
 
-    /// An integer or `null`, as `optionalInt` accepts it.
-    mutating func checkOptionalInt() throws(Unsupported) {
-        _ = try optionalInt()
-    }
-
     /// Which of `wanted` the next key of a map is (its index), or nil for another key; the
     /// key and its colon are consumed. A plain key is compared as bytes; one with escapes
     /// (`\/` from encoders that escape slashes) is decoded first, as `JSONDecoder` would.
@@ -54,19 +49,9 @@ extension JSONScanner {
         return found
     }
 
-    /// Whether the bytes in `range` are `expected`, compared eight at a time.
+    /// Whether the bytes in `range` are `expected`.
     func bytes(_ range: Range<Int>, equal expected: [UInt8]) -> Bool {
-        guard range.count == expected.count, range.lowerBound >= 0, range.upperBound <= bytes.count else { return false }
-        let span = bytes.span, other = expected.span
-        var i = 0
-        while i &+ 8 <= other.count {
-            guard ByteWords.load(span, range.lowerBound &+ i) == ByteWords.load(other, i) else { return false }
-            i = i &+ 8
-        }
-        while i < other.count {
-            guard span[range.lowerBound &+ i] == other[i] else { return false }
-            i = i &+ 1
-        }
-        return true
+        range.count == expected.count && range.lowerBound >= 0 && range.upperBound <= bytes.count
+            && ByteWords.bytesEqual(bytes.span, range.lowerBound, expected.span, 0, count: expected.count)
     }
 }

@@ -23,7 +23,7 @@ extension JSONScanner {
         let span = bytes.span
         for entry in decodedMaps {
             let count = entry.text.count
-            if start <= span.count &- count, ByteWords.bytesEqual(span, entry.text.lowerBound, start, count: count) {
+            if start <= span.count &- count, ByteWords.bytesEqual(span, entry.text.lowerBound, span, start, count: count) {
                 return entry
             }
         }

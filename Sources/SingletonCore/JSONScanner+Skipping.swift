@@ -18,9 +18,7 @@ extension JSONScanner {
     /// Codable types decode and the model does not keep.
     mutating func skipOptionalString() throws(Unsupported) {
         if try readNull() { return }
-        try expect(UInt8(ascii: "\""))
-        let end = try Self.stringEnd(bytes.span, from: pos)
-        pos = end
+        try checkString()
     }
 
     /// The end of the value starting at `start` (after whitespace), nested `depth` levels

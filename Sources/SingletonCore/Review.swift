@@ -178,8 +178,10 @@ extension SingletonPolicy {
     }
 
     /// The workload lane: a CREATE or UPDATE of a workload, read as `WorkloadFacts` and
-    /// decided by the same rule, without building the request's objects. Nil for every
-    /// other request and whenever the lane is not sure (the full path then decides).
+    /// decided by the same rule, without building the request's objects. A request of which
+    /// no object was read (another operation) is complete as decoded and decided here too.
+    /// Nil for objects of another subject and whenever the lane is not sure: the full path
+    /// then decides.
     ///
     /// Why: this is the webhook's common request, and building, deciding on and destroying
     /// two full `Workload`s was most of its cost per request. The differential tests hold
@@ -188,9 +190,13 @@ extension SingletonPolicy {
         var request = AdmissionRequest(uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
                                        operation: .other(""))
         var objects = FastReviewDecoder.Objects<FactsObjects>()
-        guard FastReviewDecoder.decode(body, into: &request, objects: &objects),
-              request.operation == .create || request.operation == .update,
-              case .workload = request.subject else { return nil }
+        guard FastReviewDecoder.decode(body, into: &request, objects: &objects) else { return nil }
+        guard request.operation == .create || request.operation == .update, case .workload = request.subject else {
+            // No object was read as facts (`FactsObjects` stops at any other): decoding
+            // again on the full path would give this same request.
+            guard parentReference(for: request) == nil else { return nil }
+            return outcome(for: request, ref: nil, parent: nil)
+        }
         let decision = WorkloadRule.decide(new: objects.object, old: objects.oldObject, request)
         return ReviewOutcome(decision: decision, summary: RequestSummary(request), body: body)
     }
