@@ -131,8 +131,6 @@ enum FastReviewDecoder {
             let start = s.pos
             offset = start
             guard let subject else { return try s.skipValue() }
-            // A subject this reader never reads: stop here, the caller decides another way.
-            guard R.reads(subject) else { throw Unsupported() }
             do {
                 decoded = try R.read(&s, subject)
                 readAs = subject
@@ -164,7 +162,7 @@ enum FastReviewDecoder {
 
     /// Reads the object at the scanner's position as the type `subject` calls for (nil,
     /// skipped, for requests that are not ours).
-    static func object(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
+    fileprivate static func object(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(Unsupported) -> AdmissionObject? {
         switch subject {
         case .workload(let kind):
             var workload = Workload(kind: kind, metadata: ObjectMeta())
@@ -279,36 +277,42 @@ enum FastReviewDecoder {
 /// How `FastReviewDecoder` reads a request's objects once it knows what they are.
 protocol ObjectReading {
     associatedtype Object
-    /// False for a subject whose objects this reader does not read: the decode stops as
-    /// soon as the objects are seen to be of it (`FastReviewDecoder.decode` returns false).
-    static func reads(_ subject: AdmissionSubject) -> Bool
     /// The object at the scanner's position, read as `subject` calls for.
     static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> Object?
 }
 
 /// Into the model: `Workload`, `Scale`, `HorizontalPodAutoscaler` (the full request).
 enum FullObjects: ObjectReading {
-    static func reads(_ subject: AdmissionSubject) -> Bool { true }
-
     static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> AdmissionObject? {
         try FastReviewDecoder.object(&s, subject)
     }
 }
 
-/// Only what the workload rule reads (`WorkloadFacts`); any other subject is unsupported,
-/// so only workload requests take the lane.
-enum FactsObjects: ObjectReading {
-    /// Scale and HPA requests stop at their first object instead of being read to the end
-    /// only to fall back.
-    static func reads(_ subject: AdmissionSubject) -> Bool {
-        if case .workload = subject { return true }
-        return false
+/// A request's object as the workload lane reads it: a workload as `WorkloadFacts` (what the
+/// rule reads), anything else (a Scale, an HPA) into the model, as `FullObjects` does.
+enum LaneObject {
+    case facts(WorkloadFacts)
+    case full(AdmissionObject)
+
+    /// Consuming: the lane moves its objects out instead of copying them.
+    consuming func facts() -> WorkloadFacts? {
+        if case .facts(let facts) = consume self { return facts }
+        return nil
     }
 
-    static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> WorkloadFacts? {
-        guard case .workload(let kind) = subject else { throw JSONScanner.Unsupported() }
+    consuming func full() -> AdmissionObject? {
+        if case .full(let object) = consume self { return object }
+        return nil
+    }
+}
+
+/// Workloads as facts, every other subject into the model: so a Scale or HPA review that
+/// goes on to its parent lookup is decoded once, in the same pass.
+enum LaneObjects: ObjectReading {
+    static func read(_ s: inout JSONScanner, _ subject: AdmissionSubject) throws(JSONScanner.Unsupported) -> LaneObject? {
+        guard case .workload(let kind) = subject else { return try FastReviewDecoder.object(&s, subject).map(LaneObject.full) }
         var facts = WorkloadFacts(kind: kind)
         try FactsReader.workload(&s, into: &facts)
-        return facts
+        return .facts(facts)
     }
 }

@@ -3,11 +3,6 @@
 /// know what to type next.
 enum Messages {
     /// "Kind namespace/name", from the object, else the request's namespace and name.
-    static func describe(_ kind: WorkloadKind, _ meta: ObjectMeta, requestNamespace: String?, requestName: String?) -> String {
-        describe(kind, name: meta.name, generateName: meta.generateName, namespace: meta.namespace,
-                 requestNamespace: requestNamespace, requestName: requestName)
-    }
-
     static func describe(_ kind: WorkloadKind, name: String?, generateName: String?, namespace: String?,
                          requestNamespace: String?, requestName: String?) -> String {
         let ns = namespace ?? requestNamespace

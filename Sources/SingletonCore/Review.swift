@@ -147,16 +147,19 @@ extension SingletonPolicy {
 
     /// `begin` over the body's bytes as a server holds them (one copy fewer than `Data`).
     public func begin(bytes body: [UInt8]) -> ReviewStep {
-        if let outcome = laneOutcome(body) { return .done(outcome) }
+        if let step = laneStep(body) { return step }
         switch AdmissionReview.decodeRequest(bytes: body) {
-        case .failure(let error):
-            return .done(.malformed(error))
-        case .success(let request):
-            guard let ref = parentReference(for: request) else {
-                return .done(outcome(for: request, ref: nil, parent: nil))
-            }
-            return .needsParent(PendingReview(request: request, reference: ref, policy: self))
+        case .failure(let error): return .done(.malformed(error))
+        case .success(let request): return step(for: request)
         }
+    }
+
+    /// A decoded request decided, or waiting for the parent its rule needs.
+    func step(for request: AdmissionRequest) -> ReviewStep {
+        guard let ref = parentReference(for: request) else {
+            return .done(outcome(for: request, ref: nil, parent: nil))
+        }
+        return .needsParent(PendingReview(request: request, reference: ref, policy: self))
     }
 
     /// Decodes `body`, looks the parent up through `lookup` only when the request needs
@@ -178,27 +181,29 @@ extension SingletonPolicy {
     }
 
     /// The workload lane: a CREATE or UPDATE of a workload, read as `WorkloadFacts` and
-    /// decided by the same rule, without building the request's objects. A request of which
-    /// no object was read (another operation) is complete as decoded and decided here too.
-    /// Nil for objects of another subject and whenever the lane is not sure: the full path
-    /// then decides.
+    /// decided by the same rule, without building the request's objects. Any other request
+    /// (a Scale or HPA, whose objects it reads into the model; one of which no object is
+    /// read) is, as decoded in the same pass, the request the full path would decode, and
+    /// goes on as that one would. Nil whenever the lane is not sure: the full path then
+    /// decodes and decides.
     ///
     /// Why: this is the webhook's common request, and building, deciding on and destroying
     /// two full `Workload`s was most of its cost per request. The differential tests hold
     /// the lane to the full path's outcome for every body it takes.
-    func laneOutcome(_ body: [UInt8]) -> ReviewOutcome? {
+    func laneStep(_ body: [UInt8]) -> ReviewStep? {
         var request = AdmissionRequest(uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
                                        operation: .other(""))
-        var objects = FastReviewDecoder.Objects<FactsObjects>()
+        var objects = FastReviewDecoder.Objects<LaneObjects>()
         guard FastReviewDecoder.decode(body, into: &request, objects: &objects) else { return nil }
-        guard request.operation == .create || request.operation == .update, case .workload = request.subject else {
-            // No object was read as facts (`FactsObjects` stops at any other): decoding
-            // again on the full path would give this same request.
-            guard parentReference(for: request) == nil else { return nil }
-            return outcome(for: request, ref: nil, parent: nil)
+        if request.operation == .create || request.operation == .update, case .workload = request.subject {
+            // `LaneObjects` read a workload subject's objects as facts.
+            let new = objects.object.take()?.facts(), old = objects.oldObject.take()?.facts()  // moved, not copied
+            let decision = WorkloadRule.decide(new: new, old: old, request)
+            return .done(ReviewOutcome(decision: decision, summary: RequestSummary(request), body: body))
         }
-        let decision = WorkloadRule.decide(new: objects.object, old: objects.oldObject, request)
-        return ReviewOutcome(decision: decision, summary: RequestSummary(request), body: body)
+        request.object = objects.object.take()?.full()
+        request.oldObject = objects.oldObject.take()?.full()
+        return step(for: request)
     }
 
     func outcome(for request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?) -> ReviewOutcome {

@@ -4,7 +4,7 @@
 /// Why: the webhook's common request, a workload CREATE or UPDATE, used to be decoded into
 /// two full `Workload`s (every string, label map and port, each built, copied and destroyed)
 /// for a rule that reads these few values; that was most of its CPU per request. The
-/// workload lane (`SingletonPolicy.laneOutcome`) reads only these, with `FactsReader`
+/// workload lane (`SingletonPolicy.laneStep`) reads only these, with `FactsReader`
 /// checking the types of everything else, so it decides exactly as the full path does.
 struct WorkloadFacts: Equatable {
     var kind: WorkloadKind
