@@ -21,9 +21,13 @@ build: deps
 ## test: build everything, run every Swift test suite, then the end-to-end scripts (scripts/e2e.sh):
 ## offline verdicts, strict schema validation of deploy/ and install output, deploy/ applied to the
 ## sandbox, the krew archive, the Dockerfile's build context, the demo.
+## TEST_WIDTH: test cases run at most this many at a time. Unbounded (Swift Testing's default)
+## every case starts at once, and an async test's next step waits behind all of them on the pool
+## of one thread per core: 10 s on two cores, longer than the timeouts of the servers under test.
+TEST_WIDTH ?= 8
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build
 	scripts/e2e.sh
 
 ## demo: build, then the narrated scenario: sandbox API server, the real webhook installed by the

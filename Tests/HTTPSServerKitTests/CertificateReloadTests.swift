@@ -21,7 +21,7 @@ struct CertificateReloadTests {
 
         let reloads = Locked(0)
         var config = ServerConfiguration(tls: TLSSettings(certificateChain: .file(live.cert), privateKey: .file(live.key),
-                                                          reloadInterval: .milliseconds(20)), threads: 2)
+                                                          reloadInterval: .milliseconds(20)), limits: .forTests, threads: 2)
         config.onCertificateReload = { error in if error == nil { reloads.withLock { $0 += 1 } } }
         let server = try await HTTPSServer.start(config, handler: EchoHandler())
         let port = server.port
@@ -78,7 +78,7 @@ struct CertificateReloadTests {
         try copy(pki.serverCert, to: live.cert)
         try copy(pki.serverKey, to: live.key)
         let server = try await HTTPSServer.start(
-            ServerConfiguration(tls: TLSSettings(certificateChain: .file(live.cert), privateKey: .file(live.key), reloadInterval: nil), threads: 1),
+            ServerConfiguration(tls: TLSSettings(certificateChain: .file(live.cert), privateKey: .file(live.key), reloadInterval: nil), limits: .forTests, threads: 1),
             handler: EchoHandler())
         #expect(try server.reloadCertificatesNow() == false)
         try "garbage".write(toFile: live.cert, atomically: true, encoding: .utf8)

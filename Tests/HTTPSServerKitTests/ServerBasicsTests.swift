@@ -9,7 +9,7 @@ import TestSupport
 struct ServerBasicsTests {
     @Test("plain HTTP mode serves on an ephemeral port with parsed path and query")
     func plainHTTP() async throws {
-        let server = try await HTTPSServer.start(ServerConfiguration(tls: nil, threads: 1), handler: EchoHandler())
+        let server = try await HTTPSServer.start(ServerConfiguration(tls: nil, limits: .forTests, threads: 1), handler: EchoHandler())
         #expect(server.port > 0)
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: nil)
         let response = try await client.send(.GET, "/api/v1/pods?watch=true&labelSelector=app%3Dweb&flag")

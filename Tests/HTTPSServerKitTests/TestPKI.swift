@@ -62,7 +62,7 @@ struct EchoHandler: HTTPSHandler {
     }
 }
 
-func tlsConfig(_ pki: TestPKI, clients: ClientCertificateMode = .none, limits: ServerLimits = ServerLimits(),
+func tlsConfig(_ pki: TestPKI, clients: ClientCertificateMode = .none, limits: ServerLimits = .forTests,
                reload: Bool = false) -> ServerConfiguration {
     ServerConfiguration(host: "127.0.0.1", port: 0,
                         tls: TLSSettings(certificateChain: .file(pki.serverCert), privateKey: .file(pki.serverKey),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import KubeClient
 @testable import KubeCurl
 
@@ -56,17 +57,11 @@ struct KubectlParityTests {
         var description: String { "\(context) \(server) \(namespace) \(token) \(certificateAuthority ?? "-")" }
     }
 
-    func kubectlView(_ kubeconfig: String, _ arguments: [String]) throws -> Picked {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.kubectl)
-        process.arguments = ["config", "view", "--minify", "--raw", "-o", "json"] + arguments
-        process.environment = ["KUBECONFIG": kubeconfig, "HOME": dir.path, "PATH": "/usr/bin:/bin"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+    func kubectlView(_ kubeconfig: String, _ arguments: [String]) async throws -> Picked {
+        let run = try await runProcess(Self.kubectl, ["config", "view", "--minify", "--raw", "-o", "json"] + arguments,
+                                       environment: ["KUBECONFIG": kubeconfig, "HOME": dir.path, "PATH": "/usr/bin:/bin"])
+        #expect(run.status == 0, "kubectl config view: \(run.stderr)")
+        let data = Data(run.stdout.utf8)
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         func first(_ key: String, _ inner: String) -> [String: Any] {
             ((json[key] as? [[String: Any]])?.first?[inner] as? [String: Any]) ?? [:]
@@ -98,11 +93,11 @@ struct KubectlParityTests {
         ([1, 0], KubeConfigOptions(context: "both")),
         ([1, 0], KubeConfigOptions(context: "mixed")),
     ])
-    func sameChoiceAsKubectl(order: [Int], options: KubeConfigOptions) throws {
+    func sameChoiceAsKubectl(order: [Int], options: KubeConfigOptions) async throws {
         let kubeconfig = order.map { files[$0] }.joined(separator: ":")
         // Only --context: `config view --minify` ignores --cluster/--user/--namespace.
         let arguments = options.context.map { ["--context", $0] } ?? []
-        let theirs = try kubectlView(kubeconfig, arguments)
+        let theirs = try await kubectlView(kubeconfig, arguments)
         let mine = try ours(kubeconfig, options)
         #expect(mine == theirs, "ours: \(mine); kubectl: \(theirs)")
     }

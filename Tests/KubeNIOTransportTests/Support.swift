@@ -79,7 +79,7 @@ func startHTTPS(_ certificate: CertificateAndKey, clientCertificates: ClientCert
                 _ body: @escaping @Sendable (ServerRequest) async -> ServerResponse) async throws -> HTTPSServer {
     let tls = TLSSettings(certificateChain: .pem(certificate.certificatePEM), privateKey: .pem(certificate.privateKeyPEM),
                           clientCertificates: clientCertificates, reloadInterval: nil)
-    return try await HTTPSServer.start(ServerConfiguration(tls: tls, threads: 1), handler: ClosureHandler(body))
+    return try await HTTPSServer.start(ServerConfiguration(tls: tls, limits: .forTests, threads: 1), handler: ClosureHandler(body))
 }
 
 /// A raw TCP server on 127.0.0.1:0 whose connections get `initialize` (nothing: accepts and

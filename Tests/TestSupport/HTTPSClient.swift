@@ -34,6 +34,14 @@ public struct ClientTLS: Sendable {
     }
 }
 
+extension ServerLimits {
+    /// Production limits, except that a new connection has 60 s (not 10) to send its first
+    /// request head. The header timer runs on the server's event loop from accept, while the
+    /// test's next step (the request) waits its turn on the thread pool every test shares.
+    /// Only the tests of that timer (`LimitsTests`) set it short.
+    public static let forTests = ServerLimits(headerTimeout: .seconds(60))
+}
+
 /// A response as the client saw it.
 public struct ClientResponse: Sendable {
     public var status: HTTPResponseStatus

@@ -31,6 +31,16 @@ public struct SplitMix64: RandomNumberGenerator {
     }
 }
 
+/// Runs blocking work (waiting for a child process, reading its pipe) on a Dispatch thread
+/// and awaits it. Every test shares the cooperative pool, one thread per core: a test that
+/// blocks one of them stalls the continuations of all the others, and the servers they talk
+/// to then see clients that stopped mid-conversation.
+public func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
 /// What a finished subprocess printed and returned.
 public struct ProcessOutput: Sendable {
     public var status: Int32

@@ -16,11 +16,13 @@ struct BinaryTests {
           .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
     func sigterm() async throws {
         let pki = try TestPKI.make()
-        let server = try Serving(Binary.path, ["serve", "--host", "127.0.0.1", "--port", "0", "--parent-lookup", "none"],
+        // A header timeout of 60 s, not 10: the test's first request waits its turn on the
+        // test pool, and the slowloris guard is not what this test is about.
+        let server = try await Serving.start(Binary.path, ["serve", "--host", "127.0.0.1", "--port", "0", "--parent-lookup", "none"],
                                  environment: ["SINGLETON_WEBHOOK_TLS_CERT_FILE": pki.certFile, "SINGLETON_WEBHOOK_TLS_KEY_FILE": pki.keyFile,
-                                               "SINGLETON_WEBHOOK_SHUTDOWN_GRACE": "5s"])
+                                               "SINGLETON_WEBHOOK_SHUTDOWN_GRACE": "5s", "SINGLETON_WEBHOOK_HEADER_TIMEOUT": "60s"])
         defer { server.stop() }
-        let (process, reader, buffered) = (server.process, server.log, server.logSoFar)
+        let (process, buffered) = (server.process, server.logSoFar)
         let servingPort = try #require(server.port, "no serving line in: \(String(decoding: buffered, as: UTF8.self))")
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: servingPort, tls: try pki.clientTLS())
         let response = try await client.review(Fixtures.review("02-scale-out-denied.json"))
@@ -28,9 +30,8 @@ struct BinaryTests {
         #expect(try ReviewAnswer.decode(response.body).response.allowed == false)
 
         kill(process.processIdentifier, SIGTERM)
-        let rest = reader.readDataToEndOfFile()  // EOF when the process exits
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let (rest, status) = try await server.exited()
+        #expect(status == 0)
         let log = String(decoding: buffered + rest, as: UTF8.self)
         #expect(log.contains("\"msg\":\"shutting down\""))
         #expect(log.contains("\"msg\":\"webhook stopped\""))
@@ -40,15 +41,10 @@ struct BinaryTests {
 
     @Test("--help explains every flag and its environment variable",
           .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
-    func help() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Binary.path)
-        process.arguments = ["serve", "--help"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+    func help() async throws {
+        let run = try await runProcess(Binary.path, ["serve", "--help"], environment: ProcessInfo.processInfo.environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = run.stdout
         for flag in ["--tls-cert-file", "--client-ca-file", "--on-lookup-failure", "--shutdown-grace", "--metrics-port", "--validate-path"] {
             #expect(text.contains(flag), "\(flag)")
         }
@@ -84,7 +80,7 @@ struct BinaryTests {
         let api = FakeWorkloadAPI()
         await api.put(.deployment, KubeSourceTests.meta("web", uid: KubeSourceTests.scaleUID, mode: "at-most-one"))
         let apiServer = try await HTTPSServer.start(
-            ServerConfiguration(tls: TLSSettings(certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)), threads: 1),
+            ServerConfiguration(tls: TLSSettings(certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)), limits: .forTests, threads: 1),
             handler: api.handler)
         let kubeconfig = pki.dir.appendingPathComponent("kubeconfig").path
         try """
@@ -100,10 +96,10 @@ struct BinaryTests {
             try FileManager.default.setAttributes([.posixPermissions: path == pki.dir.path ? 0o755 : 0o644], ofItemAtPath: path)
         }
 
-        let server = try Serving(NonRoot.setpriv, ["--reuid", "65532", "--regid", "65532", "--clear-groups", Binary.path,
+        let server = try await Serving.start(NonRoot.setpriv, ["--reuid", "65532", "--regid", "65532", "--clear-groups", Binary.path,
                                                    "serve", "--host", "127.0.0.1", "--port", "0", "--kubeconfig", kubeconfig,
                                                    "--tls-cert-file", pki.certFile, "--tls-key-file", pki.keyFile],
-                                 environment: ["HOME": "/nonexistent"])
+                                 environment: ["HOME": "/nonexistent", "SINGLETON_WEBHOOK_HEADER_TIMEOUT": "60s"])
         defer { server.stop() }
         let port = try #require(server.port, "no serving line in: \(String(decoding: server.logSoFar, as: UTF8.self))")
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())
@@ -111,7 +107,7 @@ struct BinaryTests {
         try await waitFor("ready after the cache synced") { try await client.send(.GET, "/readyz").status == .ok }
         let answer = try ReviewAnswer.decode(try await client.review(Fixtures.review("07-kubectl-scale-denied.json")).body)
         #expect(!answer.response.allowed, "kubectl scale on the cached at-most-one parent is denied")
-        server.stop()
+        try await server.stopped()
         await client.closed()
         await apiServer.shutdown(grace: .seconds(1))
     }
@@ -124,14 +120,19 @@ enum NonRoot {
 }
 
 /// `singleton-webhook serve` running as a child process: started, and its JSON log read until
-/// the "serving" line names the port (nil when the log ended without one).
-final class Serving {
+/// the "serving" line names the port (nil when the log ended without one). `start` and
+/// `stopped` wait on a Dispatch thread, not on the test pool. One test owns each instance.
+final class Serving: @unchecked Sendable {
     let process = Process()
     let log: FileHandle
     private(set) var logSoFar = Data()
     private(set) var port: Int?
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
+    static func start(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> Serving {
+        try await offThePool { try Serving(executable, arguments, environment: environment) }
+    }
+
+    private init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = environment
@@ -152,9 +153,23 @@ final class Serving {
         }
     }
 
-    /// Terminates the process if it still runs, and waits for it.
+    /// Terminates the process if it still runs, and waits for it (blocking: for `defer`).
     func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
+    }
+
+    /// `stop`, awaited off the test pool.
+    func stopped() async throws {
+        try await offThePool { self.stop() }
+    }
+
+    /// The rest of the log, once the process has exited by itself, and its exit status.
+    func exited() async throws -> (rest: Data, status: Int32) {
+        try await offThePool {
+            let rest = self.log.readDataToEndOfFile()  // EOF when the process exits
+            self.process.waitUntilExit()
+            return (rest, self.process.terminationStatus)
+        }
     }
 }

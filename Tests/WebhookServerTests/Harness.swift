@@ -42,6 +42,7 @@ struct TestPKI {
         s.port = 0
         s.threads = 2
         s.shutdownGrace = .seconds(5)
+        s.limits = .forTests
         s.cacheBackoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(100))
         return s
     }

@@ -34,7 +34,7 @@ struct KubeSourceTests {
         await api.put(.statefulSet, Self.meta("db", uid: "u-db", mode: "at-least-one"))
         await api.put(.deployment, Self.meta("plain", uid: "u-plain", mode: nil))
         let apiServer = try await HTTPSServer.start(
-            ServerConfiguration(tls: TLSSettings(certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)), threads: 1),
+            ServerConfiguration(tls: TLSSettings(certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)), limits: .forTests, threads: 1),
             handler: api.handler)
         let client = KubeClient(config: ClientConfig(server: "https://127.0.0.1:\(apiServer.port)",
                                                      tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8))))
