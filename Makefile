@@ -23,7 +23,7 @@ build: deps
 ## sandbox, the krew archive, the Dockerfile's build context, the demo.
 ## TEST_WIDTH: test cases run at most this many at a time. Unbounded (Swift Testing's default)
 ## every case starts at once, and an async test's next step waits behind all of them on the pool
-## of one thread per core: 10 s on two cores, longer than the timeouts of the servers under test.
+## of one thread per core: about 10 s on two cores, as long as a server's production timeouts.
 TEST_WIDTH ?= 8
 test: deps
 	$(SWIFT) build --build-tests

@@ -107,8 +107,12 @@ public enum Sandbox {
                               clientCertificates: .optional(ca: .pem(ca.certificatePEM)), reloadInterval: nil)
         var logger = Logger(label: "singleton-sandbox")
         logger.logLevel = .warning
+        // kube-apiserver's own header timeout (32 s, just under its request timeout bound)
+        // rather than the webhook's 10 s: clients written against a real API server, our
+        // tests' among them, get the same patience here.
         let config = ServerConfiguration(host: options.host, port: options.port, tls: tls,
-                                         limits: ServerLimits(idleTimeout: .seconds(3600)), threads: 1, logger: logger)
+                                         limits: ServerLimits(headerTimeout: .seconds(32), idleTimeout: .seconds(3600)),
+                                         threads: 1, logger: logger)
         let server = try await HTTPSServer.start(config, handler: SandboxHTTPHandler(api: api, tokens: tokens))
         let url = "https://\(options.host):\(server.port)"
         await api.setServerAddress("\(options.host):\(server.port)")
