@@ -179,7 +179,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             keepAlive = false  // the client half-closed (TCP FIN) after its request: answer it, then close
             switch state {
             case .idle, .receiving: context.close(promise: nil)  // no request, or one that can never complete
-            case .responding, .discarding, .closed: break  // the answer is written, then the connection closes
+            case .responding: streamTask?.cancel()  // an answer is written, then the connection closes; a stream (a watch) has no reader left
+            case .discarding, .closed: break
             }
             return
         }
