@@ -69,6 +69,24 @@ import Testing
         #expect(viaHelp.out == run.out)
     }
 
+    /// Each command's help lists exactly the -o values it accepts, and it accepts each of them.
+    @Test(arguments: [("enable", EnableCommand.outputs), ("list", ListCommand.outputs), ("status", StatusCommand.outputs),
+                      ("leases", LeasesCommand.outputs), ("lint", LintCommand.outputs), ("install", InstallCommand.outputs),
+                      ("version", VersionCommand.outputs)])
+    func outputHelpListsWhatTheCommandAccepts(name: String, outputs: [String]) async {
+        let help = await runPlugin([name, "--help"]).out.replacingOccurrences(of: "\n                          ", with: " ")
+        let line = help.split(separator: "\n").first { $0.contains("-o, --output") }.map(String.init) ?? ""
+        #expect(line.hasSuffix("Output format: \(OutputFormat.spelled(outputs)).") || line.contains("Output format: \(OutputFormat.spelled(outputs)) ("), "\(line)")
+        #expect(!line.contains("values:"))
+        for other in ["json", "yaml", "wide", "text", "name", "jsonpath={.a}"] {
+            let keyword = other.hasPrefix("jsonpath") ? "jsonpath" : other
+            let target = ["enable": ["deploy/x"], "status": ["deploy/x"], "lint": ["-f", "x"]][name] ?? []
+            let run = await runPlugin([name] + target + ["-o", other])
+            let refused = run.err.contains("prints -o")
+            #expect(refused == !outputs.contains(keyword), "\(name) -o \(other): \(run.err)")
+        }
+    }
+
     @Test func usageErrorsGoToStderr() async {
         let run = await runPlugin(["enable"])
         #expect(run.code == 1)

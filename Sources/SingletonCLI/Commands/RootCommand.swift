@@ -37,10 +37,12 @@ public struct RootCommand: ParsableCommand {
 /// Never throws and never exits, so tests call it like `main` and read the buffers.
 public enum PluginMain {
     public static func run(_ arguments: [String], env: CLIEnvironment) async -> Int32 {
+        var env = env
+        env.arguments = arguments
         let columns = Int(env.variables["COLUMNS"] ?? "") ?? 100
         let parsed: ParsableCommand
         do {
-            parsed = try RootCommand.parseAsRoot(arguments)
+            parsed = try RootCommand.parseAsRoot(KubectlArguments.normalize(arguments))
         } catch {
             return report(parseError: error, env: env, columns: columns)
         }

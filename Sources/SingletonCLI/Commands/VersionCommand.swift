@@ -9,12 +9,18 @@ struct VersionCommand: ParsableCommand, PluginCommand {
         discussion: "Example:\n  kubectl singleton version -o json"
     )
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
-    var output: OutputFormat = .text
+    static let outputs = ["json", "yaml"]
+
+    @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs))
+    var output: OutputFormat?
+
+    func validate() throws {
+        try OutputFormat.check(output, accepted: Self.outputs, command: "version")
+    }
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
         switch output {
-        case .json, .yaml:
+        case let output?:
             env.out.write(output.render(["clientVersion": ["gitVersion": .string(PluginVersion.current), "plugin": "kubectl-singleton"]]))
         default:
             env.out.line("kubectl-singleton \(PluginVersion.current)")
