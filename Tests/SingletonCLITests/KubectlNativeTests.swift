@@ -296,4 +296,41 @@ struct KubectlNativeTests {
         #expect(two.code == 1)
         #expect(two.out.hasSuffix("in 2 files (7 documents)\n"), "\(two.out)")
     }
+
+    /// Issue #20 item 14 (plugin part): version like kubectl version, and usage errors as
+    /// kubectl 1.32 reports them (error: ..., exit 1).
+    @Test func versionAndUsageErrorsLikeKubectl() async throws {
+        let cluster = try await PluginE2E.Cluster.start()
+        defer { cluster.stop() }
+        let current = "v\(KubeSingletonVersion.current)"
+        let offline = try await cluster.singleton("version", "--client", "--kubeconfig", "/nonexistent")
+        #expect(offline.code == 0 && offline.out == "Client Version: \(current)\n", "\(offline.err)")
+        let json = try JSONValue.parse(Data(try await cluster.singleton("version", "--client", "-o", "json").out.utf8))
+        #expect(json[path: "clientVersion", "gitVersion"] == .string(current))
+        for field in ["gitCommit", "buildDate", "platform"] { #expect(json[path: "clientVersion", field] != nil, "\(field)") }
+        #expect(json[path: "clientVersion", "platform"]?.stringValue?.contains("/") == true)
+        #expect(json["webhookVersion"] == nil)
+
+        let before = try await cluster.singleton("version")
+        #expect(before.code == 0, "\(before.err)")
+        #expect(before.out.contains("Webhook Version: not installed"), "\(before.out)")
+        #expect(try await cluster.singleton("install").code == 0)
+        let after = try await cluster.singleton("version")
+        #expect(after.out == "Client Version: \(current)\nWebhook Version: \(current) (image tag of deployment.apps/singleton-webhook in singleton-system)\n", "\(after.out)\(after.err)")
+        let yaml = try YAMLBridge.documents(try await cluster.singleton("version", "-o", "yaml").out)[0]
+        #expect(yaml[path: "webhookVersion", "gitVersion"] == .string(current))
+        let empty = cluster.dir.appendingPathComponent("empty-kubeconfig")
+        try "apiVersion: v1\nkind: Config\n".write(to: empty, atomically: true, encoding: .utf8)
+        let unreachable = try await cluster.singleton("version", "--kubeconfig", empty.path, "--server", "https://127.0.0.1:1")
+        #expect(unreachable.code == 1 && unreachable.out == "Client Version: \(current)\n")
+        #expect(unreachable.err.hasPrefix("error: cannot read the webhook version"), "\(unreachable.err)")
+
+        let missing = try await cluster.singleton("enable", "deploy/x", "--mode")
+        #expect(missing.code == 1 && missing.out.isEmpty)
+        #expect(missing.err.hasPrefix("error: ") && missing.err.hasSuffix("See 'kubectl singleton enable --help' for usage.\n"), "\(missing.err)")
+        let unknown = try await cluster.singleton("bogus")
+        #expect(unknown.code == 1 && unknown.err.hasPrefix("error: unknown command \"bogus\" for \"kubectl singleton\""), "\(unknown.err)")
+        let format = try await cluster.singleton("list", "-o", "foo")
+        #expect(format.code == 1 && format.err.hasPrefix("error: list prints -o wide, json, yaml, name or jsonpath=TEMPLATE, not foo"), "\(format.err)")
+    }
 }

@@ -214,8 +214,8 @@ struct SandboxPluginTests {
     @Test func offlineCommandsThroughKubectl() async throws {
         let cluster = try await PluginE2E.Cluster.start()
         defer { cluster.stop() }
-        let version = try await cluster.singleton("version")
-        #expect(version.out == "kubectl-singleton v\(KubeSingletonVersion.current)\n")
+        let version = try await cluster.singleton("version", "--client")
+        #expect(version.out == "Client Version: v\(KubeSingletonVersion.current)\n")
         let lint = try await cluster.kubectl(["singleton", "lint", "-f", Paths.examples.appendingPathComponent("violating.yaml").path, "-o", "json"])
         #expect(lint.code == 1)
         #expect(try JSONValue.parse(Data(lint.out.utf8))[path: "summary", "errors"] == 4)

@@ -55,7 +55,7 @@ public enum Completer {
     /// What each command's `-o` accepts, from the commands themselves.
     static let outputsBySubcommand: [String: [String]] = [
         "enable": EnableCommand.outputs, "list": ListCommand.outputs, "status": StatusCommand.outputs,
-        "leases": LeasesCommand.outputs, "lint": LintCommand.outputs, "install": InstallCommand.outputs, "doctor": ["json", "yaml"],
+        "leases": LeasesCommand.outputs, "lint": LintCommand.outputs, "install": InstallCommand.outputs, "doctor": DoctorCommand.outputs,
         "version": VersionCommand.outputs,
     ]
     static let kindSpellings = ["deployment", "statefulset", "replicaset", "replicationcontroller", "deploy", "sts", "rs", "rc"]

@@ -6,6 +6,8 @@ import SingletonCore
 /// validation and completion all read); the table is the default.
 public enum OutputFormat: Sendable, Equatable, ExpressibleByArgument {
     case json, yaml, wide, text, name
+    /// Any other word: kept so that the command's own check names what it does accept.
+    case other(String)
     /// The template as typed; `check` parses it, so a bad one is a usage error.
     case jsonpath(String)
 
@@ -17,8 +19,11 @@ public enum OutputFormat: Sendable, Equatable, ExpressibleByArgument {
         case "text": self = .text
         case "name": self = .name
         default:
-            guard argument.hasPrefix("jsonpath=") else { return nil }
-            self = .jsonpath(String(argument.dropFirst("jsonpath=".count)))
+            if argument.hasPrefix("jsonpath=") {
+                self = .jsonpath(String(argument.dropFirst("jsonpath=".count)))
+            } else {
+                self = .other(argument)
+            }
         }
     }
 
@@ -31,6 +36,7 @@ public enum OutputFormat: Sendable, Equatable, ExpressibleByArgument {
         case .text: return "text"
         case .name: return "name"
         case .jsonpath: return "jsonpath"
+        case .other(let word): return word
         }
     }
 
