@@ -93,6 +93,10 @@ struct KubectlNativeTests {
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.deployment("plain")).code == 0)
         let status = try await cluster.singleton("status", "deploy/plain", "-n", "shop", "--kubeconfig", kubeconfig)
         #expect(status.err.contains("kubectl singleton enable deployment.apps/plain -n shop --kubeconfig \(kubeconfig)"), "\(status.err)")
+        // A risk's fix keeps the singleton's mode, the namespace and the connection flags.
+        #expect(try await cluster.singleton("enable", "deploy/plain", "-n", "shop", "--mode", "at-least-one").code == 0)
+        let risky = try await cluster.singleton("status", "deploy/plain", "-n", "shop", "--kubeconfig", kubeconfig)
+        #expect(risky.out.contains("(kubectl singleton enable deployment.apps/plain -n shop --kubeconfig \(kubeconfig) --mode at-least-one --pdb)"), "\(risky.out)")
     }
 
     /// Issue #20 item 13: kubectl's flag spellings, global flags anywhere, -l, --no-headers,

@@ -43,7 +43,8 @@ struct ListCommand: ParsableCommand, PluginCommand {
         let workloads = try await loader.singletons(namespace: namespace, selector: selector)
         let snapshot = workloads.isEmpty ? ClusterSnapshot() : await loader.snapshot(namespace: namespace)
         let now = env.now()
-        let reports = workloads.map { SingletonAnalyzer.analyze($0.1, namespace: $0.1.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now) }
+        let flags = KubectlArguments.connectionFlags(in: env.arguments)
+        let reports = workloads.map { SingletonAnalyzer.analyze($0.1, namespace: $0.1.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now, connectionFlags: flags) }
         switch output {
         case .json?, .yaml?, .jsonpath?:
             env.out.write((output ?? .json).render(listDocument(reports.map(ReportRendering.document))))

@@ -52,7 +52,8 @@ struct StatusCommand: ParsableCommand, PluginCommand {
                 continue
             }
             if snapshot == nil { snapshot = await SnapshotLoader(api: api, env: env).snapshot(namespace: namespace) }
-            let report = SingletonAnalyzer.analyze(workload, namespace: namespace, snapshot: snapshot ?? ClusterSnapshot(), now: env.now())
+            let report = SingletonAnalyzer.analyze(workload, namespace: namespace, snapshot: snapshot ?? ClusterSnapshot(), now: env.now(),
+                                                     connectionFlags: KubectlArguments.connectionFlags(in: env.arguments))
             if output != nil {
                 documents.append(ReportRendering.document(report))
                 continue

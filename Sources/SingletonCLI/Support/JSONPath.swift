@@ -137,19 +137,13 @@ public struct JSONPathTemplate: Sendable, Equatable {
         }
     }
 
+    /// Numbers compare as numbers, anything else as its printed text.
     static func compare(_ left: JSONValue, _ op: String, _ right: JSONValue) -> Bool {
-        if let l = number(left), let r = number(right) {
-            switch op {
-            case "==": return l == r
-            case "!=": return l != r
-            case "<": return l < r
-            case "<=": return l <= r
-            case ">": return l > r
-            case ">=": return l >= r
-            default: return false
-            }
-        }
-        let l = text(left), r = text(right)
+        if let l = number(left), let r = number(right) { return ordered(l, op, r) }
+        return ordered(text(left), op, text(right))
+    }
+
+    static func ordered<T: Comparable>(_ l: T, _ op: String, _ r: T) -> Bool {
         switch op {
         case "==": return l == r
         case "!=": return l != r
