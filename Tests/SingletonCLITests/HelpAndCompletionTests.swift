@@ -91,7 +91,7 @@ import Testing
         let run = await runPlugin(["enable"])
         #expect(run.code == 1)
         #expect(run.out.isEmpty)
-        #expect(run.err.contains("names no object"))
+        #expect(run.err.contains("name at least one workload"))
         #expect(run.err.hasPrefix("error: "), "kubectl's form: \(run.err)")
         #expect(run.err.hasSuffix("See 'kubectl singleton enable --help' for usage.\n"))
         let version = await runPlugin(["version", "--client"])

@@ -22,6 +22,8 @@ public struct ResourceRef: Sendable, Equatable, CustomStringConvertible {
 
         public var description: String {
             switch self {
+            case .missingName(let arg) where arg.isEmpty:
+                return "name at least one workload: KIND/NAME ... (deploy/web sts/db), KIND NAME ..., or KIND -l SELECTOR"
             case .missingName(let arg):
                 return "\"\(arg)\" names no object: use KIND/NAME, for example deploy/web or statefulset/db"
             case .unknownKind(let kind):
