@@ -19,6 +19,8 @@ import Testing
         #expect(KubectlArguments.connectionFlags(in: ["enable", "deploy/a", "-n", "shop", "--kubeconfig", "/k", "--context=prod", "--mode", "x",
                                                       "--insecure-skip-tls-verify", "-v", "6"])
                 == ["--kubeconfig", "/k", "--context=prod", "--insecure-skip-tls-verify"])
+        #expect(Hints.redacted(["list", "--token", "s3cret", "--token=s3cret", "--context", "x"])
+                == ["list", "--token", "<redacted>", "--token=<redacted>", "--context", "x"])
         #expect(Hints.shellQuoted("app in (a,b)") == "'app in (a,b)'" && Hints.shellQuoted("deploy/a") == "deploy/a")
     }
 

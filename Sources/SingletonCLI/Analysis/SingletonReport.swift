@@ -58,7 +58,7 @@ public enum SingletonAnalyzer {
         var risks: [Risk] = []
         let contract = workload.metadata.contract
         let mode = workload.metadata.annotations?[SingletonAnnotation.mode] ?? ""
-        let scope = (["-n", namespace] + connectionFlags).map(Hints.shellQuoted).joined(separator: " ")
+        let scope = (["-n", namespace] + Hints.redacted(connectionFlags)).map(Hints.shellQuoted).joined(separator: " ")
         let enable = "kubectl singleton enable \(ref) \(scope)" + (contract.spec.map { " --mode \($0.mode.rawValue)" } ?? "")
         if case .invalid(let error, _) = contract { risks.append(Risk(code: "bad-mode", message: "\(error); the webhook denies changes until it is fixed")) }
 

@@ -4,7 +4,27 @@
 enum Hints {
     /// `kubectl singleton` plus the user's words, quoted for a POSIX shell where needed.
     static func rerun(_ env: CLIEnvironment) -> String {
-        (["kubectl", "singleton"] + env.arguments.map(shellQuoted)).joined(separator: " ")
+        (["kubectl", "singleton"] + redacted(env.arguments).map(shellQuoted)).joined(separator: " ")
+    }
+
+    /// A bearer token is never printed (hints end up in CI logs): its value reads `<redacted>`.
+    static func redacted(_ words: [String]) -> [String] {
+        var out: [String] = []
+        var hideNext = false
+        for word in words {
+            if hideNext {
+                out.append("<redacted>")
+                hideNext = false
+            } else if word == "--token" {
+                out.append(word)
+                hideNext = true
+            } else if word.hasPrefix("--token=") {
+                out.append("--token=<redacted>")
+            } else {
+                out.append(word)
+            }
+        }
+        return out
     }
 
     /// `kubectl singleton WORDS... -n NAMESPACE` plus the connection flags the user typed
@@ -12,7 +32,7 @@ enum Hints {
     static func command(_ words: [String], namespace: String?, env: CLIEnvironment) -> String {
         var parts = ["kubectl", "singleton"] + words
         if let namespace { parts += ["-n", namespace] }
-        parts += KubectlArguments.connectionFlags(in: env.arguments)
+        parts += redacted(KubectlArguments.connectionFlags(in: env.arguments))
         return parts.map(shellQuoted).joined(separator: " ")
     }
 
