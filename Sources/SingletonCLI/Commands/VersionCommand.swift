@@ -79,15 +79,17 @@ struct VersionCommand: ParsableCommand, PluginCommand {
                 document: ["gitVersion": tag.map(JSONValue.string) ?? .null, "image": .string(image),
                            "source": .string("image tag of \(ref)")],
                 text: "\(tag ?? "unknown (image \(image) has no tag)") (image tag of \(ref))"))
-        } catch let failure as APIFailure where failure.isNotFound {
-            return .success(WebhookVersion(document: ["gitVersion": .null, "source": .string("not installed: no \(ref)")],
-                                           text: "not installed (no \(ref); kubectl singleton install)"))
-        } catch let failure as APIFailure where failure.isForbidden {
-            env.err.line("Warning: \(failure.description)")
-            return .success(WebhookVersion(document: ["gitVersion": .null, "source": .string("unknown: you may not read \(ref)")],
-                                           text: "unknown (you may not read \(ref))"))
         } catch {
-            return .failure(CLIError((error as? APIFailure)?.description ?? "\(error)"))
+            if error.isNotFound {
+                return .success(WebhookVersion(document: ["gitVersion": .null, "source": .string("not installed: no \(ref)")],
+                                               text: "not installed (no \(ref); kubectl singleton install)"))
+            }
+            if error.isForbidden {
+                env.err.line("Warning: \(error.description)")
+                return .success(WebhookVersion(document: ["gitVersion": .null, "source": .string("unknown: you may not read \(ref)")],
+                                               text: "unknown (you may not read \(ref))"))
+            }
+            return .failure(CLIError(error.description))
         }
     }
 
