@@ -265,6 +265,8 @@ struct KubectlNativeTests {
         let plain = try await cluster.singleton("lint", "-f", overlay.path)
         #expect(plain.code == 0)
         #expect(plain.err.contains("note: \(overlay.path) holds a kustomization") && plain.err.contains("kubectl singleton lint -k \(overlay.path)"), "\(plain.err)")
+        let file = try await cluster.singleton("lint", "-f", overlay.appendingPathComponent("kustomization.yaml").path)
+        #expect(file.err.contains("kubectl singleton lint -k \(overlay.path)"), "\(file.err)")
         let rendered = try await cluster.singleton("lint", "-k", overlay.path)
         #expect(rendered.code == 1, "\(rendered.out)\(rendered.err)")
         #expect(rendered.out.contains("\(overlay.path) document 2: error [replicas]") && rendered.out.contains("php-apache"), "\(rendered.out)")

@@ -139,6 +139,10 @@ public struct ManifestReader: Sendable {
                 continue
             }
             let files = isDirectory.boolValue ? manifestFiles(under: input) : [input]
+            if !isDirectory.boolValue, Self.kustomizationFiles.contains((input as NSString).lastPathComponent) {
+                let root = (input as NSString).deletingLastPathComponent
+                set.notes.append("\(input) is a kustomization, not a manifest: to lint what kubectl apply -k would apply, run: kubectl singleton lint -k \(root.isEmpty ? "." : root)")
+            }
             if isDirectory.boolValue {
                 for root in kustomizationRoots(under: input) {
                     set.notes.append("\(root) holds a kustomization: -f reads its files as plain documents, without its patches or generated objects. To lint what kubectl apply -k would apply, run: kubectl singleton lint -k \(root)")
