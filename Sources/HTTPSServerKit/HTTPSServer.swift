@@ -158,6 +158,8 @@ final class ConnectionRegistry: Sendable {
         /// cap is one line per `refusalLogInterval`, not one per connection.
         var refusedSinceLog = 0
         var lastRefusalLog: NIODeadline?
+        /// The most connections open at once since the last trim.
+        var peak = 0
     }
 
     struct Admission {
@@ -170,11 +172,14 @@ final class ConnectionRegistry: Sendable {
 
     private let limit: Int
     private let refusalLogInterval: TimeAmount
+    private let spikeEnded: @Sendable () -> Void
     private let state = Locked(State())
 
-    init(limit: Int, refusalLogInterval: TimeAmount = .seconds(10)) {
+    init(limit: Int, refusalLogInterval: TimeAmount = .seconds(10),
+         spikeEnded: @escaping @Sendable () -> Void = { MemoryRelease.trimSoon() }) {
         self.limit = limit
         self.refusalLogInterval = refusalLogInterval
+        self.spikeEnded = spikeEnded
     }
 
     /// Registers `channel` unless the cap is reached; it unregisters itself on close.
@@ -192,13 +197,27 @@ final class ConnectionRegistry: Sendable {
                 return Admission(admitted: false, refusedToReport: state.refusedSinceLog)
             }
             state.open[id] = channel
+            state.peak = max(state.peak, state.open.count)
             return Admission(admitted: true, drain: state.drain)
         }
         if admission.admitted {
-            channel.closeFuture.whenComplete { [state] _ in state.withLock { _ = $0.open.removeValue(forKey: id) } }
+            channel.closeFuture.whenComplete { [state, spikeEnded] _ in
+                let ended = state.withLock { state -> Bool in
+                    state.open.removeValue(forKey: id)
+                    // A spike of connections has mostly gone: their TLS and HTTP buffers are free
+                    // but still resident until the heap is trimmed.
+                    guard state.peak >= Self.spike, state.open.count <= state.peak / 4 else { return false }
+                    state.peak = state.open.count
+                    return true
+                }
+                if ended { spikeEnded() }
+            }
         }
         return admission
     }
+
+    /// Connections that count as a spike worth giving memory back after.
+    static let spike = 256
 
     /// From now on every admitted connection drains; returns the ones open now.
     func startDraining(_ drain: DrainEvent) -> [any Channel] {

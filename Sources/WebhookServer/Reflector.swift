@@ -1,4 +1,5 @@
 import Foundation
+import HTTPSServerKit
 import Logging
 import SingletonCore
 
