@@ -19,7 +19,7 @@ import Testing
         #expect(deployment[path: "spec", "template", "spec", "containers"]?.arrayValue?.first?["image"] == "example.com/webhook:dev")
         let config = try #require(docs.last)
         let hooks = try #require(config["webhooks"]?.arrayValue)
-        #expect(hooks.map { $0["failurePolicy"] } == ["Fail", "Fail"])
+        #expect(hooks.map { $0["failurePolicy"] } == ["Fail", "Fail", "Fail"])
         #expect(hooks.allSatisfy { $0[path: "clientConfig", "service", "namespace"] == "guard" })
         #expect(hooks.first?[path: "namespaceSelector", "matchExpressions"]?.arrayValue?.first?["values"] == ["kube-system", "guard"])
 

@@ -49,8 +49,9 @@ enum PluginE2E {
         let process: Process
         let dir: URL
 
-        /// Starts `singleton-sandbox` on a free port and waits for its kubeconfig.
-        static func start() async throws -> Cluster {
+        /// Starts `singleton-sandbox` on a free port and waits for its kubeconfig; `arguments`
+        /// go to the sandbox (`--service-endpoint` to route the webhook Service).
+        static func start(_ arguments: [String] = []) async throws -> Cluster {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-e2e-\(UUID().uuidString)")
             let bin = dir.appendingPathComponent("bin")
             try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
@@ -62,7 +63,7 @@ enum PluginE2E {
             let kubeconfig = dir.appendingPathComponent("kubeconfig").path
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "\(products)/singleton-sandbox")
-            process.arguments = ["--kubeconfig-out", kubeconfig]
+            process.arguments = ["--kubeconfig-out", kubeconfig] + arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

@@ -17,8 +17,10 @@ struct InstallCommand: ParsableCommand, PluginCommand {
         --cert-manager, cert-manager issues and injects them. Objects that exist are
         brought in line only when they carry app.kubernetes.io/managed-by=kubectl-singleton.
 
-        The scale webhook's failurePolicy defaults to Ignore (a webhook outage must not block
-        every scale in the cluster); --failure-policy-scale Fail enforces it always.
+        The scale and HPA webhooks' failurePolicy defaults to Ignore (a webhook outage must not
+        block every scale and HPA in the cluster); --failure-policy-scale Fail enforces them
+        always. The workloads webhook is Fail, but its matchConditions pass it only changes
+        that could add a replica, so a scale-down, a restart or `disable` work while it is down.
 
         Examples:
           kubectl singleton install
@@ -33,7 +35,7 @@ struct InstallCommand: ParsableCommand, PluginCommand {
     @Option(help: "The webhook image.") var image: String?
     @Flag(name: .customLong("cert-manager"), help: "Use cert-manager for the serving certificate.") var certManager = false
     @Flag(name: .customLong("self-signed"), help: "Generate the CA and serving certificate here (default).") var selfSigned = false
-    @Option(name: .customLong("failure-policy-scale"), help: "Ignore or Fail, for the */scale webhook.") var failurePolicyScale: String?
+    @Option(name: .customLong("failure-policy-scale"), help: "Ignore or Fail, for the */scale and HPA webhooks.") var failurePolicyScale: String?
     @Option(name: .customLong("dry-run"), help: "none, client (print only, no cluster) or server.") var dryRun: DryRunMode = .none
     @Option(name: [.short, .customLong("output")], help: "Print the objects as yaml or json.") var output: OutputFormat?
 

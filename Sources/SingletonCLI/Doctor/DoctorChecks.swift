@@ -63,8 +63,7 @@ public enum DoctorChecks {
         for hook in hooks {
             let name = hook["name"]?.stringValue ?? "?"
             let policy = hook["failurePolicy"]?.stringValue ?? "Fail"
-            let scale = resources(hook).contains { $0.hasSuffix("/scale") }
-            let detail = "\(name): failurePolicy \(policy)" + (scale && policy == "Ignore" ? " (scale requests pass while the webhook is down; install --failure-policy-scale Fail to enforce always)" : "")
+            let detail = "\(name): failurePolicy \(policy)" + (InstallPlan.judgesParent(hook) && policy == "Ignore" ? " (its requests pass while the webhook is down; install --failure-policy-scale Fail to enforce always)" : "")
             findings.append(DoctorFinding(check: "failurePolicy", status: .ok, detail: detail, fix: nil))
             if hook["sideEffects"]?.stringValue != "None" {
                 findings.append(DoctorFinding(check: "sideEffects", status: .failure, detail: "\(name) does not declare sideEffects: None, so --dry-run=server fails", fix: "kubectl singleton install"))

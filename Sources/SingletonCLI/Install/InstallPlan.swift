@@ -136,17 +136,24 @@ public struct InstallPlan: Sendable, Equatable {
         return d.applyingMergePatch(["spec": ["template": ["spec": ["containers": .array(updated)]]]])
     }
 
+    /// Sets the failurePolicy of the webhooks that judge against a looked-up parent (scale
+    /// and HPA requests), which `--failure-policy-scale` governs.
     static func setScaleFailurePolicy(_ config: JSONValue, _ policy: String) -> JSONValue {
         var c = config
         guard let hooks = c["webhooks"]?.arrayValue else { return c }
         c["webhooks"] = .array(hooks.map { hook in
-            let resources = (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(\.stringValue)
-            guard resources.contains(where: { $0.hasSuffix("/scale") }) else { return hook }
+            guard judgesParent(hook) else { return hook }
             var h = hook
             h["failurePolicy"] = .string(policy)
             return h
         })
         return c
+    }
+
+    /// True for a webhook whose rules name `*/scale` subresources or HPAs.
+    static func judgesParent(_ hook: JSONValue) -> Bool {
+        let resources = (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+        return resources.contains { $0.hasSuffix("/scale") || $0 == "horizontalpodautoscalers" }
     }
 }
 
