@@ -111,3 +111,18 @@ struct OutageTests {
     }
 }
 
+/// `install` through kubectl's plugin dispatch against the sandbox, which serves no cert-manager.
+@Suite(.enabled(if: PluginE2E.available, "needs /usr/bin/kubectl and the built products; skipped otherwise"), .serialized)
+struct InstallSafetyE2ETests {
+    @Test func certManagerInstallWithoutCertManagerLeavesNoWebhookConfiguration() async throws {
+        let cluster = try await PluginE2E.Cluster.start()
+        defer { cluster.stop() }
+        let install = try await cluster.singleton("install", "--cert-manager")
+        #expect(install.code == 1)
+        #expect(install.err.contains("cert-manager is not installed"), "\(install.err)")
+        #expect(try await cluster.kubectl(["get", "validatingwebhookconfiguration", "kube-singleton"]).code != 0)
+        #expect(try await cluster.kubectl(["get", "namespace", "singleton-system"]).code != 0, "nothing was created")
+        // The workloads keep working: nothing refers to a webhook that is not there.
+        #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.web).code == 0)
+    }
+}

@@ -35,11 +35,8 @@ struct DoctorCommand: ParsableCommand, PluginCommand {
         var access: [(String, Bool)] = []
         let reviewNamespace = api.defaultNamespace
         for (verb, group, resource) in DoctorChecks.pluginVerbs {
-            let review: JSONValue = ["apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
-                                     "spec": ["resourceAttributes": ["verb": .string(verb), "group": .string(group), "resource": .string(resource), "namespace": .string(reviewNamespace)]]]
             // No answer (API without authorization) is "unknown", not "denied".
-            if let answer = try? await api.create("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", review, dryRun: .none),
-               let allowed = answer[path: "status", "allowed"]?.boolValue {
+            if let allowed = await InstallReadiness.mayI(api, verb, group: group, resource: resource, namespace: reviewNamespace) {
                 access.append(("\(verb) \(group.isEmpty ? resource : "\(resource).\(group)")", allowed))
             }
         }

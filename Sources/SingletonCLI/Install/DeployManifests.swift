@@ -365,6 +365,7 @@ metadata:
   namespace: singleton-system
   labels:
     app.kubernetes.io/name: kube-singleton
+    app.kubernetes.io/managed-by: kubectl-singleton
 spec:
   selfSigned: {}
 ---
@@ -375,6 +376,7 @@ metadata:
   namespace: singleton-system
   labels:
     app.kubernetes.io/name: kube-singleton
+    app.kubernetes.io/managed-by: kubectl-singleton
 spec:
   secretName: singleton-webhook-tls
   duration: 8760h

@@ -159,22 +159,30 @@ public struct InstallPlan: Sendable, Equatable {
 
 /// Where each kind lives in the API, for the kinds deploy/ uses.
 enum ResourcePaths {
+    static let table: [String: (base: String, resource: String, namespaced: Bool)] = [
+        "Namespace": ("/api/v1", "namespaces", false), "ServiceAccount": ("/api/v1", "serviceaccounts", true),
+        "Secret": ("/api/v1", "secrets", true), "ConfigMap": ("/api/v1", "configmaps", true), "Service": ("/api/v1", "services", true),
+        "ClusterRole": ("/apis/rbac.authorization.k8s.io/v1", "clusterroles", false),
+        "ClusterRoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "clusterrolebindings", false),
+        "Role": ("/apis/rbac.authorization.k8s.io/v1", "roles", true), "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", true),
+        "Deployment": ("/apis/apps/v1", "deployments", true), "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets", true),
+        "ValidatingWebhookConfiguration": ("/apis/admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", false),
+        "Issuer": ("/apis/cert-manager.io/v1", "issuers", true), "Certificate": ("/apis/cert-manager.io/v1", "certificates", true),
+    ]
+
     static func collection(for object: JSONValue) throws -> String {
         let kind = object["kind"]?.stringValue ?? ""
         let ns = object[path: "metadata", "namespace"]?.stringValue ?? ""
-        let table: [String: (String, String, Bool)] = [
-            "Namespace": ("/api/v1", "namespaces", false), "ServiceAccount": ("/api/v1", "serviceaccounts", true),
-            "Secret": ("/api/v1", "secrets", true), "ConfigMap": ("/api/v1", "configmaps", true), "Service": ("/api/v1", "services", true),
-            "ClusterRole": ("/apis/rbac.authorization.k8s.io/v1", "clusterroles", false),
-            "ClusterRoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "clusterrolebindings", false),
-            "Role": ("/apis/rbac.authorization.k8s.io/v1", "roles", true), "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", true),
-            "Deployment": ("/apis/apps/v1", "deployments", true), "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets", true),
-            "ValidatingWebhookConfiguration": ("/apis/admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", false),
-            "Issuer": ("/apis/cert-manager.io/v1", "issuers", true), "Certificate": ("/apis/cert-manager.io/v1", "certificates", true),
-        ]
         guard let (base, resource, namespaced) = table[kind] else {
             throw CLIError("install does not know where \(kind) objects live; this build's deploy/ manifests and plugin disagree")
         }
         return namespaced ? "\(base)/namespaces/\(ns)/\(resource)" : "\(base)/\(resource)"
+    }
+
+    /// The API group ("" for core), resource and scope of the object's kind.
+    static func resource(for object: JSONValue) -> (group: String, resource: String, namespaced: Bool)? {
+        guard let (base, resource, namespaced) = table[object["kind"]?.stringValue ?? ""] else { return nil }
+        let group = base == "/api/v1" ? "" : String(base.split(separator: "/")[1])
+        return (group, resource, namespaced)
     }
 }
