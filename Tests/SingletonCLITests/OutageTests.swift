@@ -70,6 +70,31 @@ struct OutageTests {
         try await offThePool { process.waitUntilExit() }
     }
 
+    @Test func aUsersScaleUpOfAnOwnedReplicaSetIsDeniedThroughBothPaths() async throws {
+        let port = try Self.freePort()
+        let cluster = try await Self.installedCluster(port: port)
+        defer { cluster.stop() }
+        let webhook = try await Self.startWebhook(cluster, port: port)
+        defer { webhook.terminate() }
+        #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.web).code == 0)
+        #expect(try await cluster.singleton("enable", "deploy/web", "--mode", "at-least-one").code == 0)
+        let sets = try await cluster.json("replicasets", "-l", "app=web")
+        let rs = try #require(sets["items"]?.arrayValue?.first { $0[path: "spec", "replicas"]?.intValue == 1 }?[path: "metadata", "name"]?.stringValue)
+
+        let pointer = "ReplicaSet default/\(rs) belongs to Deployment default/web"
+        let scaled = try await cluster.kubectl(["scale", "rs/\(rs)", "--replicas=3"])
+        #expect(scaled.code != 0 && scaled.err.contains(pointer), "\(scaled.err)")
+        let patched = try await cluster.kubectl(["patch", "rs", rs, "--type=merge", "-p", #"{"spec":{"replicas":3}}"#])
+        #expect(patched.code != 0 && patched.err.contains(pointer), "\(patched.err)")
+        #expect(patched.err.contains("Scale Deployment default/web instead"))
+
+        // The Deployment controller's own writes go through: a rollout creates and scales ReplicaSets.
+        #expect(try await cluster.kubectl(["set", "image", "deploy/web", "web=nginx:1.28"]).code == 0)
+        let after = try await cluster.json("replicasets", "-l", "app=web")
+        let live = after["items"]?.arrayValue?.filter { ($0[path: "spec", "replicas"]?.intValue ?? 0) > 0 } ?? []
+        #expect(live.count == 1 && live.first?[path: "spec", "template", "spec", "containers"]?.arrayValue?.first?["image"] == "nginx:1.28")
+    }
+
     @Test func aWebhookOutageNeverBlocksAScaleDownARestartOrTheOptOut() async throws {
         let port = try Self.freePort()
         let cluster = try await Self.installedCluster(port: port)

@@ -28,6 +28,13 @@ enum DifferentialCorpus {
             add("surge \(mode ?? "-")", ReviewBuilder(object: workload(mode: mode, strategy: ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]])))
             add("recreate \(mode ?? "-")", ReviewBuilder(object: workload(mode: mode, strategy: ["type": "Recreate"])))
             add("rs owned \(mode ?? "-")", ReviewBuilder(resource: "replicasets", kind: "ReplicaSet", object: workload(kind: "ReplicaSet", replicas: 3, mode: mode, ownerKind: "Deployment")))
+            for user in ["alice", "system:serviceaccount:kube-system:deployment-controller"] {
+                for (old, new) in [(1, 3), (3, 2)] {
+                    add("rs owned \(old)->\(new) by \(user) \(mode ?? "-")", ReviewBuilder(
+                        resource: "replicasets", kind: "ReplicaSet", object: workload(kind: "ReplicaSet", replicas: new, mode: mode, ownerKind: "Deployment"),
+                        oldObject: workload(kind: "ReplicaSet", replicas: old, mode: mode, ownerKind: "Deployment"), username: user))
+                }
+            }
             add("sts \(mode ?? "-")", ReviewBuilder(resource: "statefulsets", kind: "StatefulSet", operation: "CREATE", object: workload(kind: "StatefulSet", replicas: nil, mode: mode)))
         }
         add("rc", ReviewBuilder(group: "", resource: "replicationcontrollers", kind: "ReplicationController",
