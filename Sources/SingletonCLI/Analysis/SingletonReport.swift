@@ -100,10 +100,7 @@ public enum SingletonAnalyzer {
 
         let podLabels = workload.templateLabels
         let pdb = snapshot.podDisruptionBudgets.first { candidate in
-            guard candidate[path: "metadata", "namespace"]?.stringValue == namespace,
-                  let sel = candidate[path: "spec", "selector"], let decoded = try? JSONDecoder().decode(LabelSelector.self, from: sel.serialized())
-            else { return false }
-            return !podLabels.isEmpty && decoded.matches(podLabels)
+            candidate[path: "metadata", "namespace"]?.stringValue == namespace && !podLabels.isEmpty && Companions.selects(candidate, podLabels: podLabels)
         }
         let pdbName = pdb?[path: "metadata", "name"]?.stringValue
         let ownPDBName = "\(name)-singleton"
@@ -113,8 +110,8 @@ public enum SingletonAnalyzer {
             } else {
                 risks.append(Risk(code: "no-pdb", message: "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (kubectl singleton enable \(ref) --pdb)"))
             }
-        } else if let spec = pdb?["spec"], spec["maxUnavailable"]?.intValue != 0, spec["minAvailable"]?.intValue != 1 {
-            risks.append(Risk(code: "pdb-loose", message: "PodDisruptionBudget \(pdbName ?? "") allows evicting the pod (neither maxUnavailable 0 nor minAvailable 1)"))
+        } else if let pdb, !Companions.blocksEviction(pdb) {
+            risks.append(Risk(code: "pdb-loose", message: "PodDisruptionBudget \(pdbName ?? "") allows evicting the pod (\(Companions.budget(pdb)); neither maxUnavailable 0 nor minAvailable 1)"))
         }
 
         var serviceName: String?

@@ -12,7 +12,10 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         is higher, and for at-most-one Deployments replaces a surging rollout strategy with
         Recreate. Fields kube-singleton does not model are never touched; a second run
         changes nothing. --pdb creates NAME-singleton (maxUnavailable 0: drains wait for you
-        to move the pod); --service creates the headless Service. Created objects carry
+        to move the pod), unless a PodDisruptionBudget already selects the pods: one that
+        blocks eviction (maxUnavailable 0, minAvailable 1) is reused and left alone; any
+        other is a refusal with the reason, since the Eviction API refuses pods covered by
+        two. --service creates the headless Service. Created objects carry
         app.kubernetes.io/managed-by=kubectl-singleton and an ownerReference to the workload.
         Each step is reported; if one fails, rerunning the command finishes the job.
 
@@ -69,14 +72,8 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         results.append(raw)
 
         // Steps 2 and 3: companions, each reported on its own.
-        if pdb {
-            await steps.run("poddisruptionbudget.policy/\(Companions.pdbName(for: workload))") {
-                let object = try Companions.pdb(for: workload)
-                let result = try await CompanionSync(api: api, dryRun: dryRun).ensure(object, collection: CompanionPaths.pdbs(namespace), ownerUID: workload.metadata.uid)
-                results.append(result.0)
-                return result.1
-            }
-            steps.warn(["the PodDisruptionBudget (maxUnavailable 0) blocks voluntary evictions of the healthy pod: kubectl drain waits until you delete the pod yourself"])
+        if pdb, let object = await pdbStep(api, workload: workload, namespace: namespace, steps: steps) {
+            results.append(object)
         }
         if service {
             await steps.run("service/\(Companions.serviceName(for: workload))") {

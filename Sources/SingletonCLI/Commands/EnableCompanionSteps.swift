@@ -1,0 +1,50 @@
+import SingletonCore
+
+/// The companion steps of `enable`: each reports on its own line, and warns only about what
+/// it actually did.
+extension EnableCommand {
+    static let drainWarning = "the PodDisruptionBudget (maxUnavailable 0) blocks voluntary evictions of the healthy pod: kubectl drain waits until you delete the pod yourself"
+
+    /// `--pdb`: reuses a compatible budget that already selects the pods (reported, never
+    /// owned), refuses when another would make two, says so when a policy engine rejects
+    /// ours, and otherwise creates (or keeps in line) `NAME-singleton`.
+    func pdbStep(_ api: any KubeAPI, workload: Workload, namespace: String, steps: StepReport) async -> JSONValue? {
+        let ours = "poddisruptionbudget.policy/\(Companions.pdbName(for: workload))"
+        let existing: [JSONValue]
+        do {
+            existing = try await api.get(CompanionPaths.pdbs(namespace))["items"]?.arrayValue ?? []
+        } catch {
+            steps.fail(ours, error)
+            return nil
+        }
+        switch Companions.pdbChoice(existing: existing, for: workload) {
+        case .reuse(let name, let budget):
+            steps.done("poddisruptionbudget.policy/\(name) reused: it already selects the pods with \(budget) (not managed by kubectl-singleton, left as it is); \(ours) not created")
+            return nil
+        case .refuse(let reason):
+            steps.fail(ours, CLIError("not created: \(reason)"))
+            return nil
+        case .create:
+            var result: JSONValue?
+            var created = false
+            await steps.run(ours) {
+                let object = try Companions.pdb(for: workload)
+                do {
+                    let (value, verb) = try await CompanionSync(api: api, dryRun: dryRun)
+                        .ensure(object, collection: CompanionPaths.pdbs(namespace), ownerUID: workload.metadata.uid)
+                    result = value
+                    created = verb.hasPrefix("created")
+                    return verb
+                } catch let failure as APIFailure where Companions.isPolicyDenial(failure) {
+                    throw CLIError("""
+                    refused by a policy in the cluster: \(failure.message). Policy engines such as Gatekeeper \
+                    (k8spoddisruptionbudget) and Kyverno (pdb-maxunavailable) reject maxUnavailable: 0. \
+                    The annotation is set; rerun without --pdb to skip the PDB, or ask for an exception to the policy
+                    """)
+                }
+            }
+            if created { steps.warn([Self.drainWarning]) }
+            return result
+        }
+    }
+}
