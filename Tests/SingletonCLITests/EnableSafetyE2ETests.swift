@@ -35,3 +35,32 @@ struct EnableSafetyE2ETests {
         #expect(try await cluster.kubectl(["get", "pdb", "web-singleton"]).code != 0)
     }
 }
+
+extension EnableSafetyE2ETests {
+    @Test func aStatefulSetWithoutServiceNameGetsNoUselessServiceAndIsNotNaggedForOne() async throws {
+        let cluster = try await PluginE2E.Cluster.start()
+        defer { cluster.stop() }
+        let sts = """
+        apiVersion: apps/v1
+        kind: StatefulSet
+        metadata: {name: db, namespace: default}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: db}}
+          template:
+            metadata: {labels: {app: db}}
+            spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432}]}]}
+        """
+        #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: sts).code == 0)
+        let enable = try await cluster.singleton("enable", "sts/db", "--service")
+        #expect(enable.code == 1)
+        #expect(enable.out.contains("statefulset.apps/db configured"), "the annotation is still set: \(enable.out)")
+        #expect(enable.err.contains("StatefulSet db has no spec.serviceName, and the field cannot be changed after creation"), "\(enable.err)")
+        #expect(try await cluster.kubectl(["get", "service", "db"]).code != 0, "no Service that could never govern it")
+
+        let status = try await cluster.singleton("status", "sts/db")
+        #expect(!status.out.contains("--service"), "\(status.out)")
+        let list = try await cluster.singleton("list", "-o", "wide")
+        #expect(!list.out.contains("no-svc") && !list.out.contains("--service"), "\(list.out)")
+    }
+}

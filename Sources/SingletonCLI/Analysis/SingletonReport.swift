@@ -115,7 +115,11 @@ public enum SingletonAnalyzer {
         }
 
         var serviceName: String?
-        if workload.kind == .statefulSet {
+        if workload.kind == .statefulSet, (workload.serviceName ?? "").isEmpty {
+            // No governing Service can be added to it (spec.serviceName is immutable): not a
+            // risk to the singleton, and nothing `enable --service` could fix.
+            serviceName = nil
+        } else if workload.kind == .statefulSet {
             let wanted = workload.serviceName ?? ""
             let svc = snapshot.services.first { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == wanted }
             if let svc {
@@ -124,7 +128,7 @@ public enum SingletonAnalyzer {
                     risks.append(Risk(code: "svc-not-headless", message: "Service \(wanted) named in spec.serviceName is not headless (clusterIP: None)"))
                 }
             } else {
-                risks.append(Risk(code: "no-svc", message: "the governing Service \(wanted.isEmpty ? "(spec.serviceName is empty)" : wanted) does not exist (kubectl singleton enable \(ref) --service)"))
+                risks.append(Risk(code: "no-svc", message: "the governing Service \(wanted) does not exist (kubectl singleton enable \(ref) --service)"))
             }
         } else {
             serviceName = snapshot.services.first { svc in
