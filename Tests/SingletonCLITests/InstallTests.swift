@@ -4,6 +4,9 @@ import KubeCertificates
 import SingletonCore
 import Testing
 
+/// Table output with runs of spaces collapsed, so expectations do not depend on column widths.
+func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " ", options: .regularExpression) }
+
 @Suite struct InstallTests {
     @Test func clientDryRunPrintsCustomisedManifestsWithoutACluster() async throws {
         let run = await runPlugin(["install", "-n", "guard", "--image", "example.com/webhook:dev", "--failure-policy-scale", "Fail",
@@ -83,12 +86,12 @@ import Testing
         _ = await runPlugin(["install", "--wait=false"], connector: api)
         let run = await runPlugin(["doctor"], connector: api, now: Date())
         #expect(run.code == 1)
-        #expect(run.out.hasPrefix("STATUS   CHECK"))
-        #expect(run.out.contains("OK       caBundle                workloads.kube-singleton.dev: caBundle signs the serving certificate"))
-        #expect(run.out.contains("FAIL     endpoints"))
-        #expect(run.out.contains("OK       scale rules"))
+        #expect(squeezed(run.out).hasPrefix("STATUS CHECK"))
+        #expect(squeezed(run.out).contains(squeezed("OK       caBundle                workloads.kube-singleton.dev: caBundle signs the serving certificate")))
+        #expect(squeezed(run.out).contains(squeezed("FAIL     endpoints")))
+        #expect(squeezed(run.out).contains(squeezed("OK       scale rules")))
         #expect(run.out.contains("expires in 36"))
-        #expect(!run.out.contains("your RBAC"), "the fake answers no SelfSubjectAccessReview: unknown, not denied")
+        #expect(squeezed(run.out).contains(squeezed("UNKNOWN  your RBAC               the API server answered no SelfSubjectAccessReview")), "unknown, not denied: \(run.out)")
 
         api.seed("/api/v1/namespaces/singleton-system/endpoints", ["apiVersion": "v1", "kind": "Endpoints",
             "metadata": ["name": "singleton-webhook", "namespace": "singleton-system"], "subsets": [["addresses": [["ip": "10.0.0.7"]]]]])
@@ -108,7 +111,7 @@ import Testing
     @Test func doctorWithoutWebhook() async {
         let run = await runPlugin(["doctor"], connector: FakeAPI())
         #expect(run.code == 1)
-        #expect(run.out.contains("FAIL     webhook configuration   ValidatingWebhookConfiguration kube-singleton not found"))
+        #expect(squeezed(run.out).contains(squeezed("FAIL     webhook configuration   ValidatingWebhookConfiguration kube-singleton not found")))
         #expect(run.out.contains("Fix: kubectl singleton install"))
     }
 
@@ -188,5 +191,32 @@ import Testing
         #expect(run.err.contains("not deleted: the webhook configuration could not be deleted, and the webhook must keep answering it"), "\(run.err)")
         #expect(!api.writes.contains { $0.verb == "DELETE" && $0.path != "\(Self.configurationPath)/kube-singleton" })
         #expect(api.object("/apis/apps/v1/namespaces/singleton-system/deployments/singleton-webhook") != nil)
+    }
+
+    @Test(arguments: [
+        (APIFailure(code: 0, reason: "", message: "Unable to connect to the server https://10.0.0.1:6443: connection refused"),
+         "FAIL     API server              Unable to connect to the server https://10.0.0.1:6443"),
+        (APIFailure(code: 401, reason: "Unauthorized", message: "Unauthorized"),
+         "FAIL     API server              the API server refused your credentials (401 Unauthorized)"),
+        (APIFailure(code: 403, reason: "Forbidden", message: "validatingwebhookconfigurations.admissionregistration.k8s.io \"kube-singleton\" is forbidden"),
+         "FAIL     permissions             you may not read validatingwebhookconfigurations.admissionregistration.k8s.io (403 Forbidden)"),
+    ])
+    func doctorNamesAnAPIErrorAndNeverAdvisesInstallingOnIt(_ failure: APIFailure, _ line: String) async {
+        let api = FakeAPI()
+        api.fail("GET", "\(Self.configurationPath)/kube-singleton", with: failure)
+        let run = await runPlugin(["doctor"], connector: api)
+        #expect(run.code == 1)
+        #expect(squeezed(run.out).contains(squeezed(line)), "\(run.out)")
+        #expect(!run.out.contains("install"), "\(run.out)")
+    }
+
+    @Test func doctorDoesNotAdviseReinstallingWhenTheSecretIsUnreadable() async {
+        let api = FakeAPI()
+        _ = await runPlugin(["install", "--wait=false"], connector: api)
+        api.fail("GET", "/api/v1/namespaces/singleton-system/secrets/singleton-webhook-tls",
+                 with: APIFailure(code: 403, reason: "Forbidden", message: "secrets \"singleton-webhook-tls\" is forbidden"))
+        let run = await runPlugin(["doctor"], connector: api, now: Date())
+        #expect(squeezed(run.out).contains(squeezed("UNKNOWN  serving certificate     cannot read the TLS Secret: you may not read secrets in singleton-system (403 Forbidden)")), "\(run.out)")
+        #expect(!run.out.contains("install --self-signed"))
     }
 }

@@ -95,6 +95,22 @@ struct OutageTests {
         #expect(live.count == 1 && live.first?[path: "spec", "template", "spec", "containers"]?.arrayValue?.first?["image"] == "nginx:1.28")
     }
 
+    @Test func doctorProbesTheWebhookThroughTheAPIServerWhenNoEndpointIsVisible() async throws {
+        let port = try Self.freePort()
+        let cluster = try await Self.installedCluster(port: port)
+        defer { cluster.stop() }
+        let webhook = try await Self.startWebhook(cluster, port: port)
+        let healthy = try await cluster.singleton("doctor")
+        #expect(squeezed(healthy.out).contains(squeezed("OK       endpoints               no ready Endpoints or EndpointSlices visible, but the webhook answered a dry-run review")), "\(healthy.out)")
+        #expect(squeezed(healthy.out).contains(squeezed("UNKNOWN  your RBAC")), "the sandbox answers no SelfSubjectAccessReview")
+        #expect(try await cluster.kubectl(["get", "deployment", "kube-singleton-doctor-probe"]).code != 0, "the probe is a dry run")
+        try await Self.stop(webhook)
+        let down = try await cluster.singleton("doctor")
+        #expect(down.code == 1)
+        #expect(squeezed(down.out).contains(squeezed("FAIL     endpoints               the API server cannot call the webhook:")), "\(down.out)")
+        #expect(down.out.contains("failed calling webhook \"workloads.kube-singleton.dev\""))
+    }
+
     @Test func aWebhookOutageNeverBlocksAScaleDownARestartOrTheOptOut() async throws {
         let port = try Self.freePort()
         let cluster = try await Self.installedCluster(port: port)
@@ -149,5 +165,41 @@ struct InstallSafetyE2ETests {
         #expect(try await cluster.kubectl(["get", "namespace", "singleton-system"]).code != 0, "nothing was created")
         // The workloads keep working: nothing refers to a webhook that is not there.
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.web).code == 0)
+    }
+}
+
+/// `doctor` against a server it cannot use, through kubectl's plugin dispatch.
+@Suite(.enabled(if: PluginE2E.available, "needs /usr/bin/kubectl and the built products; skipped otherwise"), .serialized)
+struct DoctorErrorsE2ETests {
+    @Test func anUnreachableServerIsNamedAndInstallIsNotAdvised() async throws {
+        let cluster = try await PluginE2E.Cluster.start()
+        defer { cluster.stop() }
+        let port = try OutageTests.freePort()
+        let bad = cluster.dir.appendingPathComponent("unreachable.kubeconfig")
+        try """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: gone, cluster: {server: "https://127.0.0.1:\(port)", insecure-skip-tls-verify: true}}]
+        users: [{name: u, user: {token: t}}]
+        contexts: [{name: gone, context: {cluster: gone, user: u}}]
+        current-context: gone
+        """.write(to: bad, atomically: true, encoding: .utf8)
+        let run = try await cluster.singleton("doctor", "--kubeconfig", bad.path)
+        #expect(run.code == 1)
+        #expect(squeezed(run.out).contains(squeezed("FAIL     API server              Unable to connect to the server https://127.0.0.1:\(port)")), "\(run.out)\(run.err)")
+        #expect(!run.out.contains("install"))
+    }
+
+    @Test func refusedCredentialsAreA401NotAMissingInstallation() async throws {
+        let cluster = try await PluginE2E.Cluster.start(["--token-auth", "--token", "the-right-token"])
+        defer { cluster.stop() }
+        let config = try String(contentsOf: cluster.dir.appendingPathComponent("kubeconfig"), encoding: .utf8)
+        #expect(config.contains("the-right-token"))
+        let wrong = cluster.dir.appendingPathComponent("wrong.kubeconfig")
+        try config.replacingOccurrences(of: "the-right-token", with: "a-wrong-token").write(to: wrong, atomically: true, encoding: .utf8)
+        let run = try await cluster.singleton("doctor", "--kubeconfig", wrong.path)
+        #expect(run.code == 1)
+        #expect(run.out.contains("the API server refused your credentials (401 Unauthorized)"), "\(run.out)\(run.err)")
+        #expect(!run.out.contains("install"))
     }
 }
