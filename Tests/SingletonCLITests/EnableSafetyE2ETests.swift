@@ -64,3 +64,20 @@ extension EnableSafetyE2ETests {
         #expect(!list.out.contains("no-svc") && !list.out.contains("--service"), "\(list.out)")
     }
 }
+
+extension EnableSafetyE2ETests {
+    @Test func enableSaysWhatKeepsTheAnnotationFromWorkingAndCaveatsOnlyOnce() async throws {
+        let cluster = try await PluginE2E.Cluster.start()
+        defer { cluster.stop() }
+        #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.web).code == 0)
+        #expect(try await cluster.kubectl(["autoscale", "deploy/web", "--min=1", "--max=4"]).code == 0)
+        let enable = try await cluster.singleton("enable", "deploy/web")
+        #expect(enable.code == 0, "\(enable.err)")
+        #expect(enable.err.contains("Warning: HorizontalPodAutoscaler web targets it with maxReplicas 4"), "\(enable.err)")
+        #expect(enable.err.contains("Warning: the kube-singleton webhook is not installed: nothing enforces the annotation"))
+        #expect(enable.err.contains("at-most-one on a Deployment"), "the caveat comes with the change")
+        let rerun = try await cluster.singleton("enable", "deploy/web")
+        #expect(rerun.out.contains("deployment.apps/web unchanged"))
+        #expect(!rerun.err.contains("at-most-one on a Deployment"), "not on an unchanged rerun: \(rerun.err)")
+    }
+}

@@ -85,17 +85,8 @@ public enum SingletonAnalyzer {
             }
         }
 
-        for hpa in snapshot.autoscalers where hpa[path: "metadata", "namespace"]?.stringValue == namespace {
-            guard let target = hpa[path: "spec", "scaleTargetRef"], target["name"]?.stringValue == name,
-                  WorkloadKind(apiVersion: target["apiVersion"]?.stringValue, kind: target["kind"]?.stringValue ?? "") == workload.kind else { continue }
-            let max = hpa[path: "spec", "maxReplicas"]?.intValue ?? 0
-            guard max > 1 else { continue }
-            let hpaName = hpa[path: "metadata", "name"]?.stringValue ?? ""
-            var origin = ""
-            if let scaledObject = hpa[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue {
-                origin = " (made by KEDA ScaledObject \(scaledObject); set maxReplicaCount: 1 there)"
-            }
-            risks.append(Risk(code: "hpa/\(hpaName)", message: "HorizontalPodAutoscaler \(hpaName) can scale it to \(max) replicas\(origin)"))
+        for hpa in scalingAutoscalers(snapshot.autoscalers, of: workload, name: name, namespace: namespace) {
+            risks.append(Risk(code: "hpa/\(hpa.name)", message: "HorizontalPodAutoscaler \(hpa.name) can scale it to \(hpa.maxReplicas) replicas\(hpa.origin)"))
         }
 
         let podLabels = workload.templateLabels
@@ -164,6 +155,21 @@ public enum SingletonAnalyzer {
             ref: ref, namespace: namespace, mode: mode, desired: desired, ready: workload.status?.readyReplicas ?? 0,
             strategy: strategyText, runningPods: running, terminatingPods: terminating, podDisruptionBudget: pdbName,
             service: serviceName, leaseName: leaseName, leaseHolder: view?.record.holder, leaseView: view, risks: risks)
+    }
+
+    /// The HPAs in `namespace` aimed at the workload with room to scale past one replica;
+    /// `origin` names the KEDA ScaledObject that made one, where to fix it.
+    static func scalingAutoscalers(_ autoscalers: [JSONValue], of workload: Workload, name: String, namespace: String)
+        -> [(name: String, maxReplicas: Int, origin: String)] {
+        autoscalers.compactMap { hpa in
+            guard hpa[path: "metadata", "namespace"]?.stringValue == namespace,
+                  let target = hpa[path: "spec", "scaleTargetRef"], target["name"]?.stringValue == name,
+                  WorkloadKind(apiVersion: target["apiVersion"]?.stringValue, kind: target["kind"]?.stringValue ?? "") == workload.kind,
+                  let max = hpa[path: "spec", "maxReplicas"]?.intValue, max > 1 else { return nil }
+            let origin = hpa[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue
+                .map { " (made by KEDA ScaledObject \($0); set maxReplicaCount: 1 there)" } ?? ""
+            return (hpa[path: "metadata", "name"]?.stringValue ?? "", max, origin)
+        }
     }
 
     /// Whether a ValidatingWebhookConfiguration list holds kube-singleton's.

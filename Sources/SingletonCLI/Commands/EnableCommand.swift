@@ -70,6 +70,7 @@ struct EnableCommand: ParsableCommand, PluginCommand {
             return steps.finish(rerun: "kubectl singleton enable \(ref) -n \(namespace)")
         }
         results.append(raw)
+        await warnAboutEffect(api, workload: workload, namespace: namespace, steps: steps)
 
         // Steps 2 and 3: companions, each reported on its own.
         if pdb, let object = await pdbStep(api, workload: workload, namespace: namespace, steps: steps) {
@@ -97,8 +98,8 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         }
         let plan = EnablePlan.make(workload, mode: mode, lease: lease)
         guard let patch = plan.patch else {
+            // Its caveats were said when it was marked; an unchanged rerun repeats none.
             steps.done("\(ref) unchanged (already \(mode))")
-            steps.warn(plan.warnings)
             return (raw, workload)
         }
         let updated: JSONValue

@@ -5,6 +5,22 @@ import SingletonCore
 extension EnableCommand {
     static let drainWarning = "the PodDisruptionBudget (maxUnavailable 0) blocks voluntary evictions of the healthy pod: kubectl drain waits until you delete the pod yourself"
 
+    /// What keeps the annotation from doing its job, said once the workload is marked: an
+    /// HPA (or KEDA's) that will keep trying to scale it out, or no webhook to enforce it.
+    /// Reads that fail say nothing: these are warnings, not checks.
+    func warnAboutEffect(_ api: any KubeAPI, workload: Workload, namespace: String, steps: StepReport) async {
+        let name = workload.metadata.name ?? ""
+        if let hpas = try? await api.get(CompanionPaths.hpas(namespace))["items"]?.arrayValue {
+            for hpa in SingletonAnalyzer.scalingAutoscalers(hpas, of: workload, name: name, namespace: namespace) {
+                steps.warn(["HorizontalPodAutoscaler \(hpa.name) targets it with maxReplicas \(hpa.maxReplicas)\(hpa.origin): the webhook denies its scale-ups past 1; set maxReplicas: 1"])
+            }
+        }
+        if let configs = try? await api.get(CompanionPaths.webhookConfigurations)["items"]?.arrayValue,
+           !SingletonAnalyzer.webhookInstalled(configs) {
+            steps.warn(["the kube-singleton webhook is not installed: nothing enforces the annotation until it is (kubectl singleton install)"])
+        }
+    }
+
     /// `--pdb`: reuses a compatible budget that already selects the pods (reported, never
     /// owned), refuses when another would make two, says so when a policy engine rejects
     /// ours, and otherwise creates (or keeps in line) `NAME-singleton`.
