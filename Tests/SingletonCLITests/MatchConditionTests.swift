@@ -57,7 +57,8 @@ import Testing
     }
 
     @Test func everyExpressionCompiles() throws {
-        #expect(Set(Self.hooks.keys) == ["workloads.kube-singleton.dev", "hpa.kube-singleton.dev", "scale.kube-singleton.dev"])
+        #expect(Set(Self.hooks.keys) == ["workloads.kube-singleton.dev", "hpa.kube-singleton.dev", "scale.kube-singleton.dev",
+                                         "unsupported-kinds.kube-singleton.dev"])
         for (name, hook) in Self.hooks {
             let conditions = hook["matchConditions"]?.arrayValue ?? []
             #expect(!conditions.isEmpty, "\(name) has no matchConditions")
@@ -66,6 +67,7 @@ import Testing
         #expect(Self.hooks["workloads.kube-singleton.dev"]?["failurePolicy"] == "Fail")
         #expect(Self.hooks["scale.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
         #expect(Self.hooks["hpa.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
+        #expect(Self.hooks["unsupported-kinds.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
     }
 
     @Test func workloadChangesThatCouldAddAReplicaReachTheWebhook() {
@@ -137,5 +139,24 @@ import Testing
         #expect(!reaches(2, 3), "a scale-down that stays above 1")
         #expect(!reaches(1, nil))
         #expect(!reaches(3, 3))
+    }
+
+    @Test func annotatedCronJobsJobsAndDaemonSetsReachItOnceForTheWarning() {
+        func reaches(_ resource: String, _ group: String, _ new: [String: String]?, _ old: [String: String]?, _ op: String = "UPDATE") -> Bool {
+            func object(_ a: [String: String]?) -> JSONValue {
+                var meta: JSONValue = ["name": "web", "namespace": "shop"]
+                if let a { meta["annotations"] = .object(a.mapValues { .string($0) }) }
+                return ["metadata": meta, "spec": .object([:])]
+            }
+            return Self.reaches("unsupported-kinds.kube-singleton.dev", resource, group: group, operation: op,
+                                object: object(new), old: op == "CREATE" ? nil : object(old))
+        }
+        let mode = ["kube-singleton.dev/mode": "at-most-one"]
+        #expect(reaches("cronjobs", "batch", mode, nil, "CREATE"))
+        #expect(reaches("jobs", "batch", mode, nil, "CREATE"))
+        #expect(reaches("daemonsets", "apps", mode, ["other": "x"]))
+        #expect(!reaches("cronjobs", "batch", mode, mode), "unchanged: said once")
+        #expect(!reaches("cronjobs", "batch", nil, nil, "CREATE"))
+        #expect(!reaches("cronjobs", "batch", nil, mode), "removed")
     }
 }

@@ -111,6 +111,18 @@ struct OutageTests {
         #expect(down.out.contains("failed calling webhook \"workloads.kube-singleton.dev\""))
     }
 
+    @Test func anAnnotatedCronJobGetsAnAdmissionWarning() async throws {
+        let port = try Self.freePort()
+        let cluster = try await Self.installedCluster(port: port)
+        defer { cluster.stop() }
+        let webhook = try await Self.startWebhook(cluster, port: port)
+        defer { webhook.terminate() }
+        let created = try await cluster.kubectl(["create", "-f", "-"], stdin: UnsupportedKindsTests.cronJob)
+        #expect(created.code == 0, "a warning, not a denial: \(created.err)")
+        #expect(created.err.contains("Warning: kube-singleton.dev/mode has no effect on CronJob default/report"), "\(created.err)")
+        #expect(created.err.contains("concurrencyPolicy: Forbid"))
+    }
+
     @Test func aWebhookOutageNeverBlocksAScaleDownARestartOrTheOptOut() async throws {
         let port = try Self.freePort()
         let cluster = try await Self.installedCluster(port: port)

@@ -141,6 +141,14 @@ let workloadCases: [WorkloadCase] = [
     .init(name: "status subresource is not judged", builder: {
         var b = update(workload(replicas: 3, mode: least), workload(replicas: 3, mode: least)); b.subResource = "status"; return b
     }, allowed: true, rule: .notOurs),
+    .init(name: "an annotated CronJob is allowed with a warning that the annotation has no effect", builder: {
+        var b = create(["apiVersion": "batch/v1", "kind": "CronJob", "metadata": ["name": "web", "namespace": "default", "annotations": [SingletonAnnotation.mode: most]],
+                        "spec": ["schedule": "* * * * *"]], resource: "cronjobs", kind: "CronJob", group: "batch")
+        b.version = "v1"; return b
+    }, allowed: true, rule: .notOurs, warning: ["has no effect on CronJob default/web", "concurrencyPolicy: Forbid"]),
+    .init(name: "a DaemonSet without the annotation gets no warning", builder: {
+        create(["apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": ["name": "web"]], resource: "daemonsets", kind: "DaemonSet")
+    }, allowed: true, rule: .notOurs),
     .init(name: "other kinds are not judged", builder: {
         var b = create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c", "annotations": [SingletonAnnotation.mode: "bogus"]]],
                        resource: "configmaps", kind: "ConfigMap", group: "")

@@ -217,7 +217,7 @@ spec:
 
 """####),
         ("deploy/base/webhook.yaml", ####"""
-# Three webhooks, each called only for requests that could raise the risk of a second replica
+# Four webhooks, each called only for requests that could raise the risk of a second replica
 # (matchConditions, CEL), so that while the webhook is down every move toward safety still
 # goes through: a scale-down, removing the annotation (the opt-out), a rollout restart, an
 # image change. (1) workloads: the four workload kinds; failurePolicy Fail. (2) hpa: HPAs that
@@ -225,7 +225,9 @@ spec:
 # so they are passed on a scale-up above 1 and the webhook looks the parent up. (2) and (3)
 # judge requests against every workload in the cluster, so failurePolicy Ignore by default (an
 # outage of the webhook must not block every HPA and scale in the cluster), Fail with
-# `kubectl singleton install --failure-policy-scale Fail`.
+# `kubectl singleton install --failure-policy-scale Fail`. (4) unsupported-kinds: CronJobs,
+# Jobs and DaemonSets that get the annotation, which has no effect on them: the webhook only
+# answers with a warning, so failurePolicy Ignore.
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
@@ -355,6 +357,44 @@ webhooks:
         expression: >-
           has(object.spec.replicas) && object.spec.replicas > 1
           && (!has(oldObject.spec.replicas) || object.spec.replicas > oldObject.spec.replicas)
+  - name: unsupported-kinds.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Ignore
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+    rules:
+      - apiGroups: ["batch"]
+        apiVersions: ["v1"]
+        resources: ["cronjobs", "jobs"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["daemonsets"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+    matchConditions:
+      # The mode annotation created or set: the webhook answers with a warning that it has
+      # no effect on these kinds.
+      - name: annotation-set
+        expression: >-
+          has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
+          && (request.operation == 'CREATE'
+              || !has(oldObject.metadata.annotations)
+              || !('kube-singleton.dev/mode' in oldObject.metadata.annotations)
+              || object.metadata.annotations['kube-singleton.dev/mode'] != oldObject.metadata.annotations['kube-singleton.dev/mode'])
 
 """####),
         ("deploy/cert-manager/certificate.yaml", ####"""
