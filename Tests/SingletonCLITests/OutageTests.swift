@@ -65,16 +65,26 @@ struct OutageTests {
         throw PluginE2E.CLIFailure(message: "singleton-webhook did not become ready")
     }
 
+    /// The sandbox with the webhook installed and `singleton-webhook` serving it.
+    static func clusterWithWebhook() async throws -> (PluginE2E.Cluster, Process) {
+        let port = try freePort()
+        let cluster = try await installedCluster(port: port)
+        do {
+            return (cluster, try await startWebhook(cluster, port: port))
+        } catch {
+            cluster.stop()
+            throw error
+        }
+    }
+
     static func stop(_ process: Process) async throws {
         process.terminate()
         try await offThePool { process.waitUntilExit() }
     }
 
     @Test func aUsersScaleUpOfAnOwnedReplicaSetIsDeniedThroughBothPaths() async throws {
-        let port = try Self.freePort()
-        let cluster = try await Self.installedCluster(port: port)
+        let (cluster, webhook) = try await Self.clusterWithWebhook()
         defer { cluster.stop() }
-        let webhook = try await Self.startWebhook(cluster, port: port)
         defer { webhook.terminate() }
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.web).code == 0)
         #expect(try await cluster.singleton("enable", "deploy/web", "--mode", "at-least-one").code == 0)
@@ -96,10 +106,8 @@ struct OutageTests {
     }
 
     @Test func doctorProbesTheWebhookThroughTheAPIServerWhenNoEndpointIsVisible() async throws {
-        let port = try Self.freePort()
-        let cluster = try await Self.installedCluster(port: port)
+        let (cluster, webhook) = try await Self.clusterWithWebhook()
         defer { cluster.stop() }
-        let webhook = try await Self.startWebhook(cluster, port: port)
         let healthy = try await cluster.singleton("doctor")
         #expect(squeezed(healthy.out).contains(squeezed("OK       endpoints               no ready Endpoints or EndpointSlices visible, but the webhook answered a dry-run review")), "\(healthy.out)")
         #expect(squeezed(healthy.out).contains(squeezed("UNKNOWN  your RBAC")), "the sandbox answers no SelfSubjectAccessReview")
@@ -112,10 +120,8 @@ struct OutageTests {
     }
 
     @Test func anAnnotatedCronJobGetsAnAdmissionWarning() async throws {
-        let port = try Self.freePort()
-        let cluster = try await Self.installedCluster(port: port)
+        let (cluster, webhook) = try await Self.clusterWithWebhook()
         defer { cluster.stop() }
-        let webhook = try await Self.startWebhook(cluster, port: port)
         defer { webhook.terminate() }
         let created = try await cluster.kubectl(["create", "-f", "-"], stdin: UnsupportedKindsTests.cronJob)
         #expect(created.code == 0, "a warning, not a denial: \(created.err)")
@@ -124,10 +130,8 @@ struct OutageTests {
     }
 
     @Test func aWebhookOutageNeverBlocksAScaleDownARestartOrTheOptOut() async throws {
-        let port = try Self.freePort()
-        let cluster = try await Self.installedCluster(port: port)
+        let (cluster, webhook) = try await Self.clusterWithWebhook()
         defer { cluster.stop() }
-        let webhook = try await Self.startWebhook(cluster, port: port)
 
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.web).code == 0)
         let enable = try await cluster.singleton("enable", "deploy/web", "--mode", "at-least-one")
