@@ -101,12 +101,9 @@ struct InstallCommand: ParsableCommand, PluginCommand {
                 do {
                     let seconds = KubeOptions.parseDuration(timeout) ?? 120
                     let ca = try await InstallReadiness.waitForWebhook(api, plan: plan, namespace: options.namespace, timeout: .milliseconds(Int(seconds * 1000)), timeoutText: timeout)
-                    if options.certificates == .certManager, let ca {
-                        var withBundle = plan
-                        withBundle.objects = [object]
-                        withBundle.setCABundle(ca)
-                        configuration = withBundle.objects[0]
-                    }
+                    // cert-manager's CA injector fills the caBundle only after the configuration
+                    // exists: set it from the issued certificate so it never starts empty.
+                    if options.certificates == .certManager, let ca { configuration = InstallPlan.withCABundle(object, ca) }
                 } catch {
                     steps.fail(label(object), CLIError("not created: \(error); until it is ready no request is sent to it. Rerun install once it is (or pass --wait=false)"))
                     continue

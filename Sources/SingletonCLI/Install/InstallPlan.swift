@@ -84,17 +84,24 @@ public struct InstallPlan: Sendable, Equatable {
 
     /// Sets every webhook's `clientConfig.caBundle` (base64 of the CA PEM).
     public mutating func setCABundle(_ caPEM: String) {
-        let bundle = JSONValue.string(Data(caPEM.utf8).base64EncodedString())
         for i in objects.indices where objects[i]["kind"] == "ValidatingWebhookConfiguration" {
-            guard let hooks = objects[i]["webhooks"]?.arrayValue else { continue }
-            objects[i]["webhooks"] = .array(hooks.map { hook in
-                var h = hook
-                var config = h["clientConfig"] ?? [:]
-                config["caBundle"] = bundle
-                h["clientConfig"] = config
-                return h
-            })
+            objects[i] = Self.withCABundle(objects[i], caPEM)
         }
+    }
+
+    /// The webhook configuration with every webhook's `clientConfig.caBundle` set.
+    static func withCABundle(_ configuration: JSONValue, _ caPEM: String) -> JSONValue {
+        let bundle = JSONValue.string(Data(caPEM.utf8).base64EncodedString())
+        guard let hooks = configuration["webhooks"]?.arrayValue else { return configuration }
+        var c = configuration
+        c["webhooks"] = .array(hooks.map { hook in
+            var h = hook
+            var config = h["clientConfig"] ?? [:]
+            config["caBundle"] = bundle
+            h["clientConfig"] = config
+            return h
+        })
+        return c
     }
 
     /// The TLS Secret holding the serving certificate, its key and the CA.
