@@ -33,6 +33,18 @@ import Testing
         #expect(!again.err.contains("kubectl drain waits"), "\(again.err)")
     }
 
+    @Test func aKEDAScaledObjectAimedAtTheWorkloadIsNamed() async {
+        let api = Self.seeded()
+        api.seed("/apis/keda.sh/v1alpha1/namespaces/shop/scaledobjects", ["apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": ["name": "web-queue", "namespace": "shop"], "spec": ["scaleTargetRef": ["name": "web"], "triggers": []]])
+        api.seed("/apis/keda.sh/v1alpha1/namespaces/shop/scaledobjects", ["apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": ["name": "other", "namespace": "shop"], "spec": ["scaleTargetRef": ["name": "api"], "maxReplicaCount": 5]])
+        let run = await runPlugin(["enable", "deploy/web", "-n", "shop"], connector: api)
+        #expect(run.code == 0)
+        #expect(run.err.contains("Warning: KEDA ScaledObject web-queue targets it with maxReplicaCount 100"), "\(run.err)")
+        #expect(!run.err.contains("ScaledObject other"))
+    }
+
     static let budgets: [(JSONValue, Bool)] = [
         (["maxUnavailable": 0], true), (["maxUnavailable": "0%"], true), (["minAvailable": 1], true),
         (["minAvailable": "50%"], true), (["maxUnavailable": 1], false), (["maxUnavailable": "25%"], false),

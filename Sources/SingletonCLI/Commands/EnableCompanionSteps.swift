@@ -10,9 +10,23 @@ extension EnableCommand {
     /// Reads that fail say nothing: these are warnings, not checks.
     func warnAboutEffect(_ api: any KubeAPI, workload: Workload, namespace: String, steps: StepReport) async {
         let name = workload.metadata.name ?? ""
+        var fromKEDA: Set<String> = []
         if let hpas = try? await api.get(CompanionPaths.hpas(namespace))["items"]?.arrayValue {
             for hpa in SingletonAnalyzer.scalingAutoscalers(hpas, of: workload, name: name, namespace: namespace) {
                 steps.warn(["HorizontalPodAutoscaler \(hpa.name) targets it with maxReplicas \(hpa.maxReplicas)\(hpa.origin): the webhook denies its scale-ups past 1; set maxReplicas: 1"])
+            }
+            fromKEDA = Set(hpas.compactMap { $0[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue })
+        }
+        // A ScaledObject whose HPA is not there yet (KEDA installed, the HPA not made).
+        if let scaledObjects = try? await api.get("/apis/keda.sh/v1alpha1/namespaces/\(namespace)/scaledobjects")["items"]?.arrayValue {
+            for object in scaledObjects {
+                let target = object[path: "spec", "scaleTargetRef"]
+                let objectName = object[path: "metadata", "name"]?.stringValue ?? ""
+                let max = object[path: "spec", "maxReplicaCount"]?.intValue ?? 100  // KEDA's default
+                guard target?["name"]?.stringValue == name, !fromKEDA.contains(objectName), max > 1,
+                      WorkloadKind(apiVersion: target?["apiVersion"]?.stringValue, kind: target?["kind"]?.stringValue ?? "Deployment") == workload.kind
+                else { continue }
+                steps.warn(["KEDA ScaledObject \(objectName) targets it with maxReplicaCount \(max): the webhook denies the scale-ups past 1 of its HPA; set maxReplicaCount: 1"])
             }
         }
         if let configs = try? await api.get(CompanionPaths.webhookConfigurations)["items"]?.arrayValue,
