@@ -54,7 +54,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
         let api = FakeAPI()
         let first = await runPlugin(["install", "--wait=false"], connector: api)
         #expect(first.code == 0, "\(first.err)")
-        #expect(first.out.contains("validatingwebhookconfiguration/kube-singleton created"))
+        #expect(first.out.contains("validatingwebhookconfiguration.admissionregistration.k8s.io/kube-singleton created"))
         #expect(first.out.contains("secret/singleton-webhook-tls created"))
         #expect(first.err.contains("Warning: --wait=false: the webhook configuration is registered without checking that the webhook answers"))
         let posts = api.objectWrites.filter { $0.verb == "POST" }.map(\.path)
@@ -76,7 +76,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
         let deletes = api.writes.filter { $0.verb == "DELETE" }.map(\.path)
         #expect(deletes.first == "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/kube-singleton")
         #expect(deletes.last == "/api/v1/namespaces/singleton-system")
-        #expect(uninstall.out.contains("poddisruptionbudget/singleton-webhook left alone (not managed by kubectl-singleton)"))
+        #expect(uninstall.out.contains("poddisruptionbudget.policy/singleton-webhook left alone (not managed by kubectl-singleton)"))
         #expect(api.object("/apis/policy/v1/namespaces/singleton-system/poddisruptionbudgets/singleton-webhook") != nil)
         #expect(api.object("/apis/apps/v1/namespaces/singleton-system/deployments/singleton-webhook") == nil)
     }
@@ -148,7 +148,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
         let run = await runPlugin(["install", "--cert-manager", "--timeout", "1s"], connector: api)
         #expect(run.code == 1)
         #expect(run.out.contains("certificate.cert-manager.io/singleton-webhook created") || run.out.contains("certificate/singleton-webhook created"), "\(run.out)")
-        #expect(run.err.contains("validatingwebhookconfiguration/kube-singleton: not created: the webhook is not ready after 1s: secret/singleton-webhook-tls holds no certificate yet"), "\(run.err)")
+        #expect(run.err.contains("validatingwebhookconfiguration.admissionregistration.k8s.io/kube-singleton: not created: the webhook is not ready after 1s: secret/singleton-webhook-tls holds no certificate yet"), "\(run.err)")
         #expect(!api.objectWrites.contains { $0.path.hasPrefix(Self.configurationPath) })
 
         // The certificate is issued, but no webhook pod is ready yet.
@@ -167,7 +167,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
                                 ["status": ["availableReplicas": 1]], type: .merge, dryRun: .none)
         let ready = await runPlugin(["install", "--cert-manager"], connector: api)
         #expect(ready.code == 0, "\(ready.err)")
-        #expect(ready.out.contains("validatingwebhookconfiguration/kube-singleton created"))
+        #expect(ready.out.contains("validatingwebhookconfiguration.admissionregistration.k8s.io/kube-singleton created"))
         let config = try #require(api.object("\(Self.configurationPath)/kube-singleton"))
         #expect(config["webhooks"]?.arrayValue?.allSatisfy { $0[path: "clientConfig", "caBundle"] == b64(ca.certificatePEM) } == true)
     }
@@ -178,7 +178,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
                  with: APIFailure(code: 403, reason: "Forbidden", message: "deployments.apps is forbidden"))
         let run = await runPlugin(["install", "--wait=false"], connector: api)
         #expect(run.code == 1)
-        #expect(run.err.contains("validatingwebhookconfiguration/kube-singleton: not created: a webhook configuration must not point at a webhook that is not fully installed"), "\(run.err)")
+        #expect(run.err.contains("validatingwebhookconfiguration.admissionregistration.k8s.io/kube-singleton: not created: a webhook configuration must not point at a webhook that is not fully installed"), "\(run.err)")
         #expect(!api.objectWrites.contains { $0.path.hasPrefix(Self.configurationPath) })
     }
 

@@ -28,7 +28,7 @@ struct OutageTests {
 
     /// The sandbox routing the webhook Service to `port`, with the webhook installed.
     static func installedCluster(port: Int) async throws -> PluginE2E.Cluster {
-        let cluster = try await PluginE2E.Cluster.start(["--service-endpoint", "singleton-system/singleton-webhook=https://127.0.0.1:\(port)"])
+        let cluster = try await PluginE2E.Cluster.start(arguments: ["--service-endpoint", "singleton-system/singleton-webhook=https://127.0.0.1:\(port)"])
         let install = try await cluster.singleton("install")
         guard install.code == 0 else {
             cluster.stop()
@@ -207,7 +207,7 @@ struct DoctorErrorsE2ETests {
     }
 
     @Test func refusedCredentialsAreA401NotAMissingInstallation() async throws {
-        let cluster = try await PluginE2E.Cluster.start(["--token-auth", "--token", "the-right-token"])
+        let cluster = try await PluginE2E.Cluster.start(arguments: ["--token-auth", "--token", "the-right-token"])
         defer { cluster.stop() }
         let config = try String(contentsOf: cluster.dir.appendingPathComponent("kubeconfig"), encoding: .utf8)
         #expect(config.contains("the-right-token"))

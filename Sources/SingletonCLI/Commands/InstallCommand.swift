@@ -47,8 +47,10 @@ struct InstallCommand: ParsableCommand, PluginCommand {
     @Flag(name: .customLong("cert-manager"), help: "Use cert-manager for the serving certificate.") var certManager = false
     @Flag(name: .customLong("self-signed"), help: "Generate the CA and serving certificate here (default).") var selfSigned = false
     @Option(name: .customLong("failure-policy-scale"), help: "Ignore or Fail, for the */scale and HPA webhooks.") var failurePolicyScale: String?
-    @Option(name: .customLong("dry-run"), help: "none, client (print only, no cluster) or server.") var dryRun: DryRunMode = .none
-    @Option(name: [.short, .customLong("output")], help: "Print the objects as yaml or json.") var output: OutputFormat?
+    @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
+    static let outputs = ["yaml", "json"]
+
+    @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
     @Option(name: .customLong("wait"), help: "Register the webhook configuration only once the webhook is ready (true, the default), or at once (false).")
     var wait: Bool = true
     @Option(name: .customLong("timeout"), help: "How long to wait for the webhook to be ready (for example 30s, 2m).") var timeout: String = "2m"
@@ -56,7 +58,7 @@ struct InstallCommand: ParsableCommand, PluginCommand {
     func validate() throws {
         if certManager && selfSigned { throw ValidationError("choose one of --cert-manager and --self-signed") }
         if let p = failurePolicyScale, p != "Ignore" && p != "Fail" { throw ValidationError("--failure-policy-scale takes Ignore or Fail, not \(p)") }
-        if let output, output != .yaml && output != .json { throw ValidationError("install prints -o yaml or -o json") }
+        try OutputFormat.check(output, accepted: Self.outputs, command: "install")
         if KubeOptions.parseDuration(timeout) == nil {
             throw ValidationError("invalid --timeout \"\(timeout)\": use a number with an optional unit s, m or h (for example 2m)")
         }
@@ -82,19 +84,20 @@ struct InstallCommand: ParsableCommand, PluginCommand {
         if let output {
             env.out.write(output == .yaml ? YAMLBridge.emitDocuments(plan.objects) : output.render(listDocument(plan.objects)))
         }
-        guard let api else { return 0 }
-        let steps = StepReport(env: env, quiet: output != nil)
-        func label(_ object: JSONValue) -> String {
-            "\((object["kind"]?.stringValue ?? "").lowercased())/\(object[path: "metadata", "name"]?.stringValue ?? "")"
+        guard let api else {
+            // --dry-run=client without -o: say what would be created, as kubectl create does.
+            if output == nil { for object in plan.objects { env.out.line("\(kubectlName(object)) created\(dryRun.suffix)") } }
+            return 0
         }
+        let steps = StepReport(env: env, quiet: output != nil)
         let isConfiguration: (JSONValue) -> Bool = { $0["kind"] == "ValidatingWebhookConfiguration" }
         for object in plan.objects where !isConfiguration(object) {
-            await steps.run(label(object)) { try await apply(object, api: api) }
+            await steps.run(kubectlName(object)) { try await apply(object, api: api) }
         }
         for object in plan.objects where isConfiguration(object) {
             var configuration = object
             if !steps.failures.isEmpty {
-                steps.fail(label(object), CLIError("not created: a webhook configuration must not point at a webhook that is not fully installed"))
+                steps.fail(kubectlName(object), CLIError("not created: a webhook configuration must not point at a webhook that is not fully installed"))
                 continue
             }
             if dryRun == .none && wait {
@@ -105,15 +108,15 @@ struct InstallCommand: ParsableCommand, PluginCommand {
                     // exists: set it from the issued certificate so it never starts empty.
                     if options.certificates == .certManager, let ca { configuration = InstallPlan.withCABundle(object, ca) }
                 } catch {
-                    steps.fail(label(object), CLIError("not created: \(error); until it is ready no request is sent to it. Rerun install once it is (or pass --wait=false)"))
+                    steps.fail(kubectlName(object), CLIError("not created: \(error); until it is ready no request is sent to it. Rerun install once it is (or pass --wait=false)"))
                     continue
                 }
             } else if dryRun == .none {
                 env.err.line("Warning: --wait=false: the webhook configuration is registered without checking that the webhook answers; until it does, changes to singletons are refused (workloads webhook, failurePolicy Fail)")
             }
-            await steps.run(label(object)) { try await apply(configuration, api: api) }
+            await steps.run(kubectlName(object)) { try await apply(configuration, api: api) }
         }
-        return steps.finish(rerun: "kubectl singleton install")
+        return steps.finish()
     }
 
     /// Creates the object, or, when it exists and is ours, merge-patches it to the manifest

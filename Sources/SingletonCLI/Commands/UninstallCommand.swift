@@ -23,7 +23,7 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
     )
 
     @OptionGroup var kube: KubeOptions
-    @Option(name: .customLong("dry-run"), help: "none, client or server.") var dryRun: DryRunMode = .none
+    @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
         let namespace = kube.namespace ?? InstallPlan.defaultNamespace
@@ -34,12 +34,11 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
         let steps = StepReport(env: env, quiet: false)
         for object in objects {
             let name = object[path: "metadata", "name"]?.stringValue ?? ""
-            let label = "\((object["kind"]?.stringValue ?? "").lowercased())/\(name)"
-            if steps.failures.first?.hasPrefix("validatingwebhookconfiguration/") == true {
+            if steps.failures.first?.hasPrefix("validatingwebhookconfiguration.") == true {
                 steps.fail("the other objects", CLIError("not deleted: the webhook configuration could not be deleted, and the webhook must keep answering it"))
                 break
             }
-            await steps.run(label) {
+            await steps.run(kubectlName(object)) {
                 let path = "\(try ResourcePaths.collection(for: object))/\(name)"
                 guard let existing = try await getIfExists(api, path) else { return "not found" }
                 guard existing[path: "metadata", "labels", SingletonAnnotation.managedByLabel]?.stringValue == SingletonAnnotation.managedByValue else {
@@ -49,6 +48,6 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
                 return "deleted\(dryRun.suffix)"
             }
         }
-        return steps.finish(rerun: "kubectl singleton uninstall")
+        return steps.finish()
     }
 }
