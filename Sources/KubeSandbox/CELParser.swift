@@ -55,7 +55,8 @@ enum CELLexer {
     }
 }
 
-/// Recursive-descent parser: or -> and -> unary -> comparison -> member -> primary.
+/// Recursive-descent parser with CEL's precedence: or -> and -> relation -> unary -> member ->
+/// primary. `!` binds tighter than a relation, as in CEL: `!a in b` is `(!a) in b`.
 struct CELParser {
     typealias Node = CELExpression.Node
     let tokens: [CELToken]
@@ -81,28 +82,29 @@ struct CELParser {
     }
 
     mutating func parseAnd() throws(CELError) -> Node {
-        var left = try parseUnary()
-        while peek == .op("&&") { pos += 1; left = .and(left, try parseUnary()) }
+        var left = try parseComparison()
+        while peek == .op("&&") { pos += 1; left = .and(left, try parseComparison()) }
         return left
+    }
+
+    /// One relation; a chain (`a == b == c`) is left to `expectEnd`, which rejects it.
+    mutating func parseComparison() throws(CELError) -> Node {
+        let left = try parseUnary()
+        switch peek {
+        case .op(let o) where ["==", "!=", "<", "<=", ">", ">="].contains(o):
+            pos += 1
+            return .compare(o, left, try parseUnary())
+        case .ident("in"):
+            pos += 1
+            return .compare("in", left, try parseUnary())
+        default:
+            return left
+        }
     }
 
     mutating func parseUnary() throws(CELError) -> Node {
         if peek == .op("!") { pos += 1; return .not(try parseUnary()) }
-        return try parseComparison()
-    }
-
-    mutating func parseComparison() throws(CELError) -> Node {
-        let left = try parseMember()
-        switch peek {
-        case .op(let o) where ["==", "!=", "<", "<=", ">", ">="].contains(o):
-            pos += 1
-            return .compare(o, left, try parseMember())
-        case .ident("in"):
-            pos += 1
-            return .compare("in", left, try parseMember())
-        default:
-            return left
-        }
+        return try parseMember()
     }
 
     mutating func parseMember() throws(CELError) -> Node {

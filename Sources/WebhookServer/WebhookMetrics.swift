@@ -1,4 +1,5 @@
 import Foundation
+import SingletonCore
 
 /// The webhook's Prometheus metrics: decisions, latency, parent lookups, cache state, TLS
 /// reloads. One lock guards everything; updates are a few integer increments, so the hot
@@ -58,6 +59,11 @@ public final class WebhookMetrics: @unchecked Sendable {
         lock.unlock()
         let P = PrometheusText.self
         var out = ""
+
+        // The usual `_build_info` gauge: always 1, the version in a label, so dashboards can
+        // join on it and tell which build answered.
+        out += P.header("singleton_webhook_build_info", type: "gauge", help: "Always 1; the webhook's version is in the label.")
+        out += P.sample("singleton_webhook_build_info", [("version", "v\(KubeSingletonVersion.current)")], "1")
 
         out += P.header("singleton_webhook_admission_decisions_total", type: "counter",
                         help: "Admission decisions by verdict, resource (kind), operation and deciding rule.")

@@ -77,11 +77,13 @@ struct KubectlNativeTests {
         defer { cluster.stop() }
         #expect(try await cluster.kubectl(["create", "namespace", "shop"]).code == 0)
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.deployment("clash")).code == 0)
+        // Someone else's budget holds the name (selecting other pods: one that selected these
+        // would be reused instead).
         let foreign = """
         apiVersion: policy/v1
         kind: PodDisruptionBudget
         metadata: {name: clash-singleton, namespace: shop}
-        spec: {minAvailable: 1, selector: {matchLabels: {app: clash}}}
+        spec: {minAvailable: 1, selector: {matchLabels: {app: other}}}
         """
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: foreign).code == 0)
         let kubeconfig = cluster.dir.appendingPathComponent("kubeconfig").path

@@ -40,6 +40,20 @@ struct BinaryTests {
         await client.closed()
     }
 
+    @Test("--version names the build; a usage error exits 1 with the usage, as kubectl-singleton does",
+          .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
+    func versionAndUsageErrors() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let version = try await runProcess(Binary.path, ["--version"], environment: env)
+        #expect(version.status == 0)
+        #expect(version.stdout == "singleton-webhook v\(KubeSingletonVersion.current)\n")
+        for args in [["serve", "--port", "not-a-port"], ["review", "--on-lookup-failure", "maybe", "x.json"], ["frobnicate"]] {
+            let run = try await runProcess(Binary.path, args, environment: env)
+            #expect(run.status == 1, "\(args): \(run.status) \(run.stderr)")
+            #expect(run.stderr.hasPrefix("Error: ") && run.stderr.contains("Usage: singleton-webhook"), "\(args): \(run.stderr)")
+        }
+    }
+
     @Test("SIGTERM under load: 8 clients sending reviews back to back lose none; the process exits 0 within the grace period",
           .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
     func sigtermUnderLoad() async throws {

@@ -50,6 +50,7 @@ struct OperationsTests {
         #expect(samples["singleton_webhook_parent_cache_objects{kind=\"deployments\"}"] == 1)
         #expect(samples["singleton_webhook_parent_cache_synced{kind=\"statefulsets\"}"] == 1)
         #expect(samples["singleton_webhook_parent_lookups_total{source=\"cache\"}"] == 2)
+        #expect(samples["singleton_webhook_build_info{version=\"v\(KubeSingletonVersion.current)\"}"] == 1)
         await client.close()
         await service.shutdown(grace: .seconds(2))
     }

@@ -12,7 +12,10 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         is higher, and for at-most-one Deployments replaces a surging rollout strategy with
         Recreate. Fields kube-singleton does not model are never touched; a second run
         changes nothing. --pdb creates NAME-singleton (maxUnavailable 0: drains wait for you
-        to move the pod); --service creates the headless Service. Created objects carry
+        to move the pod), unless a PodDisruptionBudget already selects the pods: one that
+        blocks eviction (maxUnavailable 0, minAvailable 1) is reused and left alone; any
+        other is a refusal with the reason, since the Eviction API refuses pods covered by
+        two. --service creates the headless Service. Created objects carry
         app.kubernetes.io/managed-by=kubectl-singleton and an ownerReference to the workload.
         Several workloads (deploy/a sts/b, or deploy a b) or a kind with -l are each
         handled in turn with their own report lines. Each step is reported; if one fails,
@@ -82,16 +85,11 @@ struct EnableCommand: ParsableCommand, PluginCommand {
             return results
         }
         results.append(raw)
+        await warnAboutEffect(api, workload: workload, namespace: namespace, steps: steps)
 
         // Steps 2 and 3: companions, each reported on its own.
-        if pdb {
-            await steps.run("poddisruptionbudget.policy/\(Companions.pdbName(for: workload))") {
-                let object = try Companions.pdb(for: workload)
-                let result = try await CompanionSync(api: api, dryRun: dryRun).ensure(object, collection: CompanionPaths.pdbs(namespace), ownerUID: workload.metadata.uid)
-                results.append(result.0)
-                return result.1
-            }
-            steps.warn(["the PodDisruptionBudget (maxUnavailable 0) blocks voluntary evictions of the healthy pod: kubectl drain waits until you delete the pod yourself"])
+        if pdb, let object = await pdbStep(api, workload: workload, namespace: namespace, steps: steps) {
+            results.append(object)
         }
         if service {
             await steps.run("service/\(Companions.serviceName(for: workload))") {
@@ -114,8 +112,8 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         }
         let plan = EnablePlan.make(workload, mode: mode, lease: lease)
         guard let patch = plan.patch else {
+            // Its caveats were said when it was marked; an unchanged rerun repeats none.
             steps.done("\(ref) unchanged (already \(mode))")
-            steps.warn(plan.warnings)
             return (raw, workload)
         }
         let updated: JSONValue
