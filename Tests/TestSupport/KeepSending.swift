@@ -7,8 +7,10 @@ public struct SendTally: Sendable, CustomStringConvertible {
     public var lost = 0
     public var refused = 0
     public var closeHeaders = 0
+    /// Requests whose write failed on a connection the server had closed: never sent.
+    public var unsent = 0
     public var lostErrors: [String] = []
-    public var description: String { "answered \(answered), lost \(lost), refused \(refused), close headers \(closeHeaders)" }
+    public var description: String { "answered \(answered), lost \(lost), unsent \(unsent), refused \(refused), close headers \(closeHeaders)" }
 }
 
 /// Sends requests back to back on keep-alive connections until the server stops taking
@@ -40,6 +42,12 @@ public func keepSending(port: Int, tls: ClientTLS, until deadline: ContinuousClo
                 await open.close()
                 client = nil
             }
+        } catch let error as ChannelError where error == .ioOnClosedChannel {
+            // The write failed: the server had already closed this idle connection (after
+            // its drain quiet period), so nothing was sent. A client reconnects; not lost.
+            tally.unsent += 1
+            await open.close()
+            client = nil
         } catch {
             // The request was written on an open connection and no answer came.
             tally.lost += 1
