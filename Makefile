@@ -1,6 +1,7 @@
 # kube-singleton: `make demo` and `make test` work on a fresh Debian/Ubuntu machine with Swift 6.
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl
+# mmdebstrap: the Debian root filesystems the release tests run in (scripts/rootfs.sh).
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl mmdebstrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build test demo bench dist image clean
@@ -20,7 +21,8 @@ build: deps
 
 ## test: build everything, run every Swift test suite, then the end-to-end scripts (scripts/e2e.sh):
 ## offline verdicts, strict schema validation of deploy/ and install output, deploy/ applied to the
-## sandbox, the krew archive, the Dockerfile's build context, the demo.
+## sandbox, the krew archive (built, then run in a Debian root without Swift), the Dockerfile's
+## build context, the demo. The release build and the Debian root are cached in .build.
 ## TEST_WIDTH: test cases run at most this many at a time. Unbounded (Swift Testing's default)
 ## every case starts at once, and an async test's next step waits behind all of them on the pool
 ## of one thread per core: about 10 s on two cores, as long as a server's production timeouts.
@@ -40,7 +42,8 @@ demo: build
 bench: deps
 	bench/run.sh
 
-## dist: krew archive for this platform + manifest with its sha256 (dist/).
+## dist: krew archive for this platform + manifest with its sha256 (dist/); the release
+## recipe of scripts/release-build.sh, static Swift runtime: the binary needs glibc and libcurl.
 dist: deps
 	scripts/dist.sh
 
