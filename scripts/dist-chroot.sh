@@ -14,16 +14,9 @@ version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/SingletonCor
 BIN=${BIN:-$(swift build --show-bin-path)}   # the sandbox runs on the host
 
 base=$(scripts/rootfs.sh libcurl4 ca-certificates)
-work=$(mktemp -d /tmp/dist-chroot.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/release-test-lib.sh
+release_test_setup dist-chroot
 fail() { echo "dist-chroot FAILED: $*" >&2; tail -20 "$work/sandbox.log" >&2 2>/dev/null || true; exit 1; }
-step() { printf '\n== %s\n' "$*"; }
 
 step "root: bookworm minbase + libcurl4 ca-certificates (copy of $base)"
 root=$work/root
@@ -69,11 +62,7 @@ echo "$out"
 grep -q 'violating.yaml' <<<"$out" || fail "lint output does not name the file"
 
 step "the sandbox API server on 127.0.0.1, and a Deployment in it"
-"$BIN/singleton-sandbox" --kubeconfig-out "$work/kubeconfig" >"$work/sandbox.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 150); do [ -s "$work/kubeconfig" ] && kubectl --kubeconfig "$work/kubeconfig" get --raw /version >/dev/null 2>&1 && break; sleep 0.2; done
-export KUBECONFIG=$work/kubeconfig
-kubectl get --raw /version >/dev/null || fail "the sandbox did not start"
+start_sandbox
 install -o 65534 -g 65534 -m 0600 "$work/kubeconfig" "$root$home/.kube/config"
 kubectl create namespace shop
 kubectl -n shop create deployment poller --image=ghcr.io/example/poller:1.4.2 --replicas=1

@@ -17,21 +17,13 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-$(swift build --show-bin-path)}   # the sandbox runs on the host
 GRACE=30                                      # terminationGracePeriodSeconds (the default)
 SIGTERM_CHECK=${SIGTERM_CHECK:-enforce}
-work=$(mktemp -d /tmp/image-rootfs-test.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/release-test-lib.sh
+release_test_setup image-rootfs-test
 fail() {
   echo "image-rootfs-test FAILED: $*" >&2
   echo "--- webhook log" >&2; tail -20 "$work/webhook.log" >&2 2>/dev/null || true
   exit 1
 }
-step() { printf '\n== %s\n' "$*"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 step "the image's filesystem"
 root=$work/rootfs
@@ -75,11 +67,7 @@ kubelet_write_secret first
 ls -la "$secret"
 
 step "the sandbox API server on 127.0.0.1, with the parent workload of the samples"
-"$BIN/singleton-sandbox" --kubeconfig-out "$work/kubeconfig" >"$work/sandbox.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 150); do [ -s "$work/kubeconfig" ] && kubectl --kubeconfig "$work/kubeconfig" get --raw /version >/dev/null 2>&1 && break; sleep 0.2; done
-export KUBECONFIG=$work/kubeconfig
-kubectl get --raw /version >/dev/null || fail "the sandbox did not start"
+start_sandbox
 kubectl create namespace shop
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); [d["metadata"].pop(k,None) for k in ("uid","resourceVersion","generation")]; d.pop("status",None); print(json.dumps(d))' \
   examples/reviews/parent-web.json | kubectl create -f -
