@@ -47,8 +47,8 @@ echo "$libs"
 ! grep -q 'not found' <<<"$libs" || fail "a library the plugin needs is missing from the root"
 ! grep -qiE 'swift|foundation|dispatch|/opt/' <<<"$libs" || fail "the plugin loads something of a Swift toolchain"
 
-step "kubectl-singleton version"
-out=$(inside kubectl-singleton version) || fail "version exited non-zero: $out"
+step "kubectl-singleton version --client"
+out=$(inside kubectl-singleton version --client) || fail "version --client exited non-zero: $out"
 echo "$out"
 grep -q "$version" <<<"$out" || fail "version does not print $version"
 

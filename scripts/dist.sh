@@ -47,7 +47,7 @@ if grep -q GLIBC_ABI_DT_RELR <<<"$versions"; then
   echo "kubectl-singleton needs glibc's DT_RELR support (2.36); build it without pack-relative-relocs" >&2; exit 1
 fi
 ldd "$stage/kubectl-singleton"
-check=$(mktemp -d); tar -C "$check" -xzf "$archive"; "$check/kubectl-singleton" version >/dev/null; rm -rf "$check"
+check=$(mktemp -d); tar -C "$check" -xzf "$archive"; "$check/kubectl-singleton" version --client >/dev/null; rm -rf "$check"
 echo "$archive  sha256 $sum  $(stat -c %s "$archive") bytes"
 echo "kubectl-singleton  $(stat -c %s "$stage/kubectl-singleton") bytes, stripped; needs: $needed(newest symbol $glibc)"
 echo "dist/singleton.yaml  version v$version"

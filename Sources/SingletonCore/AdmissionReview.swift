@@ -185,7 +185,14 @@ public enum AdmissionReview {
     /// the array itself, and only the fallback makes a `Data` of it.
     public static func decodeRequest(bytes: [UInt8]) -> Result<AdmissionRequest, ReviewDecodeError> {
         if let request = FastReviewDecoder.decode(bytes) { return .success(request) }
+        if let duplicate = DuplicateKeys.find(bytes) { return .failure(duplicateKeyError(duplicate)) }
         return decodeRequestCodable(Data(bytes))
+    }
+
+    /// The refusal of a body with a key twice in one object (see `DuplicateKeys`).
+    static func duplicateKeyError(_ duplicate: DuplicateKeys.Found) -> ReviewDecodeError {
+        ReviewDecodeError(uid: duplicate.lastRequestUID,
+                          message: "malformed AdmissionReview: key \(quoted(duplicate.key)) appears twice in \(duplicate.path); the API server never sends duplicate keys, and readers disagree on which value counts")
     }
 
     /// The request uid of a body that is refused before any decision (wrong path, method,
@@ -194,6 +201,7 @@ public enum AdmissionReview {
     /// when the fast path cannot read the body (a truncated 7 MiB body was parsed twice).
     public static func requestUID(bytes: [UInt8]) -> String? {
         if let request = FastReviewDecoder.decode(bytes) { return request.uid }
+        if let duplicate = DuplicateKeys.find(bytes), let uid = duplicate.lastRequestUID { return uid }
         return probeUID(Data(bytes))
     }
 

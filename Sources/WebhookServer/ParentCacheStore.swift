@@ -59,6 +59,8 @@ public struct ParentCacheStore: Sendable {
             if let rv = meta.resourceVersion { resourceVersions[kind] = rv }
         case .bookmark(let rv):
             resourceVersions[kind] = rv
+        case .opened:
+            break
         }
     }
 

@@ -51,7 +51,7 @@ import Testing
         let api = FakeAPI()
         let first = await runPlugin(["install"], connector: api)
         #expect(first.code == 0, "\(first.err)")
-        #expect(first.out.contains("validatingwebhookconfiguration/kube-singleton created"))
+        #expect(first.out.contains("validatingwebhookconfiguration.admissionregistration.k8s.io/kube-singleton created"))
         #expect(first.out.contains("secret/singleton-webhook-tls created"))
         let posts = api.writes.filter { $0.verb == "POST" }.map(\.path)
         #expect(posts.first == "/api/v1/namespaces" && posts.last == "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations")
@@ -72,7 +72,7 @@ import Testing
         let deletes = api.writes.filter { $0.verb == "DELETE" }.map(\.path)
         #expect(deletes.first == "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/kube-singleton")
         #expect(deletes.last == "/api/v1/namespaces/singleton-system")
-        #expect(uninstall.out.contains("poddisruptionbudget/singleton-webhook left alone (not managed by kubectl-singleton)"))
+        #expect(uninstall.out.contains("poddisruptionbudget.policy/singleton-webhook left alone (not managed by kubectl-singleton)"))
         #expect(api.object("/apis/policy/v1/namespaces/singleton-system/poddisruptionbudgets/singleton-webhook") != nil)
         #expect(api.object("/apis/apps/v1/namespaces/singleton-system/deployments/singleton-webhook") == nil)
     }

@@ -140,6 +140,7 @@ struct OperationsTests {
         let source = BlockingGetSource()
         var settings = pki.settings()
         settings.shutdownGrace = .seconds(30)
+        settings.lookupTimeout = .seconds(60)  // the GET is held on purpose
         let service = try await WebhookService.start(settings, source: source, logger: LogCapture().logger)
         let port = service.server.port
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())

@@ -48,17 +48,22 @@ public struct SingletonReport: Sendable, Equatable {
 
 /// Builds `SingletonReport`s (pure: objects and a clock in, report out).
 public enum SingletonAnalyzer {
-    /// Judges one singleton against what surrounds it; every risk comes with the command that fixes it.
-    public static func analyze(_ workload: Workload, namespace: String, snapshot: ClusterSnapshot, now: Date) -> SingletonReport {
+    /// Judges one singleton against what surrounds it; every risk comes with the command that
+    /// fixes it, with the namespace, the user's `connectionFlags` and the singleton's own mode,
+    /// so running it changes nothing else.
+    public static func analyze(_ workload: Workload, namespace: String, snapshot: ClusterSnapshot, now: Date,
+                               connectionFlags: [String] = []) -> SingletonReport {
         let name = workload.metadata.name ?? ""
         let ref = ResourceRef(kind: workload.kind, name: name)
         var risks: [Risk] = []
         let contract = workload.metadata.contract
         let mode = workload.metadata.annotations?[SingletonAnnotation.mode] ?? ""
+        let scope = (["-n", namespace] + Hints.redacted(connectionFlags)).map(Hints.shellQuoted).joined(separator: " ")
+        let enable = "kubectl singleton enable \(ref) \(scope)" + (contract.spec.map { " --mode \($0.mode.rawValue)" } ?? "")
         if case .invalid(let error, _) = contract { risks.append(Risk(code: "bad-mode", message: "\(error); the webhook denies changes until it is fixed")) }
 
         let desired = workload.effectiveReplicas
-        if desired > 1 { risks.append(Risk(code: "replicas=\(desired)", message: "spec.replicas is \(desired); a singleton runs at most 1 (kubectl scale \(ref) --replicas=1)")) }
+        if desired > 1 { risks.append(Risk(code: "replicas=\(desired)", message: "spec.replicas is \(desired); a singleton runs at most 1 (kubectl scale \(ref) --replicas=1 \(scope))")) }
 
         let selector = workload.selector ?? LabelSelector(matchLabels: workload.templateLabels)
         // An empty selector would match every pod in the namespace: count none instead.
@@ -80,7 +85,7 @@ public enum SingletonAnalyzer {
             if strategy.surges {
                 strategyText = "RollingUpdate (maxSurge \(strategy.effectiveMaxSurge?.description ?? "25%"))"
                 if contract.spec?.mode == .atMostOne {
-                    risks.append(Risk(code: "surge", message: "the rollout strategy surges: a rollout runs two pods at once (kubectl singleton enable \(ref) sets Recreate)"))
+                    risks.append(Risk(code: "surge", message: "the rollout strategy surges: a rollout runs two pods at once (\(enable) sets Recreate)"))
                 }
             }
         }
@@ -109,9 +114,9 @@ public enum SingletonAnalyzer {
         let ownPDBName = "\(name)-singleton"
         if pdb == nil {
             if snapshot.podDisruptionBudgets.contains(where: { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == ownPDBName }) {
-                risks.append(Risk(code: "pdb-mismatch", message: "PodDisruptionBudget \(ownPDBName) exists but does not select its pods (selector changed?); rerun kubectl singleton enable \(ref) --pdb"))
+                risks.append(Risk(code: "pdb-mismatch", message: "PodDisruptionBudget \(ownPDBName) exists but does not select its pods (selector changed?); rerun \(enable) --pdb"))
             } else {
-                risks.append(Risk(code: "no-pdb", message: "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (kubectl singleton enable \(ref) --pdb)"))
+                risks.append(Risk(code: "no-pdb", message: "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (\(enable) --pdb)"))
             }
         } else if let spec = pdb?["spec"], spec["maxUnavailable"]?.intValue != 0, spec["minAvailable"]?.intValue != 1 {
             risks.append(Risk(code: "pdb-loose", message: "PodDisruptionBudget \(pdbName ?? "") allows evicting the pod (neither maxUnavailable 0 nor minAvailable 1)"))

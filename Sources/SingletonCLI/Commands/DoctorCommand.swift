@@ -22,7 +22,13 @@ struct DoctorCommand: ParsableCommand, PluginCommand {
     )
 
     @OptionGroup var kube: KubeOptions
-    @Option(name: [.short, .customLong("output")], help: "json or yaml.") var output: OutputFormat?
+    static let outputs = ["json", "yaml"]
+
+    @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
+
+    func validate() throws {
+        try OutputFormat.check(output, accepted: Self.outputs, command: "doctor")
+    }
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
         let namespace = kube.namespace ?? InstallPlan.defaultNamespace

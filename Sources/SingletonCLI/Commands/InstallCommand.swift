@@ -34,13 +34,15 @@ struct InstallCommand: ParsableCommand, PluginCommand {
     @Flag(name: .customLong("cert-manager"), help: "Use cert-manager for the serving certificate.") var certManager = false
     @Flag(name: .customLong("self-signed"), help: "Generate the CA and serving certificate here (default).") var selfSigned = false
     @Option(name: .customLong("failure-policy-scale"), help: "Ignore or Fail, for the */scale webhook.") var failurePolicyScale: String?
-    @Option(name: .customLong("dry-run"), help: "none, client (print only, no cluster) or server.") var dryRun: DryRunMode = .none
-    @Option(name: [.short, .customLong("output")], help: "Print the objects as yaml or json.") var output: OutputFormat?
+    @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
+    static let outputs = ["yaml", "json"]
+
+    @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
 
     func validate() throws {
         if certManager && selfSigned { throw ValidationError("choose one of --cert-manager and --self-signed") }
         if let p = failurePolicyScale, p != "Ignore" && p != "Fail" { throw ValidationError("--failure-policy-scale takes Ignore or Fail, not \(p)") }
-        if let output, output != .yaml && output != .json { throw ValidationError("install prints -o yaml or -o json") }
+        try OutputFormat.check(output, accepted: Self.outputs, command: "install")
     }
 
     var options: InstallOptions {
@@ -62,13 +64,16 @@ struct InstallCommand: ParsableCommand, PluginCommand {
         if let output {
             env.out.write(output == .yaml ? YAMLBridge.emitDocuments(plan.objects) : output.render(listDocument(plan.objects)))
         }
-        guard let api else { return 0 }
+        guard let api else {
+            // --dry-run=client without -o: say what would be created, as kubectl create does.
+            if output == nil { for object in plan.objects { env.out.line("\(kubectlName(object)) created\(dryRun.suffix)") } }
+            return 0
+        }
         let steps = StepReport(env: env, quiet: output != nil)
         for object in plan.objects {
-            let name = "\((object["kind"]?.stringValue ?? "").lowercased())/\(object[path: "metadata", "name"]?.stringValue ?? "")"
-            await steps.run(name) { try await apply(object, api: api) }
+            await steps.run(kubectlName(object)) { try await apply(object, api: api) }
         }
-        return steps.finish(rerun: "kubectl singleton install")
+        return steps.finish()
     }
 
     /// Creates the object, or, when it exists and is ours, merge-patches it to the manifest

@@ -21,7 +21,7 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
     )
 
     @OptionGroup var kube: KubeOptions
-    @Option(name: .customLong("dry-run"), help: "none, client or server.") var dryRun: DryRunMode = .none
+    @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
         let namespace = kube.namespace ?? InstallPlan.defaultNamespace
@@ -32,8 +32,7 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
         let steps = StepReport(env: env, quiet: false)
         for object in objects {
             let name = object[path: "metadata", "name"]?.stringValue ?? ""
-            let label = "\((object["kind"]?.stringValue ?? "").lowercased())/\(name)"
-            await steps.run(label) {
+            await steps.run(kubectlName(object)) {
                 let path = "\(try ResourcePaths.collection(for: object))/\(name)"
                 guard let existing = try await getIfExists(api, path) else { return "not found" }
                 guard existing[path: "metadata", "labels", SingletonAnnotation.managedByLabel]?.stringValue == SingletonAnnotation.managedByValue else {
@@ -43,6 +42,6 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
                 return "deleted\(dryRun.suffix)"
             }
         }
-        return steps.finish(rerun: "kubectl singleton uninstall")
+        return steps.finish()
     }
 }
