@@ -10,13 +10,10 @@
 #      0 requests written and never answered (a refused new connection is not lost).
 #   ROOTFS=DIR reuses an image root made by `make image-rootfs ROOTFS=DIR` (else a fresh one).
 #   SIGTERM_ROUNDS (3): signals sent, each to a freshly started webhook.
-#   SIGTERM_CHECK=report prints the requests lost at SIGTERM instead of failing (only while
-#   issue #26, graceful shutdown on keep-alive connections, is open; enforce is the default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-$(swift build --show-bin-path)}   # the sandbox runs on the host
 GRACE=30                                      # terminationGracePeriodSeconds (the default)
-SIGTERM_CHECK=${SIGTERM_CHECK:-enforce}
 . scripts/release-test-lib.sh
 release_test_setup image-rootfs-test
 fail() {
@@ -185,13 +182,7 @@ PY
     lost_total=$((lost_total + lost))
   done
 done
-if [ "$lost_total" != 0 ]; then
-  if [ "$SIGTERM_CHECK" = report ]; then
-    echo "KNOWN FAILURE (issue #26, SIGTERM_CHECK=report): $lost_total requests written around SIGTERM were never answered"
-  else
-    fail "$lost_total requests written around SIGTERM were never answered (or decided wrongly)"
-  fi
-fi
+[ "$lost_total" = 0 ] || fail "$lost_total requests written around SIGTERM were never answered (or decided wrongly)"
 
-printf '\nimage-rootfs-test passed: decided every sample, rotation served after %s s, exit 0 %s s after SIGTERM%s\n' \
-  "$rotated_in" "$took" "$([ "$lost_total" = 0 ] || echo " (but $lost_total requests lost at SIGTERM, reported only)")"
+printf '\nimage-rootfs-test passed: decided every sample, rotation served after %s s, exit 0 %s s after SIGTERM, 0 lost\n' \
+  "$rotated_in" "$took"
