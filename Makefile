@@ -1,9 +1,10 @@
 # kube-singleton: `make demo` and `make test` work on a fresh Debian/Ubuntu machine with Swift 6.
 SWIFT ?= swift
-APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl
+# mmdebstrap: the Debian root filesystems the release tests run in (scripts/rootfs.sh).
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl mmdebstrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench soak dist image clean
+.PHONY: all deps build test demo bench soak dist image image-rootfs clean
 
 all: build
 
@@ -20,7 +21,9 @@ build: deps
 
 ## test: build everything, run every Swift test suite, then the end-to-end scripts (scripts/e2e.sh):
 ## offline verdicts, strict schema validation of deploy/ and install output, deploy/ applied to the
-## sandbox, the krew archive, the Dockerfile's build context, the demo.
+## sandbox, the krew archive (built, then run in a Debian root without Swift), the Dockerfile's
+## build context, the image's filesystem run as the pod runs it, the demo. The release builds
+## and the Debian roots are cached in .build (CONTRIBUTING.md: what a cold cache costs).
 ## TEST_WIDTH: test cases run at most this many at a time. Unbounded (Swift Testing's default)
 ## every case starts at once, and an async test's next step waits behind all of them on the pool
 ## of one thread per core: about 10 s on two cores, as long as a server's production timeouts.
@@ -45,9 +48,16 @@ bench: deps
 soak: build
 	python3 bench/soak.py
 
-## dist: krew archive for this platform + manifest with its sha256 (dist/).
+## dist: krew archive for this platform + manifest with its sha256 (dist/); the release
+## recipe of scripts/release-build.sh, static Swift runtime: the binary needs glibc and libcurl.
 dist: deps
 	scripts/dist.sh
+
+## image-rootfs ROOTFS=DIR: the filesystem webhook/Dockerfile's runtime stage produces, made
+## without Docker (bookworm minbase by mmdebstrap, its packages, the release binary). Needs root.
+image-rootfs: deps
+	@[ -n "$(ROOTFS)" ] || { echo "usage: make image-rootfs ROOTFS=DIR" >&2; exit 2; }
+	scripts/image-rootfs.sh "$(ROOTFS)"
 
 ## image: the webhook container image (needs a Docker engine; not run in CI).
 image:

@@ -3,8 +3,7 @@
 # and vs the floor (bench/floor: the webhook's network stack answering the same fixed bytes).
 # Alternates A B C A B C, server and load generator on separate cores (taskset), HTTPS/1.1
 # keep-alive, 8 and 1 connections; then the webhook with WORKLOADS parents in its cache.
-# Environment: DURATION (10s), ROUNDS (2), WORKLOADS (10000), SERVER_CPU (0), LOAD_CPU (1),
-# WEBHOOK_RELEASE_FLAGS (the Dockerfile's build flags).
+# Environment: DURATION (10s), ROUNDS (2), WORKLOADS (10000), SERVER_CPU (0), LOAD_CPU (1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -43,27 +42,10 @@ echo "== throwaway certificate"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
   -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
 
-# The release flags of webhook/Dockerfile:
-# - a static Swift runtime;
-# - lld packing the position-independent binary's relocations (DT_RELR, glibc >= 2.36), so the
-#   loader reads kilobytes of relocation records instead of megabytes: about 2 MiB less RSS;
-# - libstdc++ linked statically (the Swift runtime is C++): only the parts used are mapped,
-#   instead of the shared library's 1.4 MiB. A directory holding only libstdc++.a makes
-#   `-lstdc++` pick the archive.
-# - full link-time optimisation: SwiftNIO's, NIOSSL's and the webhook's modules are optimised
-#   as one program: about 10 to 15% less CPU per request, measured alternating both builds.
-# - exclusivity enforced at compile time only (`-enforce-exclusivity=unchecked`): the runtime
-#   check of every class-property and global access (swift_beginAccess, in NIO's handlers
-#   mostly) is left to the debug builds, which `make test` runs with it on. About 9% less CPU
-#   per request; Xcode offers the same split as "run-time checks in debug builds only".
-mkdir -p "$WORK/static-cxx"
-CXX_ARCHIVE=$(clang -print-file-name=libstdc++.a 2>/dev/null || true)
-if [ -f "$CXX_ARCHIVE" ]; then ln -sf "$CXX_ARCHIVE" "$WORK/static-cxx/libstdc++.a"; else echo "note: no libstdc++.a found; libstdc++ stays shared"; fi
-WEBHOOK_RELEASE_FLAGS=${WEBHOOK_RELEASE_FLAGS:---static-swift-stdlib --experimental-lto-mode=full -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -Xlinker -L$WORK/static-cxx -Xswiftc -enforce-exclusivity=unchecked}
-
-echo "== building singleton-webhook (release, static Swift runtime and libstdc++, full LTO, lld with packed relocations, exclusivity checked at compile time, as in webhook/Dockerfile)"
-swift build -c release --product singleton-webhook $WEBHOOK_RELEASE_FLAGS >/dev/null
-BIN="$(swift build -c release --show-bin-path)/singleton-webhook"
+# The shipped binary: the release recipe of webhook/Dockerfile and make dist
+# (scripts/release-build.sh, which says what each flag is for).
+echo "== building singleton-webhook (scripts/release-build.sh: the image's release recipe)"
+BIN=$(scripts/release-build.sh singleton-webhook)
 
 # A Deployment UPDATE review as the API server sends it (compact JSON with managedFields and
 # status; allowed: replicas go down), and kubectl scale on an at-most-one Deployment (denied
@@ -121,10 +103,9 @@ cmp -s <(curl -sk --data-binary @"$WORK/review.json" -H 'Content-Type: applicati
 # built with the same optimisation (full LTO, exclusivity checked at compile time), so
 # webhook/floor stays the cost of the webhook's own work.
 echo "== building the floor server (bench/floor: SwiftNIO + NIOSSL + NIOHTTP1, fixed answer, full LTO)"
-swift build -c release --package-path bench/floor --static-swift-stdlib --experimental-lto-mode=full \
-  -Xswiftc -enforce-exclusivity=unchecked >/dev/null
+FLOOR=$(PACKAGE_PATH=bench/floor scripts/release-build.sh nio-floor)
 FPORT=$(free_port)
-taskset -c "$SERVER_CPU" "$(swift build -c release --package-path bench/floor --show-bin-path)/nio-floor" \
+taskset -c "$SERVER_CPU" "$FLOOR" \
   "$FPORT" "$WORK/tls.crt" "$WORK/tls.key" "$WORK/answer.json" >/dev/null &
 FPID=$!; PIDS+=("$FPID")
 for _ in $(seq 1 100); do curl -sk -o /dev/null "https://127.0.0.1:$FPORT/validate" -d x && break; sleep 0.1; done

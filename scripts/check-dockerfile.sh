@@ -32,4 +32,8 @@ if ! output=$(cd "$CONTEXT" && swift package describe 2>&1 >/dev/null); then
   echo "(add the missing directory to the COPY lines of the build stage)" >&2
   exit 1
 fi
+# Scripts the build stage runs must be among what it copied.
+for script in $(grep -E '^RUN ' "$DOCKERFILE" | grep -oE 'scripts/[A-Za-z0-9_.-]+' | sort -u); do
+  [ -f "$CONTEXT/$script" ] || { echo "$DOCKERFILE: RUN uses $script, which no COPY line brings in" >&2; exit 1; }
+done
 echo "$DOCKERFILE: the $copied COPY sources of the build stage make a loadable package"

@@ -22,8 +22,10 @@ run() {  # name command...
 run review-examples scripts/review-examples.sh      # offline verdicts of examples/reviews
 run validate-manifests scripts/validate-manifests.sh  # strict schema validation of deploy/ and install output
 run deploy-e2e scripts/deploy-e2e.sh                # deploy/ applied to the sandbox
-run dist env DIST_CONFIG=debug scripts/dist.sh      # the krew archive and manifest
+run dist scripts/dist.sh                            # the krew archive and manifest (release build, cached)
+run dist-chroot scripts/dist-chroot.sh              # that archive in a Debian root without Swift
 run check-dockerfile scripts/check-dockerfile.sh    # webhook/Dockerfile's build stage has what the manifest needs
+run image-rootfs scripts/image-rootfs-test.sh       # the image's filesystem, run as the pod runs it
 run demo scripts/demo.sh                            # the narrated demo against the sandbox
 if [ ${#failed[@]} -eq 0 ]; then
   echo "end-to-end scripts: $passed passed, 0 failed"
