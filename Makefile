@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench dist image clean
+.PHONY: all deps build test fuzz demo bench dist image clean
 
 all: build
 
@@ -18,17 +18,26 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: build everything, run every Swift test suite, then the end-to-end scripts (scripts/e2e.sh):
+## test: build everything, run every Swift test suite, each fuzz target briefly (TEST_FUZZ_SECONDS
+## each), then the end-to-end scripts (scripts/e2e.sh):
 ## offline verdicts, strict schema validation of deploy/ and install output, deploy/ applied to the
 ## sandbox, the krew archive, the Dockerfile's build context, the demo.
 ## TEST_WIDTH: test cases run at most this many at a time. Unbounded (Swift Testing's default)
 ## every case starts at once, and an async test's next step waits behind all of them on the pool
 ## of one thread per core: about 10 s on two cores, as long as a server's production timeouts.
 TEST_WIDTH ?= 8
+TEST_FUZZ_SECONDS ?= 5
 test: deps
 	$(SWIFT) build --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build
+	FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) FUZZ_RUNS= FUZZ_TARGETS= SWIFT=$(SWIFT) scripts/fuzz.sh
 	scripts/e2e.sh
+
+## fuzz: libFuzzer + AddressSanitizer on the review path, the plugin's YAML readers and the
+## sandbox's request parsing (Fuzz/), FUZZ_SECONDS each (default 60); FUZZ_RUNS=N runs N
+## executions instead, FUZZ_TARGETS picks targets. Crashing inputs: .build-fuzz/artifacts/.
+fuzz:
+	SWIFT=$(SWIFT) scripts/fuzz.sh
 
 ## demo: build, then the narrated scenario: sandbox API server, the real webhook installed by the
 ## plugin, real kubectl (scripts/demo.sh); then the offline verdicts of examples/reviews.
@@ -49,4 +58,4 @@ image:
 	docker build -f webhook/Dockerfile -t ghcr.io/kube-singleton/singleton-webhook:v$$(sed -n 's/.*current = "\(.*\)".*/\1/p' Sources/SingletonCore/Version.swift) .
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
