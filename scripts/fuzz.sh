@@ -4,6 +4,8 @@
 #   FUZZ_SECONDS=N    how long each target runs (default 60)
 #   FUZZ_RUNS=N       run each target for N executions instead (for long runs)
 #   FUZZ_TARGETS=...  which targets (default: review yaml sandbox)
+#   FUZZ_JOBS=N       fuzz each target in N processes sharing its corpus (default 1); FUZZ_RUNS
+#                     is then split between them
 #
 # Each target ends with `fuzz: E execs, C crashes`. A crash, a hang (-timeout), an allocation
 # past the memory limit or, for review, paths that disagree stops that target and saves the
@@ -33,38 +35,51 @@ if ! "$swift" build --package-path Fuzz --scratch-path "$scratch" -c release \
 fi
 echo "fuzz: targets built in $(( $(date +%s) - started )) s ($scratch)"
 
+jobs=${FUZZ_JOBS:-1}
+# No allocation stacks while fuzzing (recording them was a quarter of the review target's time);
+# replaying a saved input without ASAN_OPTIONS prints them.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0}
+
 failed=0
 for target in $targets; do
     binary="$scratch/release/fuzz-$target"
     seeds="Fuzz/corpus/$target"
     corpus="$scratch/corpus/$target"
     artifacts="$scratch/artifacts/$target"
-    log="$scratch/fuzz-$target.log"
     [ -x "$binary" ] || { echo "fuzz: no target '$target' (Fuzz/Sources/fuzz-$target)" >&2; exit 2; }
     mkdir -p "$corpus"
     rm -rf "$artifacts" && mkdir -p "$artifacts"
     options=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/")
-    if [ -n "$runs" ]; then options+=(-runs="$runs"); else options+=(-max_total_time="$seconds"); fi
+    if [ -n "$runs" ]; then options+=(-runs=$(( runs / jobs ))); else options+=(-max_total_time="$seconds"); fi
     [ -f "Fuzz/$target.dict" ] && options+=(-dict="Fuzz/$target.dict")
-    echo "fuzz $target: $binary $corpus $seeds ${options[*]}"
+    echo "fuzz $target: $jobs x $binary $corpus $seeds ${options[*]}"
     began=$(date +%s)
+    pids=()
+    for job in $(seq 1 "$jobs"); do
+        "$binary" "$corpus" "$seeds" "${options[@]}" >"$scratch/fuzz-$target-$job.log" 2>&1 &
+        pids+=($!)
+    done
     status=0
-    "$binary" "$corpus" "$seeds" "${options[@]}" >"$log" 2>&1 || status=$?
+    for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
     elapsed=$(( $(date +%s) - began ))
-    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    # A crash may end the run before the final stats: take the last progress line instead.
-    [ -n "$execs" ] || execs=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
-    execs=${execs:-0}
+    execs=0
+    for job in $(seq 1 "$jobs"); do
+        log="$scratch/fuzz-$target-$job.log"
+        done_=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+        # A crash may end the run before the final stats: take the last progress line instead.
+        [ -n "$done_" ] || done_=$(grep -o '^#[0-9]*' "$log" | tail -1 | tr -d '#')
+        execs=$(( execs + ${done_:-0} ))
+    done
     crashes=$(find "$artifacts" -type f | wc -l)
     kept=$(find "$corpus" -type f | wc -l)
     echo "fuzz: $execs execs, $crashes crashes ($target, $elapsed s, corpus $kept inputs)"
     if [ "$crashes" -gt 0 ] || [ "$status" -ne 0 ] || [ "$execs" -eq 0 ]; then
         failed=1
-        grep -v '^#[0-9]' "$log" | tail -40 >&2
+        for job in $(seq 1 "$jobs"); do grep -v '^#[0-9]' "$scratch/fuzz-$target-$job.log" | tail -40 >&2; done
         for input in "$artifacts"/*; do
             [ -f "$input" ] && echo "fuzz $target: reproduce with $binary $input" >&2
         done
-        echo "fuzz $target: failed (exit status $status; log: $log)" >&2
+        echo "fuzz $target: failed (exit status $status; logs: $scratch/fuzz-$target-*.log)" >&2
     fi
 done
 exit $failed
