@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test fuzz demo bench dist image clean
+.PHONY: all deps build test fuzz demo bench soak dist image clean
 
 all: build
 
@@ -30,7 +30,7 @@ TEST_FUZZ_SECONDS ?= 5
 test: deps
 	$(SWIFT) build --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build
-	FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) FUZZ_RUNS= FUZZ_TARGETS= SWIFT=$(SWIFT) scripts/fuzz.sh
+	FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) FUZZ_RUNS= FUZZ_JOBS= FUZZ_TARGETS= SWIFT=$(SWIFT) scripts/fuzz.sh
 	scripts/e2e.sh
 
 ## fuzz: libFuzzer + AddressSanitizer on the review path, the plugin's YAML readers and the
@@ -48,6 +48,11 @@ demo: build
 ## bench: webhook vs nginx (req/s, p50/p99, RSS, ratio lines) and the 10k-workload cache; a few minutes.
 bench: deps
 	bench/run.sh
+
+## soak: load and fault figures for docs/reliability.md (bench/soak.py): thousands of TLS
+## connections, rotation and SIGTERM under load, a hanging, absent or failing API server.
+soak: build
+	python3 bench/soak.py
 
 ## dist: krew archive for this platform + manifest with its sha256 (dist/).
 dist: deps

@@ -31,6 +31,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // glibc's malloc_trim, which the Glibc module does not export.
+        .systemLibrary(name: "CMalloc"),
 
         // Pure core: Foundation only, no I/O.
         .target(name: "SingletonCore"),
@@ -70,6 +72,7 @@ let package = Package(
         .target(
             name: "HTTPSServerKit",
             dependencies: [
+                "CMalloc",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

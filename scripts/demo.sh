@@ -104,7 +104,16 @@ say "Lint GitOps manifests offline (exit 1: violations found)"
 printf '$ kubectl singleton lint -f examples/manifests/violating.yaml\n'
 if kubectl singleton lint -f examples/manifests/violating.yaml; then fail "lint should report violations"; fi
 
-say "Opt out: remove the annotation, then scaling out is the user's call again"
+say "The webhook goes down: what moves toward safety never reaches it (matchConditions), so it goes through"
+kill "${pids[1]}"; wait "${pids[1]}" 2>/dev/null || true
+show kubectl -n shop rollout restart deploy/poller
+show kubectl -n shop scale deploy/poller --replicas=0
+printf '$ %s\n' "kubectl -n shop patch deploy/poller --type=merge -p '{\"spec\":{\"replicas\":2}}'"
+if out=$(kubectl -n shop patch deploy/poller --type=merge -p '{"spec":{"replicas":2}}' 2>&1); then echo "$out"; fail "a scale-up with the webhook down went through (workloads failurePolicy is Fail)"; fi
+echo "$out"
+grep -q 'failed calling webhook "workloads.kube-singleton.dev"' <<<"$out" || fail "unexpected error: $out"
+
+say "Opt out, with the webhook still down: remove the annotation, then scaling out is the user's call again"
 show kubectl singleton disable deploy/poller -n shop
 show kubectl -n shop scale deploy/poller --replicas=3
 

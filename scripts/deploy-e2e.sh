@@ -36,7 +36,9 @@ kubectl -n singleton-system create secret tls singleton-webhook-tls --cert "$wor
 ca=$(base64 -w0 <"$work/ca.crt")
 kubectl patch validatingwebhookconfiguration kube-singleton --type=json -p "[
   {\"op\":\"add\",\"path\":\"/webhooks/0/clientConfig/caBundle\",\"value\":\"$ca\"},
-  {\"op\":\"add\",\"path\":\"/webhooks/1/clientConfig/caBundle\",\"value\":\"$ca\"}]" >/dev/null
+  {\"op\":\"add\",\"path\":\"/webhooks/1/clientConfig/caBundle\",\"value\":\"$ca\"},
+  {\"op\":\"add\",\"path\":\"/webhooks/2/clientConfig/caBundle\",\"value\":\"$ca\"},
+  {\"op\":\"add\",\"path\":\"/webhooks/3/clientConfig/caBundle\",\"value\":\"$ca\"}]" >/dev/null
 
 "$BIN/singleton-webhook" serve --host 127.0.0.1 --port "$port" --metrics-host 127.0.0.1 --metrics-port "$metrics" \
     --tls-cert-file "$work/tls.crt" --tls-key-file "$work/tls.key" --kubeconfig "$KUBECONFIG" >"$work/webhook.log" 2>&1 &

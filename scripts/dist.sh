@@ -30,6 +30,6 @@ listing=$(tar -tzf "$archive" | sort | tr '\n' ' ')
 [[ $listing == "LICENSE kubectl-singleton kubectl_complete-singleton " ]] || { echo "unexpected archive contents: $listing" >&2; exit 1; }
 grep -q "sha256: \"$sum\"" dist/singleton.yaml || { echo "sha256 not in dist/singleton.yaml" >&2; exit 1; }
 grep -q "version: v$version" dist/singleton.yaml || { echo "version not in dist/singleton.yaml" >&2; exit 1; }
-check=$(mktemp -d); tar -C "$check" -xzf "$archive"; "$check/kubectl-singleton" version >/dev/null; rm -rf "$check"
+check=$(mktemp -d); tar -C "$check" -xzf "$archive"; "$check/kubectl-singleton" version --client >/dev/null; rm -rf "$check"
 echo "$archive  sha256 $sum"
 echo "dist/singleton.yaml  version v$version"

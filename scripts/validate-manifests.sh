@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Validates every manifest we ship against the Kubernetes 1.30 JSON schemas in strict mode
 # (unknown fields are errors), with the PyPI package kubernetes-validate in a virtualenv under
-# .build/. Arguments: extra YAML files to validate (e.g. `kubectl singleton install` output).
+# .build/; and the webhook's matchConditions with cel-python (scripts/check-match-conditions.py).
+# Arguments: extra YAML files to validate (e.g. `kubectl singleton install` output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.build/kubernetes-validate
-if [[ ! -x $venv/bin/kubernetes-validate ]]; then
+if [[ ! -x $venv/bin/kubernetes-validate ]] || ! "$venv/bin/python" -c 'import celpy' 2>/dev/null; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate==1.37.0
+    "$venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate==1.37.0 cel-python==0.5.0
 fi
+# The matchConditions, compiled and evaluated by an independent CEL implementation.
+"$venv/bin/python" scripts/check-match-conditions.py deploy/base/webhook.yaml
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 kubectl kustomize deploy > "$out/deploy.yaml"

@@ -17,7 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
 
         deny: the singleton guarantee wins. While the API cannot be read, every scale-up the webhook sees is refused.
 
-        Every flag can also be set with the environment variable shown in its help; the flag wins when both are given. Durations accept 500ms, 10s, 2m or plain seconds. SIGTERM or SIGINT stop accepting connections, finish in-flight requests and exit within --shutdown-grace. Logs are JSON lines on standard error.
+        Every flag can also be set with the environment variable shown in its help; the flag wins when both are given. Durations accept 500ms, 10s, 2m or plain seconds. SIGTERM or SIGINT: /readyz fails at once, new connections are refused, every request already begun is answered (with Connection: close), idle keep-alive connections are closed after a 250 ms quiet period, and the process exits within --shutdown-grace. Logs are JSON lines on standard error.
         """
     )
 
@@ -61,6 +61,12 @@ struct ServeCommand: AsyncParsableCommand {
     var threads: String?
     @Option(help: "How often the certificate and key files are checked for changes. [env SINGLETON_WEBHOOK_CERT_RELOAD_INTERVAL; default 2s]")
     var certReloadInterval: String?
+    @Option(help: "A direct GET of a parent missing from the cache gives up after this, and --on-lookup-failure decides; keep it well under the webhook configuration's timeoutSeconds (5 in deploy/). [env SINGLETON_WEBHOOK_LOOKUP_TIMEOUT; default 2s]")
+    var lookupTimeout: String?
+    @Option(help: "A cache watch that brings no event and no bookmark for this long is restarted (a stalled stream looks like a quiet cluster). [env SINGLETON_WEBHOOK_WATCH_IDLE_TIMEOUT; default 90s]")
+    var watchIdleTimeout: String?
+    @Option(help: "A cache kind with no news from the API server for this long is not trusted: lookups go to the API server and /readyz fails. [env SINGLETON_WEBHOOK_MAX_CACHE_STALENESS; default 3m]")
+    var maxCacheStaleness: String?
     @Option(help: "trace, debug (also logs every allow), info (denials), warning, error. JSON lines on stderr. [env SINGLETON_WEBHOOK_LOG_LEVEL; default info]")
     var logLevel: String?
 
@@ -80,7 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
             .onLookupFailure: onLookupFailure, .parentLookup: parentLookup, .namespace: namespace, .kubeconfig: kubeconfig,
             .shutdownGrace: shutdownGrace, .maxBodyBytes: maxBodyBytes, .headerTimeout: headerTimeout, .bodyTimeout: bodyTimeout,
             .idleTimeout: idleTimeout, .maxConnections: maxConnections, .threads: threads,
-            .certReloadInterval: certReloadInterval, .logLevel: logLevel,
+            .certReloadInterval: certReloadInterval, .logLevel: logLevel, .lookupTimeout: lookupTimeout,
+            .watchIdleTimeout: watchIdleTimeout, .maxCacheStaleness: maxCacheStaleness,
         ]
         return try ServeConfiguration.resolve(flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment)
     }

@@ -4,7 +4,14 @@ import NIOHTTP1
 import NIOSSL
 
 /// Sent down a connection's pipeline when the server starts draining for shutdown.
-struct DrainEvent: Sendable {}
+///
+/// A connection that is idle then is not closed at once: a request may already be on the
+/// wire (a keep-alive client does not know yet), and closing under it loses that request
+/// or, with its bytes unread in the socket, resets the connection. It gets `quietPeriod` for
+/// a request to begin; one that does is answered with `Connection: close`.
+struct DrainEvent: Sendable {
+    var quietPeriod: TimeAmount
+}
 
 /// One connection's HTTP state machine: aggregate a request (within limits and
 /// timeouts), hand it to the `HTTPSHandler`, write the answer, keep alive or close.
@@ -31,8 +38,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case idle(first: Bool)
         /// Reading the body of `head` into `body` (kept outside the enum so appending never copies).
         case receiving(HTTPRequestHead)
-        /// The body was too large: read and drop the rest, then close.
-        case discarding(discarded: Int, ended: Bool)
+        /// The body was too large (or too slow): its answer is on the way, then the connection
+        /// closes; what else arrives is dropped, never buffered.
+        case discarding
         case responding
         case closed
     }
@@ -54,7 +62,6 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var streamTask: Task<Void, Never>?
     private var peer: PeerIdentity??
     private var remote: String??
-    private var tooLargeAnswered = false
     private var body = ByteBuffer()
     /// A complete request held back while the client is not reading its answers.
     private var parked: (head: HTTPRequestHead, body: ByteBuffer)?
@@ -126,7 +133,6 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case (.end, .receiving(let head)) where oversizeDeclared:
             // The body ended before the declared length (the decoder would not allow this): still too large.
             tooLarge(head, body, context)
-            state = .discarding(discarded: 0, ended: true)
         case (.end, .receiving(let head)):
             disarm()
             state = .responding
@@ -142,13 +148,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             }
             dispatch(head, complete, context)
-        case (.body(let chunk), .discarding(let discarded, _)):
-            let total = discarded + chunk.readableBytes
-            state = .discarding(discarded: total, ended: false)
-            if total > 4 * limits.maxBodyBytes { context.close(promise: nil) }
-        case (.end, .discarding(let discarded, _)):
-            state = .discarding(discarded: discarded, ended: true)
-            if tooLargeAnswered { context.close(promise: nil) }
+        case (_, .discarding):
+            break  // the rest of a refused body: dropped unread; the connection closes after the answer
         default:
             break  // parts after close, or out of order: the pipeline handler prevents these
         }
@@ -163,19 +164,33 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is DrainEvent else {
-            context.fireUserInboundEventTriggered(event)
+        if let drain = event as? DrainEvent {
+            draining = true
+            switch state {
+            case .idle: arm(drain.quietPeriod, context)  // timedOut closes it unless a request begins
+            case .responding: streamTask?.cancel()  // a streaming response ends cleanly, then the connection closes
+            case .receiving, .discarding, .closed: break
+            }
             return
         }
-        draining = true
-        switch state {
-        case .idle: context.close(promise: nil)
-        case .responding: streamTask?.cancel()  // a streaming response ends cleanly, then the connection closes
-        case .receiving, .discarding, .closed: break
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            // Needs ChannelOptions.allowRemoteHalfClosure: without it NIO closes on the FIN,
+            // and an answer still being written was lost.
+            keepAlive = false  // the client half-closed (TCP FIN) after its request: answer it, then close
+            switch state {
+            case .idle, .receiving: context.close(promise: nil)  // no request, or one that can never complete
+            case .responding: streamTask?.cancel()  // an answer is written, then the connection closes; a stream (a watch) has no reader left
+            case .discarding, .closed: break
+            }
+            return
         }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let tls = error as? NIOSSLError, case .uncleanShutdown = tls {
+            return  // a FIN without close_notify: the inputClosed event that follows decides
+        }
         logger.debug("connection error", metadata: ["error": "\(error)", "peer": "\(context.channel.remoteAddress.map(Self.describe) ?? "?")"])
         context.close(promise: nil)
     }
@@ -199,14 +214,24 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         cohort.enqueue(request(head, body, context)) { self.answer($0, context) }
     }
 
+    /// Answers 413 and closes once the answer is written. The rest of the body is never read
+    /// into memory: sixteen clients streaming past the limit must not cost sixteen times it.
     private func tooLarge(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
-        state = .discarding(discarded: 0, ended: false)
+        let handler = self.handler, limit = limits.maxBodyBytes
+        refuse(head, body, context) { await handler.bodyTooLarge($0, limit: limit) }
+    }
+
+    /// Ends a request that cannot complete (too large, too slow) with the handler's answer,
+    /// then closes the connection. `body` is what came so far, so the answer can still echo
+    /// an identifier from it.
+    private func refuse(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext,
+                        _ make: @escaping @Sendable (ServerRequest) async -> ServerResponse) {
+        state = .discarding
         keepAlive = false
-        arm(limits.bodyTimeout, context)  // bounds the discarding too
+        arm(limits.bodyTimeout, context)  // bounds writing the answer to a client that does not read
         let request = request(head, body, context)
         self.body = ByteBuffer()
-        let handler = self.handler, limit = limits.maxBodyBytes
-        answer(.later { await handler.bodyTooLarge(request, limit: limit) }, context)
+        answer(.later { await make(request) }, context)
     }
 
     /// Writes an answer given now; runs later work as a task on this loop, then writes.
@@ -257,7 +282,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// Writes the end of the response. A connection that stays open is idle again *before*
     /// that write: HTTPServerPipelineHandler hands over a pipelined next request from inside
     /// it, and this handler must be ready for it (it dropped such requests before). Closing
-    /// (and a 413's discarding) waits until the end is written.
+    /// (after a refused request too) waits until the end is written.
     private func endResponse(_ context: ChannelHandlerContext) {
         if case .responding = state, keepAlive, !draining {
             state = .idle(first: false)
@@ -280,17 +305,14 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func responseDone(_ context: ChannelHandlerContext) {
-        if case .discarding = state {
-            tooLargeAnswered = true
-            // Give a client still sending its oversized body a moment to read the 413; the
-            // timer armed in tooLarge closes the connection if it never stops.
-            if case .discarding(_, true) = state { context.close(promise: nil) }
-            return
-        }
         // Only answers that end the connection wait for their end to be written (endResponse).
-        guard case .responding = state else { return }
-        state = .closed
-        context.close(promise: nil)
+        switch state {
+        case .responding, .discarding:
+            state = .closed
+            context.close(promise: nil)
+        case .idle, .receiving, .closed:
+            break
+        }
     }
 
     func timedOut(_ context: ChannelHandlerContext) {
@@ -298,11 +320,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .receiving(let head) where oversizeDeclared:
             // Waiting for the prefix of a body that is too large anyway: answer 413 with what came.
             tooLarge(head, body, context)
-        case .receiving:
-            // A request whose body trickles in: answer 408 and close.
-            state = .responding
-            keepAlive = false
-            write(.text(.requestTimeout, "request body not received within \(limits.bodyTimeout.nanoseconds / 1_000_000) ms\n"), context)
+        case .receiving(let head):
+            // A request whose body trickles in: the handler's 408, then close.
+            let handler = self.handler, limit = limits.bodyTimeout
+            refuse(head, body, context) { await handler.bodyTimedOut($0, limit: limit) }
         case .idle, .discarding:
             state = .closed
             context.close(promise: nil)

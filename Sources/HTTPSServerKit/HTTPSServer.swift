@@ -53,9 +53,16 @@ public final class HTTPSServer: Sendable {
             // needs CAP_NET_ADMIN; a server not running as root then dropped every connection.
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // A client may send its request and then its FIN (shutdown(SHUT_WR)): it still
+            // gets the answer. NIO would otherwise close the connection on the FIN.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
-                guard connections.admit(channel) else {
-                    logger.warning("connection refused: at the limit of \(limits.maxConnections) connections")
+                let admission = connections.admit(channel)
+                guard admission.admitted else {
+                    if let refused = admission.refusedToReport {
+                        logger.warning("connections refused: at the limit of \(limits.maxConnections) connections",
+                                       metadata: ["refused": "\(refused)"])
+                    }
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {
@@ -66,6 +73,8 @@ public final class HTTPSServer: Sendable {
                     try sync.configureServerHTTPPipeline(limits: limits, logger: logger)
                     try sync.addHandler(ConnectionHandler(handler: handler, cohort: cohorts.cohort(for: channel.eventLoop),
                                                           limits: limits, logger: logger))
+                    // Accepted while shutdown had begun: drain it like the others.
+                    if let drain = admission.drain { channel.pipeline.fireUserInboundEventTriggered(drain) }
                 }
             }
 
@@ -113,15 +122,20 @@ public final class HTTPSServer: Sendable {
         }
     }
 
-    /// Graceful shutdown: stop accepting, let in-flight requests finish (streams are
-    /// ended), close idle keep-alive connections, and force-close whatever is left when
-    /// `grace` runs out. Safe to call more than once.
-    public func shutdown(grace: TimeAmount = .seconds(10)) async {
+    /// Connections refused at `ServerLimits.maxConnections` since the start.
+    public var refusedConnections: Int { connections.refused }
+
+    /// Graceful shutdown: stop accepting; answer every request already begun on an open
+    /// connection, with `Connection: close`; give idle keep-alive connections `quietPeriod`
+    /// for a request already on its way, then close them; end streams; force-close whatever
+    /// is left when `grace` runs out. Safe to call more than once.
+    public func shutdown(grace: TimeAmount = .seconds(10), quietPeriod: TimeAmount = .milliseconds(250)) async {
         reloadTask?.cancel()
+        let drain = DrainEvent(quietPeriod: min(quietPeriod, grace))
+        let open = connections.startDraining(drain)
         try? await channel.close()
-        let open = connections.all()
         for child in open {
-            child.pipeline.fireUserInboundEventTriggered(DrainEvent())
+            child.pipeline.fireUserInboundEventTriggered(drain)
         }
         let deadline = NIODeadline.now() + grace
         for child in open {
@@ -136,27 +150,85 @@ public final class HTTPSServer: Sendable {
 
 /// The open connections, for the connection cap and for draining at shutdown.
 final class ConnectionRegistry: Sendable {
-    private let limit: Int
-    private let open = Locked<[ObjectIdentifier: any Channel]>([:])
-
-    init(limit: Int) { self.limit = limit }
-
-    /// Registers `channel` unless the cap is reached; it unregisters itself on close.
-    func admit(_ channel: any Channel) -> Bool {
-        let id = ObjectIdentifier(channel)
-        let admitted = open.withLock { channels -> Bool in
-            guard channels.count < limit else { return false }
-            channels[id] = channel
-            return true
-        }
-        if admitted {
-            channel.closeFuture.whenComplete { [open] _ in open.withLock { _ = $0.removeValue(forKey: id) } }
-        }
-        return admitted
+    private struct State {
+        var open: [ObjectIdentifier: any Channel] = [:]
+        var drain: DrainEvent?
+        var refused = 0
+        /// Refusals not logged yet, and when the last log line was written: a flood at the
+        /// cap is one line per `refusalLogInterval`, not one per connection.
+        var refusedSinceLog = 0
+        var lastRefusalLog: NIODeadline?
+        /// The most connections open at once since the last trim.
+        var peak = 0
     }
 
-    var count: Int { open.withLock { $0.count } }
-    func all() -> [any Channel] { open.withLock { Array($0.values) } }
+    struct Admission {
+        var admitted: Bool
+        /// Set when the server is already draining: the new connection drains too.
+        var drain: DrainEvent?
+        /// Set when a refusal should be logged now: how many since the last line.
+        var refusedToReport: Int?
+    }
+
+    private let limit: Int
+    private let refusalLogInterval: TimeAmount
+    private let spikeEnded: @Sendable () -> Void
+    private let state = Locked(State())
+
+    init(limit: Int, refusalLogInterval: TimeAmount = .seconds(10),
+         spikeEnded: @escaping @Sendable () -> Void = { MemoryRelease.trimSoon() }) {
+        self.limit = limit
+        self.refusalLogInterval = refusalLogInterval
+        self.spikeEnded = spikeEnded
+    }
+
+    /// Registers `channel` unless the cap is reached; it unregisters itself on close.
+    func admit(_ channel: any Channel, now: NIODeadline = .now()) -> Admission {
+        let id = ObjectIdentifier(channel)
+        let admission = state.withLock { state -> Admission in
+            guard state.open.count < limit else {
+                state.refused += 1
+                state.refusedSinceLog += 1
+                if let last = state.lastRefusalLog, now < last + refusalLogInterval {
+                    return Admission(admitted: false)
+                }
+                defer { state.refusedSinceLog = 0 }
+                state.lastRefusalLog = now
+                return Admission(admitted: false, refusedToReport: state.refusedSinceLog)
+            }
+            state.open[id] = channel
+            state.peak = max(state.peak, state.open.count)
+            return Admission(admitted: true, drain: state.drain)
+        }
+        if admission.admitted {
+            channel.closeFuture.whenComplete { [state, spikeEnded] _ in
+                let ended = state.withLock { state -> Bool in
+                    state.open.removeValue(forKey: id)
+                    // A spike of connections has mostly gone: their TLS and HTTP buffers are free
+                    // but still resident until the heap is trimmed.
+                    guard state.peak >= Self.spike, state.open.count <= state.peak / 4 else { return false }
+                    state.peak = state.open.count
+                    return true
+                }
+                if ended { spikeEnded() }
+            }
+        }
+        return admission
+    }
+
+    /// Connections that count as a spike worth giving memory back after.
+    static let spike = 256
+
+    /// From now on every admitted connection drains; returns the ones open now.
+    func startDraining(_ drain: DrainEvent) -> [any Channel] {
+        state.withLock { state in
+            state.drain = drain
+            return Array(state.open.values)
+        }
+    }
+
+    var count: Int { state.withLock { $0.open.count } }
+    var refused: Int { state.withLock { $0.refused } }
 }
 
 extension ChannelPipeline.SynchronousOperations {

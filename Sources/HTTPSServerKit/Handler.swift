@@ -27,6 +27,10 @@ public protocol HTTPSHandler: Sendable {
     /// the bytes read so far (possibly none when Content-Length alone was too large), so a
     /// handler can still echo an identifier from it. The connection is closed afterwards.
     func bodyTooLarge(_ request: ServerRequest, limit: Int) async -> ServerResponse
+
+    /// The answer (408) when a body stops arriving for `ServerLimits.bodyTimeout`.
+    /// `request.body` holds what came, as for `bodyTooLarge`; the connection is closed afterwards.
+    func bodyTimedOut(_ request: ServerRequest, limit: TimeAmount) async -> ServerResponse
 }
 
 /// What `HTTPSHandler.respond(to:)` returns.
@@ -53,6 +57,10 @@ extension HTTPSHandler {
 
     public func bodyTooLarge(_ request: ServerRequest, limit: Int) async -> ServerResponse {
         .text(.payloadTooLarge, "request body exceeds \(limit) bytes\n")
+    }
+
+    public func bodyTimedOut(_ request: ServerRequest, limit: TimeAmount) async -> ServerResponse {
+        .text(.requestTimeout, "request body not received within \(limit.nanoseconds / 1_000_000) ms\n")
     }
 }
 

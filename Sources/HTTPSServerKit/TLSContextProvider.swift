@@ -72,6 +72,10 @@ final class TLSContextProvider: Sendable {
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
             config.minimumTLSVersion = .tlsv12
             config.applicationProtocols = ["http/1.1"]
+            // After its close_notify the server need not hear the client's (RFC 8446 6.1), and
+            // NIOSSL's default 5 s wait for it held every shutdown that long when a client
+            // did not answer.
+            config.shutdownTimeout = .milliseconds(500)
             switch s.clientCertificates {
             case .none:
                 config.certificateVerification = .none

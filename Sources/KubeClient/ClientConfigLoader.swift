@@ -18,7 +18,7 @@ struct ClientConfigLoader {
             return try InClusterConfig.load(environment: environment, directory: serviceAccountDirectory,
                                             options: options)
         }
-        if merged.isEmpty {
+        if merged.isEmpty, (options.server ?? "").isEmpty {
             let looked = candidatePaths(options).joined(separator: ", ")
             throw KubeConfigError("no configuration has been provided: no kubeconfig found (looked at \(looked.isEmpty ? "nothing" : looked)) and not running in a cluster (KUBERNETES_SERVICE_HOST is not set)")
         }

@@ -20,16 +20,19 @@ struct ConfigResolver {
                 throw KubeConfigError("context \"\(contextName)\" not found in \(files)" + (known.isEmpty ? "" : " (known contexts: \(known))"))
             }
             context = found
-        } else if options.cluster == nil {
+        } else if options.cluster == nil && nonEmpty(options.server) == nil {
             throw KubeConfigError("no current context is set in \(files): use --context or `kubectl config use-context`")
         }
         let chosenBy = contextName.map { "context \"\($0)\"" } ?? "the command line"
-        guard let clusterName = nonEmpty(options.cluster) ?? nonEmpty(context.cluster) else {
+        // --server alone needs no cluster entry (kubectl --server URL --token T works without a kubeconfig).
+        let clusterName = nonEmpty(options.cluster) ?? nonEmpty(context.cluster) ?? (nonEmpty(options.server) == nil ? nil : "")
+        guard let clusterName else {
             throw KubeConfigError("\(chosenBy) in \(context.sourceFile.isEmpty ? files : context.sourceFile) names no cluster")
         }
-        guard let cluster = merged.clusters[clusterName] else {
+        guard var cluster = merged.clusters[clusterName] ?? (clusterName.isEmpty ? ClusterEntry() : nil) else {
             throw KubeConfigError("cluster \"\(clusterName)\" (used by \(chosenBy)) not found in \(files)")
         }
+        Self.applyClusterFlags(options, to: &cluster)
         var user = UserEntry()
         let userName = nonEmpty(options.user) ?? nonEmpty(context.user)
         if let userName {
@@ -37,6 +40,11 @@ struct ConfigResolver {
                 throw KubeConfigError("user \"\(userName)\" (used by \(chosenBy)) not found in \(files)")
             }
             user = found
+        }
+        if let token = nonEmpty(options.token) {
+            // --token replaces the entry's credentials (a client certificate stays, as in kubectl).
+            user = UserEntry(clientCertificate: user.clientCertificate, clientCertificateData: user.clientCertificateData,
+                             clientKey: user.clientKey, clientKeyData: user.clientKeyData, token: token, sourceFile: user.sourceFile)
         }
         let clusterWhere = "cluster \"\(clusterName)\" in \(cluster.sourceFile)"
         guard let server = nonEmpty(cluster.server) else {
@@ -66,6 +74,25 @@ struct ConfigResolver {
             auth: auth, requestTimeout: options.requestTimeout,
             impersonateUser: nonEmpty(options.impersonateUser), impersonateGroups: options.impersonateGroups,
             keyPairCheck: keyPairCheck)
+    }
+
+    /// kubectl's cluster overrides: `--server`, `--certificate-authority`, and
+    /// `--insecure-skip-tls-verify`, which also drops the CA the kubeconfig names.
+    static func applyClusterFlags(_ options: KubeConfigOptions, to cluster: inout ClusterEntry) {
+        if let server = nonEmpty(options.server) {
+            cluster.server = server
+            if cluster.sourceFile.isEmpty { cluster.sourceFile = "the command line" }
+        }
+        if let ca = nonEmpty(options.certificateAuthority) {
+            cluster.certificateAuthority = ca
+            cluster.certificateAuthorityData = nil
+            cluster.insecureSkipTLSVerify = nil
+        }
+        if options.insecureSkipTLSVerify {
+            cluster.insecureSkipTLSVerify = true
+            cluster.certificateAuthority = nil
+            cluster.certificateAuthorityData = nil
+        }
     }
 
     private func clusterTLS(_ cluster: ClusterEntry, where clusterWhere: String) throws -> TLSOptions {

@@ -17,9 +17,11 @@ extension KubeClient {
     ///   - allowBookmarks: ask for BOOKMARK events (resume points without object changes).
     ///   - metadataOnly: events carry `PartialObjectMetadata` objects.
     ///   - timeoutSeconds: ask the server to end the watch after this long.
+    ///   - onOpen: called when the server accepts the watch (status 200), before any event:
+    ///     the one sign of life a quiet watch gives, since bookmarks are at the server's discretion.
     public func watch(_ path: String, resourceVersion: String? = nil, labelSelector: String? = nil,
                       fieldSelector: String? = nil, allowBookmarks: Bool = true, metadataOnly: Bool = false,
-                      timeoutSeconds: Int? = nil) -> AsyncThrowingStream<WatchEvent, any Error> {
+                      timeoutSeconds: Int? = nil, onOpen: (@Sendable () -> Void)? = nil) -> AsyncThrowingStream<WatchEvent, any Error> {
         var query = [URLQueryItem(name: "watch", value: "true")]
         if let resourceVersion, !resourceVersion.isEmpty { query.append(URLQueryItem(name: "resourceVersion", value: resourceVersion)) }
         if allowBookmarks { query.append(URLQueryItem(name: "allowWatchBookmarks", value: "true")) }
@@ -38,7 +40,10 @@ extension KubeClient {
                         let request = try await self.makeRequest(method: "GET", url: url, body: nil, contentType: nil,
                                                                  accept: accept, timeout: nil)
                         let decoder = WatchStreamDecoder(continuation: continuation, stop: stop)
-                        _ = try await self.transport.stream(request, onHead: { status, _ in decoder.head(status) },
+                        _ = try await self.transport.stream(request, onHead: { status, _ in
+                            decoder.head(status)
+                            if status == 200 { onOpen?() }
+                        },
                                                             onBody: { decoder.receive($0) }, stop: stop)
                         if decoder.status == 401, !refreshed, self.credentials.canRefresh {
                             refreshed = true

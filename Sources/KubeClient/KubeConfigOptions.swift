@@ -21,10 +21,20 @@ public struct KubeConfigOptions: Sendable, Equatable {
     public var impersonateUser: String?
     /// `--as-group`: groups to impersonate (`Impersonate-Group` headers).
     public var impersonateGroups: [String]
+    /// `--server`: the API server URL instead of the cluster entry's (no kubeconfig needed).
+    public var server: String?
+    /// `--token`: a bearer token instead of the user entry's credentials.
+    public var token: String?
+    /// `--certificate-authority`: a CA file instead of the cluster entry's CA.
+    public var certificateAuthority: String?
+    /// `--insecure-skip-tls-verify`: no server certificate check; drops the kubeconfig's CA.
+    public var insecureSkipTLSVerify: Bool
 
     public init(kubeconfig: String? = nil, context: String? = nil, cluster: String? = nil,
                 user: String? = nil, namespace: String? = nil, requestTimeout: TimeInterval? = nil,
-                impersonateUser: String? = nil, impersonateGroups: [String] = []) {
+                impersonateUser: String? = nil, impersonateGroups: [String] = [],
+                server: String? = nil, token: String? = nil, certificateAuthority: String? = nil,
+                insecureSkipTLSVerify: Bool = false) {
         self.kubeconfig = kubeconfig
         self.context = context
         self.cluster = cluster
@@ -33,6 +43,10 @@ public struct KubeConfigOptions: Sendable, Equatable {
         self.requestTimeout = requestTimeout
         self.impersonateUser = impersonateUser
         self.impersonateGroups = impersonateGroups
+        self.server = server
+        self.token = token
+        self.certificateAuthority = certificateAuthority
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
     }
 
     /// Parses a `--request-timeout` value as kubectl does: a bare integer is seconds, otherwise a

@@ -55,7 +55,8 @@ enum CELLexer {
     }
 }
 
-/// Recursive-descent parser: or -> and -> unary -> comparison -> member -> primary.
+/// Recursive-descent parser with CEL's precedence: or -> and -> relation -> unary -> member ->
+/// primary. `!` binds tighter than a relation, as in CEL: `!a in b` is `(!a) in b`.
 ///
 /// Nesting is bounded (`maxDepth`, cel-go's default recursion limit): parsing, evaluating and
 /// releasing a tree all recurse once per level, and an expression in a client's webhook
@@ -116,34 +117,35 @@ struct CELParser {
     }
 
     mutating func parseAnd() throws(CELError) -> Parsed {
-        var terms = [try parseUnary()]
-        while peek == .op("&&") { pos += 1; terms.append(try parseUnary()) }
+        var terms = [try parseComparison()]
+        while peek == .op("&&") { pos += 1; terms.append(try parseComparison()) }
         return try balanced(terms[...], Node.and)
     }
 
+    /// One relation; a chain (`a == b == c`) is left to `expectEnd`, which rejects it.
+    mutating func parseComparison() throws(CELError) -> Parsed {
+        let left = try parseUnary()
+        switch peek {
+        case .op(let o) where ["==", "!=", "<", "<=", ">", ">="].contains(o):
+            pos += 1
+            let right = try parseUnary()
+            return try make(.compare(o, left.node, right.node), over: left, right)
+        case .ident("in"):
+            pos += 1
+            let right = try parseUnary()
+            return try make(.compare("in", left.node, right.node), over: left, right)
+        default:
+            return left
+        }
+    }
+
     mutating func parseUnary() throws(CELError) -> Parsed {
-        guard peek == .op("!") else { return try parseComparison() }
+        guard peek == .op("!") else { return try parseMember() }
         pos += 1
         try enter()
         defer { nesting -= 1 }
         let operand = try parseUnary()
         return try make(.not(operand.node), over: operand)
-    }
-
-    mutating func parseComparison() throws(CELError) -> Parsed {
-        let left = try parseMember()
-        switch peek {
-        case .op(let o) where ["==", "!=", "<", "<=", ">", ">="].contains(o):
-            pos += 1
-            let right = try parseMember()
-            return try make(.compare(o, left.node, right.node), over: left, right)
-        case .ident("in"):
-            pos += 1
-            let right = try parseMember()
-            return try make(.compare("in", left.node, right.node), over: left, right)
-        default:
-            return left
-        }
     }
 
     mutating func parseMember() throws(CELError) -> Parsed {

@@ -58,6 +58,7 @@ public enum ObjectPreparation {
             o.set(["spec"], ["finalizers": ["kubernetes"]])
             o.set(["status"], ["phase": "Active"])
         }
+        if type.kind == "ValidatingWebhookConfiguration" { try WebhookMatching.validateConfiguration(type, o) }
         return o
     }
 
@@ -103,6 +104,7 @@ public enum ObjectPreparation {
             let generation = old[path: "metadata", "generation"]?.intValue ?? 1
             o.set(["metadata", "generation"], .int(Int64(generation + 1)))
         }
+        if type.kind == "ValidatingWebhookConfiguration" { try WebhookMatching.validateConfiguration(type, o) }
         return o
     }
 

@@ -57,6 +57,12 @@ public enum ResourceCatalog {
                      shortNames: ["sts"], subresources: ["status", "scale"], categories: ["all"]),
         ResourceType(group: "apps", version: "v1", resource: "replicasets", kind: "ReplicaSet",
                      shortNames: ["rs"], subresources: ["status", "scale"], categories: ["all"]),
+        // Stored only (no controller runs them): so webhooks matching them can be exercised.
+        ResourceType(group: "apps", version: "v1", resource: "daemonsets", kind: "DaemonSet",
+                     shortNames: ["ds"], subresources: ["status"], categories: ["all"]),
+        ResourceType(group: "batch", version: "v1", resource: "jobs", kind: "Job", subresources: ["status"], categories: ["all"]),
+        ResourceType(group: "batch", version: "v1", resource: "cronjobs", kind: "CronJob", shortNames: ["cj"],
+                     subresources: ["status"], categories: ["all"]),
         ResourceType(group: "policy", version: "v1", resource: "poddisruptionbudgets", kind: "PodDisruptionBudget",
                      shortNames: ["pdb"], subresources: ["status"]),
         ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease"),

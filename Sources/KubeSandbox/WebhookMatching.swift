@@ -29,6 +29,9 @@ public enum WebhookMatching {
         var vars: [String: JSONValue] = ["object": attrs.object ?? .null, "oldObject": attrs.oldObject ?? .null,
                                          "request": attrs.celRequest]
         vars["params"] = .null
+        // As the apiserver: any condition that is false skips the webhook, even when another
+        // one failed; only errors with no false condition reach the failurePolicy.
+        var firstError: String?
         for condition in webhook["matchConditions"]?.arrayValue ?? [] {
             let name = condition["name"]?.stringValue ?? ""
             let source = condition["expression"]?.stringValue ?? ""
@@ -36,10 +39,31 @@ public enum WebhookMatching {
                 let expr = try CELExpression(source)
                 if try !expr.evaluate(vars) { return .skip }
             } catch {
-                return .error("failed to evaluate match condition \"\(name)\" (\(source)): \(error.message)")
+                firstError = firstError ?? "failed to evaluate match condition \"\(name)\" (\(source)): \(error.message)"
             }
         }
+        if let firstError { return .error(firstError) }
         return .matches
+    }
+
+    /// The apiserver compiles every matchCondition when the configuration is written and
+    /// refuses it (422) when one does not compile. The sandbox does the same with its CEL
+    /// subset, so an expression it cannot evaluate is refused loudly at write time instead
+    /// of being guessed at on every request.
+    static func validateConfiguration(_ type: ResourceType, _ config: JSONValue) throws(APIError) {
+        for (i, webhook) in (config["webhooks"]?.arrayValue ?? []).enumerated() {
+            for (j, condition) in (webhook["matchConditions"]?.arrayValue ?? []).enumerated() {
+                let field = "webhooks[\(i)].matchConditions[\(j)].expression"
+                guard let source = condition["expression"]?.stringValue, !source.isEmpty else {
+                    throw APIError.invalid(type, name: config.name, "\(field): Required value")
+                }
+                do {
+                    _ = try CELExpression(source)
+                } catch {
+                    throw APIError.invalid(type, name: config.name, "\(field): Invalid value: \"\(source)\": compilation failed: \(error.message)")
+                }
+            }
+        }
     }
 
     static func strings(_ v: JSONValue?) -> [String] { (v?.arrayValue ?? []).compactMap(\.stringValue) }

@@ -8,11 +8,15 @@ public enum AdmissionSubject: Sendable, Equatable {
     case workload(WorkloadKind)
     case scale(WorkloadKind)
     case horizontalPodAutoscaler
+    /// A kind the annotation has no effect on (CronJob, Job, DaemonSet): answered with a warning.
+    case unsupportedKind(String)
     case notOurs
 
     public init(resource: GroupVersionResource, subResource: String?) {
         let sub = subResource ?? ""
-        if let kind = WorkloadKind(resource: resource) {
+        if sub.isEmpty, let kind = UnsupportedKinds.kind(group: resource.group, resource: resource.resource) {
+            self = .unsupportedKind(kind)
+        } else if let kind = WorkloadKind(resource: resource) {
             switch sub {
             case "": self = .workload(kind)
             case "scale": self = .scale(kind)
@@ -69,6 +73,8 @@ public indirect enum AdmissionObject: Sendable, Equatable {
     case workload(Workload)
     case scale(Scale)
     case horizontalPodAutoscaler(HorizontalPodAutoscaler)
+    /// Only the metadata of an object of an unsupported kind.
+    case metadata(ObjectMeta)
 }
 
 /// `admission.k8s.io/v1` AdmissionRequest, reduced to what the rules read.
@@ -142,9 +148,45 @@ extension AdmissionRequest: Decodable {
             return .scale(try c.decode(Scale.self, forKey: key))
         case .horizontalPodAutoscaler:
             return .horizontalPodAutoscaler(try c.decode(HorizontalPodAutoscaler.self, forKey: key))
+        case .unsupportedKind:
+            return .metadata(try c.decode(MetadataOnly.self, forKey: key).metadata ?? ObjectMeta())
         case .notOurs:
             return nil
         }
+    }
+}
+
+/// An object of which only the metadata is read.
+struct MetadataOnly: Decodable {
+    var metadata: ObjectMeta?
+}
+
+/// Kinds people put the annotation on although kube-singleton does not guard them. The
+/// webhook answers them with a warning and lint reports one, until they are supported.
+public enum UnsupportedKinds {
+    static let all: [(group: String, resource: String, kind: String)] = [
+        ("batch", "cronjobs", "CronJob"), ("batch", "jobs", "Job"), ("apps", "daemonsets", "DaemonSet"),
+    ]
+
+    /// The kind for a group and resource, or nil.
+    public static func kind(group: String, resource: String) -> String? {
+        all.first { $0.group == group && $0.resource == resource }?.kind
+    }
+
+    /// The kind for an apiVersion and kind as written in a manifest, or nil.
+    public static func kind(apiVersion: String?, kind: String) -> String? {
+        all.first { $0.kind == kind && $0.group == groupOf(apiVersion: apiVersion ?? "") }?.kind
+    }
+
+    /// The warning for `object` ("CronJob shop/report") carrying the mode annotation.
+    public static func warning(kind: String, object: String) -> String {
+        let advice: String
+        switch kind {
+        case "CronJob": advice = "for one Job at a time, set spec.concurrencyPolicy: Forbid"
+        case "Job": advice = "a Job runs spec.parallelism pods at once: set it to 1"
+        default: advice = "a DaemonSet runs one pod per node: use a Deployment or StatefulSet for a singleton"
+        }
+        return "\(SingletonAnnotation.mode) has no effect on \(object): kube-singleton guards Deployments, StatefulSets, ReplicaSets and ReplicationControllers only; \(advice)."
     }
 }
 
@@ -185,7 +227,14 @@ public enum AdmissionReview {
     /// the array itself, and only the fallback makes a `Data` of it.
     public static func decodeRequest(bytes: [UInt8]) -> Result<AdmissionRequest, ReviewDecodeError> {
         if let request = FastReviewDecoder.decode(bytes) { return .success(request) }
+        if let duplicate = DuplicateKeys.find(bytes) { return .failure(duplicateKeyError(duplicate)) }
         return decodeRequestCodable(Data(bytes))
+    }
+
+    /// The refusal of a body with a key twice in one object (see `DuplicateKeys`).
+    static func duplicateKeyError(_ duplicate: DuplicateKeys.Found) -> ReviewDecodeError {
+        ReviewDecodeError(uid: duplicate.lastRequestUID,
+                          message: "malformed AdmissionReview: key \(quoted(duplicate.key)) appears twice in \(duplicate.path); the API server never sends duplicate keys, and readers disagree on which value counts")
     }
 
     /// The request uid of a body that is refused before any decision (wrong path, method,
@@ -194,6 +243,7 @@ public enum AdmissionReview {
     /// when the fast path cannot read the body (a truncated 7 MiB body was parsed twice).
     public static func requestUID(bytes: [UInt8]) -> String? {
         if let request = FastReviewDecoder.decode(bytes) { return request.uid }
+        if let duplicate = DuplicateKeys.find(bytes), let uid = duplicate.lastRequestUID { return uid }
         return probeUID(Data(bytes))
     }
 

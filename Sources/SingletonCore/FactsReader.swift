@@ -41,7 +41,10 @@ enum FactsReader {
                 if try s.readNull() { continue }
                 var elements = try s.elements()
                 while try s.nextElement(&elements) {
-                    if try ownerIsDeployment(&s), keep { w.ownedByDeployment = true }
+                    if let owner = try deploymentOwner(&s), keep {
+                        w.ownedByDeployment = true
+                        if w.owningDeployment == nil { w.owningDeployment = owner }
+                    }
                 }
             default: try s.skipValue()
             }
@@ -72,23 +75,23 @@ enum FactsReader {
         }
     }
 
-    /// One owner reference, checked as `FastObjectDecoder.ownerReference` reads it; true
-    /// when it names a Deployment of group `apps` (`Workload.isOwnedByDeployment`).
-    private static func ownerIsDeployment(_ s: inout JSONScanner) throws(Unsupported) -> Bool {
-        var apiVersion: String?, kind: String?, name = false, uid = false
+    /// One owner reference, checked as `FastObjectDecoder.ownerReference` reads it; its name
+    /// when it names a Deployment of group `apps` (`Workload.owningDeployment`).
+    private static func deploymentOwner(_ s: inout JSONScanner) throws(Unsupported) -> String? {
+        var apiVersion: String?, kind: String?, name: String?, uid = false
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
             case .apiVersion: apiVersion = try s.readString()
             case .kind: kind = try s.readString()
-            case .name: try s.checkString(); name = true
+            case .name: name = try s.readString()
             case .uid: try s.checkString(); uid = true
             case .controller, .blockOwnerDeletion: _ = try s.optionalBool()
             default: try s.skipValue()
             }
         }
-        guard let apiVersion, let kind, name, uid else { throw Unsupported() }
-        return kind == "Deployment" && groupOf(apiVersion: apiVersion) == "apps"
+        guard let apiVersion, let kind, let name, uid else { throw Unsupported() }
+        return kind == "Deployment" && groupOf(apiVersion: apiVersion) == "apps" ? name : nil
     }
 
     private static func spec(_ s: inout JSONScanner, into w: inout WorkloadFacts) throws(Unsupported) {

@@ -170,6 +170,8 @@ enum FastReviewDecoder {
             return .workload(workload)
         case .scale: return .scale(try scale(&s))
         case .horizontalPodAutoscaler: return .horizontalPodAutoscaler(try hpa(&s))
+        // Rare (matchConditions send only annotated ones): the Codable path reads them.
+        case .unsupportedKind: throw Unsupported()
         case .notOurs: try s.skipValue(); return nil
         }
     }

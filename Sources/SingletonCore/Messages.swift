@@ -49,6 +49,12 @@ enum Messages {
             + "Scale to 1 (or 0), or remove the annotation \(SingletonAnnotation.mode) to scale out."
     }
 
+    static func ownedReplicaSetScaled(_ obj: String, owner: String, replicas: Int) -> String {
+        "\(obj) belongs to \(owner), a singleton (it carries \(SingletonAnnotation.mode)): scaling it to \(replicas) replicas is denied, "
+            + "and the Deployment controller would scale it back. Scale \(owner) instead, or remove the annotation "
+            + "\(SingletonAnnotation.mode) from \(owner) (not from the ReplicaSet: the Deployment controller copies it back) to scale out."
+    }
+
     static func hpaDenied(_ hpa: String, target: String, _ mode: SingletonMode, maxReplicas: Int) -> String {
         "\(hpa) targets \(target), a singleton (\(annotation(mode))), with maxReplicas \(maxReplicas). "
             + "Set spec.maxReplicas to 1, or remove the annotation \(SingletonAnnotation.mode) from \(target) to let it scale."

@@ -26,6 +26,11 @@ public struct ObjectMeta: Sendable, Equatable, Codable {
     /// The singleton contract these annotations describe.
     public var contract: ContractState { ContractState(annotations: annotations) }
 
+    /// The name of the first owner reference to an `apps` Deployment (a ReplicaSet's).
+    public var owningDeployment: String? {
+        ownerReferences?.first { $0.kind == "Deployment" && groupOf(apiVersion: $0.apiVersion) == "apps" }?.name
+    }
+
     /// The controlling owner, if any (the one with `controller: true`).
     public var controller: OwnerReference? {
         ownerReferences?.first { $0.controller == true }

@@ -11,8 +11,11 @@ enum ScaleRule {
         guard case .scale(let kind) = request.subject, let ref else {
             return .deny(.malformed, message: "scale request for \(request.resource.resource) names no object")
         }
-        var decreasing = false
-        if case .scale(let old)? = request.oldObject { decreasing = old.desiredReplicas > desired }
+        var decreasing = false, raised = true
+        if case .scale(let old)? = request.oldObject {
+            decreasing = old.desiredReplicas > desired
+            raised = old.desiredReplicas < desired
+        }
 
         let meta: ObjectMeta
         switch parent {
@@ -28,10 +31,11 @@ enum ScaleRule {
         case nil:
             return unverified(ref, "no lookup was made", policy)
         }
-        if kind == .replicaSet, Workload(kind: kind, metadata: meta).isOwnedByDeployment {
-            return .allow(.ownedByDeployment)
-        }
         let obj = ref.description
+        if kind == .replicaSet, let owner = meta.owningDeployment {
+            return OwnedReplicaSet.decide({ obj }, owner: { "\(WorkloadKind.deployment.rawValue) \(ref.namespace)/\(owner)" }, contract: meta.contract,
+                                          replicas: desired, raised: raised, username: request.username)
+        }
         switch meta.contract {
         case .absent:
             return .allow(.notOurs)

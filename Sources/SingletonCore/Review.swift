@@ -67,11 +67,13 @@ public struct ReviewOutcome: Sendable {
     public var summary: RequestSummary? { storage.summary }
 
     /// The decoded request (nil when the body could not be decoded). After the workload
-    /// lane it is decoded now, by the full path, which yields what the lane decided on.
+    /// lane it is decoded now, by the Codable model, which yields what the lane decided on.
+    /// (Not through `decodeRequest`: that refuses a key twice anywhere, and the lane takes
+    /// bodies with a key twice where neither reader looks, labels say.)
     public var request: AdmissionRequest? {
         switch storage.source {
         case .decoded(let request): return request
-        case .body(let body): return try? AdmissionReview.decodeRequest(bytes: body).get()
+        case .body(let body): return FastReviewDecoder.decode(body) ?? (try? AdmissionReview.decodeRequestCodable(Data(body)).get())
         }
     }
 

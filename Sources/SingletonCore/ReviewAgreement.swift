@@ -42,14 +42,21 @@ enum ReviewAgreement {
     /// Reads `body` by every path and reviews it under each of `settings`.
     static func check(_ body: Data, settings: some Sequence<Setting> = settings) -> Report {
         var report = Report()
-        let reference = AdmissionReview.decodeRequestCodable(body)
-        if let fast = FastReviewDecoder.decode([UInt8](body)) {
+        let bytes = [UInt8](body)
+        let codable = AdmissionReview.decodeRequestCodable(body)
+        if let fast = FastReviewDecoder.decode(bytes) {
             report.fastRead = true
-            if reference != .success(fast) { report.disagreements.append("the fast reader's request is not the Codable model's") }
+            if codable != .success(fast) { report.disagreements.append("the fast reader's request is not the Codable model's") }
         }
-        let lane = checkLane(body, reference)
+        let lane = checkLane(body, codable)
         report.laned = lane.laned
         report.disagreements += lane.disagreements
+        // What `review` answers: the fast readers' reading when they take the body (a key twice
+        // is then one neither reads), else the full path's, which refuses a key twice anywhere.
+        var reference = codable
+        if !report.fastRead, !report.laned, let duplicate = DuplicateKeys.find(bytes) {
+            reference = .failure(AdmissionReview.duplicateKeyError(duplicate))
+        }
         for setting in settings {
             let policy = setting.policy
             let outcome = policy.review(body, lookup: setting.lookup)

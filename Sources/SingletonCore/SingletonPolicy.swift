@@ -46,6 +46,11 @@ public struct SingletonPolicy: Sendable {
             return ScaleRule.decide(request, ref: ref, parent: parent, policy: unverifiedParent)
         case .horizontalPodAutoscaler:
             return HPARule.decide(request, ref: ref, parent: parent, policy: unverifiedParent)
+        case .unsupportedKind(let kind):
+            guard case .metadata(let meta)? = request.object, meta.contract.isPresent else { return .allow(.notOurs) }
+            let ns = meta.namespace ?? request.namespace
+            let name = meta.name ?? request.name ?? "(unnamed)"
+            return .allow(.notOurs, warnings: [UnsupportedKinds.warning(kind: kind, object: ns.map { "\(kind) \($0)/\(name)" } ?? "\(kind) \(name)")])
         case .notOurs:
             return .allow(.notOurs)
         }

@@ -44,6 +44,9 @@ public struct Workload: Sendable, Equatable {
         metadata.ownerReferences?.contains { $0.kind == "Deployment" && groupOf(apiVersion: $0.apiVersion) == "apps" } ?? false
     }
 
+    /// The name of the first owner reference to an `apps` Deployment.
+    public var owningDeployment: String? { metadata.owningDeployment }
+
     /// Decodes a workload of a known kind from raw JSON.
     public static func decode(_ data: Data, as kind: WorkloadKind) throws -> Workload {
         let raw = try JSONDecoder().decode(RawWorkload.self, from: data)

@@ -16,6 +16,8 @@ struct WorkloadFacts: Equatable {
     var lease: String?
     /// Some owner reference is a Deployment of group `apps`.
     var ownedByDeployment = false
+    /// The name in the first such owner reference.
+    var owningDeployment: String?
     var replicas: Int?
     /// Deployments only, as in `Workload`.
     var strategy: DeploymentStrategy?
@@ -28,6 +30,8 @@ struct WorkloadFacts: Equatable {
 protocol RuleWorkload {
     var kind: WorkloadKind { get }
     var isOwnedByDeployment: Bool { get }
+    /// The name of the first owner reference to an `apps` Deployment.
+    var owningDeployment: String? { get }
     var contract: ContractState { get }
     var effectiveReplicas: Int { get }
     var strategy: DeploymentStrategy? { get }

@@ -20,8 +20,12 @@ enum WorkloadRule {
         let namespace = request.namespace, name = request.name
         func obj() -> String { new.describe(requestNamespace: namespace, requestName: name) }
 
-        if new.kind == .replicaSet, new.isOwnedByDeployment {
-            return .allow(.ownedByDeployment)
+        if new.kind == .replicaSet, let owner = new.owningDeployment {
+            let replicas = new.effectiveReplicas
+            func ownerName() -> String { Messages.describe(.deployment, name: owner, generateName: nil, namespace: nil, requestNamespace: namespace, requestName: nil) }
+            return OwnedReplicaSet.decide(obj, owner: ownerName,
+                                          contract: new.contract, replicas: replicas,
+                                          raised: replicas > old.map(\.effectiveReplicas) ?? 0, username: request.username)
         }
 
         let contract = new.contract
@@ -67,5 +71,26 @@ enum WorkloadRule {
             return .deny(.replicas, mode: spec.mode, message: message)
         }
         return .deny(.surge, mode: spec.mode, message: Messages.surge(obj(), strategy))
+    }
+}
+
+/// A ReplicaSet owned by a Deployment: the Deployment controller creates, scales and copies
+/// the Deployment's annotations onto it, so its writes are never blocked (no rollout can get
+/// stuck). A user who raises such a ReplicaSet above 1 replica, through the object or its
+/// scale subresource, is denied and pointed at the owning Deployment, which the Deployment
+/// controller would otherwise fight.
+enum OwnedReplicaSet {
+    /// The identities the Deployment controller writes as: its service account, or the
+    /// controller manager's own when it runs without per-controller credentials.
+    static let controllerUsernames: Set<String> = [
+        "system:serviceaccount:kube-system:deployment-controller", "system:kube-controller-manager",
+    ]
+
+    static func decide(_ obj: () -> String, owner: () -> String, contract: ContractState, replicas: Int, raised: Bool,
+                       username: String?) -> AdmissionDecision {
+        guard contract.isPresent, replicas > 1, raised, !controllerUsernames.contains(username ?? "") else {
+            return .allow(.ownedByDeployment)
+        }
+        return .deny(.replicas, mode: contract.spec?.mode, message: Messages.ownedReplicaSetScaled(obj(), owner: owner(), replicas: replicas))
     }
 }

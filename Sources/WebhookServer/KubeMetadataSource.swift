@@ -43,9 +43,10 @@ public struct KubeMetadataSource: MetadataSource {
 
     public func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws
         -> AsyncThrowingStream<MetadataWatchEvent, any Error> {
-        let upstream = client.watch(kind.collectionPath(namespace: namespace), resourceVersion: resourceVersion,
-                                    allowBookmarks: true, metadataOnly: true, timeoutSeconds: watchTimeoutSeconds)
         return AsyncThrowingStream { continuation in
+            let upstream = client.watch(kind.collectionPath(namespace: namespace), resourceVersion: resourceVersion,
+                                        allowBookmarks: true, metadataOnly: true, timeoutSeconds: watchTimeoutSeconds,
+                                        onOpen: { continuation.yield(.opened) })
             let task = Task {
                 let decoder = JSONDecoder()
                 do {

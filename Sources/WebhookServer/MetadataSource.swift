@@ -19,6 +19,10 @@ public enum MetadataWatchEvent: Sendable, Equatable {
     case deleted(ObjectMeta)
     /// A BOOKMARK: nothing changed, but the stream has reached this resourceVersion.
     case bookmark(resourceVersion: String)
+    /// The server accepted the watch (its response head arrived). Nothing changed, but the
+    /// cache has heard from the API server: servers send bookmarks at their discretion, so
+    /// on a quiet cluster this is the only sign that a restarted watch is live.
+    case opened
 }
 
 /// Why a list, watch or get failed.

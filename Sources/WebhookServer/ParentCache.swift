@@ -1,15 +1,28 @@
 import Foundation
 import SingletonCore
 
-/// The shared, locked parent cache the hot path reads: a `ParentCacheStore` behind a lock.
+/// The shared, locked parent cache the hot path reads: a `ParentCacheStore` behind a lock,
+/// and when each kind last heard from the API server.
+///
+/// Why the contact times: a watch can stall without failing (a frozen stream, a proxy that
+/// keeps the connection open). The cache then silently misses every change, and a stale
+/// cache allows exactly what the webhook exists to deny. Past `maxStaleness` a kind's
+/// entries are no longer trusted (lookups go to the API server) and /readyz says why.
 public final class ParentCache: @unchecked Sendable {
     /// The kinds this cache follows (all four workload kinds).
     public let kinds: [WorkloadKind]
+    /// How long a kind may go without news from the API server before it counts as stale.
+    public let maxStaleness: Duration
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let lock = NSLock()
     private var store = ParentCacheStore()
+    private var contact: [WorkloadKind: ContinuousClock.Instant] = [:]
 
-    public init(kinds: [WorkloadKind] = WorkloadKind.allCases) {
+    public init(kinds: [WorkloadKind] = WorkloadKind.allCases, maxStaleness: Duration = .seconds(180),
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.kinds = kinds
+        self.maxStaleness = maxStaleness
+        self.now = now
     }
 
     public func update<R>(_ body: (inout ParentCacheStore) -> R) -> R {
@@ -24,14 +37,62 @@ public final class ParentCache: @unchecked Sendable {
         return body(store)
     }
 
-    public func lookup(_ ref: ParentReference) -> CachedParent? {
-        read { $0.lookup(ref.kind, namespace: ref.namespace, name: ref.name) }
+    /// Records that `kind` just heard from the API server (a list, an accepted watch, an
+    /// event or a bookmark), optionally applying a change in the same critical section.
+    public func heardFrom(_ kind: WorkloadKind, _ body: (inout ParentCacheStore) -> Void = { _ in }) {
+        let at = now()
+        lock.lock()
+        defer { lock.unlock() }
+        contact[kind] = at
+        body(&store)
     }
 
-    /// True once every kind has completed its first list: what /readyz reports.
+    /// A cached parent, unless its kind is stale (then the caller asks the API server).
+    public func lookup(_ ref: ParentReference) -> CachedParent? {
+        let at = now()
+        lock.lock()
+        defer { lock.unlock() }
+        if let last = contact[ref.kind], at - last > maxStaleness { return nil }
+        return store.lookup(ref.kind, namespace: ref.namespace, name: ref.name)
+    }
+
+    /// Time since `kind` last heard from the API server; nil before its first list.
+    public func staleness(_ kind: WorkloadKind) -> Duration? {
+        let at = now()
+        return lock.withLock { contact[kind].map { at - $0 } }
+    }
+
+    /// True once every kind has completed its first list.
     public var isSynced: Bool { read { store in kinds.allSatisfy(store.isSynced) } }
 
+    /// Why /readyz should fail, or nil: a kind not listed yet, or one stale past `maxStaleness`.
+    public var unreadyReason: String? {
+        let at = now()
+        return lock.withLock { () -> String? in
+            if let kind = kinds.first(where: { !store.isSynced($0) }) {
+                return "parent cache not synced yet (\(kind.resource))"
+            }
+            for kind in kinds {
+                if let last = contact[kind], at - last > maxStaleness {
+                    return "parent cache stale: no news of \(kind.resource) from the API server for \(Self.seconds(at - last)) s (limit \(Self.seconds(maxStaleness)) s)"
+                }
+            }
+            return nil
+        }
+    }
+
     public var state: [CacheKindState] {
-        read { store in kinds.map { CacheKindState(kind: $0.resource, objects: store.count($0), synced: store.isSynced($0)) } }
+        let at = now()
+        return lock.withLock {
+            kinds.map {
+                CacheKindState(kind: $0.resource, objects: store.count($0), synced: store.isSynced($0),
+                               stalenessSeconds: contact[$0].map { Self.secondsDouble(at - $0) })
+            }
+        }
+    }
+
+    private static func seconds(_ d: Duration) -> Int64 { d.components.seconds }
+    static func secondsDouble(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

@@ -2,27 +2,32 @@ import SingletonCore
 
 /// What the cache keeps of a workload: enough to judge a scale or HPA request and nothing
 /// more, so 10,000 workloads stay well under a megabyte (see `ParentTable`). Only `kube-singleton.dev/` annotations
-/// are kept; labels, other annotations and owner references are dropped.
+/// are kept, and the name of an owning Deployment (a ReplicaSet's, which the scale rule
+/// points the user at); labels, other annotations and owner references are dropped.
 public struct CachedParent: Sendable, Equatable {
     public var uid: String?
     public var annotations: [String: String]?
+    public var owningDeployment: String?
 
     public init(_ meta: ObjectMeta) {
         uid = meta.uid
         let ours = meta.annotations?.filter { $0.key.hasPrefix(Self.annotationPrefix) }
         annotations = (ours?.isEmpty ?? true) ? nil : ours
+        owningDeployment = meta.owningDeployment
     }
 
-    init(uid: String?, annotations: [String: String]?) {
+    init(uid: String?, annotations: [String: String]?, owningDeployment: String? = nil) {
         self.uid = uid
         self.annotations = annotations
+        self.owningDeployment = owningDeployment
     }
 
     static let annotationPrefix = "kube-singleton.dev/"
 
     /// The metadata handed to the decision core.
     func meta(namespace: String, name: String) -> ObjectMeta {
-        ObjectMeta(name: name, namespace: namespace, uid: uid, annotations: annotations)
+        let owners = owningDeployment.map { [OwnerReference(apiVersion: "apps/v1", kind: "Deployment", name: $0, uid: "", controller: true)] }
+        return ObjectMeta(name: name, namespace: namespace, uid: uid, annotations: annotations, ownerReferences: owners)
     }
 }
 
@@ -59,6 +64,8 @@ public struct ParentCacheStore: Sendable {
             if let rv = meta.resourceVersion { resourceVersions[kind] = rv }
         case .bookmark(let rv):
             resourceVersions[kind] = rv
+        case .opened:
+            break
         }
     }
 

@@ -9,14 +9,21 @@ public struct ParentResolver: Sendable {
     public let source: (any MetadataSource)?
     public let metrics: WebhookMetrics?
     public let logger: Logger
+    /// How long a direct GET may take before the parent counts as unverifiable. It must stay
+    /// well under the API server's webhook timeout (5 s in deploy/): past that, the API
+    /// server gives up on the webhook and its failurePolicy decides instead of
+    /// `--on-lookup-failure`.
+    public let timeout: Duration
 
     /// `cache` nil and `source` nil means lookups are disabled: every parent counts as
     /// unverifiable and `--on-lookup-failure` decides.
-    public init(cache: ParentCache?, source: (any MetadataSource)?, metrics: WebhookMetrics?, logger: Logger) {
+    public init(cache: ParentCache?, source: (any MetadataSource)?, metrics: WebhookMetrics?, logger: Logger,
+                timeout: Duration = .seconds(2)) {
         self.cache = cache
         self.source = source
         self.metrics = metrics
         self.logger = logger
+        self.timeout = timeout
     }
 
     public func resolve(_ ref: ParentReference) async -> ParentLookup {
@@ -47,12 +54,17 @@ public struct ParentResolver: Sendable {
         guard let source else { return .unavailable(Self.disabled) }
         metrics?.recordLookup(source: "api")
         do {
-            guard let meta = try await source.get(ref.kind, namespace: ref.namespace, name: ref.name) else {
+            let found = try await withDeadline(timeout) { try await source.get(ref.kind, namespace: ref.namespace, name: ref.name) }
+            guard let meta = found else {
                 metrics?.recordLookupFailure(reason: "not-found")
                 return .notFound
             }
             if !uidMatches(meta.uid, ref) { metrics?.recordLookupFailure(reason: "uid-mismatch") }
             return .found(CachedParent(meta).meta(namespace: ref.namespace, name: ref.name))
+        } catch is DeadlineExceeded {
+            metrics?.recordLookupFailure(reason: "timeout")
+            logger.warning("parent lookup timed out", metadata: ["parent": "\(ref)", "timeout": "\(timeout)"])
+            return .unavailable("the API server did not answer within \(timeout)")
         } catch {
             metrics?.recordLookupFailure(reason: "unavailable")
             logger.warning("parent lookup failed", metadata: ["parent": "\(ref)", "error": "\(error)"])

@@ -11,7 +11,8 @@
 ///
 /// An entry is `namespace`, `name`, `uid` and the `kube-singleton.dev/` annotations, each string
 /// stored as a 4-byte little-endian length and its UTF-8 bytes; annotations as a count and then
-/// key, value pairs. Removed or replaced entries leave garbage that the next rebuild drops.
+/// key, value pairs; then the owning Deployment's name (length -1 when none). Removed or
+/// replaced entries leave garbage that the next rebuild drops.
 struct ParentTable: Sendable {
     private var bytes: [UInt8] = []
     /// 0: empty; -1: deleted; otherwise the entry's offset in `bytes` plus one.
@@ -117,6 +118,7 @@ struct ParentTable: Sendable {
             appendString(key)
             appendString(value)
         }
+        if let owner = parent.owningDeployment { appendString(owner) } else { appendLength(-1) }
         return Int32(at + 1)
     }
 
@@ -177,7 +179,8 @@ struct ParentTable: Sendable {
             }
             annotations = map
         }
-        return CachedParent(uid: hasUID ? uid : nil, annotations: annotations)
+        let owner = length(at: p) >= 0 ? string(at: p).0 : nil
+        return CachedParent(uid: hasUID ? uid : nil, annotations: annotations, owningDeployment: owner)
     }
 
     private func entrySize(at i: Int) -> Int {
@@ -187,6 +190,7 @@ struct ParentTable: Sendable {
         let pairs = length(at: p)
         p += 4
         for _ in 0..<max(pairs, 0) * 2 { p += 4 + length(at: p) }
+        p += 4 + max(length(at: p), 0)
         return p - i
     }
 }

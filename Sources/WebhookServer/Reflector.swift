@@ -1,3 +1,5 @@
+import Foundation
+import HTTPSServerKit
 import Logging
 import SingletonCore
 
@@ -26,23 +28,28 @@ public struct Backoff: Sendable, Equatable {
 /// Keeps one kind of the `ParentCache` in step with the API: list, then watch from the
 /// list's resourceVersion; bookmarks advance it; 410 Gone forces a relist; any other
 /// failure retries with backoff, resuming the watch from the last version seen (which
-/// turns into a relist if that version has expired).
+/// turns into a relist if that version has expired). A watch that brings nothing for
+/// `idleTimeout` (no event, no bookmark) is restarted from its last version: a stalled
+/// stream looks exactly like a quiet cluster from inside, so the only safe answer is to ask
+/// again.
 public struct Reflector: Sendable {
     public let kind: WorkloadKind
     public let namespace: String?
     public let source: any MetadataSource
     public let cache: ParentCache
     public let backoff: Backoff
+    public let idleTimeout: Duration
     public let metrics: WebhookMetrics?
     public let logger: Logger
 
     public init(kind: WorkloadKind, namespace: String?, source: any MetadataSource, cache: ParentCache,
-                backoff: Backoff = Backoff(), metrics: WebhookMetrics? = nil, logger: Logger) {
+                backoff: Backoff = Backoff(), idleTimeout: Duration = .seconds(90), metrics: WebhookMetrics? = nil, logger: Logger) {
         self.kind = kind
         self.namespace = namespace
         self.source = source
         self.cache = cache
         self.backoff = backoff
+        self.idleTimeout = idleTimeout
         self.metrics = metrics
         self.logger = logger
     }
@@ -55,6 +62,11 @@ public struct Reflector: Sendable {
             switch outcome {
             case .watchEnded:
                 failures = 0  // a server-side watch timeout: reconnect at once
+            case .idle:
+                failures = 0
+                metrics?.recordIdleWatchRestart(kind: kind.resource)
+                logger.warning("watch brought nothing (no event, no bookmark); restarting it",
+                               metadata: ["kind": "\(kind.resource)", "idleFor": "\(idleTimeout)"])
             case .gone:
                 failures = 0
                 cache.update { $0.invalidate(kind) }
@@ -75,39 +87,74 @@ public struct Reflector: Sendable {
     /// at which version. The list is released when this returns.
     private func relist() async throws -> (count: Int, resourceVersion: String) {
         let list = try await source.list(kind, namespace: namespace)
-        cache.update { $0.replace(kind, with: list) }
+        cache.heardFrom(kind) { $0.replace(kind, with: list) }
         return (list.items.count, list.resourceVersion)
     }
 
     enum RoundOutcome: Equatable {
-        case watchEnded, gone, failed(String), cancelled
+        case watchEnded, idle, gone, failed(String), cancelled
     }
 
-    /// One list-if-needed plus one watch, until the watch ends or fails.
+    /// One list-if-needed plus one watch, until the watch ends, fails or goes idle.
     func round() async -> RoundOutcome {
         do {
             if cache.read({ $0.resourceVersion(kind) }) == nil {
                 let (count, version) = try await relist()
                 // Only now is the list gone (it lived in `relist`). Trimming while it was
-                // still held left its pages resident in about 1 start in 8 (36.9 instead of
-                // about 26.7 MiB with 10,000 Deployments); trimmed after, 21 starts measured
-                // 27.6 to 28.8 MiB.
+                // still held left its pages resident (see docs/performance.md).
                 MemoryRelease.trim()
                 metrics?.recordRelist(kind: kind.resource)
                 logger.debug("listed", metadata: ["kind": "\(kind.resource)", "objects": "\(count)",
                                                   "resourceVersion": "\(version)"])
             }
             guard let rv = cache.read({ $0.resourceVersion(kind) }) else { return .gone }
-            let events = try await source.watch(kind, namespace: namespace, resourceVersion: rv)
-            for try await event in events {
-                if Task.isCancelled { return .cancelled }
-                cache.update { $0.apply(kind, event) }
-            }
-            return Task.isCancelled ? .cancelled : .watchEnded
+            return try await watch(from: rv)
         } catch MetadataSourceError.gone {
             return .gone
         } catch {
             return Task.isCancelled ? .cancelled : .failed("\(error)")
         }
     }
+
+    /// Applies the watch's events until it ends; `.idle` when nothing came for `idleTimeout`.
+    private func watch(from rv: String) async throws -> RoundOutcome {
+        let activity = WatchActivity()
+        let kind = self.kind, cache = self.cache, source = self.source, namespace = self.namespace
+        return try await withThrowingTaskGroup(of: RoundOutcome?.self) { group in
+            group.addTask {
+                let events = try await source.watch(kind, namespace: namespace, resourceVersion: rv)
+                for try await event in events {
+                    if Task.isCancelled { return nil }
+                    activity.touch()
+                    cache.heardFrom(kind) { $0.apply(kind, event) }
+                }
+                return Task.isCancelled ? nil : .watchEnded
+            }
+            let idleTimeout = self.idleTimeout
+            group.addTask {
+                // The watchdog: wakes a few times per idle period and gives up on a silent watch.
+                let step = idleTimeout / 4
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: step)
+                    if activity.silentFor() >= idleTimeout { return .idle }
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let finished = try await group.next() {
+                if let outcome = finished { return outcome }
+                if Task.isCancelled { return .cancelled }
+            }
+            return .cancelled
+        }
+    }
+}
+
+/// When a watch last delivered something, shared by the consumer and its watchdog.
+final class WatchActivity: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last = ContinuousClock.now
+
+    func touch() { lock.withLock { last = .now } }
+    func silentFor() -> Duration { ContinuousClock.now - lock.withLock { last } }
 }

@@ -14,6 +14,7 @@ public enum ServeFlag: String, CaseIterable, Sendable {
     case maxBodyBytes = "max-body-bytes", headerTimeout = "header-timeout", bodyTimeout = "body-timeout"
     case idleTimeout = "idle-timeout", maxConnections = "max-connections", threads
     case certReloadInterval = "cert-reload-interval", logLevel = "log-level"
+    case lookupTimeout = "lookup-timeout", watchIdleTimeout = "watch-idle-timeout", maxCacheStaleness = "max-cache-staleness"
 
     /// SINGLETON_WEBHOOK_ + the flag in upper snake case.
     public var environmentVariable: String {
@@ -95,6 +96,20 @@ extension ServeConfiguration {
         if let v = try int(.maxConnections, range: 1...1_000_000) { s.limits.maxConnections = v }
         if let v = try int(.threads, range: 1...1024) { s.threads = v }
         if let d = try duration(.certReloadInterval) { s.certificateReloadInterval = d }
+        if let d = try duration(.lookupTimeout) {
+            guard d > .zero else { throw fail(.lookupTimeout, "must be more than 0") }
+            s.lookupTimeout = d
+        }
+        if let d = try duration(.watchIdleTimeout) {
+            guard d >= .seconds(1) else { throw fail(.watchIdleTimeout, "must be at least 1s") }
+            s.watchIdleTimeout = d
+        }
+        if let d = try duration(.maxCacheStaleness) {
+            guard d > s.watchIdleTimeout else {
+                throw fail(.maxCacheStaleness, "must be longer than --watch-idle-timeout (\(s.watchIdleTimeout)), or a quiet cluster would look stale")
+            }
+            s.maxCacheStaleness = d
+        }
         let level = value(.logLevel) ?? "info"
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
             throw fail(.logLevel, "must be one of trace, debug, info, notice, warning, error, critical; got \"\(level)\"")

@@ -1,4 +1,5 @@
 import Foundation
+import SingletonCore
 
 /// The webhook's Prometheus metrics: decisions, latency, parent lookups, cache state, TLS
 /// reloads. One lock guards everything; updates are a few integer increments, so the hot
@@ -16,6 +17,7 @@ public final class WebhookMetrics: @unchecked Sendable {
     private var lookupFailures: [String: Int] = [:]    // by reason
     private var tlsReloads: [String: Int] = [:]        // by result
     private var relists: [String: Int] = [:]           // by kind
+    private var watchRestarts: [String: Int] = [:]     // by kind, for silent watches
     private var latencyCounts = [Int](repeating: 0, count: WebhookMetrics.latencyBuckets.count + 1)
     private var latencySum = 0.0
     /// Cache gauges are read at scrape time from the cache itself.
@@ -40,6 +42,7 @@ public final class WebhookMetrics: @unchecked Sendable {
     public func recordLookupFailure(reason: String) { bump(\.lookupFailures, reason) }
     public func recordTLSReload(success: Bool) { bump(\.tlsReloads, success ? "success" : "failure") }
     public func recordRelist(kind: String) { bump(\.relists, kind) }
+    public func recordIdleWatchRestart(kind: String) { bump(\.watchRestarts, kind) }
 
     private func bump(_ path: ReferenceWritableKeyPath<WebhookMetrics, [String: Int]>, _ key: String) {
         lock.lock()
@@ -51,11 +54,16 @@ public final class WebhookMetrics: @unchecked Sendable {
     public func render() -> String {
         lock.lock()
         let decisions = self.decisions, rejected = self.rejected, lookups = self.lookups
-        let failures = self.lookupFailures, reloads = self.tlsReloads, relists = self.relists
+        let failures = self.lookupFailures, reloads = self.tlsReloads, relists = self.relists, restarts = self.watchRestarts
         let counts = self.latencyCounts, sum = self.latencySum
         lock.unlock()
         let P = PrometheusText.self
         var out = ""
+
+        // The usual `_build_info` gauge: always 1, the version in a label, so dashboards can
+        // join on it and tell which build answered.
+        out += P.header("singleton_webhook_build_info", type: "gauge", help: "Always 1; the webhook's version is in the label.")
+        out += P.sample("singleton_webhook_build_info", [("version", "v\(KubeSingletonVersion.current)")], "1")
 
         out += P.header("singleton_webhook_admission_decisions_total", type: "counter",
                         help: "Admission decisions by verdict, resource (kind), operation and deciding rule.")
@@ -86,12 +94,19 @@ public final class WebhookMetrics: @unchecked Sendable {
                        help: "Serving certificate reloads after the files changed.")
         out += counter("singleton_webhook_parent_cache_relists_total", "kind", relists,
                        help: "Full relists of the parent cache (start, 410 Gone, reconnect without a usable resourceVersion).")
+        out += counter("singleton_webhook_parent_cache_idle_watch_restarts_total", "kind", restarts,
+                       help: "Watches restarted because nothing (no event, no bookmark) came within --watch-idle-timeout.")
 
         let state = cacheState()
         out += P.header("singleton_webhook_parent_cache_objects", type: "gauge", help: "Workloads held in the metadata cache, by kind.")
         for s in state { out += P.sample("singleton_webhook_parent_cache_objects", [("kind", s.kind)], "\(s.objects)") }
         out += P.header("singleton_webhook_parent_cache_synced", type: "gauge", help: "1 once the kind's first list completed.")
         for s in state { out += P.sample("singleton_webhook_parent_cache_synced", [("kind", s.kind)], s.synced ? "1" : "0") }
+        out += P.header("singleton_webhook_parent_cache_staleness_seconds", type: "gauge",
+                        help: "Seconds since the kind last heard from the API server (list, accepted watch, event, bookmark).")
+        for s in state {
+            if let age = s.stalenessSeconds { out += P.sample("singleton_webhook_parent_cache_staleness_seconds", [("kind", s.kind)], "\(age)") }
+        }
         return out
     }
 
@@ -109,10 +124,13 @@ public struct CacheKindState: Sendable, Equatable {
     public var kind: String
     public var objects: Int
     public var synced: Bool
+    /// Seconds since the kind last heard from the API server; nil before its first list.
+    public var stalenessSeconds: Double?
 
-    public init(kind: String, objects: Int, synced: Bool) {
+    public init(kind: String, objects: Int, synced: Bool, stalenessSeconds: Double? = nil) {
         self.kind = kind
         self.objects = objects
         self.synced = synced
+        self.stalenessSeconds = stalenessSeconds
     }
 }

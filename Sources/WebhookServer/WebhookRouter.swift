@@ -1,5 +1,6 @@
 import HTTPSServerKit
 import Logging
+import NIOCore
 
 /// Routes of the webhook's ports: the admission path, health, readiness and metrics.
 public struct WebhookRouter: HTTPSHandler {
@@ -15,14 +16,15 @@ public struct WebhookRouter: HTTPSHandler {
     public let routes: Routes
     public let validatePath: String
     public let admission: AdmissionEndpoint
-    /// Ready means: the parent cache has synced (or is disabled).
-    public let isReady: @Sendable () -> Bool
+    /// Nil when ready; otherwise why not (the parent cache has not synced, is stale, or the
+    /// webhook is shutting down).
+    public let unready: @Sendable () -> String?
 
-    public init(routes: Routes, validatePath: String, admission: AdmissionEndpoint, isReady: @escaping @Sendable () -> Bool) {
+    public init(routes: Routes, validatePath: String, admission: AdmissionEndpoint, unready: @escaping @Sendable () -> String?) {
         self.routes = routes
         self.validatePath = validatePath
         self.admission = admission
-        self.isReady = isReady
+        self.unready = unready
     }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
@@ -43,7 +45,8 @@ public struct WebhookRouter: HTTPSHandler {
         if routes.contains(.health), path == "/healthz" || path == "/readyz" {
             guard request.method == .GET || request.method == .HEAD else { return methodNotAllowed(request) }
             if path == "/healthz" { return .text(.ok, "ok\n") }
-            return isReady() ? .text(.ok, "ok\n") : .text(.serviceUnavailable, "parent cache not synced yet\n")
+            if let why = unready() { return .text(.serviceUnavailable, why + "\n") }
+            return .text(.ok, "ok\n")
         }
         if routes.contains(.metrics), path == "/metrics" {
             guard request.method == .GET || request.method == .HEAD else { return methodNotAllowed(request) }
@@ -60,6 +63,12 @@ public struct WebhookRouter: HTTPSHandler {
 
     public func bodyTooLarge(_ request: ServerRequest, limit: Int) async -> ServerResponse {
         admission.bodyTooLarge(request, limit: limit)
+    }
+
+    public func bodyTimedOut(_ request: ServerRequest, limit: TimeAmount) async -> ServerResponse {
+        guard routes.contains(.admission) else { return .text(.requestTimeout, "request body not received in time\n") }
+        return admission.reject(.requestTimeout, reason: "body-timeout", request,
+                                "request body not received within \(limit.nanoseconds / 1_000_000_000) s")
     }
 
     private func methodNotAllowed(_ request: ServerRequest) -> ServerResponse {

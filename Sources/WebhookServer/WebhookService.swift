@@ -1,3 +1,4 @@
+import Foundation
 import HTTPSServerKit
 import Logging
 import SingletonCore
@@ -22,6 +23,13 @@ public struct WebhookSettings: Sendable {
     public var certificateReloadInterval: Duration = .seconds(2)
     public var threads = System.coreCount
     public var cacheBackoff = Backoff()
+    /// A direct GET of a parent not in the cache gives up after this (then `onLookupFailure` decides).
+    public var lookupTimeout: Duration = .seconds(2)
+    /// A watch that brings no event and no bookmark for this long is restarted.
+    public var watchIdleTimeout: Duration = .seconds(90)
+    /// A kind of the parent cache that has not heard from the API server for this long is
+    /// not trusted (lookups go to the API server) and /readyz fails.
+    public var maxCacheStaleness: Duration = .seconds(180)
 
     public init(certificateFile: String, keyFile: String) {
         self.certificateFile = certificateFile
@@ -37,15 +45,17 @@ public final class WebhookService: Sendable {
     public let metrics: WebhookMetrics
     public let cache: ParentCache?
     private let reflectors: Task<Void, Never>?
+    private let stopping: StoppingFlag
     private let logger: Logger
 
     private init(server: HTTPSServer, metricsServer: HTTPSServer?, metrics: WebhookMetrics, cache: ParentCache?,
-                 reflectors: Task<Void, Never>?, logger: Logger) {
+                 reflectors: Task<Void, Never>?, stopping: StoppingFlag, logger: Logger) {
         self.server = server
         self.metricsServer = metricsServer
         self.metrics = metrics
         self.cache = cache
         self.reflectors = reflectors
+        self.stopping = stopping
         self.logger = logger
     }
 
@@ -53,12 +63,17 @@ public final class WebhookService: Sendable {
     /// and `onLookupFailure` decides); otherwise a metadata cache of the four workload kinds
     /// follows it and cache misses are answered by `source.get`.
     public static func start(_ settings: WebhookSettings, source: (any MetadataSource)?, logger: Logger) async throws -> WebhookService {
-        let cache = source == nil ? nil : ParentCache()
+        let cache = source == nil ? nil : ParentCache(maxStaleness: settings.maxCacheStaleness)
         let metrics = WebhookMetrics(cacheState: { cache?.state ?? [] })
-        let resolver = ParentResolver(cache: cache, source: source, metrics: metrics, logger: logger)
+        let resolver = ParentResolver(cache: cache, source: source, metrics: metrics, logger: logger,
+                                      timeout: settings.lookupTimeout)
         let endpoint = AdmissionEndpoint(policy: SingletonPolicy(unverifiedParent: settings.onLookupFailure),
                                          resolver: resolver, metrics: metrics, logger: logger)
-        let isReady: @Sendable () -> Bool = { cache?.isSynced ?? true }
+        let stopping = StoppingFlag()
+        let unready: @Sendable () -> String? = {
+            if stopping.isSet { return "shutting down" }
+            return cache?.unreadyReason
+        }
 
         let tls = TLSSettings(certificateChain: .file(settings.certificateFile), privateKey: .file(settings.keyFile),
                               clientCertificates: settings.clientCAFile.map { .required(ca: .file($0)) } ?? .none,
@@ -69,14 +84,14 @@ public final class WebhookService: Sendable {
                                          threads: settings.threads, logger: logger,
                                          onCertificateReload: { metrics.recordTLSReload(success: $0 == nil) })
         let server = try await HTTPSServer.start(
-            config, handler: WebhookRouter(routes: routes, validatePath: settings.validatePath, admission: endpoint, isReady: isReady))
+            config, handler: WebhookRouter(routes: routes, validatePath: settings.validatePath, admission: endpoint, unready: unready))
 
         var metricsServer: HTTPSServer?
         if let metricsPort = settings.metricsPort {
             do {
                 metricsServer = try await HTTPSServer.start(
                     ServerConfiguration(host: settings.metricsHost, port: metricsPort, tls: nil, threads: 1, logger: logger),
-                    handler: WebhookRouter(routes: [.metrics, .health], validatePath: settings.validatePath, admission: endpoint, isReady: isReady))
+                    handler: WebhookRouter(routes: [.metrics, .health], validatePath: settings.validatePath, admission: endpoint, unready: unready))
             } catch {
                 await server.shutdown(grace: .seconds(1))
                 throw error
@@ -85,29 +100,39 @@ public final class WebhookService: Sendable {
 
         var reflectors: Task<Void, Never>?
         if let source, let cache {
-            let namespace = settings.namespace, backoff = settings.cacheBackoff
+            let namespace = settings.namespace, backoff = settings.cacheBackoff, idle = settings.watchIdleTimeout
             reflectors = Task {
                 await withTaskGroup(of: Void.self) { group in
                     for kind in cache.kinds {
                         let reflector = Reflector(kind: kind, namespace: namespace, source: source, cache: cache,
-                                                  backoff: backoff, metrics: metrics, logger: logger)
+                                                  backoff: backoff, idleTimeout: idle, metrics: metrics, logger: logger)
                         group.addTask { await reflector.run() }
                     }
                 }
             }
         }
         return WebhookService(server: server, metricsServer: metricsServer, metrics: metrics, cache: cache,
-                              reflectors: reflectors, logger: logger)
+                              reflectors: reflectors, stopping: stopping, logger: logger)
     }
 
-    /// Stops accepting, finishes in-flight requests within `grace`, stops the cache.
+    /// In order: /readyz fails (so a Service stops routing here), the TLS port stops accepting
+    /// and answers every request already begun (with `Connection: close`) within `grace`,
+    /// then the metrics port (which kept answering /readyz meanwhile) and the cache stop.
     public func shutdown(grace: Duration) async {
-        let amount = TimeAmount(grace)
-        async let main: Void = server.shutdown(grace: amount)
-        async let side: Void = metricsServer?.shutdown(grace: amount) ?? ()
-        _ = await (main, side)
+        stopping.set()
+        await server.shutdown(grace: TimeAmount(grace))
+        await metricsServer?.shutdown(grace: .seconds(1))
         reflectors?.cancel()
         await reflectors?.value
         logger.info("webhook stopped")
     }
+}
+
+/// Set once shutdown begins; /readyz reads it.
+final class StoppingFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
 }

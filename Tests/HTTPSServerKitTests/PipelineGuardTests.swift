@@ -81,12 +81,39 @@ struct ReadInterestTests {
     func draining() throws {
         let (channel, counter) = try channel()
         try channel.writeInbound(ByteBuffer(string: "POST /last HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab"))
-        channel.pipeline.fireUserInboundEventTriggered(DrainEvent())  // an idle connection would just close
+        channel.pipeline.fireUserInboundEventTriggered(DrainEvent(quietPeriod: .milliseconds(250)))
         try channel.writeInbound(ByteBuffer(string: "cd"))
         #expect(counter.reads == 0)
         channel.embeddedEventLoop.run()
         let answer = try channel.writtenText()
         #expect(answer.contains("connection: close") && answer.hasSuffix("\r\n\r\n/last"))
+        _ = try? channel.finish()
+    }
+}
+
+@Suite("Draining an idle connection")
+struct IdleDrainTests {
+    @Test("an idle connection is not closed at once: a request may already be on its way (DrainTests checks the close)")
+    func notClosedAtOnce() throws {
+        let channel = try serverConnection()
+        try channel.writeInbound(gets("/1"))
+        channel.embeddedEventLoop.run()
+        channel.pipeline.fireUserInboundEventTriggered(DrainEvent(quietPeriod: .milliseconds(250)))
+        channel.embeddedEventLoop.run()
+        #expect(channel.isActive)
+        _ = try? channel.finish()
+    }
+
+    @Test("a request that begins during the quiet period is answered with Connection: close, then the connection closes")
+    func answersLateRequest() throws {
+        let channel = try serverConnection()
+        channel.pipeline.fireUserInboundEventTriggered(DrainEvent(quietPeriod: .milliseconds(250)))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(100))
+        try channel.writeInbound(gets("/late"))
+        channel.embeddedEventLoop.run()
+        let answer = try channel.writtenText()
+        #expect(answer.contains("connection: close") && answer.hasSuffix("\r\n\r\n/late"))
+        #expect(!channel.isActive)
         _ = try? channel.finish()
     }
 }

@@ -19,6 +19,35 @@ import Testing
         return environment.merging(extra) { $1 }
     }
 
+    /// kubectl's --server, --token, --certificate-authority and --insecure-skip-tls-verify.
+    @Test func commandLineOverridesTheClusterAndTheCredentials() throws {
+        let caFile = try dir.write("ca.pem", pki.ca.certificatePEM)
+        let file = try dir.write("o/config", """
+            current-context: dev
+            clusters:
+            - name: c
+              cluster: {server: "https://kube.example:6443", certificate-authority: \(caFile)}
+            contexts:
+            - name: dev
+              context: {cluster: c, user: u}
+            users:
+            - name: u
+              user: {token: from-file}
+            """)
+        let token = try ClientConfig.load(KubeConfigOptions(server: "https://other.example:6443", token: "from-flag"), environment: env(file))
+        #expect(token.server == "https://other.example:6443" && token.auth == .bearerToken("from-flag"))
+        #expect(token.tls.certificateAuthorityPEM == Data(pki.ca.certificatePEM.utf8))
+        // --insecure-skip-tls-verify drops the kubeconfig's CA instead of failing on the pair.
+        let insecure = try ClientConfig.load(KubeConfigOptions(insecureSkipTLSVerify: true), environment: env(file))
+        #expect(insecure.tls.insecureSkipVerify && insecure.tls.certificateAuthorityPEM == nil)
+        // --server alone needs no kubeconfig at all.
+        let bare = try ClientConfig.load(KubeConfigOptions(server: "https://127.0.0.1:6443", token: "t", certificateAuthority: caFile),
+                                         environment: env("\(dir.path)/missing"))
+        #expect(bare.server == "https://127.0.0.1:6443" && bare.auth == .bearerToken("t") && bare.namespace == "default")
+        #expect(bare.tls.certificateAuthorityPEM == Data(pki.ca.certificatePEM.utf8))
+        #expect(throws: (any Error).self) { try ClientConfig.load(KubeConfigOptions(token: "t"), environment: env("\(dir.path)/missing")) }
+    }
+
     @Test func mergesTwoFilesWithFirstFileWinning() throws {
         let first = try dir.write("a/config", """
             current-context: dev

@@ -99,14 +99,25 @@ struct AdmissionTests {
         #expect(dry.message == "admission webhook \"effects.example.com\" does not support dry run")
     }
 
-    @Test func unsupportedExpressionIsAnErrorNeverTrue() async throws {
+    @Test func unsupportedExpressionIsRefusedWhenTheConfigurationIsWritten() async throws {
         let transport = RecordingTransport { _, review in RecordingTransport.response(review, allowed: true) }
         let api = makeAPI(transport: transport)
         let condition: JSONValue = ["name": "fancy", "expression": "object.metadata.name.startsWith('a')"]
-        _ = try await call(api, "POST", vwcPath, webhookConfig("fancy.example.com", matchConditions: [condition]))
+        let refused = try await call(api, "POST", vwcPath, webhookConfig("fancy.example.com", matchConditions: [condition]))
+        #expect(refused.status == 422)
+        #expect(refused.message.contains("unsupported function 'startsWith'"), "\(refused.message)")
+        #expect(try await call(api, "POST", deploymentsPath, deployment("abc")).status == 201)
+        #expect(transport.calls.isEmpty)
+    }
+
+    @Test func aRuntimeErrorOfAConditionIsAnErrorNeverTrue() async throws {
+        let transport = RecordingTransport { _, review in RecordingTransport.response(review, allowed: true) }
+        let api = makeAPI(transport: transport)
+        let condition: JSONValue = ["name": "missing", "expression": "object.spec.missing > 1"]
+        _ = try await call(api, "POST", vwcPath, webhookConfig("missing.example.com", matchConditions: [condition]))
         let r = try await call(api, "POST", deploymentsPath, deployment("abc"))
         #expect(r.status == 500)
-        #expect(r.message.contains("unsupported function 'startsWith'"))
+        #expect(r.message.contains("failed to evaluate match condition \"missing\""), "\(r.message)")
         #expect(transport.calls.isEmpty)
     }
 

@@ -78,33 +78,58 @@ struct CELNestingTests {
     }
 }
 
-@Suite("CEL subset covers deploy/base/webhook.yaml")
-struct ManifestConditionTests {
-    // The matchConditions of deploy/base/webhook.yaml, verbatim.
-    let hpaCanScaleOut = "!has(object.spec.maxReplicas) || object.spec.maxReplicas > 1"
-    let singletonOrHPA = """
-        has(object.spec.maxReplicas) || (has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations) || (oldObject != null && has(oldObject.metadata.annotations) && 'kube-singleton.dev/mode' in oldObject.metadata.annotations)
-        """
-    let scaleOut = "has(object.spec.replicas) && object.spec.replicas > 1"
+@Suite("CEL subset: precedence and loud refusals")
+struct CELPrecedenceTests {
+    let vars: [String: JSONValue] = ["object": ["metadata": ["annotations": ["a": "1"]]], "oldObject": .null, "request": ["operation": "UPDATE"]]
 
-    func both(_ object: JSONValue, old: JSONValue = .null) throws -> Bool {
-        let vars = ["object": object, "oldObject": old, "request": ["operation": "UPDATE"] as JSONValue]
-        return try CELExpression(hpaCanScaleOut).evaluate(vars) && CELExpression(singletonOrHPA).evaluate(vars)
+    @Test func notBindsTighterThanARelationAsInCEL() throws {
+        // `!'a' in m` is `(!'a') in m` in CEL: an error, not `!('a' in m)`.
+        #expect(throws: CELError.self) { try CELExpression("!'a' in object.metadata.annotations").evaluate(vars) }
+        #expect(try !CELExpression("!('a' in object.metadata.annotations)").evaluate(vars))
+        #expect(try CELExpression("!false == true").evaluate(vars))
+        #expect(try CELExpression("('a' in object.metadata.annotations) != ('b' in object.metadata.annotations)").evaluate(vars))
     }
 
-    @Test func workloadsPassOnlyWithTheAnnotationNowOrBefore() throws {
-        let marked: JSONValue = ["metadata": ["annotations": ["kube-singleton.dev/mode": "at-most-one"]], "spec": ["replicas": 1]]
-        let plain: JSONValue = ["metadata": ["name": "x"], "spec": ["replicas": 3]]
-        #expect(try both(marked))
-        #expect(try !both(plain))
-        #expect(try both(plain, old: marked))
-        #expect(try both(["metadata": .object([:]), "spec": ["maxReplicas": 3]]))
-        #expect(try !both(["metadata": .object([:]), "spec": ["maxReplicas": 1]]))
+    @Test func whatTheSubsetCannotEvaluateIsRefusedAtCompileTime() {
+        for source in ["1 == 1 == true", "object.metadata.?annotations", "request.operation == 'CREATE' ? true : false",
+                       "-1 < 0", "object.metadata.annotations.exists(k, k == 'a')", "(1 == 1"] {
+            #expect(throws: CELError.self, "\(source)") { try CELExpression(source) }
+        }
+    }
+}
+
+@Suite("matchConditions: evaluation order and write-time validation")
+struct MatchConditionSemanticsTests {
+    static let hook: JSONValue = [
+        "name": "x.example.com", "failurePolicy": "Fail",
+        "rules": [["apiGroups": ["apps"], "apiVersions": ["v1"], "resources": ["deployments"], "operations": ["UPDATE"]]],
+        "matchConditions": [["name": "errors", "expression": "object.spec.missing > 1"], ["name": "false", "expression": "false"]],
+    ]
+
+    @Test func aFalseConditionSkipsTheWebhookEvenWhenAnotherErrs() throws {
+        let type = try #require(ResourceCatalog.named("deployments", group: "apps"))
+        let attrs = AdmissionAttributes(operation: "UPDATE", type: type, name: "web", namespace: "default",
+                                        object: deployment("web"), oldObject: deployment("web"), dryRun: false, user: UserInfo(username: "u", groups: []))
+        #expect(WebhookMatching.match(Self.hook, attrs, namespaceLabels: [:]) == .skip)
+        var onlyError = Self.hook
+        onlyError["matchConditions"] = [["name": "errors", "expression": "object.spec.missing > 1"]]
+        guard case .error(let message) = WebhookMatching.match(onlyError, attrs, namespaceLabels: [:]) else {
+            Issue.record("an error with no false condition goes to the failurePolicy")
+            return
+        }
+        #expect(message.contains("\"errors\""))
     }
 
-    @Test func scaleConditionTreatsMissingReplicasAsNoScaleOut() throws {
-        let e = try CELExpression(scaleOut)
-        #expect(try e.evaluate(["object": ["spec": ["replicas": 3]], "oldObject": .null, "request": .object([:])]))
-        #expect(try !e.evaluate(["object": ["spec": .object([:])], "oldObject": .null, "request": .object([:])]))
+    @Test func aConfigurationTheSubsetCannotCompileIsRefused() async throws {
+        let api = makeAPI()
+        var config: JSONValue = ["apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+                                 "metadata": ["name": "x"], "webhooks": [Self.hook]]
+        config["webhooks"] = [Self.hook.applyingMergePatch(["matchConditions": [["name": "ternary", "expression": "true ? true : false"]]])]
+        let refused = try await call(api, "POST", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", config)
+        #expect(refused.status == 422)
+        #expect(refused.message.contains("webhooks[0].matchConditions[0].expression"), "\(refused.message)")
+        config["webhooks"] = [Self.hook]
+        let accepted = try await call(api, "POST", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", config)
+        #expect(accepted.status == 201, "\(accepted.message)")
     }
 }

@@ -51,7 +51,7 @@ import Testing
         #expect(run.code == 1)
         #expect(run.out.contains("deployment.apps/web configured"))
         #expect(run.err.contains("error: poddisruptionbudget.policy/web-singleton: Error from server (Forbidden): poddisruptionbudgets.policy is forbidden"))
-        #expect(run.err.contains("rerun `kubectl singleton enable deployment.apps/web -n shop` to finish"))
+        #expect(run.err.contains("rerun `kubectl singleton enable deploy/web -n shop --pdb --mode at-least-one` to finish"))
         api.clearFailures()
         let rerun = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb", "--mode", "at-least-one"], connector: api)
         #expect(rerun.code == 0)
@@ -84,7 +84,7 @@ import Testing
         api.conflict("PATCH", "\(Seeds.deployments)/web", times: 2)
         let run = await runPlugin(["enable", "deployments.apps/web", "-n", "shop"], connector: api)
         #expect(run.code == 0, "\(run.err)")
-        #expect(api.requests.filter { $0.verb == "GET" }.count == 3)
+        #expect(api.requests.filter { $0.verb == "GET" && $0.path == "\(Seeds.deployments)/web" }.count == 3)
         #expect(api.writes.count == 3)
     }
 
@@ -147,7 +147,7 @@ import Testing
             "spec": ["replicas": 1]])
         let run = await runPlugin(["enable", "rs/web-7d4b9c", "-n", "shop"], connector: api)
         #expect(run.code == 1)
-        #expect(run.err.contains("run kubectl singleton enable deploy/web instead"))
+        #expect(run.err.contains("run `kubectl singleton enable deployment.apps/web --mode at-most-one -n shop` instead"))
         #expect(api.writes.isEmpty)
     }
 

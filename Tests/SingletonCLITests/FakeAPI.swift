@@ -22,6 +22,7 @@ final class FakeAPI: KubeAPI, KubeConnector {
         /// "VERB path" -> conflicts still to answer before succeeding.
         var conflicts: [String: Int] = [:]
         var nextUID = 1
+        var accessDecider: (@Sendable (JSONValue) -> Bool)?
     }
 
     private let state = Mutex(State())
@@ -33,6 +34,10 @@ final class FakeAPI: KubeAPI, KubeConnector {
 
     var requests: [Request] { state.withLock { $0.requests } }
     var writes: [Request] { requests.filter { $0.verb != "GET" } }
+    /// Writes that store or change objects (SelfSubjectAccessReviews store nothing).
+    var objectWrites: [Request] { writes.filter { !$0.path.hasSuffix("/selfsubjectaccessreviews") } }
+    /// Answers SelfSubjectAccessReviews with `decide(resourceAttributes)`; unanswered (404) until set.
+    func accessReviews(_ decide: @escaping @Sendable (JSONValue) -> Bool) { state.withLock { $0.accessDecider = decide } }
     func object(_ path: String) -> JSONValue? { state.withLock { $0.objects[path] } }
     func fail(_ verb: String, _ path: String, with failure: APIFailure) { state.withLock { $0.failures["\(verb) \(path)"] = failure } }
     func clearFailures() { state.withLock { $0.failures = [:] } }
@@ -94,6 +99,10 @@ final class FakeAPI: KubeAPI, KubeConnector {
         try state.withLock { (s: inout State) throws(APIFailure) -> JSONValue in
             s.requests.append(Request(verb: "POST", path: path, body: body, dryRun: dryRun))
             try check(&s, "POST", path)
+            if path.hasSuffix("/selfsubjectaccessreviews") {
+                guard let decide = s.accessDecider else { throw APIFailure(code: 404, reason: "NotFound", message: "the server could not find the requested resource") }
+                return body.applyingMergePatch(["status": ["allowed": .bool(decide(body[path: "spec", "resourceAttributes"] ?? .null))]])
+            }
             let key = "\(path)/\(body[path: "metadata", "name"]?.stringValue ?? "")"
             guard s.objects[key] == nil else { throw APIFailure(code: 409, reason: "AlreadyExists", message: "\(key) already exists") }
             let stored = body.applyingMergePatch(["metadata": ["uid": .string("uid-\(s.nextUID)")]])

@@ -42,7 +42,7 @@ import Testing
           install                 Install the kube-singleton webhook.
           uninstall               Remove the kube-singleton webhook.
           doctor                  Check the webhook installation and your permissions.
-          version                 Print the plugin version.
+          version                 Print the plugin and webhook versions.
 
           See 'kubectl singleton help <subcommand>' for detailed help.
 
@@ -69,13 +69,33 @@ import Testing
         #expect(viaHelp.out == run.out)
     }
 
+    /// Each command's help lists exactly the -o values it accepts, and it accepts each of them.
+    @Test(arguments: [("enable", EnableCommand.outputs), ("list", ListCommand.outputs), ("status", StatusCommand.outputs),
+                      ("leases", LeasesCommand.outputs), ("lint", LintCommand.outputs), ("install", InstallCommand.outputs),
+                      ("doctor", DoctorCommand.outputs), ("version", VersionCommand.outputs)])
+    func outputHelpListsWhatTheCommandAccepts(name: String, outputs: [String]) async {
+        let help = await runPlugin([name, "--help"]).out.replacingOccurrences(of: "\n                          ", with: " ")
+        let line = help.split(separator: "\n").first { $0.contains("-o, --output") }.map(String.init) ?? ""
+        #expect(line.hasSuffix("Output format: \(OutputFormat.spelled(outputs)).") || line.contains("Output format: \(OutputFormat.spelled(outputs)) ("), "\(line)")
+        #expect(!line.contains("values:"))
+        for other in ["json", "yaml", "wide", "text", "name", "jsonpath={.a}"] {
+            let keyword = other.hasPrefix("jsonpath") ? "jsonpath" : other
+            let target = ["enable": ["deploy/x"], "status": ["deploy/x"], "lint": ["-f", "x"]][name] ?? []
+            let run = await runPlugin([name] + target + ["-o", other])
+            let refused = run.err.contains("prints -o")
+            #expect(refused == !outputs.contains(keyword), "\(name) -o \(other): \(run.err)")
+        }
+    }
+
     @Test func usageErrorsGoToStderr() async {
         let run = await runPlugin(["enable"])
         #expect(run.code == 1)
         #expect(run.out.isEmpty)
-        #expect(run.err.contains("names no object"))
-        let version = await runPlugin(["version"])
-        #expect(version.out == "kubectl-singleton v\(KubeSingletonVersion.current)\n")
+        #expect(run.err.contains("name at least one workload"))
+        #expect(run.err.hasPrefix("error: "), "kubectl's form: \(run.err)")
+        #expect(run.err.hasSuffix("See 'kubectl singleton enable --help' for usage.\n"))
+        let version = await runPlugin(["version", "--client"])
+        #expect(version.out == "Client Version: v\(KubeSingletonVersion.current)\n")
     }
 }
 

@@ -39,7 +39,7 @@ import Testing
         let errors = report.findings.filter { $0.severity == .error }
         #expect(errors.count == 1)
         #expect(errors.first?.name == "indexer")
-        #expect(errors.first?.item == 1)
+        #expect(errors.first?.item == 2, "List items count from 1, like documents")
         #expect(errors.first?.file.hasSuffix("mixed/list.yaml") == true)
         // The migrator sits after an empty document: it is document 3 of its file.
         let migrator = report.findings.first { $0.name == "migrator" }
@@ -68,7 +68,7 @@ import Testing
           template: {metadata: {labels: {app: legacy}}}
         """
         let report = lint(["-"], stdin: Data(yaml.utf8))
-        #expect(report.findings.first?.file == "-")
+        #expect(report.findings.first?.file == "stdin")
         #expect(report.findings.first?.rule == "replicas")
         #expect(report.exitCode == 1)
     }

@@ -155,7 +155,9 @@ import Testing
         #expect(need(["enable", "st"]) == .fixed(CompletionResult(candidates: ["statefulset/", "sts/"], directive: 6)))
         #expect(need(["status", "-n", "prod", "deploy/w"]) == .objects(kind: .deployment, typedKind: "deploy", prefix: "w"))
         #expect(need(["status", "-n", ""]) == .namespaces(prefix: ""))
-        #expect(need(["enable", "deploy/web", ""]) == .fixed(CompletionResult(candidates: [], directive: 4)))
+        // Several targets: after one KIND/NAME, another.
+        #expect(need(["enable", "deploy/web", "s"]) == .fixed(CompletionResult(candidates: ["statefulset/", "sts/"], directive: 6)))
+        #expect(need(["enable", "deploy", "web", ""]) == .objects(kind: .deployment, typedKind: nil, prefix: ""))
         #expect(CompletionResult(candidates: ["a", "b"], directive: 4).rendered == "a\nb\n:4\n")
     }
 

@@ -107,10 +107,10 @@ import Testing
         let run = await runPlugin(["leases", "-n", "shop"], connector: api)
         #expect(run.code == 0, "\(run.err)")
         #expect(run.out == """
-        NAME               HOLDER                      POD                WORKLOAD              RENEWED     DURATION   TRANSITIONS   EXPIRED
-        configmap/cron     db-0                        db-0               <none>                10s ago     30s        1             no
-        lease/old          gone-pod                    <none>             <none>                9m40s ago   15s        -             yes (est.)
-        lease/web-leader   web-7d4b9c-aaaaa_0c8914f7   web-7d4b9c-aaaaa   deployment.apps/web   2s ago      15s        2             no
+        NAME                                   HOLDER                      POD                WORKLOAD              RENEWED     DURATION   TRANSITIONS   EXPIRED
+        configmap/cron                         db-0                        db-0               <none>                10s ago     30s        1             no
+        lease.coordination.k8s.io/old          gone-pod                    <none>             <none>                9m40s ago   15s        -             yes (est.)
+        lease.coordination.k8s.io/web-leader   web-7d4b9c-aaaaa_0c8914f7   web-7d4b9c-aaaaa   deployment.apps/web   2s ago      15s        2             no
 
         """)
     }
@@ -130,14 +130,14 @@ import Testing
             "apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": ["name": "kube-scheduler", "namespace": "kube-system"],
             "spec": ["holderIdentity": "master-1_9f2e", "leaseDurationSeconds": 15, "renewTime": "2024-06-11T04:19:39.000000Z"]])
         let visible = await runPlugin(["leases", "-A"], connector: api)
-        #expect(visible.out.contains("lease/kube-scheduler"))
+        #expect(visible.out.contains("lease.coordination.k8s.io/kube-scheduler"))
         #expect(!visible.out.contains("apiserver-07a5") && !visible.out.contains("node-1"))
         #expect(visible.out.hasPrefix("NAMESPACE     NAME"))
         let all = await runPlugin(["leases", "-A", "--all", "-o", "wide"], connector: api)
-        #expect(all.out.contains("lease/apiserver-07a5") && all.out.contains("lease/node-1"))
+        #expect(all.out.contains("lease.coordination.k8s.io/apiserver-07a5") && all.out.contains("lease.coordination.k8s.io/node-1"))
         #expect(all.out.contains("ACQUIRED   PROBLEM"))
         let json = try JSONValue.parse(Data(await runPlugin(["leases", "-A", "-o", "json"], connector: api).out.utf8))
-        #expect(json["items"]?.arrayValue?.map { $0["name"] } == ["lease/kube-scheduler"])
+        #expect(json["items"]?.arrayValue?.map { $0["name"] } == ["lease.coordination.k8s.io/kube-scheduler"])
         #expect(json["items"]?.arrayValue?.first?["renewedSecondsAgo"] == 1)
     }
 

@@ -50,7 +50,7 @@ enum PluginE2E {
         let dir: URL
 
         /// Starts `singleton-sandbox` on a free port and waits for its kubeconfig.
-        static func start() async throws -> Cluster {
+        static func start(arguments: [String] = []) async throws -> Cluster {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("plugin-e2e-\(UUID().uuidString)")
             let bin = dir.appendingPathComponent("bin")
             try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
@@ -62,7 +62,7 @@ enum PluginE2E {
             let kubeconfig = dir.appendingPathComponent("kubeconfig").path
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "\(products)/singleton-sandbox")
-            process.arguments = ["--kubeconfig-out", kubeconfig]
+            process.arguments = ["--kubeconfig-out", kubeconfig] + arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -203,7 +203,7 @@ struct SandboxPluginTests {
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: lease).code == 0)
         let leases = try await cluster.singleton("leases")
         #expect(leases.code == 0, "\(leases.err)")
-        #expect(leases.out.contains("lease/web-leader"))
+        #expect(leases.out.contains("lease.coordination.k8s.io/web-leader"))
         #expect(leases.out.contains("yes (est.)"))
 
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.web).code == 0)
@@ -214,8 +214,8 @@ struct SandboxPluginTests {
     @Test func offlineCommandsThroughKubectl() async throws {
         let cluster = try await PluginE2E.Cluster.start()
         defer { cluster.stop() }
-        let version = try await cluster.singleton("version")
-        #expect(version.out == "kubectl-singleton v\(KubeSingletonVersion.current)\n")
+        let version = try await cluster.singleton("version", "--client")
+        #expect(version.out == "Client Version: v\(KubeSingletonVersion.current)\n")
         let lint = try await cluster.kubectl(["singleton", "lint", "-f", Paths.examples.appendingPathComponent("violating.yaml").path, "-o", "json"])
         #expect(lint.code == 1)
         #expect(try JSONValue.parse(Data(lint.out.utf8))[path: "summary", "errors"] == 4)

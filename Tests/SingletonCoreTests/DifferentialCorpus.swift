@@ -28,6 +28,13 @@ enum DifferentialCorpus {
             add("surge \(mode ?? "-")", ReviewBuilder(object: workload(mode: mode, strategy: ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]])))
             add("recreate \(mode ?? "-")", ReviewBuilder(object: workload(mode: mode, strategy: ["type": "Recreate"])))
             add("rs owned \(mode ?? "-")", ReviewBuilder(resource: "replicasets", kind: "ReplicaSet", object: workload(kind: "ReplicaSet", replicas: 3, mode: mode, ownerKind: "Deployment")))
+            for user in ["alice", "system:serviceaccount:kube-system:deployment-controller"] {
+                for (old, new) in [(1, 3), (3, 2)] {
+                    add("rs owned \(old)->\(new) by \(user) \(mode ?? "-")", ReviewBuilder(
+                        resource: "replicasets", kind: "ReplicaSet", object: workload(kind: "ReplicaSet", replicas: new, mode: mode, ownerKind: "Deployment"),
+                        oldObject: workload(kind: "ReplicaSet", replicas: old, mode: mode, ownerKind: "Deployment"), username: user))
+                }
+            }
             add("sts \(mode ?? "-")", ReviewBuilder(resource: "statefulsets", kind: "StatefulSet", operation: "CREATE", object: workload(kind: "StatefulSet", replicas: nil, mode: mode)))
         }
         add("rc", ReviewBuilder(group: "", resource: "replicationcontrollers", kind: "ReplicationController",
@@ -42,6 +49,18 @@ enum DifferentialCorpus {
         }
         add("pod", ReviewBuilder(group: "", resource: "pods", kind: "Pod", operation: "CREATE", object: ["spec": ["containers": []]]))
         return out
+    }
+
+    /// CronJobs, Jobs and DaemonSets (the annotation has no effect on them): rare, so read by
+    /// the Codable path only.
+    static func unsupportedKinds() -> [(String, Data)] {
+        [("batch", "cronjobs", "CronJob"), ("batch", "jobs", "Job"), ("apps", "daemonsets", "DaemonSet")].flatMap { group, resource, kind in
+            [true, false].map { annotated in
+                let meta: [String: Any] = annotated ? ["name": "web", "annotations": [SingletonAnnotation.mode: "at-most-one"]] : ["name": "web"]
+                return ("\(kind) \(annotated ? "annotated" : "plain")",
+                        ReviewBuilder(group: group, resource: resource, kind: kind, operation: "CREATE", object: ["metadata": meta, "spec": ["x": 1]]).json())
+            }
+        }
     }
 
     /// `../shared/fixtures/public/admission`: reviews as they are, bare requests wrapped.

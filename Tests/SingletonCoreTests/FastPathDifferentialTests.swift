@@ -38,6 +38,15 @@ struct FastPathDifferentialTests {
         }
     }
 
+    @Test func unsupportedKindsTakeTheCodablePathAndWarnOnlyWhenAnnotated() {
+        for (name, body) in DifferentialCorpus.unsupportedKinds() {
+            #expect(!Self.check(name, body), "\(name) is left to the Codable path")
+            let outcome = SingletonPolicy().review(body) { _ in .notFound }
+            #expect(outcome.response.allowed == true, "\(name)")
+            #expect((outcome.response.warnings ?? []).contains { $0.contains("has no effect on") } == name.hasSuffix("annotated"), "\(name)")
+        }
+    }
+
     // Needs ../shared (absent in a user's clone): skipped visibly then.
     @Test(.enabled(if: Fixtures.available, "../shared/fixtures is absent: fixture differential test skipped"))
     func publicFixturesTakeTheFastPathAndAgree() throws {

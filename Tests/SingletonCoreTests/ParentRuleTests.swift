@@ -79,10 +79,20 @@ private func hpaReview(_ hpa: [String: Any], old: [String: Any]? = nil) -> Revie
         #expect(d.warnings.first?.contains("still has 3 replicas") == true)
     }
 
-    @Test func scaleOfAReplicaSetOwnedByADeploymentIsAllowed() throws {
+    @Test func aUsersScaleOfAReplicaSetOwnedByADeploymentPointsAtTheDeployment() throws {
         let r = try scaleReview(resource: "replicasets", old: 1, new: 3).request()
         let d = SingletonPolicy().decide(r, parent: .found(parentMeta(mode: "at-most-one", ownerKind: "Deployment")))
-        #expect(d.allowed && d.rule == .ownedByDeployment)
+        #expect(!d.allowed && d.rule == .replicas)
+        #expect(d.message?.contains("belongs to Deployment default/") == true, "\(d.message ?? "")")
+        // The same verdict as a patch of the ReplicaSet itself.
+        var patch = ReviewBuilder(resource: "replicasets", kind: "ReplicaSet",
+                                  object: workload(kind: "ReplicaSet", replicas: 3, mode: "at-most-one", ownerKind: "Deployment"),
+                                  oldObject: workload(kind: "ReplicaSet", replicas: 1, mode: "at-most-one", ownerKind: "Deployment"))
+        #expect(SingletonPolicy().decide(try patch.request()).allowed == false)
+        patch.username = "system:kube-controller-manager"
+        #expect(SingletonPolicy().decide(try patch.request()) == .allow(.ownedByDeployment))
+        let down = try scaleReview(resource: "replicasets", old: 3, new: 2).request()
+        #expect(SingletonPolicy().decide(down, parent: .found(parentMeta(mode: "at-most-one", ownerKind: "Deployment"))) == .allow(.ownedByDeployment))
     }
 
     @Test func unknownModeOnTheParentDeniesScaleUp() throws {

@@ -15,6 +15,7 @@ struct ReviewBuilder {
     var operation = "UPDATE"
     var object: [String: Any]? = nil
     var oldObject: [String: Any]? = nil
+    var username = "alice"
 
     func json() -> Data {
         var request: [String: Any] = [
@@ -24,7 +25,7 @@ struct ReviewBuilder {
             "requestKind": ["group": group, "version": version, "kind": kind],
             "requestResource": ["group": group, "version": version, "resource": resource],
             "name": name, "namespace": namespace, "operation": operation,
-            "userInfo": ["username": "alice", "groups": ["system:authenticated"]],
+            "userInfo": ["username": username, "groups": ["system:authenticated"]],
             "dryRun": false,
         ]
         if let subResource {

@@ -111,10 +111,12 @@ struct WorkloadLaneTests {
         #"{"kube-singleton.dev/lease":"a","kube-singleton.dev/mode":"at-most-one","kube-singleton.dev/lease":" "}"#,
     ])
     func aContractKeyTwiceIsLeftToTheFullPath(_ annotations: String) {
-        let result = Self.decide(Self.text(annotations: annotations))
-        #expect(!result.laned)
-        // JSONDecoder keeps the first value: at-most-one with 3 replicas is denied.
-        #expect(result.decision?.allowed == false && result.decision?.rule == .replicas)
+        let body = Self.text(annotations: annotations)
+        #expect(Self.lane(body) == nil)
+        // JSONDecoder would keep the first value, Go the last: the full path refuses it instead.
+        guard case .done(let outcome) = SingletonPolicy().begin(body) else { Issue.record("no outcome"); return }
+        #expect(outcome.decision == nil)
+        #expect(outcome.decodeError?.message.contains("appears twice in request.object.metadata.annotations") == true)
     }
 
     @Test(arguments: [#"{"a":1}"#, #"{"a":null}"#, #"["kube-singleton.dev/mode"]"#, #""at-most-one""#])

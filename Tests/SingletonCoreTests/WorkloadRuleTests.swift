@@ -101,8 +101,30 @@ let workloadCases: [WorkloadCase] = [
           builder: { update(workload(kind: "StatefulSet", replicas: 1, mode: most), workload(kind: "StatefulSet", replicas: 2, mode: most),
                             resource: "statefulsets", kind: "StatefulSet") },
           allowed: false, rule: .replicas, message: ["StatefulSet default/web"]),
-    .init(name: "ReplicaSet owned by a Deployment is never blocked",
+    .init(name: "a user's ReplicaSet owned by a Deployment at 3 is denied, pointing at the Deployment",
           builder: { create(workload(kind: "ReplicaSet", replicas: 3, mode: most, ownerKind: "Deployment"), resource: "replicasets", kind: "ReplicaSet") },
+          allowed: false, rule: .replicas,
+          message: ["ReplicaSet default/web belongs to Deployment default/owner", "Scale Deployment default/owner instead",
+                    "the Deployment controller copies it back"]),
+    .init(name: "a user's scale-up of an owned ReplicaSet is denied",
+          builder: { update(workload(kind: "ReplicaSet", replicas: 1, mode: least, ownerKind: "Deployment"),
+                            workload(kind: "ReplicaSet", replicas: 3, mode: least, ownerKind: "Deployment"), resource: "replicasets", kind: "ReplicaSet") },
+          allowed: false, rule: .replicas, message: ["Deployment default/owner"]),
+    .init(name: "the Deployment controller's writes to its ReplicaSets are never blocked",
+          builder: {
+              var b = update(workload(kind: "ReplicaSet", replicas: 1, mode: most, ownerKind: "Deployment"),
+                             workload(kind: "ReplicaSet", replicas: 3, mode: most, ownerKind: "Deployment"), resource: "replicasets", kind: "ReplicaSet")
+              b.username = "system:serviceaccount:kube-system:deployment-controller"
+              return b
+          },
+          allowed: true, rule: .ownedByDeployment),
+    .init(name: "a scale-down of an owned ReplicaSet is allowed",
+          builder: { update(workload(kind: "ReplicaSet", replicas: 3, mode: most, ownerKind: "Deployment"),
+                            workload(kind: "ReplicaSet", replicas: 2, mode: most, ownerKind: "Deployment"), resource: "replicasets", kind: "ReplicaSet") },
+          allowed: true, rule: .ownedByDeployment),
+    .init(name: "an owned ReplicaSet without the annotation is not judged",
+          builder: { update(workload(kind: "ReplicaSet", replicas: 1, ownerKind: "Deployment"),
+                            workload(kind: "ReplicaSet", replicas: 3, ownerKind: "Deployment"), resource: "replicasets", kind: "ReplicaSet") },
           allowed: true, rule: .ownedByDeployment),
     .init(name: "bare ReplicaSet at 2 is denied",
           builder: { create(workload(kind: "ReplicaSet", replicas: 2, mode: least), resource: "replicasets", kind: "ReplicaSet") },
@@ -118,6 +140,14 @@ let workloadCases: [WorkloadCase] = [
     }, allowed: true, rule: .notOurs),
     .init(name: "status subresource is not judged", builder: {
         var b = update(workload(replicas: 3, mode: least), workload(replicas: 3, mode: least)); b.subResource = "status"; return b
+    }, allowed: true, rule: .notOurs),
+    .init(name: "an annotated CronJob is allowed with a warning that the annotation has no effect", builder: {
+        var b = create(["apiVersion": "batch/v1", "kind": "CronJob", "metadata": ["name": "web", "namespace": "default", "annotations": [SingletonAnnotation.mode: most]],
+                        "spec": ["schedule": "* * * * *"]], resource: "cronjobs", kind: "CronJob", group: "batch")
+        b.version = "v1"; return b
+    }, allowed: true, rule: .notOurs, warning: ["has no effect on CronJob default/web", "concurrencyPolicy: Forbid"]),
+    .init(name: "a DaemonSet without the annotation gets no warning", builder: {
+        create(["apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": ["name": "web"]], resource: "daemonsets", kind: "DaemonSet")
     }, allowed: true, rule: .notOurs),
     .init(name: "other kinds are not judged", builder: {
         var b = create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "c", "annotations": [SingletonAnnotation.mode: "bogus"]]],

@@ -55,6 +55,12 @@ public final class RawConnection: Sendable {
 
     public var isOpen: Bool { channel.isActive }
 
+    /// Ends the sending side (TLS close_notify, then TCP FIN) and keeps reading: a client
+    /// that sent its request and says it will send no more.
+    public func closeOutput() async throws {
+        try await channel.close(mode: .output)
+    }
+
     public func close() async { try? await channel.close() }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import HTTPSServerKit
 import SingletonCore
 import Testing
@@ -39,16 +40,63 @@ struct BinaryTests {
         await client.closed()
     }
 
+    @Test("--version names the build; a usage error exits 1 with the usage, as kubectl-singleton does",
+          .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
+    func versionAndUsageErrors() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let version = try await runProcess(Binary.path, ["--version"], environment: env)
+        #expect(version.status == 0)
+        #expect(version.stdout == "singleton-webhook v\(KubeSingletonVersion.current)\n")
+        for args in [["serve", "--port", "not-a-port"], ["review", "--on-lookup-failure", "maybe", "x.json"], ["frobnicate"]] {
+            let run = try await runProcess(Binary.path, args, environment: env)
+            #expect(run.status == 1, "\(args): \(run.status) \(run.stderr)")
+            #expect(run.stderr.hasPrefix("Error: ") && run.stderr.contains("Usage: singleton-webhook"), "\(args): \(run.stderr)")
+        }
+    }
+
+    @Test("SIGTERM under load: 8 clients sending reviews back to back lose none; the process exits 0 within the grace period",
+          .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
+    func sigtermUnderLoad() async throws {
+        let pki = try TestPKI.make()
+        let server = try await Serving.start(Binary.path, ["serve", "--host", "127.0.0.1", "--port", "0", "--parent-lookup", "none"],
+                                 environment: ["SINGLETON_WEBHOOK_TLS_CERT_FILE": pki.certFile, "SINGLETON_WEBHOOK_TLS_KEY_FILE": pki.keyFile,
+                                               "SINGLETON_WEBHOOK_SHUTDOWN_GRACE": "8s", "SINGLETON_WEBHOOK_HEADER_TIMEOUT": "60s"])
+        defer { server.stop() }
+        let port = try #require(server.port)
+        let tls = try pki.clientTLS()
+        let review = try Fixtures.review("02-scale-out-denied.json")
+        let deadline = ContinuousClock.now + .seconds(30)
+        let clients = Task {
+            await withTaskGroup(of: SendTally.self) { group in
+                for _ in 0..<8 {
+                    group.addTask { await keepSending(port: port, tls: tls, until: deadline) { ByteBuffer(bytes: review) } }
+                }
+                return await group.reduce(into: [SendTally]()) { $0.append($1) }
+            }
+        }
+        try await Task.sleep(for: .seconds(1))
+        let signalled = ContinuousClock.now
+        kill(server.process.processIdentifier, SIGTERM)
+        let (_, status) = try await server.exited()
+        let took = ContinuousClock.now - signalled
+        let tallies = await clients.value
+        #expect(status == 0)
+        #expect(tallies.reduce(0) { $0 + $1.lost } == 0, "\(tallies) \(tallies.flatMap(\.lostErrors))")
+        #expect(tallies.allSatisfy { $0.answered > 0 }, "\(tallies)")
+        #expect(took < .seconds(8), "exit took \(took)")
+    }
+
     @Test("--help explains every flag and its environment variable",
           .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
     func help() async throws {
         let run = try await runProcess(Binary.path, ["serve", "--help"], environment: ProcessInfo.processInfo.environment)
         #expect(run.status == 0, "\(run.stderr)")
         let text = run.stdout
-        for flag in ["--tls-cert-file", "--client-ca-file", "--on-lookup-failure", "--shutdown-grace", "--metrics-port", "--validate-path"] {
+        for flag in ["--tls-cert-file", "--client-ca-file", "--on-lookup-failure", "--shutdown-grace", "--metrics-port", "--validate-path",
+                     "--lookup-timeout", "--watch-idle-timeout", "--max-cache-staleness"] {
             #expect(text.contains(flag), "\(flag)")
         }
-        #expect(text.components(separatedBy: "SINGLETON_WEBHOOK_").count - 1 >= 21)
+        #expect(text.components(separatedBy: "SINGLETON_WEBHOOK_").count - 1 >= 24)
     }
 
     @Test("startup errors say which input is wrong and how to go on, and exit non-zero",

@@ -50,6 +50,7 @@ struct OperationsTests {
         #expect(samples["singleton_webhook_parent_cache_objects{kind=\"deployments\"}"] == 1)
         #expect(samples["singleton_webhook_parent_cache_synced{kind=\"statefulsets\"}"] == 1)
         #expect(samples["singleton_webhook_parent_lookups_total{source=\"cache\"}"] == 2)
+        #expect(samples["singleton_webhook_build_info{version=\"v\(KubeSingletonVersion.current)\"}"] == 1)
         await client.close()
         await service.shutdown(grace: .seconds(2))
     }
@@ -140,6 +141,7 @@ struct OperationsTests {
         let source = BlockingGetSource()
         var settings = pki.settings()
         settings.shutdownGrace = .seconds(30)
+        settings.lookupTimeout = .seconds(60)  // the GET is held on purpose
         let service = try await WebhookService.start(settings, source: source, logger: LogCapture().logger)
         let port = service.server.port
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())

@@ -10,7 +10,9 @@ struct ParentTableTests {
 
     static func parent<R: RandomNumberGenerator>(_ rng: inout R) -> CachedParent {
         let uid: String? = Int.random(in: 0..<10, using: &rng) == 0 ? nil : "u-\(UInt32.random(in: 0...UInt32.max, using: &rng))"
-        switch Int.random(in: 0..<4, using: &rng) {
+        switch Int.random(in: 0..<5, using: &rng) {
+        case 4: return CachedParent(uid: uid, annotations: ["kube-singleton.dev/mode": "at-most-one"],
+                                    owningDeployment: Int.random(in: 0..<2, using: &rng) == 0 ? "" : "web-\(Int.random(in: 0..<99, using: &rng))")
         case 0: return CachedParent(uid: uid, annotations: nil)
         case 1: return CachedParent(uid: uid, annotations: [:])
         case 2: return CachedParent(uid: uid, annotations: ["kube-singleton.dev/mode": "at-most-one"])

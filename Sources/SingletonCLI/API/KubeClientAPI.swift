@@ -7,17 +7,26 @@ import SingletonCore
 /// kubectl does (KUBECONFIG merged, --kubeconfig/--context/--cluster/--user/-n overrides).
 public struct KubeClientConnector: KubeConnector {
     let environment: [String: String]
+    /// Where `-v 6` request lines go (stderr in the plugin).
+    let log: @Sendable (String) -> Void
 
-    public init(environment: [String: String]) { self.environment = environment }
+    public init(environment: [String: String], log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.environment = environment
+        self.log = log
+    }
 
     public func connect(_ options: KubeOptions) throws -> any KubeAPI {
         let configOptions = KubeConfigOptions(
             kubeconfig: options.kubeconfig, context: options.context, cluster: options.cluster, user: options.user,
             namespace: options.namespace,
-            requestTimeout: (options.requestTimeoutSeconds ?? 0) > 0 ? options.requestTimeoutSeconds : nil)
+            requestTimeout: (options.requestTimeoutSeconds ?? 0) > 0 ? options.requestTimeoutSeconds : nil,
+            impersonateUser: options.impersonateUser, impersonateGroups: options.impersonateGroups,
+            server: options.server, token: options.token, certificateAuthority: options.certificateAuthority,
+            insecureSkipTLSVerify: options.insecureSkipTLSVerify)
         do {
             let config = try ClientConfig.load(configOptions, environment: environment, keyPairCheck: .openSSL)
-            return KubeClientAPI(client: KubeClient(config: config, environment: environment))
+            let api = KubeClientAPI(client: KubeClient(config: config, environment: environment))
+            return options.verbosity >= 6 ? RequestLoggingAPI(base: api, log: log) : api
         } catch {
             let text = "\(error)"
             throw CLIError(text.hasPrefix("error: ") ? String(text.dropFirst(7)) : text)
@@ -68,6 +77,50 @@ struct KubeClientAPI: KubeAPI {
             return try JSONValue.parse(data)
         } catch {
             throw APIFailure(code: 0, reason: "", message: "the API server answered with something that is not JSON")
+        }
+    }
+}
+
+/// `-v 6` and above: each request and its outcome on stderr, as kubectl logs them at that
+/// level, so a user can see what the plugin asked the server.
+struct RequestLoggingAPI: KubeAPI {
+    let base: any KubeAPI
+    let log: @Sendable (String) -> Void
+
+    var defaultNamespace: String { base.defaultNamespace }
+
+    func get(_ path: String) async throws(APIFailure) -> JSONValue {
+        try await logged("GET", path) { () async throws(APIFailure) in try await base.get(path) }
+    }
+
+    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
+        try await logged("POST", path) { () async throws(APIFailure) in try await base.create(path, body, dryRun: dryRun) }
+    }
+
+    func patch(_ path: String, _ body: JSONValue, type: APIPatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
+        try await logged("PATCH", path) { () async throws(APIFailure) in try await base.patch(path, body, type: type, dryRun: dryRun) }
+    }
+
+    func delete(_ path: String, dryRun: DryRunMode) async throws(APIFailure) {
+        _ = try await logged("DELETE", path) { () async throws(APIFailure) -> JSONValue in
+            try await base.delete(path, dryRun: dryRun)
+            return .null
+        }
+    }
+
+    private func logged(_ verb: String, _ path: String, _ body: () async throws(APIFailure) -> JSONValue) async throws(APIFailure) -> JSONValue {
+        let start = ContinuousClock.now
+        func millis() -> Int {
+            let d = ContinuousClock.now - start
+            return Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+        }
+        do {
+            let value = try await body()
+            log("\(verb) \(path) OK in \(millis()) milliseconds")
+            return value
+        } catch {
+            log("\(verb) \(path) \(error.code == 0 ? "failed" : "\(error.code) \(error.reason)") in \(millis()) milliseconds")
+            throw error
         }
     }
 }

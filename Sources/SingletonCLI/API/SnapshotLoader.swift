@@ -8,12 +8,14 @@ struct SnapshotLoader {
     let api: any KubeAPI
     let env: CLIEnvironment
 
-    /// Every singleton workload in `namespace` (nil: all namespaces), raw and decoded.
-    func singletons(namespace: String?) async throws -> [(JSONValue, Workload)] {
+    /// Every singleton workload in `namespace` (nil: all namespaces) that `selector` matches,
+    /// raw and decoded.
+    func singletons(namespace: String?, selector: String? = nil) async throws -> [(JSONValue, Workload)] {
         var result: [(JSONValue, Workload)] = []
+        let query = selector.map { "?labelSelector=" + JSONValue.escape($0) } ?? ""
         for kind in WorkloadKind.allCases {
             let list: JSONValue
-            switch await fetch(kind.collectionPath(namespace: namespace)) {
+            switch await fetch(kind.collectionPath(namespace: namespace) + query) {
             case .success(let value):
                 list = value
             case .failure(let failure):

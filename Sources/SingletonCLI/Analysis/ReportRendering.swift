@@ -25,7 +25,9 @@ enum ReportRendering {
 
     static func document(_ r: SingletonReport) -> JSONValue {
         var o: [String: JSONValue] = [
-            "kind": .string(r.ref.kind.rawValue), "name": .string(r.ref.name), "namespace": .string(r.namespace),
+            "apiVersion": .string(r.ref.kind.apiVersion), "kind": .string(r.ref.kind.rawValue),
+            "metadata": ["name": .string(r.ref.name), "namespace": .string(r.namespace)],
+            "name": .string(r.ref.name), "namespace": .string(r.namespace),
             "mode": .string(r.mode), "desiredReplicas": .int(Int64(r.desired)), "readyReplicas": .int(Int64(r.ready)),
             "runningPods": .array(r.runningPods.map(JSONValue.string)), "terminatingPods": .array(r.terminatingPods.map(JSONValue.string)),
             "podDisruptionBudget": r.podDisruptionBudget.map(JSONValue.string) ?? .null,

@@ -48,17 +48,22 @@ public struct SingletonReport: Sendable, Equatable {
 
 /// Builds `SingletonReport`s (pure: objects and a clock in, report out).
 public enum SingletonAnalyzer {
-    /// Judges one singleton against what surrounds it; every risk comes with the command that fixes it.
-    public static func analyze(_ workload: Workload, namespace: String, snapshot: ClusterSnapshot, now: Date) -> SingletonReport {
+    /// Judges one singleton against what surrounds it; every risk comes with the command that
+    /// fixes it, with the namespace, the user's `connectionFlags` and the singleton's own mode,
+    /// so running it changes nothing else.
+    public static func analyze(_ workload: Workload, namespace: String, snapshot: ClusterSnapshot, now: Date,
+                               connectionFlags: [String] = []) -> SingletonReport {
         let name = workload.metadata.name ?? ""
         let ref = ResourceRef(kind: workload.kind, name: name)
         var risks: [Risk] = []
         let contract = workload.metadata.contract
         let mode = workload.metadata.annotations?[SingletonAnnotation.mode] ?? ""
+        let scope = (["-n", namespace] + Hints.redacted(connectionFlags)).map(Hints.shellQuoted).joined(separator: " ")
+        let enable = "kubectl singleton enable \(ref) \(scope)" + (contract.spec.map { " --mode \($0.mode.rawValue)" } ?? "")
         if case .invalid(let error, _) = contract { risks.append(Risk(code: "bad-mode", message: "\(error); the webhook denies changes until it is fixed")) }
 
         let desired = workload.effectiveReplicas
-        if desired > 1 { risks.append(Risk(code: "replicas=\(desired)", message: "spec.replicas is \(desired); a singleton runs at most 1 (kubectl scale \(ref) --replicas=1)")) }
+        if desired > 1 { risks.append(Risk(code: "replicas=\(desired)", message: "spec.replicas is \(desired); a singleton runs at most 1 (kubectl scale \(ref) --replicas=1 \(scope))")) }
 
         let selector = workload.selector ?? LabelSelector(matchLabels: workload.templateLabels)
         // An empty selector would match every pod in the namespace: count none instead.
@@ -80,45 +85,37 @@ public enum SingletonAnalyzer {
             if strategy.surges {
                 strategyText = "RollingUpdate (maxSurge \(strategy.effectiveMaxSurge?.description ?? "25%"))"
                 if contract.spec?.mode == .atMostOne {
-                    risks.append(Risk(code: "surge", message: "the rollout strategy surges: a rollout runs two pods at once (kubectl singleton enable \(ref) sets Recreate)"))
+                    risks.append(Risk(code: "surge", message: "the rollout strategy surges: a rollout runs two pods at once (\(enable) sets Recreate)"))
                 }
             }
         }
 
-        for hpa in snapshot.autoscalers where hpa[path: "metadata", "namespace"]?.stringValue == namespace {
-            guard let target = hpa[path: "spec", "scaleTargetRef"], target["name"]?.stringValue == name,
-                  WorkloadKind(apiVersion: target["apiVersion"]?.stringValue, kind: target["kind"]?.stringValue ?? "") == workload.kind else { continue }
-            let max = hpa[path: "spec", "maxReplicas"]?.intValue ?? 0
-            guard max > 1 else { continue }
-            let hpaName = hpa[path: "metadata", "name"]?.stringValue ?? ""
-            var origin = ""
-            if let scaledObject = hpa[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue {
-                origin = " (made by KEDA ScaledObject \(scaledObject); set maxReplicaCount: 1 there)"
-            }
-            risks.append(Risk(code: "hpa/\(hpaName)", message: "HorizontalPodAutoscaler \(hpaName) can scale it to \(max) replicas\(origin)"))
+        for hpa in scalingAutoscalers(snapshot.autoscalers, of: workload, name: name, namespace: namespace) {
+            risks.append(Risk(code: "hpa/\(hpa.name)", message: "HorizontalPodAutoscaler \(hpa.name) can scale it to \(hpa.maxReplicas) replicas\(hpa.origin)"))
         }
 
         let podLabels = workload.templateLabels
         let pdb = snapshot.podDisruptionBudgets.first { candidate in
-            guard candidate[path: "metadata", "namespace"]?.stringValue == namespace,
-                  let sel = candidate[path: "spec", "selector"], let decoded = try? JSONDecoder().decode(LabelSelector.self, from: sel.serialized())
-            else { return false }
-            return !podLabels.isEmpty && decoded.matches(podLabels)
+            candidate[path: "metadata", "namespace"]?.stringValue == namespace && !podLabels.isEmpty && Companions.selects(candidate, podLabels: podLabels)
         }
         let pdbName = pdb?[path: "metadata", "name"]?.stringValue
         let ownPDBName = "\(name)-singleton"
         if pdb == nil {
             if snapshot.podDisruptionBudgets.contains(where: { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == ownPDBName }) {
-                risks.append(Risk(code: "pdb-mismatch", message: "PodDisruptionBudget \(ownPDBName) exists but does not select its pods (selector changed?); rerun kubectl singleton enable \(ref) --pdb"))
+                risks.append(Risk(code: "pdb-mismatch", message: "PodDisruptionBudget \(ownPDBName) exists but does not select its pods (selector changed?); rerun \(enable) --pdb"))
             } else {
-                risks.append(Risk(code: "no-pdb", message: "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (kubectl singleton enable \(ref) --pdb)"))
+                risks.append(Risk(code: "no-pdb", message: "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (\(enable) --pdb)"))
             }
-        } else if let spec = pdb?["spec"], spec["maxUnavailable"]?.intValue != 0, spec["minAvailable"]?.intValue != 1 {
-            risks.append(Risk(code: "pdb-loose", message: "PodDisruptionBudget \(pdbName ?? "") allows evicting the pod (neither maxUnavailable 0 nor minAvailable 1)"))
+        } else if let pdb, !Companions.blocksEviction(pdb) {
+            risks.append(Risk(code: "pdb-loose", message: "PodDisruptionBudget \(pdbName ?? "") allows evicting the pod (\(Companions.budget(pdb)); neither maxUnavailable 0 nor minAvailable 1)"))
         }
 
         var serviceName: String?
-        if workload.kind == .statefulSet {
+        if workload.kind == .statefulSet, (workload.serviceName ?? "").isEmpty {
+            // No governing Service can be added to it (spec.serviceName is immutable): not a
+            // risk to the singleton, and nothing `enable --service` could fix.
+            serviceName = nil
+        } else if workload.kind == .statefulSet {
             let wanted = workload.serviceName ?? ""
             let svc = snapshot.services.first { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == wanted }
             if let svc {
@@ -127,7 +124,7 @@ public enum SingletonAnalyzer {
                     risks.append(Risk(code: "svc-not-headless", message: "Service \(wanted) named in spec.serviceName is not headless (clusterIP: None)"))
                 }
             } else {
-                risks.append(Risk(code: "no-svc", message: "the governing Service \(wanted.isEmpty ? "(spec.serviceName is empty)" : wanted) does not exist (kubectl singleton enable \(ref) --service)"))
+                risks.append(Risk(code: "no-svc", message: "the governing Service \(wanted) does not exist (kubectl singleton enable \(ref) --service)"))
             }
         } else {
             serviceName = snapshot.services.first { svc in
@@ -163,6 +160,21 @@ public enum SingletonAnalyzer {
             ref: ref, namespace: namespace, mode: mode, desired: desired, ready: workload.status?.readyReplicas ?? 0,
             strategy: strategyText, runningPods: running, terminatingPods: terminating, podDisruptionBudget: pdbName,
             service: serviceName, leaseName: leaseName, leaseHolder: view?.record.holder, leaseView: view, risks: risks)
+    }
+
+    /// The HPAs in `namespace` aimed at the workload with room to scale past one replica;
+    /// `origin` names the KEDA ScaledObject that made one, where to fix it.
+    static func scalingAutoscalers(_ autoscalers: [JSONValue], of workload: Workload, name: String, namespace: String)
+        -> [(name: String, maxReplicas: Int, origin: String)] {
+        autoscalers.compactMap { hpa in
+            guard hpa[path: "metadata", "namespace"]?.stringValue == namespace,
+                  let target = hpa[path: "spec", "scaleTargetRef"], target["name"]?.stringValue == name,
+                  WorkloadKind(apiVersion: target["apiVersion"]?.stringValue, kind: target["kind"]?.stringValue ?? "") == workload.kind,
+                  let max = hpa[path: "spec", "maxReplicas"]?.intValue, max > 1 else { return nil }
+            let origin = hpa[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue
+                .map { " (made by KEDA ScaledObject \($0); set maxReplicaCount: 1 there)" } ?? ""
+            return (hpa[path: "metadata", "name"]?.stringValue ?? "", max, origin)
+        }
     }
 
     /// Whether a ValidatingWebhookConfiguration list holds kube-singleton's.

@@ -13,31 +13,44 @@ struct DisableCommand: ParsableCommand, PluginCommand {
         created them for this workload (managed-by label and ownerReference); anything
         else is left alone. Replicas and strategy are not changed.
 
+        Takes several workloads (deploy/a sts/b, or deploy a b) or a kind with -l, each
+        reported on its own lines.
+
         Examples:
           kubectl singleton disable deploy/web
+          kubectl singleton disable deploy -l app=web -n shop
           kubectl singleton disable sts/db -n data --dry-run=server
 
-        Exit codes: 0 done; 1 a step failed or bad arguments.
+        Exit codes: 0 done; 1 a step failed for any workload, or bad arguments.
         """
     )
 
     @OptionGroup var kube: KubeOptions
-    @Argument(help: "The workload: KIND/NAME or KIND NAME.") var target: [String] = []
-    @Option(name: .customLong("dry-run"), help: "none, client or server.") var dryRun: DryRunMode = .none
-
-    func validate() throws {
-        do { _ = try ResourceRef.parse(target) } catch { throw ValidationError(error.description) }
-    }
+    @OptionGroup var targets: TargetOptions
+    @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
-        let ref = try ResourceRef.parse(target)
         let api = try env.connector.connect(kube)
         let namespace = kube.namespace ?? api.defaultNamespace
+        let refs = try await targets.parsed().resolve(api, namespace: namespace)
+        if refs.isEmpty { env.err.line(noResourcesMessage(namespace: namespace)) }
         let steps = StepReport(env: env, quiet: false)
-        let (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
+        for ref in refs { await disable(ref, api: api, namespace: namespace, steps: steps) }
+        return steps.finish()
+    }
+
+    /// Every step for one workload.
+    func disable(_ ref: ResourceRef, api: any KubeAPI, namespace: String, steps: StepReport) async {
+        let workload: Workload
+        do {
+            (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
+        } catch {
+            steps.fail("\(ref)", error)
+            return
+        }
         do {
             try await retryingConflicts { try await removeAnnotations(api, ref, namespace: namespace, steps: steps) }
-        } catch let error as APIFailure {
+        } catch {
             // Reported as a failed step; the companions are still cleaned up, and a rerun
             // retries the annotation.
             steps.fail("\(ref)", error)
@@ -51,7 +64,6 @@ struct DisableCommand: ParsableCommand, PluginCommand {
         await steps.run("service/\(serviceName)") {
             try await sync.remove(name: serviceName, collection: CompanionPaths.services(namespace), ownerUID: workload.metadata.uid)
         }
-        return steps.finish(rerun: "kubectl singleton disable \(ref) -n \(namespace)")
     }
 
     /// Re-reads the workload and removes the annotations it carries.

@@ -12,71 +12,84 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         is higher, and for at-most-one Deployments replaces a surging rollout strategy with
         Recreate. Fields kube-singleton does not model are never touched; a second run
         changes nothing. --pdb creates NAME-singleton (maxUnavailable 0: drains wait for you
-        to move the pod); --service creates the headless Service. Created objects carry
+        to move the pod), unless a PodDisruptionBudget already selects the pods: one that
+        blocks eviction (maxUnavailable 0, minAvailable 1) is reused and left alone; any
+        other is a refusal with the reason, since the Eviction API refuses pods covered by
+        two. --service creates the headless Service. Created objects carry
         app.kubernetes.io/managed-by=kubectl-singleton and an ownerReference to the workload.
-        Each step is reported; if one fails, rerunning the command finishes the job.
+        Several workloads (deploy/a sts/b, or deploy a b) or a kind with -l are each
+        handled in turn with their own report lines. Each step is reported; if one fails,
+        rerunning the same command finishes the job.
 
         Examples:
           kubectl singleton enable deploy/web
+          kubectl singleton enable deploy/web deploy/worker -n shop --pdb
+          kubectl singleton enable deploy -l tier=scheduler -n shop --mode at-least-one
           kubectl singleton enable sts/db -n data --mode at-most-one --pdb --service
           kubectl singleton enable deployment web --lease web-leader --dry-run=server -o yaml
 
-        Exit codes: 0 every step done; 1 a step failed (see the report) or bad arguments.
+        Exit codes: 0 every step done; 1 a step failed for any workload (see the report) or bad arguments.
         """
     )
 
+    static let outputs = ["json", "yaml"]
+
     @OptionGroup var kube: KubeOptions
-    @Argument(help: "The workload: KIND/NAME (deploy/web, sts/db) or KIND NAME.") var target: [String] = []
+    @OptionGroup var targets: TargetOptions
     @Option(help: "at-most-one (consistency) or at-least-one (availability).") var mode: String = SingletonMode.atMostOne.rawValue
     @Flag(help: "Create the PodDisruptionBudget NAME-singleton.") var pdb = false
     @Flag(help: "Create the headless Service (a StatefulSet's spec.serviceName, else NAME).") var service = false
     @Option(help: "Record the Lease the application uses for leader election.") var lease: String?
-    @Option(name: .customLong("dry-run"), help: "none, client (print only) or server (send with dryRun=All).") var dryRun: DryRunMode = .none
-    @Option(name: [.short, .customLong("output")], help: "Print the resulting objects as json or yaml.") var output: OutputFormat?
+    @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
+    @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
 
     func validate() throws {
-        _ = try parsedTarget()
         guard SingletonMode(rawValue: mode) != nil else {
             throw ValidationError("unknown --mode \"\(mode)\"; accepted values: \(SingletonMode.acceptedValues)")
         }
-        if let output, output != .json && output != .yaml { throw ValidationError("enable prints -o json or -o yaml") }
+        try OutputFormat.check(output, accepted: Self.outputs, command: "enable")
         if let lease, !ResourceRef.isValidName(lease) { throw ValidationError("--lease \"\(lease)\" is not a valid Lease name") }
     }
 
-    func parsedTarget() throws -> ResourceRef {
-        do { return try ResourceRef.parse(target) } catch { throw ValidationError(error.description) }
-    }
-
     func execute(in env: CLIEnvironment) async throws -> Int32 {
-        let ref = try parsedTarget()
         let mode = SingletonMode(rawValue: mode) ?? .atMostOne
         let api = try env.connector.connect(kube)
         let namespace = kube.namespace ?? api.defaultNamespace
+        let refs = try await targets.parsed().resolve(api, namespace: namespace)
+        if refs.isEmpty { env.err.line(noResourcesMessage(namespace: namespace)) }
         let steps = StepReport(env: env, quiet: output != nil)
         var results: [JSONValue] = []
+        for ref in refs {
+            results += await enable(ref, api: api, namespace: namespace, mode: mode, steps: steps, env: env)
+        }
+        if let output { env.out.write(output.render(results.count == 1 ? results[0] : listDocument(results))) }
+        return steps.finish()
+    }
 
+    /// Every step for one workload; returns the objects it produced (for `-o`).
+    func enable(_ ref: ResourceRef, api: any KubeAPI, namespace: String, mode: SingletonMode, steps: StepReport,
+                env: CLIEnvironment) async -> [JSONValue] {
         // Step 1: the workload patch, retried on conflict against a fresh read.
+        var results: [JSONValue] = []
         let raw: JSONValue, workload: Workload
         do {
             (raw, workload) = try await retryingConflicts {
-                try await patchWorkload(api, ref, namespace: namespace, mode: mode, steps: steps)
+                try await patchWorkload(api, ref, namespace: namespace, mode: mode, steps: steps, env: env)
             }
-        } catch let error as APIFailure where !error.isNotFound {
+        } catch let refusal as OwnedReplicaSet {
+            steps.fail("\(ref)", refusal, retryable: false)
+            return results
+        } catch {
             // The workload step failed (RBAC, a webhook denial): nothing else is attempted.
             steps.fail("\(ref)", error)
-            return steps.finish(rerun: "kubectl singleton enable \(ref) -n \(namespace)")
+            return results
         }
         results.append(raw)
+        await warnAboutEffect(api, workload: workload, namespace: namespace, steps: steps)
 
         // Steps 2 and 3: companions, each reported on its own.
-        if pdb {
-            await steps.run("poddisruptionbudget.policy/\(Companions.pdbName(for: workload))") {
-                let object = try Companions.pdb(for: workload)
-                let result = try await CompanionSync(api: api, dryRun: dryRun).ensure(object, collection: CompanionPaths.pdbs(namespace), ownerUID: workload.metadata.uid)
-                results.append(result.0)
-                return result.1
-            }
-            steps.warn(["the PodDisruptionBudget (maxUnavailable 0) blocks voluntary evictions of the healthy pod: kubectl drain waits until you delete the pod yourself"])
+        if pdb, let object = await pdbStep(api, workload: workload, namespace: namespace, steps: steps) {
+            results.append(object)
         }
         if service {
             await steps.run("service/\(Companions.serviceName(for: workload))") {
@@ -86,22 +99,21 @@ struct EnableCommand: ParsableCommand, PluginCommand {
                 return result.1
             }
         }
-        if let output { env.out.write(output.render(results.count == 1 ? results[0] : listDocument(results))) }
-        return steps.finish(rerun: "kubectl singleton enable \(ref) -n \(namespace)")
+        return results
     }
 
     /// Reads the workload and sends the plan's patch (none when nothing changes).
     func patchWorkload(_ api: any KubeAPI, _ ref: ResourceRef, namespace: String, mode: SingletonMode,
-                       steps: StepReport) async throws -> (JSONValue, Workload) {
+                       steps: StepReport, env: CLIEnvironment) async throws -> (JSONValue, Workload) {
         let (raw, workload) = try await fetchWorkload(api, ref, namespace: namespace)
         if workload.kind == .replicaSet, workload.isOwnedByDeployment {
             let owner = workload.metadata.ownerReferences?.first { $0.kind == "Deployment" }?.name ?? "its Deployment"
-            throw CLIError("\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run kubectl singleton enable deploy/\(owner) instead")
+            throw OwnedReplicaSet(message: "\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run `\(Hints.command(["enable", "deployment.apps/\(owner)"] + sameChoices, namespace: namespace, env: env))` instead")
         }
         let plan = EnablePlan.make(workload, mode: mode, lease: lease)
         guard let patch = plan.patch else {
+            // Its caveats were said when it was marked; an unchanged rerun repeats none.
             steps.done("\(ref) unchanged (already \(mode))")
-            steps.warn(plan.warnings)
             return (raw, workload)
         }
         let updated: JSONValue
@@ -114,4 +126,23 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         steps.warn(plan.warnings)
         return (updated, workload)
     }
+}
+
+extension EnableCommand {
+    /// The flags that shape what enable does, as the user gave them, for a hint that
+    /// suggests enabling another workload the same way.
+    var sameChoices: [String] {
+        var words = ["--mode", mode]
+        if pdb { words.append("--pdb") }
+        if service { words.append("--service") }
+        if let lease { words += ["--lease", lease] }
+        if dryRun != .none { words.append("--dry-run=\(dryRun.rawValue)") }
+        return words
+    }
+}
+
+/// enable on a Deployment's ReplicaSet: refused, and a rerun would be refused again.
+struct OwnedReplicaSet: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -17,15 +17,28 @@ struct InstallCommand: ParsableCommand, PluginCommand {
         --cert-manager, cert-manager issues and injects them. Objects that exist are
         brought in line only when they carry app.kubernetes.io/managed-by=kubectl-singleton.
 
-        The scale webhook's failurePolicy defaults to Ignore (a webhook outage must not block
-        every scale in the cluster); --failure-policy-scale Fail enforces it always.
+        Before creating anything, install checks that you may create every object
+        (SelfSubjectAccessReview; skipped when the API does not answer them) and, with
+        --cert-manager, that cert-manager's CRDs are served. The webhook configuration is
+        created last, and only when every other step succeeded and the webhook is ready:
+        the Secret holds the serving certificate and the webhook Deployment has an
+        available replica (its readiness probe calls /readyz over TLS), within --timeout.
+        Otherwise it is not created, so no request is ever sent to a webhook that cannot
+        answer. --wait=false registers it at once (a warning says so).
+
+        The scale and HPA webhooks' failurePolicy defaults to Ignore (a webhook outage must not
+        block every scale and HPA in the cluster); --failure-policy-scale Fail enforces them
+        always. The workloads webhook is Fail, but its matchConditions pass it only changes
+        that could add a replica, so a scale-down, a restart or `disable` work while it is down.
 
         Examples:
           kubectl singleton install
           kubectl singleton install --image registry.example.com/singleton-webhook:v0.1.0 --failure-policy-scale Fail
           kubectl singleton install --cert-manager --dry-run=client -o yaml
 
-        Exit codes: 0 installed; 1 a step failed (rerun to finish) or bad arguments.
+        Exit codes: 0 installed; 1 a preflight check or a step failed, or the webhook was
+        not ready in time (the webhook configuration is then not created; rerun to finish),
+        or bad arguments.
         """
     )
 
@@ -33,14 +46,22 @@ struct InstallCommand: ParsableCommand, PluginCommand {
     @Option(help: "The webhook image.") var image: String?
     @Flag(name: .customLong("cert-manager"), help: "Use cert-manager for the serving certificate.") var certManager = false
     @Flag(name: .customLong("self-signed"), help: "Generate the CA and serving certificate here (default).") var selfSigned = false
-    @Option(name: .customLong("failure-policy-scale"), help: "Ignore or Fail, for the */scale webhook.") var failurePolicyScale: String?
-    @Option(name: .customLong("dry-run"), help: "none, client (print only, no cluster) or server.") var dryRun: DryRunMode = .none
-    @Option(name: [.short, .customLong("output")], help: "Print the objects as yaml or json.") var output: OutputFormat?
+    @Option(name: .customLong("failure-policy-scale"), help: "Ignore or Fail, for the */scale and HPA webhooks.") var failurePolicyScale: String?
+    @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
+    static let outputs = ["yaml", "json"]
+
+    @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
+    @Option(name: .customLong("wait"), help: "Register the webhook configuration only once the webhook is ready (true, the default), or at once (false).")
+    var wait: Bool = true
+    @Option(name: .customLong("timeout"), help: "How long to wait for the webhook to be ready (for example 30s, 2m).") var timeout: String = "2m"
 
     func validate() throws {
         if certManager && selfSigned { throw ValidationError("choose one of --cert-manager and --self-signed") }
         if let p = failurePolicyScale, p != "Ignore" && p != "Fail" { throw ValidationError("--failure-policy-scale takes Ignore or Fail, not \(p)") }
-        if let output, output != .yaml && output != .json { throw ValidationError("install prints -o yaml or -o json") }
+        try OutputFormat.check(output, accepted: Self.outputs, command: "install")
+        if KubeOptions.parseDuration(timeout) == nil {
+            throw ValidationError("invalid --timeout \"\(timeout)\": use a number with an optional unit s, m or h (for example 2m)")
+        }
     }
 
     var options: InstallOptions {
@@ -52,6 +73,7 @@ struct InstallCommand: ParsableCommand, PluginCommand {
         let options = self.options
         var plan = try InstallPlan.make(options, files: DeployManifests.files)
         let api: (any KubeAPI)? = dryRun == .client ? nil : try env.connector.connect(kube)
+        if let api { try await InstallReadiness.preflight(api, plan: plan, certManager: options.certificates == .certManager) }
         if options.certificates == .selfSigned {
             let existing = await existingCertificates(api, plan: plan, namespace: options.namespace, env: env)
             let material = try existing ?? generate(plan.serviceDNSNames(namespace: options.namespace))
@@ -62,13 +84,39 @@ struct InstallCommand: ParsableCommand, PluginCommand {
         if let output {
             env.out.write(output == .yaml ? YAMLBridge.emitDocuments(plan.objects) : output.render(listDocument(plan.objects)))
         }
-        guard let api else { return 0 }
-        let steps = StepReport(env: env, quiet: output != nil)
-        for object in plan.objects {
-            let name = "\((object["kind"]?.stringValue ?? "").lowercased())/\(object[path: "metadata", "name"]?.stringValue ?? "")"
-            await steps.run(name) { try await apply(object, api: api) }
+        guard let api else {
+            // --dry-run=client without -o: say what would be created, as kubectl create does.
+            if output == nil { for object in plan.objects { env.out.line("\(kubectlName(object)) created\(dryRun.suffix)") } }
+            return 0
         }
-        return steps.finish(rerun: "kubectl singleton install")
+        let steps = StepReport(env: env, quiet: output != nil)
+        let isConfiguration: (JSONValue) -> Bool = { $0["kind"] == "ValidatingWebhookConfiguration" }
+        for object in plan.objects where !isConfiguration(object) {
+            await steps.run(kubectlName(object)) { try await apply(object, api: api) }
+        }
+        for object in plan.objects where isConfiguration(object) {
+            var configuration = object
+            if !steps.failures.isEmpty {
+                steps.fail(kubectlName(object), CLIError("not created: a webhook configuration must not point at a webhook that is not fully installed"))
+                continue
+            }
+            if dryRun == .none && wait {
+                do {
+                    let seconds = KubeOptions.parseDuration(timeout) ?? 120
+                    let ca = try await InstallReadiness.waitForWebhook(api, plan: plan, namespace: options.namespace, timeout: .milliseconds(Int(seconds * 1000)), timeoutText: timeout)
+                    // cert-manager's CA injector fills the caBundle only after the configuration
+                    // exists: set it from the issued certificate so it never starts empty.
+                    if options.certificates == .certManager, let ca { configuration = InstallPlan.withCABundle(object, ca) }
+                } catch {
+                    steps.fail(kubectlName(object), CLIError("not created: \(error); until it is ready no request is sent to it. Rerun install once it is (or pass --wait=false)"))
+                    continue
+                }
+            } else if dryRun == .none {
+                env.err.line("Warning: --wait=false: the webhook configuration is registered without checking that the webhook answers; until it does, changes to singletons are refused (workloads webhook, failurePolicy Fail)")
+            }
+            await steps.run(kubectlName(object)) { try await apply(configuration, api: api) }
+        }
+        return steps.finish()
     }
 
     /// Creates the object, or, when it exists and is ours, merge-patches it to the manifest

@@ -26,11 +26,14 @@ struct LeasesCommand: ParsableCommand, PluginCommand {
 
     @OptionGroup var kube: KubeOptions
     @OptionGroup var scope: ListScopeOptions
+    static let outputs = ["wide", "json", "yaml", "name", "jsonpath"]
+
     @Flag(help: "Include node heartbeats and API-server identity leases.") var all = false
-    @Option(name: [.short, .customLong("output")], help: "wide, json or yaml.") var output: OutputFormat?
+    @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
+    @Flag(name: .customLong("no-headers"), help: "Print the table without its header line.") var noHeaders = false
 
     func validate() throws {
-        if output == .text { throw ValidationError("leases prints a table, -o wide, -o json or -o yaml") }
+        try OutputFormat.check(output, accepted: Self.outputs, command: "leases")
     }
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
@@ -51,13 +54,15 @@ struct LeasesCommand: ParsableCommand, PluginCommand {
         let pods = records.isEmpty ? [] : await loader.optionalList(CompanionPaths.pods(namespace), "pods").map(PodSummary.init)
         let views = records.map { LeaseView(record: $0, pods: pods, now: env.now()) }
         switch output {
-        case .json?, .yaml?:
+        case .json?, .yaml?, .jsonpath?:
             env.out.write((output ?? .json).render(listDocument(views.map(Self.document))))
+        case .name?:
+            for view in views { env.out.line(view.record.displayName) }
         default:
             if views.isEmpty {
                 env.err.line(noResourcesMessage(namespace: namespace))
             } else {
-                env.out.write(Self.table(views, allNamespaces: namespace == nil, wide: output == .wide).render())
+                env.out.write(Self.table(views, allNamespaces: namespace == nil, wide: output == .wide).render(headers: !noHeaders))
             }
         }
         for view in views { if let problem = view.record.problem { env.err.line("Warning: \(view.record.namespace)/\(view.record.displayName): \(problem)") } }
@@ -90,6 +95,8 @@ struct LeasesCommand: ParsableCommand, PluginCommand {
         case .camel(let group): source = "Camel ConfigMap lock, group \(group)"
         }
         return [
+            "apiVersion": .string(r.objectType.apiVersion), "kind": .string(r.objectType.kind),
+            "metadata": ["name": .string(r.objectName), "namespace": .string(r.namespace)],
             "name": .string(r.displayName), "namespace": .string(r.namespace), "source": .string(source),
             "holder": r.holder.map(JSONValue.string) ?? .null, "pod": v.pod.map { .string($0.name) } ?? .null,
             "workload": v.pod?.workload.map(JSONValue.string) ?? .null,

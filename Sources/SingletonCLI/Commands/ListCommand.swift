@@ -15,35 +15,46 @@ struct ListCommand: ParsableCommand, PluginCommand {
           kubectl singleton list
           kubectl singleton list -A -o wide
           kubectl singleton list -n data -o json
+          kubectl singleton list -l team=payments -o name
+          kubectl singleton list -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'
 
         Exit codes: 0 listed (violations do not change the exit code); 1 failure.
         """
     )
 
+    static let outputs = ["wide", "json", "yaml", "name", "jsonpath"]
+
     @OptionGroup var kube: KubeOptions
     @OptionGroup var scope: ListScopeOptions
-    @Option(name: [.short, .customLong("output")], help: "wide, json or yaml.") var output: OutputFormat?
+    @Option(name: [.customShort("l"), .customLong("selector")],
+            help: ArgumentHelp("Only workloads whose labels match (e.g. -l app=web,tier!=db).", valueName: "selector"))
+    var selector: String?
+    @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
+    @Flag(name: .customLong("no-headers"), help: "Print the table without its header line.") var noHeaders = false
 
     func validate() throws {
-        if output == .text { throw ValidationError("list prints a table, -o wide, -o json or -o yaml") }
+        try OutputFormat.check(output, accepted: Self.outputs, command: "list")
     }
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
         let api = try env.connector.connect(kube)
         let namespace: String? = scope.allNamespaces ? nil : (kube.namespace ?? api.defaultNamespace)
         let loader = SnapshotLoader(api: api, env: env)
-        let workloads = try await loader.singletons(namespace: namespace)
+        let workloads = try await loader.singletons(namespace: namespace, selector: selector)
         let snapshot = workloads.isEmpty ? ClusterSnapshot() : await loader.snapshot(namespace: namespace)
         let now = env.now()
-        let reports = workloads.map { SingletonAnalyzer.analyze($0.1, namespace: $0.1.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now) }
+        let flags = KubectlArguments.connectionFlags(in: env.arguments)
+        let reports = workloads.map { SingletonAnalyzer.analyze($0.1, namespace: $0.1.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now, connectionFlags: flags) }
         switch output {
-        case .json?, .yaml?:
+        case .json?, .yaml?, .jsonpath?:
             env.out.write((output ?? .json).render(listDocument(reports.map(ReportRendering.document))))
+        case .name?:
+            for report in reports { env.out.line(report.ref.description) }
         default:
             if reports.isEmpty {
                 env.err.line(noResourcesMessage(namespace: namespace))
             } else {
-                env.out.write(ReportRendering.listTable(reports, allNamespaces: namespace == nil, wide: output == .wide).render())
+                env.out.write(ReportRendering.listTable(reports, allNamespaces: namespace == nil, wide: output == .wide).render(headers: !noHeaders))
             }
         }
         return 0

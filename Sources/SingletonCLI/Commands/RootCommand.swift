@@ -37,10 +37,12 @@ public struct RootCommand: ParsableCommand {
 /// Never throws and never exits, so tests call it like `main` and read the buffers.
 public enum PluginMain {
     public static func run(_ arguments: [String], env: CLIEnvironment) async -> Int32 {
+        var env = env
+        env.arguments = arguments
         let columns = Int(env.variables["COLUMNS"] ?? "") ?? 100
         let parsed: ParsableCommand
         do {
-            parsed = try RootCommand.parseAsRoot(arguments)
+            parsed = try RootCommand.parseAsRoot(KubectlArguments.normalize(arguments))
         } catch {
             return report(parseError: error, env: env, columns: columns)
         }
@@ -72,15 +74,25 @@ public enum PluginMain {
         }
     }
 
+    /// Help goes to stdout with exit 0; a usage error is printed as kubectl 1.32 prints one
+    /// (`error: ...`, then where to read the usage) and exits 1, as kubectl does.
     static func report(parseError error: any Error, env: CLIEnvironment, columns: Int) -> Int32 {
-        let message = RootCommand.fullMessage(for: error, columns: columns)
         let code = RootCommand.exitCode(for: error)
         if code == .success {
-            env.out.line(message)
+            env.out.line(RootCommand.fullMessage(for: error, columns: columns))
             return 0
         }
-        env.err.line(message)
-        // kubectl uses 1 for usage errors too; keep 2 for lint's unreadable input.
+        var message = RootCommand.message(for: error)
+        if message.hasPrefix("Error: ") { message.removeFirst("Error: ".count) }
+        let words = KubectlArguments.normalize(env.arguments)
+        let sub = words.first { Completer.subcommands.contains($0) }
+        if sub == nil, let unexpected = message.firstMatch(of: /^Unexpected argument '(.*)'$/) {
+            message = "unknown command \"\(unexpected.1)\" for \"kubectl singleton\""
+        } else if let first = message.first, first.isUppercase, !message.hasPrefix("YAML"), !message.hasPrefix("HTTP") {
+            message = first.lowercased() + message.dropFirst()
+        }
+        env.err.line("error: \(message)")
+        env.err.line("See 'kubectl singleton\(sub.map { " \($0)" } ?? "") --help' for usage.")
         return 1
     }
 }

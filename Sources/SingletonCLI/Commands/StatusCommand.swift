@@ -12,38 +12,63 @@ struct StatusCommand: ParsableCommand, PluginCommand {
         missing or mismatched PDB or Service, a lease held by a stale or foreign holder,
         the webhook not installed. Lease expiry is an estimate by this machine's clock.
 
+        Takes several workloads (deploy/a sts/b, or deploy a b) or a kind with -l.
+
         Examples:
           kubectl singleton status deploy/web
+          kubectl singleton status deploy -l tier=scheduler -n shop
           kubectl singleton status sts/db -n data -o yaml
 
-        Exit codes: 0 shown (risks included); 1 failure (not found, no access).
+        Exit codes: 0 shown (risks included); 1 failure for any workload (not found, no access).
         """
     )
 
     @OptionGroup var kube: KubeOptions
-    @Argument(help: "The workload: KIND/NAME or KIND NAME.") var target: [String] = []
-    @Option(name: [.short, .customLong("output")], help: "json or yaml.") var output: OutputFormat?
+    @OptionGroup var targets: TargetOptions
+    static let outputs = ["json", "yaml", "jsonpath"]
+
+    @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
 
     func validate() throws {
-        do { _ = try ResourceRef.parse(target) } catch { throw ValidationError(error.description) }
-        if let output, output != .json && output != .yaml { throw ValidationError("status prints text, -o json or -o yaml") }
+        try OutputFormat.check(output, accepted: Self.outputs, command: "status")
     }
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
-        let ref = try ResourceRef.parse(target)
         let api = try env.connector.connect(kube)
         let namespace = kube.namespace ?? api.defaultNamespace
-        let (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
-        let snapshot = await SnapshotLoader(api: api, env: env).snapshot(namespace: namespace)
-        let report = SingletonAnalyzer.analyze(workload, namespace: namespace, snapshot: snapshot, now: env.now())
-        if let output {
-            env.out.write(output.render(ReportRendering.document(report)))
-        } else {
-            if !workload.metadata.contract.isPresent {
-                env.err.line("Warning: \(ref) is not a singleton (no \(SingletonAnnotation.mode) annotation); kubectl singleton enable \(ref)")
+        let refs = try await targets.parsed().resolve(api, namespace: namespace)
+        if refs.isEmpty { env.err.line(noResourcesMessage(namespace: namespace)) }
+        var failed = false
+        var documents: [JSONValue] = []
+        var snapshot: ClusterSnapshot?
+        var printed = 0
+        for ref in refs {
+            let workload: Workload
+            do {
+                (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
+            } catch let failure as APIFailure {
+                env.err.line(failure.description)
+                failed = true
+                continue
             }
+            if snapshot == nil { snapshot = await SnapshotLoader(api: api, env: env).snapshot(namespace: namespace) }
+            let report = SingletonAnalyzer.analyze(workload, namespace: namespace, snapshot: snapshot ?? ClusterSnapshot(), now: env.now(),
+                                                     connectionFlags: KubectlArguments.connectionFlags(in: env.arguments))
+            if output != nil {
+                documents.append(ReportRendering.document(report))
+                continue
+            }
+            if !workload.metadata.contract.isPresent {
+                env.err.line("Warning: \(ref) is not a singleton (no \(SingletonAnnotation.mode) annotation); \(Hints.command(["enable", "\(ref)"], namespace: namespace, env: env))")
+            }
+            // Several workloads: one block each, a blank line between, as kubectl describe prints.
+            if printed > 0 { env.out.line() }
+            printed += 1
             env.out.write(ReportRendering.statusText(report))
         }
-        return 0
+        if let output, !documents.isEmpty {
+            env.out.write(output.render(documents.count == 1 && refs.count == 1 ? documents[0] : listDocument(documents)))
+        }
+        return failed ? 1 : 0
     }
 }

@@ -7,6 +7,8 @@ final class StepReport {
     /// With `-o json|yaml` stdout is for the document only; progress goes to stderr.
     private let quiet: Bool
     private(set) var failures: [String] = []
+    /// The failed steps a rerun can finish (a missing workload is not one of them).
+    private var retryable: [String] = []
 
     init(env: CLIEnvironment, quiet: Bool) {
         self.env = env
@@ -32,9 +34,15 @@ final class StepReport {
         }
     }
 
-    /// Records a failed step and says why on stderr.
-    func fail(_ name: String, _ error: any Error) {
+    /// Records a failed step and says why on stderr. A workload that does not exist is
+    /// reported as kubectl reports it, and no rerun is suggested for it.
+    func fail(_ name: String, _ error: any Error, retryable: Bool = true) {
         failures.append(name)
+        if let failure = error as? APIFailure, failure.isNotFound {
+            env.err.line(failure.description)
+            return
+        }
+        if retryable { self.retryable.append(name) }
         if let failure = error as? APIFailure {
             env.err.line("error: \(name): \(failure.description)")
         } else {
@@ -42,10 +50,13 @@ final class StepReport {
         }
     }
 
-    /// 0 when every step succeeded; else 1, after saying how to finish the job.
-    func finish(rerun command: String) -> Int32 {
+    /// 0 when every step succeeded; else 1, after saying how to finish the job: rerun the
+    /// user's own command (every flag as typed), which is idempotent.
+    func finish() -> Int32 {
         guard !failures.isEmpty else { return 0 }
-        env.err.line("error: \(failures.count) of the steps failed (\(failures.joined(separator: ", "))); fix the cause and rerun `\(command)` to finish")
+        if !retryable.isEmpty {
+            env.err.line("error: \(retryable.count) of the steps failed (\(retryable.joined(separator: ", "))); fix the cause and rerun `\(Hints.rerun(env))` to finish")
+        }
         return 1
     }
 }

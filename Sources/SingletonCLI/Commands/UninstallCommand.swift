@@ -10,6 +10,8 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
         Deletes the objects install creates (the embedded deploy/ manifests and the TLS
         Secret), the webhook configuration first so no request is sent to a webhook that is
         going away, and only those carrying app.kubernetes.io/managed-by=kubectl-singleton.
+        When the webhook configuration cannot be deleted, nothing else is: the webhook keeps
+        answering the configuration that still points at it.
         Singleton annotations on workloads stay; they are inert without the webhook.
 
         Examples:
@@ -21,7 +23,7 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
     )
 
     @OptionGroup var kube: KubeOptions
-    @Option(name: .customLong("dry-run"), help: "none, client or server.") var dryRun: DryRunMode = .none
+    @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
         let namespace = kube.namespace ?? InstallPlan.defaultNamespace
@@ -32,8 +34,11 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
         let steps = StepReport(env: env, quiet: false)
         for object in objects {
             let name = object[path: "metadata", "name"]?.stringValue ?? ""
-            let label = "\((object["kind"]?.stringValue ?? "").lowercased())/\(name)"
-            await steps.run(label) {
+            if steps.failures.first?.hasPrefix("validatingwebhookconfiguration.") == true {
+                steps.fail("the other objects", CLIError("not deleted: the webhook configuration could not be deleted, and the webhook must keep answering it"))
+                break
+            }
+            await steps.run(kubectlName(object)) {
                 let path = "\(try ResourcePaths.collection(for: object))/\(name)"
                 guard let existing = try await getIfExists(api, path) else { return "not found" }
                 guard existing[path: "metadata", "labels", SingletonAnnotation.managedByLabel]?.stringValue == SingletonAnnotation.managedByValue else {
@@ -43,6 +48,6 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
                 return "deleted\(dryRun.suffix)"
             }
         }
-        return steps.finish(rerun: "kubectl singleton uninstall")
+        return steps.finish()
     }
 }

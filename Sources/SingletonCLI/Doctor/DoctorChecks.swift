@@ -4,7 +4,7 @@ import SingletonCore
 
 /// One `doctor` finding: what was checked, how it stands, and the fix.
 public struct DoctorFinding: Sendable, Equatable {
-    public enum Status: String, Sendable { case ok = "OK", warning = "WARN", failure = "FAIL" }
+    public enum Status: String, Sendable { case ok = "OK", warning = "WARN", failure = "FAIL", unknown = "UNKNOWN" }
     public var check: String
     public var status: Status
     public var detail: String
@@ -20,6 +20,14 @@ public struct DoctorInputs: Sendable {
     /// `verb resource` -> allowed, from SelfSubjectAccessReviews.
     public var access: [(String, Bool)]
     public var now: Date
+    /// Why the webhook configuration could not be read (not a 404): unreachable, 401, 403.
+    public var configurationError: APIFailure?
+    /// Why the TLS Secret could not be read (not a 404).
+    public var secretError: APIFailure?
+    /// Ready addresses in the Service's EndpointSlices (when the Endpoints have none).
+    public var endpointSliceAddresses = 0
+    /// The dry-run review sent through the API server when no endpoint is visible.
+    public var probe: WebhookProbe?
 
     public init(webhookConfiguration: JSONValue?, tlsSecret: JSONValue?, endpoints: JSONValue?, installNamespace: String,
                 access: [(String, Bool)], now: Date) {
@@ -30,6 +38,20 @@ public struct DoctorInputs: Sendable {
         self.access = access
         self.now = now
     }
+}
+
+/// What a dry-run create of an annotated 2-replica Deployment, sent through the API server,
+/// showed: the API server calls the webhook as for any request (TLS verified against the
+/// caBundle), so a denial by our webhook proves the whole path answers.
+public enum WebhookProbe: Sendable, Equatable {
+    /// Denied by our workloads webhook.
+    case answered
+    /// The API server could not call it (the message says why: TLS, connection, timeout).
+    case failed(String)
+    /// Allowed: the configuration did not send the request to the webhook.
+    case notCalled(String)
+    /// The probe itself could not be sent (RBAC, missing namespace).
+    case unknown(String)
 }
 
 /// The checks `doctor` runs, pure over what was read, so each finding and fix is tested on real objects.
@@ -45,6 +67,10 @@ public enum DoctorChecks {
     /// Every finding, in the order a person fixing the installation would go through them.
     public static func run(_ inputs: DoctorInputs) -> [DoctorFinding] {
         var findings: [DoctorFinding] = []
+        if let failure = inputs.configurationError {
+            // An error is not an absence: never advise installing on it.
+            return [apiFailure(failure, reading: "validatingwebhookconfigurations.admissionregistration.k8s.io")] + access(inputs)
+        }
         guard let config = inputs.webhookConfiguration else {
             findings.append(DoctorFinding(check: "webhook configuration", status: .failure, detail: "ValidatingWebhookConfiguration kube-singleton not found: nothing enforces the annotation",
                                           fix: "kubectl singleton install"))
@@ -54,17 +80,12 @@ public enum DoctorChecks {
         findings.append(DoctorFinding(check: "webhook configuration", status: .ok, detail: "\(config[path: "metadata", "name"]?.stringValue ?? "") with \(hooks.count) webhooks", fix: nil))
         findings += certificates(hooks, inputs)
 
-        let ready = (inputs.endpoints?["subsets"]?.arrayValue ?? []).flatMap { $0["addresses"]?.arrayValue ?? [] }.count
-        findings.append(ready > 0
-            ? DoctorFinding(check: "endpoints", status: .ok, detail: "\(ready) ready webhook endpoint(s)", fix: nil)
-            : DoctorFinding(check: "endpoints", status: .failure, detail: "the webhook Service has no ready endpoints: with failurePolicy Fail, changes to singletons are refused",
-                            fix: "kubectl -n \(inputs.installNamespace) get pods -l app.kubernetes.io/name=kube-singleton; check their logs"))
+        findings.append(endpoints(inputs))
 
         for hook in hooks {
             let name = hook["name"]?.stringValue ?? "?"
             let policy = hook["failurePolicy"]?.stringValue ?? "Fail"
-            let scale = resources(hook).contains { $0.hasSuffix("/scale") }
-            let detail = "\(name): failurePolicy \(policy)" + (scale && policy == "Ignore" ? " (scale requests pass while the webhook is down; install --failure-policy-scale Fail to enforce always)" : "")
+            let detail = "\(name): failurePolicy \(policy)" + (InstallPlan.judgesParent(hook) && policy == "Ignore" ? " (its requests pass while the webhook is down; install --failure-policy-scale Fail to enforce always)" : "")
             findings.append(DoctorFinding(check: "failurePolicy", status: .ok, detail: detail, fix: nil))
             if hook["sideEffects"]?.stringValue != "None" {
                 findings.append(DoctorFinding(check: "sideEffects", status: .failure, detail: "\(name) does not declare sideEffects: None, so --dry-run=server fails", fix: "kubectl singleton install"))
@@ -88,6 +109,44 @@ public enum DoctorChecks {
         return findings + access(inputs)
     }
 
+    /// The endpoints behind the webhook Service; when none are visible (some clusters keep
+    /// only EndpointSlices, the sandbox neither), what the dry-run review showed.
+    static func endpoints(_ inputs: DoctorInputs) -> DoctorFinding {
+        let ready = (inputs.endpoints?["subsets"]?.arrayValue ?? []).flatMap { $0["addresses"]?.arrayValue ?? [] }.count + inputs.endpointSliceAddresses
+        if ready > 0 { return DoctorFinding(check: "endpoints", status: .ok, detail: "\(ready) ready webhook endpoint(s)", fix: nil) }
+        let pods = "kubectl -n \(inputs.installNamespace) get pods -l app.kubernetes.io/name=kube-singleton; check their logs"
+        switch inputs.probe {
+        case .answered?:
+            return DoctorFinding(check: "endpoints", status: .ok,
+                                 detail: "no ready Endpoints or EndpointSlices visible, but the webhook answered a dry-run review through the API server (TLS verified against the caBundle)", fix: nil)
+        case .failed(let message)?:
+            return DoctorFinding(check: "endpoints", status: .failure, detail: "the API server cannot call the webhook: \(message)", fix: pods)
+        case .notCalled(let message)?:
+            return DoctorFinding(check: "endpoints", status: .failure, detail: "a dry-run review was not sent to the webhook: \(message)", fix: "kubectl singleton install")
+        case .unknown(let message)?:
+            return DoctorFinding(check: "endpoints", status: .unknown, detail: "no ready endpoints visible, and the dry-run probe could not be sent: \(message)", fix: pods)
+        case nil:
+            return DoctorFinding(check: "endpoints", status: .failure, detail: "the webhook Service has no ready endpoints: with failurePolicy Fail, changes to singletons are refused", fix: pods)
+        }
+    }
+
+    /// A read that failed for a reason other than absence, named for what it is.
+    static func apiFailure(_ failure: APIFailure, reading resource: String) -> DoctorFinding {
+        switch failure.code {
+        case 0:
+            return DoctorFinding(check: "API server", status: .failure, detail: failure.message,
+                                 fix: "check the server address and your network (kubectl cluster-info; --context, --kubeconfig)")
+        case 401:
+            return DoctorFinding(check: "API server", status: .failure, detail: "the API server refused your credentials (401 Unauthorized): \(failure.message)",
+                                 fix: "renew your credentials (log in again, or check the token or client certificate in your kubeconfig)")
+        case 403:
+            return DoctorFinding(check: "permissions", status: .failure, detail: "you may not read \(resource) (403 Forbidden): \(failure.message)",
+                                 fix: "run doctor with an account that may read it, or ask for get on \(resource)")
+        default:
+            return DoctorFinding(check: "API server", status: .failure, detail: "reading \(resource) failed: \(failure.description)", fix: nil)
+        }
+    }
+
     static func resources(_ hook: JSONValue) -> [String] {
         (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(\.stringValue)
     }
@@ -96,6 +155,10 @@ public enum DoctorChecks {
         func pem(_ base64: JSONValue?) -> String? {
             guard let s = base64?.stringValue, let d = Data(base64Encoded: s) else { return nil }
             return String(data: d, encoding: .utf8)
+        }
+        if let failure = inputs.secretError {
+            let finding = apiFailure(failure, reading: "secrets in \(inputs.installNamespace)")
+            return [DoctorFinding(check: "serving certificate", status: .unknown, detail: "cannot read the TLS Secret: \(finding.detail)", fix: finding.fix)]
         }
         guard let cert = pem(inputs.tlsSecret?[path: "data", "tls.crt"]) else {
             return [DoctorFinding(check: "serving certificate", status: .failure, detail: "the TLS Secret is missing or has no tls.crt",
@@ -126,7 +189,9 @@ public enum DoctorChecks {
 
     static func access(_ inputs: DoctorInputs) -> [DoctorFinding] {
         let denied = inputs.access.filter { !$0.1 }.map(\.0)
-        if inputs.access.isEmpty { return [] }
+        if inputs.access.isEmpty {
+            return [DoctorFinding(check: "your RBAC", status: .unknown, detail: "the API server answered no SelfSubjectAccessReview", fix: nil)]
+        }
         return [denied.isEmpty
             ? DoctorFinding(check: "your RBAC", status: .ok, detail: "allowed: \(inputs.access.map(\.0).joined(separator: ", "))", fix: nil)
             : DoctorFinding(check: "your RBAC", status: .warning, detail: "denied: \(denied.joined(separator: ", "))",

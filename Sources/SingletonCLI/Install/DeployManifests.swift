@@ -217,12 +217,17 @@ spec:
 
 """####),
         ("deploy/base/webhook.yaml", ####"""
-# Two webhooks. (1) workloads: the four workload kinds and HPAs, passed to the webhook only when
-# the object (or its previous version) carries kube-singleton.dev/mode, or, for HPAs, when
-# maxReplicas > 1; failurePolicy Fail. (2) scale: the */scale subresources, whose Scale objects
-# carry no annotations, so they are passed whenever replicas > 1 and the webhook looks the parent
-# up; failurePolicy Ignore by default (an outage of the webhook must not block every scale in the
-# cluster), Fail with `kubectl singleton install --failure-policy-scale Fail`.
+# Four webhooks, each called only for requests that could raise the risk of a second replica
+# (matchConditions, CEL), so that while the webhook is down every move toward safety still
+# goes through: a scale-down, removing the annotation (the opt-out), a rollout restart, an
+# image change. (1) workloads: the four workload kinds; failurePolicy Fail. (2) hpa: HPAs that
+# can scale out; (3) scale: the */scale subresources, whose Scale objects carry no annotations,
+# so they are passed on a scale-up above 1 and the webhook looks the parent up. (2) and (3)
+# judge requests against every workload in the cluster, so failurePolicy Ignore by default (an
+# outage of the webhook must not block every HPA and scale in the cluster), Fail with
+# `kubectl singleton install --failure-policy-scale Fail`. (4) unsupported-kinds: CronJobs,
+# Jobs and DaemonSets that get the annotation, which has no effect on them: the webhook only
+# answers with a warning, so failurePolicy Ignore.
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
@@ -260,19 +265,64 @@ webhooks:
         resources: ["replicationcontrollers"]
         operations: ["CREATE", "UPDATE"]
         scope: Namespaced
+    matchConditions:
+      # The Deployment controller copies a Deployment's annotations onto its ReplicaSets and
+      # scales them during rollouts: its writes are never judged, so no rollout waits on us.
+      - name: not-the-deployment-controller
+        expression: >-
+          !(request.userInfo.username in ['system:serviceaccount:kube-system:deployment-controller', 'system:kube-controller-manager'])
+      # Only singletons: removing the annotation (the opt-out) is never judged.
+      - name: is-singleton
+        expression: >-
+          has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
+      # A create; the mode or lease annotation added or changed; replicas raised above 1; a
+      # changed rollout strategy. Anything else (a scale-down, an image change, a restart)
+      # is not judged. oldObject is null on CREATE: the first term decides those.
+      - name: could-raise-risk
+        expression: >-
+          request.operation == 'CREATE'
+          || !has(oldObject.metadata.annotations)
+          || !('kube-singleton.dev/mode' in oldObject.metadata.annotations)
+          || object.metadata.annotations['kube-singleton.dev/mode'] != oldObject.metadata.annotations['kube-singleton.dev/mode']
+          || ('kube-singleton.dev/lease' in object.metadata.annotations
+              && (!('kube-singleton.dev/lease' in oldObject.metadata.annotations)
+                  || object.metadata.annotations['kube-singleton.dev/lease'] != oldObject.metadata.annotations['kube-singleton.dev/lease']))
+          || (has(object.spec.replicas) && object.spec.replicas > 1
+              && (!has(oldObject.spec.replicas) || object.spec.replicas > oldObject.spec.replicas))
+          || has(object.spec.strategy) != has(oldObject.spec.strategy)
+          || (has(object.spec.strategy) && object.spec.strategy != oldObject.spec.strategy)
+  - name: hpa.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Ignore
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+    rules:
       - apiGroups: ["autoscaling"]
         apiVersions: ["v1", "v2"]
         resources: ["horizontalpodautoscalers"]
         operations: ["CREATE", "UPDATE"]
         scope: Namespaced
     matchConditions:
-      - name: hpa-can-scale-out
-        expression: "!has(object.spec.maxReplicas) || object.spec.maxReplicas > 1"
-      - name: singleton-or-hpa
+      # A create, a raised maxReplicas or a new target, of an HPA that can scale out.
+      - name: can-scale-out
+        expression: "object.spec.maxReplicas > 1"
+      - name: could-raise-risk
         expression: >-
-          has(object.spec.maxReplicas)
-          || (has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations)
-          || (oldObject != null && has(oldObject.metadata.annotations) && 'kube-singleton.dev/mode' in oldObject.metadata.annotations)
+          request.operation == 'CREATE'
+          || object.spec.maxReplicas > oldObject.spec.maxReplicas
+          || object.spec.scaleTargetRef != oldObject.spec.scaleTargetRef
   - name: scale.kube-singleton.dev
     admissionReviewVersions: ["v1"]
     sideEffects: None
@@ -302,8 +352,49 @@ webhooks:
         operations: ["UPDATE"]
         scope: Namespaced
     matchConditions:
-      - name: scale-out
-        expression: "has(object.spec.replicas) && object.spec.replicas > 1"
+      # A scale up to more than 1 (a Scale without spec.replicas is a scale to 0).
+      - name: scale-up-above-one
+        expression: >-
+          has(object.spec.replicas) && object.spec.replicas > 1
+          && (!has(oldObject.spec.replicas) || object.spec.replicas > oldObject.spec.replicas)
+  - name: unsupported-kinds.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Ignore
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+    rules:
+      - apiGroups: ["batch"]
+        apiVersions: ["v1"]
+        resources: ["cronjobs", "jobs"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["daemonsets"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+    matchConditions:
+      # The mode annotation created or set: the webhook answers with a warning that it has
+      # no effect on these kinds.
+      - name: annotation-set
+        expression: >-
+          has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
+          && (request.operation == 'CREATE'
+              || !has(oldObject.metadata.annotations)
+              || !('kube-singleton.dev/mode' in oldObject.metadata.annotations)
+              || object.metadata.annotations['kube-singleton.dev/mode'] != oldObject.metadata.annotations['kube-singleton.dev/mode'])
 
 """####),
         ("deploy/cert-manager/certificate.yaml", ####"""
@@ -314,6 +405,7 @@ metadata:
   namespace: singleton-system
   labels:
     app.kubernetes.io/name: kube-singleton
+    app.kubernetes.io/managed-by: kubectl-singleton
 spec:
   selfSigned: {}
 ---
@@ -324,6 +416,7 @@ metadata:
   namespace: singleton-system
   labels:
     app.kubernetes.io/name: kube-singleton
+    app.kubernetes.io/managed-by: kubectl-singleton
 spec:
   secretName: singleton-webhook-tls
   duration: 8760h

@@ -84,17 +84,24 @@ public struct InstallPlan: Sendable, Equatable {
 
     /// Sets every webhook's `clientConfig.caBundle` (base64 of the CA PEM).
     public mutating func setCABundle(_ caPEM: String) {
-        let bundle = JSONValue.string(Data(caPEM.utf8).base64EncodedString())
         for i in objects.indices where objects[i]["kind"] == "ValidatingWebhookConfiguration" {
-            guard let hooks = objects[i]["webhooks"]?.arrayValue else { continue }
-            objects[i]["webhooks"] = .array(hooks.map { hook in
-                var h = hook
-                var config = h["clientConfig"] ?? [:]
-                config["caBundle"] = bundle
-                h["clientConfig"] = config
-                return h
-            })
+            objects[i] = Self.withCABundle(objects[i], caPEM)
         }
+    }
+
+    /// The webhook configuration with every webhook's `clientConfig.caBundle` set.
+    static func withCABundle(_ configuration: JSONValue, _ caPEM: String) -> JSONValue {
+        let bundle = JSONValue.string(Data(caPEM.utf8).base64EncodedString())
+        guard let hooks = configuration["webhooks"]?.arrayValue else { return configuration }
+        var c = configuration
+        c["webhooks"] = .array(hooks.map { hook in
+            var h = hook
+            var config = h["clientConfig"] ?? [:]
+            config["caBundle"] = bundle
+            h["clientConfig"] = config
+            return h
+        })
+        return c
     }
 
     /// The TLS Secret holding the serving certificate, its key and the CA.
@@ -136,38 +143,53 @@ public struct InstallPlan: Sendable, Equatable {
         return d.applyingMergePatch(["spec": ["template": ["spec": ["containers": .array(updated)]]]])
     }
 
+    /// Sets the failurePolicy of the webhooks that judge against a looked-up parent (scale
+    /// and HPA requests), which `--failure-policy-scale` governs.
     static func setScaleFailurePolicy(_ config: JSONValue, _ policy: String) -> JSONValue {
         var c = config
         guard let hooks = c["webhooks"]?.arrayValue else { return c }
         c["webhooks"] = .array(hooks.map { hook in
-            let resources = (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(\.stringValue)
-            guard resources.contains(where: { $0.hasSuffix("/scale") }) else { return hook }
+            guard judgesParent(hook) else { return hook }
             var h = hook
             h["failurePolicy"] = .string(policy)
             return h
         })
         return c
     }
+
+    /// True for a webhook whose rules name `*/scale` subresources or HPAs.
+    static func judgesParent(_ hook: JSONValue) -> Bool {
+        let resources = (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+        return resources.contains { $0.hasSuffix("/scale") || $0 == "horizontalpodautoscalers" }
+    }
 }
 
 /// Where each kind lives in the API, for the kinds deploy/ uses.
 enum ResourcePaths {
+    static let table: [String: (base: String, resource: String, namespaced: Bool)] = [
+        "Namespace": ("/api/v1", "namespaces", false), "ServiceAccount": ("/api/v1", "serviceaccounts", true),
+        "Secret": ("/api/v1", "secrets", true), "ConfigMap": ("/api/v1", "configmaps", true), "Service": ("/api/v1", "services", true),
+        "ClusterRole": ("/apis/rbac.authorization.k8s.io/v1", "clusterroles", false),
+        "ClusterRoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "clusterrolebindings", false),
+        "Role": ("/apis/rbac.authorization.k8s.io/v1", "roles", true), "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", true),
+        "Deployment": ("/apis/apps/v1", "deployments", true), "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets", true),
+        "ValidatingWebhookConfiguration": ("/apis/admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", false),
+        "Issuer": ("/apis/cert-manager.io/v1", "issuers", true), "Certificate": ("/apis/cert-manager.io/v1", "certificates", true),
+    ]
+
     static func collection(for object: JSONValue) throws -> String {
         let kind = object["kind"]?.stringValue ?? ""
         let ns = object[path: "metadata", "namespace"]?.stringValue ?? ""
-        let table: [String: (String, String, Bool)] = [
-            "Namespace": ("/api/v1", "namespaces", false), "ServiceAccount": ("/api/v1", "serviceaccounts", true),
-            "Secret": ("/api/v1", "secrets", true), "ConfigMap": ("/api/v1", "configmaps", true), "Service": ("/api/v1", "services", true),
-            "ClusterRole": ("/apis/rbac.authorization.k8s.io/v1", "clusterroles", false),
-            "ClusterRoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "clusterrolebindings", false),
-            "Role": ("/apis/rbac.authorization.k8s.io/v1", "roles", true), "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", true),
-            "Deployment": ("/apis/apps/v1", "deployments", true), "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets", true),
-            "ValidatingWebhookConfiguration": ("/apis/admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", false),
-            "Issuer": ("/apis/cert-manager.io/v1", "issuers", true), "Certificate": ("/apis/cert-manager.io/v1", "certificates", true),
-        ]
         guard let (base, resource, namespaced) = table[kind] else {
             throw CLIError("install does not know where \(kind) objects live; this build's deploy/ manifests and plugin disagree")
         }
         return namespaced ? "\(base)/namespaces/\(ns)/\(resource)" : "\(base)/\(resource)"
+    }
+
+    /// The API group ("" for core), resource and scope of the object's kind.
+    static func resource(for object: JSONValue) -> (group: String, resource: String, namespaced: Bool)? {
+        guard let (base, resource, namespaced) = table[object["kind"]?.stringValue ?? ""] else { return nil }
+        let group = base == "/api/v1" ? "" : String(base.split(separator: "/")[1])
+        return (group, resource, namespaced)
     }
 }

@@ -28,12 +28,22 @@ public struct LeaderRecord: Sendable, Equatable {
     /// Set when the lock's value is damaged (not JSON, missing fields, bad timestamps).
     public var problem: String?
 
-    /// `lease/NAME`, `configmap/NAME`, `endpoints/NAME`, `configmap/NAME[group]`.
+    /// As kubectl names the object: `lease.coordination.k8s.io/NAME`, `configmap/NAME`,
+    /// `endpoints/NAME`, and `configmap/NAME[group]` for a Camel lock's key.
     public var displayName: String {
         switch source {
-        case .lease: return "lease/\(objectName)"
+        case .lease: return "lease.coordination.k8s.io/\(objectName)"
         case .annotation(let kind): return "\(kind.lowercased())/\(objectName)"
         case .camel(let group): return "configmap/\(objectName)[\(group)]"
+        }
+    }
+
+    /// The object's apiVersion and kind.
+    public var objectType: (apiVersion: String, kind: String) {
+        switch source {
+        case .lease: return ("coordination.k8s.io/v1", "Lease")
+        case .annotation(let kind): return ("v1", kind)
+        case .camel: return ("v1", "ConfigMap")
         }
     }
 

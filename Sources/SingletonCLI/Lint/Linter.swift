@@ -38,6 +38,12 @@ public struct Linter: Sendable {
         let policy = SingletonPolicy()
 
         for object in objects {
+            if let kind = UnsupportedKinds.kind(apiVersion: object.apiVersion, kind: object.kind),
+               object.object[path: "metadata", "annotations", SingletonAnnotation.mode] != nil {
+                let name = object.namespace.isEmpty ? object.name : "\(object.namespace)/\(object.name)"
+                findings.append(finding(object, .warning, "no-effect", UnsupportedKinds.warning(kind: kind, object: "\(kind) \(name)")))
+                continue
+            }
             guard WorkloadKind(apiVersion: object.apiVersion, kind: object.kind) != nil else { continue }
             guard let workload = try? Workload.decode(object.object.serialized()) else { continue }
             guard workload.metadata.contract.isPresent else { continue }

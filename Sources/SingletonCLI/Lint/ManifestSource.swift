@@ -4,11 +4,11 @@ import SingletonCore
 /// One Kubernetes object read from a manifest, with where it came from, so every finding
 /// can point at a file and a document the user can open.
 public struct ManifestObject: Sendable, Equatable {
-    /// The file path as given (or found under a directory), `-` for stdin.
+    /// The file path as given (or found under a directory), `stdin` for `-`.
     public var file: String
     /// 1-based index of the YAML document in the file.
     public var document: Int
-    /// 0-based index in a `List`'s `items`, when the object came from a List.
+    /// 1-based index in a `List`'s `items` (counted like documents), when the object came from a List.
     public var item: Int?
     public var object: JSONValue
 
@@ -25,7 +25,7 @@ public struct ManifestObject: Sendable, Equatable {
     /// The namespace written in the manifest; "" when left to the apply-time default.
     public var namespace: String { object[path: "metadata", "namespace"]?.stringValue ?? "" }
 
-    /// `file document 2` or `file document 2 item 0`: where to look.
+    /// `file document 2` or `file document 2 item 1`: where to look.
     public var location: String {
         var s = "\(file) document \(document)"
         if let item { s += " item \(item)" }
@@ -34,7 +34,7 @@ public struct ManifestObject: Sendable, Equatable {
 }
 
 /// An input that could not be read or parsed: lint exits 2 for these.
-public struct UnreadableInput: Sendable, Equatable {
+public struct UnreadableInput: Error, Sendable, Equatable {
     public var file: String
     public var document: Int?
     public var message: String
@@ -46,6 +46,9 @@ public struct ManifestSet: Sendable, Equatable {
     public var unreadable: [UnreadableInput] = []
     public var files: [String] = []
     public var documentCount = 0
+    /// What the user should know about how an input was read (a kustomization read as
+    /// plain files, a Helm template), printed on stderr.
+    public var notes: [String] = []
 
     public init() {}
 }
@@ -56,6 +59,11 @@ public enum ManifestParser {
     /// kinds (`v1 List`, `DeploymentList`, ...) are flattened into their items.
     public static func parse(_ text: String, file: String, into set: inout ManifestSet) {
         set.files.append(file)
+        if isHelmTemplate(text) {
+            let source = file == "stdin" ? "the input" : file
+            set.unreadable.append(UnreadableInput(file: file, document: nil, message: "\(source) is a Helm template ({{ ... }}), not a manifest; render it first: helm template RELEASE CHART | kubectl singleton lint -f -"))
+            return
+        }
         let documents: [JSONValue]
         do {
             documents = try YAMLBridge.documents(text)
@@ -73,10 +81,10 @@ public enum ManifestParser {
                 if let items = doc["items"]?.arrayValue, (doc["kind"]?.stringValue ?? "").hasSuffix("List") {
                     for (i, item) in items.enumerated() {
                         guard case .object = item else {
-                            set.unreadable.append(UnreadableInput(file: file, document: index, message: "item \(i) of the List is not an object"))
+                            set.unreadable.append(UnreadableInput(file: file, document: index, message: "item \(i + 1) of the List is not an object"))
                             continue
                         }
-                        set.objects.append(ManifestObject(file: file, document: index, item: i, object: item))
+                        set.objects.append(ManifestObject(file: file, document: index, item: i + 1, object: item))
                     }
                 } else {
                     set.objects.append(ManifestObject(file: file, document: index, object: doc))
@@ -84,6 +92,17 @@ public enum ManifestParser {
             default:
                 set.unreadable.append(UnreadableInput(file: file, document: index, message: "the document is not a Kubernetes object (a YAML mapping)"))
             }
+        }
+    }
+}
+
+extension ManifestParser {
+    /// Go template actions outside comments: `{{ .Values.x }}`, `{{- include ... }}`.
+    static func isHelmTemplate(_ text: String) -> Bool {
+        text.split(separator: "\n").contains { line in
+            let trimmed = line.drop { $0 == " " || $0 == "\t" }
+            guard !trimmed.hasPrefix("#"), let open = trimmed.range(of: "{{") else { return false }
+            return trimmed[open.upperBound...].contains("}}")
         }
     }
 }
@@ -97,12 +116,21 @@ public struct ManifestReader: Sendable {
         self.readStandardInput = readStandardInput
     }
 
+    /// The names kustomize gives its file.
+    static let kustomizationFiles = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+
+    /// True when `directory` is a kustomization root.
+    static func isKustomization(_ directory: String) -> Bool {
+        kustomizationFiles.contains { FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0)) }
+    }
+
     /// Reads every input; unreadable ones are collected, never thrown, so one bad file does not hide the findings in the rest.
+    /// `-f a,b` is two inputs, as in kubectl.
     public func read(_ inputs: [String]) -> ManifestSet {
         var set = ManifestSet()
-        for input in inputs {
+        for input in inputs.flatMap({ $0.split(separator: ",").map(String.init) }) {
             if input == "-" {
-                parse(readStandardInput(), file: "-", into: &set)
+                parse(readStandardInput(), file: "stdin", into: &set)
                 continue
             }
             var isDirectory: ObjCBool = false
@@ -111,6 +139,15 @@ public struct ManifestReader: Sendable {
                 continue
             }
             let files = isDirectory.boolValue ? manifestFiles(under: input) : [input]
+            if !isDirectory.boolValue, Self.kustomizationFiles.contains((input as NSString).lastPathComponent) {
+                let root = (input as NSString).deletingLastPathComponent
+                set.notes.append("\(input) is a kustomization, not a manifest: to lint what kubectl apply -k would apply, run: kubectl singleton lint -k \(root.isEmpty ? "." : root)")
+            }
+            if isDirectory.boolValue {
+                for root in kustomizationRoots(under: input) {
+                    set.notes.append("\(root) holds a kustomization: -f reads its files as plain documents, without its patches or generated objects. To lint what kubectl apply -k would apply, run: kubectl singleton lint -k \(root)")
+                }
+            }
             if isDirectory.boolValue, files.isEmpty {
                 set.unreadable.append(UnreadableInput(file: input, document: nil, message: "the directory holds no .yaml, .yml or .json file"))
             }
@@ -132,6 +169,35 @@ public struct ManifestReader: Sendable {
             return
         }
         ManifestParser.parse(text, file: file, into: &set)
+    }
+
+    /// Renders kustomization directories with `render` (`kubectl kustomize DIR`) and reads the
+    /// result; a failed render is an unreadable input carrying kustomize's message.
+    public func readKustomizations(_ directories: [String], render: (String) -> Result<String, UnreadableInput>, into set: inout ManifestSet) {
+        for directory in directories {
+            switch render(directory) {
+            case .success(let text):
+                ManifestParser.parse(text, file: directory, into: &set)
+            case .failure(let failure):
+                set.files.append(directory)
+                set.unreadable.append(failure)
+            }
+        }
+    }
+
+    /// `directory` and its subdirectories that are kustomization roots.
+    func kustomizationRoots(under directory: String) -> [String] {
+        var roots = Self.isKustomization(directory) ? [directory] : []
+        let base = URL(fileURLWithPath: directory)
+        if let enumerator = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isDirectoryKey]) {
+            for case let url as URL in enumerator where (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+                if Self.isKustomization(url.path) {
+                    let relative = String(url.path.dropFirst(base.path.count))
+                    roots.append(directory.hasSuffix("/") ? directory + relative.dropFirst() : directory + relative)
+                }
+            }
+        }
+        return roots.sorted()
     }
 
     func manifestFiles(under directory: String) -> [String] {

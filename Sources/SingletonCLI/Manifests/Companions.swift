@@ -45,6 +45,11 @@ public enum Companions {
     /// a selector with matchExpressions is refused with the reason.
     public static func service(for workload: Workload) throws(Refusal) -> JSONValue {
         let name = workload.metadata.name ?? ""
+        if workload.kind == .statefulSet, (workload.serviceName ?? "").isEmpty {
+            throw Refusal(description: """
+            not created: StatefulSet \(name) has no spec.serviceName, and the field cannot be changed after creation,             so no Service created now can become its governing Service (the one that gives its pods stable DNS names).             Set spec.serviceName when you create the StatefulSet (to recreate it and keep its pods:             kubectl delete statefulset \(name) --cascade=orphan, then apply it with serviceName set), then rerun with --service
+            """)
+        }
         guard let selector = workload.selector ?? fallbackSelector(workload) else {
             throw Refusal(description: "\(workload.kind.rawValue) \(name) has no selector to build a Service from")
         }

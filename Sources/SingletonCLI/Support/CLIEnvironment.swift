@@ -11,6 +11,9 @@ public struct CLIEnvironment: Sendable {
     public var now: @Sendable () -> Date
     public var variables: [String: String]
     public var connector: any KubeConnector
+    /// The words the user typed after `kubectl singleton`, exactly: hints that tell the
+    /// user to rerun repeat them rather than a command of our making.
+    public var arguments: [String] = []
 
     public init(out: any TextSink, err: any TextSink, readStandardInput: @escaping @Sendable () -> Data = { Data() },
                 now: @escaping @Sendable () -> Date = { Date() }, variables: [String: String] = [:],

@@ -21,6 +21,27 @@ public struct KubeOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("request-timeout"), help: "How long to wait for each API request (e.g. 10s, 1m; 0 waits forever).")
     public var requestTimeout: String = "0"
 
+    @Option(name: .customLong("as"), help: ArgumentHelp("Username to impersonate for the operation.", valueName: "user"))
+    public var impersonateUser: String?
+
+    @Option(name: .customLong("as-group"), help: ArgumentHelp("Group to impersonate (repeatable).", valueName: "group"))
+    public var impersonateGroups: [String] = []
+
+    @Option(name: .customLong("token"), help: "Bearer token for authentication to the API server.")
+    public var token: String?
+
+    @Option(name: [.customShort("s"), .customLong("server")], help: "The address and port of the Kubernetes API server.")
+    public var server: String?
+
+    @Option(name: .customLong("certificate-authority"), help: ArgumentHelp("Path to a cert file for the certificate authority.", valueName: "file"))
+    public var certificateAuthority: String?
+
+    @Flag(name: .customLong("insecure-skip-tls-verify"), help: "Do not check the server's certificate (insecure).")
+    public var insecureSkipTLSVerify = false
+
+    @Option(name: [.customShort("v"), .customLong("v")], help: ArgumentHelp("Log level: 6 and above print each API request on stderr.", valueName: "level"))
+    public var verbosity: Int = 0
+
     public init() {}
 
     /// No flags given: what a bare `kubectl singleton` run uses.

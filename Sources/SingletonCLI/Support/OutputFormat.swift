@@ -2,16 +2,73 @@ import ArgumentParser
 import Foundation
 import SingletonCore
 
-/// `-o` values. Each command says which it accepts; the table is the default.
-public enum OutputFormat: String, Sendable, CaseIterable, ExpressibleByArgument {
-    case json, yaml, wide, text
+/// `-o` values. Each command says which it accepts (its `outputs`, which its help, its
+/// validation and completion all read); the table is the default.
+public enum OutputFormat: Sendable, Equatable, ExpressibleByArgument {
+    case json, yaml, wide, text, name
+    /// Any other word: kept so that the command's own check names what it does accept.
+    case other(String)
+    /// The template as typed; `check` parses it, so a bad one is a usage error.
+    case jsonpath(String)
+
+    public init?(argument: String) {
+        switch argument {
+        case "json": self = .json
+        case "yaml": self = .yaml
+        case "wide": self = .wide
+        case "text": self = .text
+        case "name": self = .name
+        default:
+            if argument.hasPrefix("jsonpath=") {
+                self = .jsonpath(String(argument.dropFirst("jsonpath=".count)))
+            } else {
+                self = .other(argument)
+            }
+        }
+    }
+
+    /// The name a command's `outputs` lists: `json`, ..., `jsonpath`.
+    public var keyword: String {
+        switch self {
+        case .json: return "json"
+        case .yaml: return "yaml"
+        case .wide: return "wide"
+        case .text: return "text"
+        case .name: return "name"
+        case .jsonpath: return "jsonpath"
+        case .other(let word): return word
+        }
+    }
 
     /// Renders an object (or a List of them) in a machine-readable form.
     public func render(_ value: JSONValue) -> String {
         switch self {
         case .yaml: return YAMLBridge.emit(value)
+        case .jsonpath(let template): return (try? JSONPathTemplate(template))?.render(value) ?? ""
         default: return prettyJSON(value)
         }
+    }
+
+    /// `--output` help naming exactly the values `accepted` (keywords; `jsonpath` shows its template).
+    static func help(_ accepted: [String], default text: String? = nil) -> ArgumentHelp {
+        ArgumentHelp("Output format: \(spelled(accepted))\(text.map { " (default: \($0))" } ?? "").", valueName: "format")
+    }
+
+    static func spelled(_ accepted: [String]) -> String {
+        let words = accepted.map { $0 == "jsonpath" ? "jsonpath=TEMPLATE" : $0 }
+        return words.count > 1 ? words.dropLast().joined(separator: ", ") + " or " + (words.last ?? "") : words.joined()
+    }
+
+    /// Refuses a format the command does not print, naming the ones it does.
+    static func check(_ output: OutputFormat?, accepted: [String], command: String) throws {
+        guard let output else { return }
+        if accepted.contains(output.keyword) {
+            if case .jsonpath(let template) = output {
+                do { _ = try JSONPathTemplate(template) } catch { throw ValidationError("error parsing jsonpath \(template): \(error)") }
+            }
+            return
+        }
+        throw ValidationError("\(command) prints -o \(spelled(accepted)), not \(output.keyword)")
     }
 }
 
@@ -41,6 +98,19 @@ public func prettyJSON(_ value: JSONValue) -> String {
 /// `--dry-run` as kubectl spells it.
 public enum DryRunMode: String, Sendable, CaseIterable, ExpressibleByArgument {
     case none, client, server
+
+    /// kubectl's spellings: `client`, `server`, `none`, and the old booleans (`true` is client).
+    public init?(argument: String) {
+        switch argument {
+        case "true": self = .client
+        case "false": self = .none
+        default: self.init(rawValue: argument)
+        }
+    }
+
+    /// kubectl's meaning: a bare `--dry-run` is client; a value needs `=`.
+    static let help = ArgumentHelp("client (print only; --dry-run alone means client), server (sent with dryRun=All, judged by admission) or none.",
+                                   valueName: "none|client|server")
 
     /// The suffix kubectl prints after an action: ` (dry run)` / ` (server dry run)`.
     public var suffix: String {

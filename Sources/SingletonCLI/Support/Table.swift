@@ -11,9 +11,9 @@ public struct Table: Sendable, Equatable {
 
     /// The rendered text, one line per row, each ending in a newline. An empty table
     /// renders nothing (the caller prints kubectl's "No resources found" line).
-    public func render() -> String {
+    public func render(headers showHeaders: Bool = true) -> String {
         guard !rows.isEmpty else { return "" }
-        let all = [headers] + rows
+        let all = showHeaders ? [headers] + rows : rows
         var widths = Array(repeating: 0, count: headers.count)
         for row in all {
             for (i, cell) in row.enumerated() where i < widths.count {
