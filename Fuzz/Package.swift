@@ -37,6 +37,7 @@ let package = Package(
                 "APIError.swift", "JSONPatch.swift", "StrategicMerge.swift", "LabelSelection.swift",
                 "ProtobufDecoding.swift", "ProtobufSchemas.swift", "CELParser.swift", "CELSubset.swift",
                 "ResourceCatalog.swift", "ObjectStore.swift", "ObjectPreparation.swift", "HPAConversion.swift",
+                "WebhookMatching.swift", "AdmissionAttributes.swift",
             ]
         ),
         .executableTarget(name: "fuzz-review", dependencies: ["SingletonCore"]),
