@@ -35,7 +35,7 @@ test: deps
 
 ## fuzz: libFuzzer + AddressSanitizer on the review path, the plugin's YAML readers and the
 ## sandbox's request parsing (Fuzz/), FUZZ_SECONDS each (default 60); FUZZ_RUNS=N runs N
-## executions instead, FUZZ_TARGETS picks targets. Crashing inputs: .build-fuzz/artifacts/.
+## executions instead, FUZZ_TARGETS picks targets. Crashing inputs: .build-fuzz/crashes/.
 fuzz:
 	SWIFT=$(SWIFT) scripts/fuzz.sh
 

@@ -9,7 +9,7 @@
 #
 # Each target ends with `fuzz: E execs, C crashes`. A crash, a hang (-timeout), an allocation
 # past the memory limit or, for review, paths that disagree stops that target and saves the
-# input under .build-fuzz/artifacts/<target>/; the script then exits 1. New inputs that reach
+# input under .build-fuzz/crashes/<target>/; the script then exits 1. New inputs that reach
 # new code are kept in .build-fuzz/corpus/<target>/ and seed the next run; Fuzz/corpus/<target>/
 # is the committed seed corpus (read only).
 set -euo pipefail
@@ -45,7 +45,7 @@ for target in $targets; do
     binary="$scratch/release/fuzz-$target"
     seeds="Fuzz/corpus/$target"
     corpus="$scratch/corpus/$target"
-    artifacts="$scratch/artifacts/$target"
+    artifacts="$scratch/crashes/$target"  # not "artifacts": SwiftPM empties its own artifacts folder
     [ -x "$binary" ] || { echo "fuzz: no target '$target' (Fuzz/Sources/fuzz-$target)" >&2; exit 2; }
     mkdir -p "$corpus"
     rm -rf "$artifacts" && mkdir -p "$artifacts"
