@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl mmdebstrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench soak dist image image-rootfs clean
+.PHONY: all deps build test fuzz demo bench soak dist image image-rootfs clean
 
 all: build
 
@@ -19,7 +19,8 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: build everything, run every Swift test suite, then the end-to-end scripts (scripts/e2e.sh):
+## test: build everything, run every Swift test suite, each fuzz target briefly (TEST_FUZZ_SECONDS
+## each), then the end-to-end scripts (scripts/e2e.sh):
 ## offline verdicts, strict schema validation of deploy/ and install output, deploy/ applied to the
 ## sandbox, the krew archive (built, then run in a Debian root without Swift), the Dockerfile's
 ## build context, the image's filesystem run as the pod runs it, the demo. The release builds
@@ -28,10 +29,18 @@ build: deps
 ## every case starts at once, and an async test's next step waits behind all of them on the pool
 ## of one thread per core: about 10 s on two cores, as long as a server's production timeouts.
 TEST_WIDTH ?= 8
+TEST_FUZZ_SECONDS ?= 5
 test: deps
 	$(SWIFT) build --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build
+	FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) FUZZ_RUNS= FUZZ_JOBS= FUZZ_TARGETS= SWIFT=$(SWIFT) scripts/fuzz.sh
 	scripts/e2e.sh
+
+## fuzz: libFuzzer + AddressSanitizer on the review path, the plugin's YAML readers and the
+## sandbox's request parsing (Fuzz/), FUZZ_SECONDS each (default 60); FUZZ_RUNS=N runs N
+## executions instead, FUZZ_TARGETS picks targets. Crashing inputs: .build-fuzz/crashes/.
+fuzz:
+	SWIFT=$(SWIFT) scripts/fuzz.sh
 
 ## demo: build, then the narrated scenario: sandbox API server, the real webhook installed by the
 ## plugin, real kubectl (scripts/demo.sh); then the offline verdicts of examples/reviews.
@@ -64,4 +73,4 @@ image:
 	docker build -f webhook/Dockerfile -t ghcr.io/kube-singleton/singleton-webhook:v$$(sed -n 's/.*current = "\(.*\)".*/\1/p' Sources/SingletonCore/Version.swift) .
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -57,10 +57,20 @@ enum CELLexer {
 
 /// Recursive-descent parser with CEL's precedence: or -> and -> relation -> unary -> member ->
 /// primary. `!` binds tighter than a relation, as in CEL: `!a in b` is `(!a) in b`.
+///
+/// Nesting is bounded (`maxDepth`, cel-go's default recursion limit): parsing, evaluating and
+/// releasing a tree all recurse once per level, and an expression in a client's webhook
+/// configuration must not overflow the sandbox's stack. Chains of `&&` and `||` are built
+/// balanced, as cel-go builds them, so a long chain stays shallow.
 struct CELParser {
     typealias Node = CELExpression.Node
+    /// A subtree and its depth.
+    typealias Parsed = (node: Node, depth: Int)
+    static let maxDepth = 250
     let tokens: [CELToken]
     var pos = 0
+    /// Nested parses open now (parentheses, brackets, `!`).
+    var nesting = 0
 
     init(tokens: [CELToken]) { self.tokens = tokens }
 
@@ -75,39 +85,70 @@ struct CELParser {
         if let t = peek { throw CELError("syntax error: unexpected \(t) (unsupported CEL construct)") }
     }
 
-    mutating func parseExpression() throws(CELError) -> Node {
-        var left = try parseAnd()
-        while peek == .op("||") { pos += 1; left = .or(left, try parseAnd()) }
-        return left
+    static var tooDeep: CELError { CELError("expression nested deeper than \(maxDepth) levels") }
+
+    /// `node` over `children`, one level deeper than the deepest of them.
+    func make(_ node: Node, over children: Parsed...) throws(CELError) -> Parsed {
+        let depth = (children.map(\.depth).max() ?? 0) + 1
+        guard depth <= Self.maxDepth else { throw Self.tooDeep }
+        return (node, depth)
     }
 
-    mutating func parseAnd() throws(CELError) -> Node {
-        var left = try parseComparison()
-        while peek == .op("&&") { pos += 1; left = .and(left, try parseComparison()) }
-        return left
+    /// Enters one nested parse; balanced by `nesting -= 1`.
+    mutating func enter() throws(CELError) {
+        nesting += 1
+        guard nesting <= Self.maxDepth else { throw Self.tooDeep }
+    }
+
+    /// `terms` joined by `join` as a balanced tree (`&&` and `||` are associative).
+    func balanced(_ terms: ArraySlice<Parsed>, _ join: (Node, Node) -> Node) throws(CELError) -> Parsed {
+        if terms.count == 1, let only = terms.first { return only }
+        let middle = terms.startIndex + terms.count / 2
+        let left = try balanced(terms[..<middle], join), right = try balanced(terms[middle...], join)
+        return try make(join(left.node, right.node), over: left, right)
+    }
+
+    mutating func parseExpression() throws(CELError) -> Parsed {
+        try enter()
+        defer { nesting -= 1 }
+        var terms = [try parseAnd()]
+        while peek == .op("||") { pos += 1; terms.append(try parseAnd()) }
+        return try balanced(terms[...], Node.or)
+    }
+
+    mutating func parseAnd() throws(CELError) -> Parsed {
+        var terms = [try parseComparison()]
+        while peek == .op("&&") { pos += 1; terms.append(try parseComparison()) }
+        return try balanced(terms[...], Node.and)
     }
 
     /// One relation; a chain (`a == b == c`) is left to `expectEnd`, which rejects it.
-    mutating func parseComparison() throws(CELError) -> Node {
+    mutating func parseComparison() throws(CELError) -> Parsed {
         let left = try parseUnary()
         switch peek {
         case .op(let o) where ["==", "!=", "<", "<=", ">", ">="].contains(o):
             pos += 1
-            return .compare(o, left, try parseUnary())
+            let right = try parseUnary()
+            return try make(.compare(o, left.node, right.node), over: left, right)
         case .ident("in"):
             pos += 1
-            return .compare("in", left, try parseUnary())
+            let right = try parseUnary()
+            return try make(.compare("in", left.node, right.node), over: left, right)
         default:
             return left
         }
     }
 
-    mutating func parseUnary() throws(CELError) -> Node {
-        if peek == .op("!") { pos += 1; return .not(try parseUnary()) }
-        return try parseMember()
+    mutating func parseUnary() throws(CELError) -> Parsed {
+        guard peek == .op("!") else { return try parseMember() }
+        pos += 1
+        try enter()
+        defer { nesting -= 1 }
+        let operand = try parseUnary()
+        return try make(.not(operand.node), over: operand)
     }
 
-    mutating func parseMember() throws(CELError) -> Node {
+    mutating func parseMember() throws(CELError) -> Parsed {
         var node = try parsePrimary()
         while true {
             switch peek {
@@ -118,49 +159,55 @@ struct CELParser {
                     guard name == "size" else { throw CELError("unsupported function '\(name)' (the sandbox supports a CEL subset)") }
                     pos += 1
                     try expect(.rparen)
-                    node = .size(node)
+                    node = try make(.size(node.node), over: node)
                 } else {
-                    node = .field(node, name)
+                    node = try make(.field(node.node, name), over: node)
                 }
             case .lbracket:
                 pos += 1
                 let idx = try parseExpression()
                 try expect(.rbracket)
-                node = .index(node, idx)
+                node = try make(.index(node.node, idx.node), over: node, idx)
             default:
                 return node
             }
         }
     }
 
-    mutating func parsePrimary() throws(CELError) -> Node {
+    mutating func parsePrimary() throws(CELError) -> Parsed {
         switch next() {
-        case .int(let v): return .literal(.int(v))
-        case .string(let s): return .literal(.string(s))
+        case .int(let v): return (.literal(.int(v)), 1)
+        case .string(let s): return (.literal(.string(s)), 1)
         case .lparen:
             let e = try parseExpression()
             try expect(.rparen)
             return e
         case .lbracket:
-            var items: [Node] = []
+            try enter()
+            defer { nesting -= 1 }
+            var items: [Parsed] = []
             while peek != .rbracket {
                 items.append(try parseExpression())
                 if peek == .comma { pos += 1 } else { break }
             }
             try expect(.rbracket)
-            return .list(items)
+            let depth = (items.map(\.depth).max() ?? 0) + 1
+            guard depth <= Self.maxDepth else { throw Self.tooDeep }
+            return (.list(items.map(\.node)), depth)
         case .ident(let name):
             switch name {
-            case "true": return .literal(true)
-            case "false": return .literal(false)
-            case "null": return .literal(.null)
+            case "true": return (.literal(true), 1)
+            case "false": return (.literal(false), 1)
+            case "null": return (.literal(.null), 1)
             case "has", "size":
+                try enter()
+                defer { nesting -= 1 }
                 try expect(.lparen)
                 let arg = try parseMember()
                 try expect(.rparen)
-                return name == "has" ? .has(arg) : .size(arg)
+                return try make(name == "has" ? .has(arg.node) : .size(arg.node), over: arg)
             case "object", "oldObject", "request":
-                return .variable(name)
+                return (.variable(name), 1)
             default:
                 if peek == .lparen { throw CELError("unsupported function '\(name)' (the sandbox supports a CEL subset)") }
                 throw CELError("undeclared reference to '\(name)' (supported variables: object, oldObject, request)")

@@ -32,7 +32,7 @@ public struct CELExpression: Sendable {
     public init(_ source: String) throws(CELError) {
         self.source = source
         var parser = CELParser(tokens: try CELLexer.tokens(source))
-        self.root = try parser.parseExpression()
+        self.root = try parser.parseExpression().node
         try parser.expectEnd()
     }
 

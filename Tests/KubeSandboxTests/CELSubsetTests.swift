@@ -36,6 +36,48 @@ struct CELSubsetTests {
     }
 }
 
+/// A client's webhook configuration carries the expressions; parsing, evaluating and releasing
+/// one recursed once per level, and 100,000 levels overflowed the sandbox's stack (found while
+/// fuzzing the sandbox's readers, with inputs past the fuzzer's 4 KiB).
+@Suite("CEL subset: nesting is bounded, long chains are not")
+struct CELNestingTests {
+    static func deep(_ shape: String, _ levels: Int) -> String {
+        switch shape {
+        case "parentheses": String(repeating: "(", count: levels) + "true" + String(repeating: ")", count: levels)
+        case "not": String(repeating: "!", count: levels) + "true"
+        case "lists": String(repeating: "[", count: levels) + String(repeating: "]", count: levels) + " == []"
+        case "has": String(repeating: "has(", count: levels) + "object" + String(repeating: ")", count: levels)
+        case "fields": "has(object" + String(repeating: ".a", count: levels) + ")"
+        default: String(repeating: "object.spec[", count: levels) + "'a'" + String(repeating: "]", count: levels) + " == 1"
+        }
+    }
+
+    @Test(arguments: ["parentheses", "not", "lists", "has", "fields", "index"])
+    func deepNestingIsACompileError(shape: String) {
+        #expect(throws: CELError("expression nested deeper than 250 levels")) { try CELExpression(Self.deep(shape, 100_000)) }
+        #expect(throws: CELError("expression nested deeper than 250 levels")) { try CELExpression(Self.deep(shape, 251)) }
+    }
+
+    @Test func nestingWithinTheBoundEvaluates() throws {
+        let vars: [String: JSONValue] = ["object": ["spec": .object([:])], "oldObject": .null, "request": .object([:])]
+        #expect(try CELExpression(Self.deep("parentheses", 200)).evaluate(vars))
+        #expect(try CELExpression(Self.deep("not", 200)).evaluate(vars))
+    }
+
+    /// `&&` and `||` chains are built balanced (as cel-go builds them): a chain of any length
+    /// compiles, and CEL's error absorption holds whichever term errs or decides.
+    @Test func longChainsEvaluate() throws {
+        let vars: [String: JSONValue] = ["object": ["spec": ["replicas": 3]], "oldObject": .null, "request": .object([:])]
+        let falses = Array(repeating: "object.spec.replicas > 5", count: 50_000)
+        #expect(try CELExpression((falses + ["true"]).joined(separator: " || ")).evaluate(vars))
+        #expect(try !CELExpression(falses.joined(separator: " || ")).evaluate(vars))
+        #expect(try !CELExpression((["object.spec.missing > 1"] + falses + ["false"]).joined(separator: " && ")).evaluate(vars))
+        #expect(throws: CELError.self) { try CELExpression((["object.spec.missing > 1"] + falses).joined(separator: " || ")).evaluate(vars) }
+        let trues = Array(repeating: "object.spec.replicas == 3", count: 50_000)
+        #expect(try CELExpression(trues.joined(separator: " && ")).evaluate(vars))
+    }
+}
+
 @Suite("CEL subset: precedence and loud refusals")
 struct CELPrecedenceTests {
     let vars: [String: JSONValue] = ["object": ["metadata": ["annotations": ["a": "1"]]], "oldObject": .null, "request": ["operation": "UPDATE"]]

@@ -8,76 +8,22 @@ import Testing
 /// yields exactly the request the Codable path decodes, and `review` answers with exactly
 /// the bytes the Codable decode + `JSONEncoder` answer has.
 struct FastPathDifferentialTests {
-    static var lookups: [(ParentReference) -> ParentLookup] { [
-        { _ in .found(parentMeta(mode: "at-most-one")) },
-        { _ in .notFound },
-        { _ in .unavailable("api down") },
-    ] }
-
-    /// Compares both paths on one body; returns whether the fast path handled it.
+    /// Compares every path on one body (`ReviewAgreement.check`, which the review fuzz
+    /// target runs too) and records each difference; returns whether the fast path handled it.
     @discardableResult
     static func check(_ name: String, _ body: Data) -> Bool {
-        let codable = AdmissionReview.decodeRequestCodable(body)
-        let fast = FastReviewDecoder.decode([UInt8](body))
-        if let fast {
-            #expect(codable == .success(fast), "\(name): fast path disagrees with Codable")
-        }
-        let laneTook = checkLane(name, body, codable)
-        // What `review` answers: the fast readers' reading when they take the body (a key twice
-        // is then one neither reads), else the full path's, which refuses a key twice anywhere.
-        var reference = codable
-        if fast == nil, !laneTook, let duplicate = DuplicateKeys.find([UInt8](body)) {
-            reference = .failure(AdmissionReview.duplicateKeyError(duplicate))
-        }
-        for (i, lookup) in lookups.enumerated() {
-            for policy in [SingletonPolicy(unverifiedParent: .allow), SingletonPolicy(unverifiedParent: .deny)] {
-                let outcome = policy.review(body, lookup: lookup)
-                let expected: AdmissionResponse
-                switch reference {
-                case .failure(let error):
-                    // Both went through JSONDecoder; its messages may name a different bad
-                    // key of the same map from one decode to the next, so compare the uid.
-                    #expect(outcome.decision == nil, "\(name)")
-                    #expect(outcome.decodeError?.uid == error.uid, "\(name)")
-                    expected = outcome.response
-                case .success(let request):
-                    let decision = policy.decide(request, parent: policy.parentReference(for: request).map(lookup))
-                    #expect(outcome.decision == decision, "\(name) lookup \(i)")
-                    expected = decision.response(uid: request.uid)
-                }
-                #expect(outcome.response == expected, "\(name) lookup \(i)")
-                #expect(outcome.body == AdmissionReview.encodeResponseCodable(expected), "\(name) lookup \(i): response bytes")
-            }
-        }
-        return fast != nil
+        let report = ReviewAgreement.check(body)
+        for difference in report.disagreements { Issue.record("\(name): \(difference)") }
+        return report.fastRead
     }
 
-    /// The workload lane against the Codable reference: when it takes a body, that body
-    /// decodes, and the lane's step is the full path's: the same summary, request, decision
-    /// and answer bytes when decided, the same request and parent when a parent is needed.
-    /// Returns whether the lane took it.
+    /// The workload lane against the Codable reference (`ReviewAgreement.checkLane`);
+    /// returns whether the lane took the body.
     @discardableResult
     static func checkLane(_ name: String, _ body: Data, _ reference: Result<AdmissionRequest, ReviewDecodeError>) -> Bool {
-        let policy = SingletonPolicy()
-        guard let step = policy.laneStep([UInt8](body)) else { return false }
-        guard case .success(let request) = reference else {
-            Issue.record("\(name): the lane took a body the Codable path rejects")
-            return true
-        }
-        switch step {
-        case .needsParent(let pending):
-            #expect(pending.request == request, "\(name): lane request")
-            #expect(pending.reference == policy.parentReference(for: request), "\(name): lane parent")
-        case .done(let lane):
-            #expect(policy.parentReference(for: request) == nil, "\(name): the full path looks up a parent")
-            let decision = policy.decide(request)
-            #expect(lane.summary == RequestSummary(request), "\(name): lane summary")
-            #expect(lane.request == request, "\(name): lane request")
-            #expect(lane.decision == decision, "\(name): lane decision")
-            #expect(lane.decodeError == nil, "\(name)")
-            #expect(lane.body == AdmissionReview.encodeResponseCodable(decision.response(uid: request.uid)), "\(name): lane answer bytes")
-        }
-        return true
+        let result = ReviewAgreement.checkLane(body, reference)
+        for difference in result.disagreements { Issue.record("\(name): \(difference)") }
+        return result.laned
     }
 
     @Test func examplesTakeTheFastPathAndAgree() throws {
