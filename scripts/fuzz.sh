@@ -11,7 +11,7 @@
 # past the memory limit or, for review, paths that disagree stops that target and saves the
 # input under .build-fuzz/crashes/<target>/; the script then exits 1. New inputs that reach
 # new code are kept in .build-fuzz/corpus/<target>/ and seed the next run; Fuzz/corpus/<target>/
-# is the committed seed corpus (read only).
+# is the committed seed corpus (read only), with the shared fixtures read from ../shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,10 +40,31 @@ jobs=${FUZZ_JOBS:-1}
 # replaying a saved input without ASAN_OPTIONS prints them.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0}
 
+# Seeds from the shared fixtures (../shared, beside the checkout; absent in a user's clone): read
+# from there at run time, never copied into the repository.
+shared=../shared/fixtures
+shared_seeds() {  # target -> a folder of seeds (possibly empty)
+    local dir="$scratch/shared-seeds/$1"
+    rm -rf "$dir" && mkdir -p "$dir"
+    case $1 in
+        review)
+            for f in "$shared"/public/admission/*.review.json "$shared"/public/admission/wrapped/*.json \
+                     "$shared"/k8s-api/HEAD/admission.k8s.io.v1.AdmissionReview.json; do
+                [ -f "$f" ] && cp "$f" "$dir/"
+            done ;;
+        yaml)
+            for f in "$shared"/public/manifests/*.yaml "$shared"/public/leases/*.yaml; do
+                [ -f "$f" ] && cp "$f" "$dir/"
+            done ;;
+    esac
+    echo "$dir"
+}
+
 failed=0
 for target in $targets; do
     binary="$scratch/release/fuzz-$target"
     seeds="Fuzz/corpus/$target"
+    fixtures=$(shared_seeds "$target")
     corpus="$scratch/corpus/$target"
     artifacts="$scratch/crashes/$target"  # not "artifacts": SwiftPM empties its own artifacts folder
     [ -x "$binary" ] || { echo "fuzz: no target '$target' (Fuzz/Sources/fuzz-$target)" >&2; exit 2; }
@@ -52,11 +73,11 @@ for target in $targets; do
     options=(-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/")
     if [ -n "$runs" ]; then options+=(-runs=$(( runs / jobs ))); else options+=(-max_total_time="$seconds"); fi
     [ -f "Fuzz/$target.dict" ] && options+=(-dict="Fuzz/$target.dict")
-    echo "fuzz $target: $jobs x $binary $corpus $seeds ${options[*]}"
+    echo "fuzz $target: $jobs x $binary $corpus $seeds $fixtures ${options[*]}"
     began=$(date +%s)
     pids=()
     for job in $(seq 1 "$jobs"); do
-        "$binary" "$corpus" "$seeds" "${options[@]}" >"$scratch/fuzz-$target-$job.log" 2>&1 &
+        "$binary" "$corpus" "$seeds" "$fixtures" "${options[@]}" >"$scratch/fuzz-$target-$job.log" 2>&1 &
         pids+=($!)
     done
     status=0
