@@ -71,7 +71,7 @@ public struct AdmissionEndpoint: Sendable {
         }
         let bytes = outcome.bodyBytes
         let elapsed = ContinuousClock.now - start
-        record(admission, decision, seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+        record(admission, decision, seconds: elapsed.secondsValue)
         return .json(.ok, bytes)
     }
 

@@ -86,13 +86,10 @@ public final class ParentCache: @unchecked Sendable {
         return lock.withLock {
             kinds.map {
                 CacheKindState(kind: $0.resource, objects: store.count($0), synced: store.isSynced($0),
-                               stalenessSeconds: contact[$0].map { Self.secondsDouble(at - $0) })
+                               stalenessSeconds: contact[$0].map { (at - $0).secondsValue })
             }
         }
     }
 
     private static func seconds(_ d: Duration) -> Int64 { d.components.seconds }
-    static func secondsDouble(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
 }
