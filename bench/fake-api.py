@@ -5,14 +5,17 @@ workloads over HTTPS, so the webhook's parent cache can hold N objects without a
 usage: fake-api.py PORT CERT KEY COUNT
 Serves COUNT deployments named bench-00000.. in namespace "bench" (one in ten annotated
 kube-singleton.dev/mode: at-most-one) plus shop/web (at-most-one, the uid the example
-kubectl-scale review carries). Other kinds are empty. Watches send one BOOKMARK and stay
+kubectl-scale review carries). Other kinds are empty. Lists are paged by `limit` (the
+continue token is the next offset); PAGED=0 answers every list in one page. Watches send one BOOKMARK and stay
 open until the client leaves or timeoutSeconds passes.
 """
-import json, ssl, sys, time
+import json, os, ssl, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse, parse_qs
 
 PORT, CERT, KEY, COUNT = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+# Lists honour `limit` and `continue` as the API server does, unless PAGED=0 (one page).
+PAGED = os.environ.get("PAGED", "1") != "0"
 RV = "1000"
 WEB_UID = "6a3e1f0c-9d2b-4b7e-8c1a-2f4d5e6a7b8c"
 
@@ -51,8 +54,16 @@ class Handler(BaseHTTPRequestHandler):
             items = COLLECTIONS[url.path]
             if q.get("watch") == ["true"]:
                 return self.watch(int(q.get("timeoutSeconds", ["300"])[0]))
+            values = list(items.values())
+            start = int(q.get("continue", ["0"])[0])
+            limit = int(q.get("limit", ["0"])[0]) if PAGED else 0
+            end = start + limit if limit > 0 else len(values)
+            metadata = {"resourceVersion": RV}
+            if end < len(values):
+                metadata["continue"] = str(end)
+                metadata["remainingItemCount"] = len(values) - end
             return self.send_json(200, {"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
-                                        "metadata": {"resourceVersion": RV}, "items": list(items.values())})
+                                        "metadata": metadata, "items": values[start:end]})
         parts = url.path.strip("/").split("/")
         if len(parts) >= 6 and parts[-4] == "namespaces":
             base = "/" + "/".join(parts[:-4]) + "/" + parts[-2]

@@ -8,16 +8,19 @@ extension KubeClient {
                        accept: metadataOnly ? MetadataOnlyAccept.object : "application/json").body
     }
 
-    /// Lists a collection, following `continue` tokens to the end, and returns every item with
-    /// the list's resourceVersion (where a watch should start).
+    /// Lists a collection, following `continue` tokens to the end, and returns every item decoded
+    /// as `Item` with the list's resourceVersion (where a watch should start). Each page is read
+    /// in one pass (`KubeListPage`); an item that is not an `Item` fails the list with an error
+    /// naming it.
     ///
     /// If a continue token expires mid-way (410), the list is restarted once without `limit`,
     /// as client-go's pager does.
     /// - Parameters:
     ///   - limit: page size (`kubectl` uses 500); nil asks for everything at once.
     ///   - metadataOnly: `PartialObjectMetadataList` items (names, labels, annotations, owners).
-    public func list(_ path: String, labelSelector: String? = nil, fieldSelector: String? = nil,
-                     limit: Int? = 500, metadataOnly: Bool = false, query: [URLQueryItem] = []) async throws -> KubeList {
+    public func list<Item: Decodable>(_ path: String, of item: Item.Type, labelSelector: String? = nil,
+                                      fieldSelector: String? = nil, limit: Int? = 500, metadataOnly: Bool = false,
+                                      query: [URLQueryItem] = []) async throws -> KubeList<Item> {
         do {
             return try await listPages(path, labelSelector: labelSelector, fieldSelector: fieldSelector,
                                        limit: limit, metadataOnly: metadataOnly, query: query)
@@ -27,9 +30,9 @@ extension KubeClient {
         }
     }
 
-    private func listPages(_ path: String, labelSelector: String?, fieldSelector: String?, limit: Int?,
-                           metadataOnly: Bool, query: [URLQueryItem]) async throws -> KubeList {
-        var result = KubeList(items: [], resourceVersion: "")
+    private func listPages<Item: Decodable>(_ path: String, labelSelector: String?, fieldSelector: String?, limit: Int?,
+                                            metadataOnly: Bool, query: [URLQueryItem]) async throws -> KubeList<Item> {
+        var result = KubeList<Item>(items: [], resourceVersion: "")
         var continueToken: String?
         repeat {
             var items = query
@@ -39,12 +42,19 @@ extension KubeClient {
             if let continueToken { items.append(URLQueryItem(name: "continue", value: continueToken)) }
             let body = try await send("GET", path: path, query: items,
                                       accept: metadataOnly ? MetadataOnlyAccept.list : "application/json").body
-            let page = try ListPage.decode(body, path: path)
-            result.items += page.items
-            result.resourceVersion = page.resourceVersion
+            let page = try KubeListPage<Item>.decode(body, path: path)
+            if result.items.isEmpty {
+                result.items = page.items
+            } else {
+                result.items.append(contentsOf: page.items)
+            }
+            if let remaining = page.metadata.remainingItemCount, remaining > 0 {
+                result.items.reserveCapacity(result.items.count + remaining)
+            }
+            result.resourceVersion = page.metadata.resourceVersion
             result.kind = page.kind ?? result.kind
             result.apiVersion = page.apiVersion ?? result.apiVersion
-            continueToken = page.continueToken
+            continueToken = page.metadata.continueToken
         } while continueToken != nil
         return result
     }
@@ -104,29 +114,5 @@ extension KubeClient {
         if dryRun { query.append(URLQueryItem(name: "dryRun", value: "All")) }
         if let fieldManager, !fieldManager.isEmpty { query.append(URLQueryItem(name: "fieldManager", value: fieldManager)) }
         return query
-    }
-}
-
-/// One page of a list response, items kept raw.
-struct ListPage {
-    var items: [Data]
-    var resourceVersion: String
-    var continueToken: String?
-    var kind: String?
-    var apiVersion: String?
-
-    static func decode(_ body: Data, path: String) throws -> ListPage {
-        guard let json = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            throw KubeAPIError(code: 0, reason: "BadResponse", message: "the server's answer to GET \(path) is not a JSON list")
-        }
-        let metadata = json["metadata"] as? [String: Any] ?? [:]
-        let rawItems = json["items"] as? [Any] ?? []
-        var items: [Data] = []
-        for item in rawItems {
-            items.append(try JSONSerialization.data(withJSONObject: item, options: [.fragmentsAllowed]))
-        }
-        return ListPage(items: items, resourceVersion: metadata["resourceVersion"] as? String ?? "",
-                        continueToken: nonEmpty(metadata["continue"] as? String),
-                        kind: json["kind"] as? String, apiVersion: json["apiVersion"] as? String)
     }
 }

@@ -9,10 +9,13 @@ public struct KubeMetadataSource: MetadataSource {
     public let client: KubeClient
     /// Server-side watch timeout; the reflector reconnects from the last resourceVersion.
     public let watchTimeoutSeconds: Int
+    /// Items per list page (`limit`), as kubectl and client-go's reflector ask.
+    public let pageSize: Int
 
-    public init(client: KubeClient, watchTimeoutSeconds: Int = 300) {
+    public init(client: KubeClient, watchTimeoutSeconds: Int = 300, pageSize: Int = 500) {
         self.client = client
         self.watchTimeoutSeconds = watchTimeoutSeconds
+        self.pageSize = pageSize
     }
 
     /// A source from `kubeconfig` (or KUBECONFIG, ~/.kube/config, then in-cluster), as kubectl finds it.
@@ -28,14 +31,45 @@ public struct KubeMetadataSource: MetadataSource {
         return KubeMetadataSource(client: KubeClient(config: config, transport: transport))
     }
 
-    struct Partial: Decodable { var metadata: ObjectMeta }
+    /// A `PartialObjectMetadata` as the parent cache reads it: name, namespace, uid,
+    /// resourceVersion, owner references and only the `kube-singleton.dev/` annotations. The rest
+    /// (labels, other annotations such as a `last-applied-configuration`) is skipped while
+    /// reading instead of decoded and dropped, since `CachedParent` keeps nothing else.
+    struct ParentMetadata: Decodable, Sendable {
+        var meta: ObjectMeta
+
+        private enum Keys: String, CodingKey { case metadata }
+        private enum MetaKeys: String, CodingKey { case name, namespace, uid, resourceVersion, annotations, ownerReferences }
+        private struct AnnotationKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let m = try decoder.container(keyedBy: Keys.self).nestedContainer(keyedBy: MetaKeys.self, forKey: .metadata)
+            meta = ObjectMeta(name: try m.decodeIfPresent(String.self, forKey: .name),
+                              namespace: try m.decodeIfPresent(String.self, forKey: .namespace),
+                              uid: try m.decodeIfPresent(String.self, forKey: .uid),
+                              ownerReferences: try m.decodeIfPresent([OwnerReference].self, forKey: .ownerReferences))
+            meta.resourceVersion = try m.decodeIfPresent(String.self, forKey: .resourceVersion)
+            if m.contains(.annotations), try !m.decodeNil(forKey: .annotations) {
+                let annotations = try m.nestedContainer(keyedBy: AnnotationKey.self, forKey: .annotations)
+                var ours: [String: String] = [:]
+                for key in annotations.allKeys where key.stringValue.hasPrefix(CachedParent.annotationPrefix) {
+                    ours[key.stringValue] = try annotations.decode(String.self, forKey: key)
+                }
+                meta.annotations = ours.isEmpty ? nil : ours
+            }
+        }
+    }
 
     public func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList {
         do {
-            let list = try await client.list(kind.collectionPath(namespace: namespace), metadataOnly: true)
-            let decoder = JSONDecoder()
-            let items = try list.items.map { try decoder.decode(Partial.self, from: $0).metadata }
-            return MetadataList(items: items, resourceVersion: list.resourceVersion)
+            let list = try await client.list(kind.collectionPath(namespace: namespace), of: ParentMetadata.self,
+                                             limit: pageSize, metadataOnly: true)
+            return MetadataList(items: list.items.map(\.meta), resourceVersion: list.resourceVersion)
         } catch let error as KubeAPIError where error.isGone {
             throw MetadataSourceError.gone
         }
@@ -55,11 +89,11 @@ public struct KubeMetadataSource: MetadataSource {
                         case .bookmark:
                             if let rv = event.resourceVersion { continuation.yield(.bookmark(resourceVersion: rv)) }
                         case .added:
-                            continuation.yield(.added(try decoder.decode(Partial.self, from: event.object).metadata))
+                            continuation.yield(.added(try decoder.decode(ParentMetadata.self, from: event.object).meta))
                         case .modified:
-                            continuation.yield(.modified(try decoder.decode(Partial.self, from: event.object).metadata))
+                            continuation.yield(.modified(try decoder.decode(ParentMetadata.self, from: event.object).meta))
                         case .deleted:
-                            continuation.yield(.deleted(try decoder.decode(Partial.self, from: event.object).metadata))
+                            continuation.yield(.deleted(try decoder.decode(ParentMetadata.self, from: event.object).meta))
                         case .error:
                             continue  // KubeClient throws ERROR events instead of yielding them
                         }
@@ -78,7 +112,7 @@ public struct KubeMetadataSource: MetadataSource {
     public func get(_ kind: WorkloadKind, namespace: String, name: String) async throws -> ObjectMeta? {
         do {
             let data = try await client.get(kind.objectPath(namespace: namespace, name: name), metadataOnly: true)
-            return try JSONDecoder().decode(Partial.self, from: data).metadata
+            return try JSONDecoder().decode(ParentMetadata.self, from: data).meta
         } catch let error as KubeAPIError where error.isNotFound {
             return nil
         }

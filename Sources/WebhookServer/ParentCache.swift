@@ -1,5 +1,5 @@
-import Foundation
 import SingletonCore
+import Synchronization
 
 /// The shared, locked parent cache the hot path reads: a `ParentCacheStore` behind a lock,
 /// and when each kind last heard from the API server.
@@ -8,15 +8,17 @@ import SingletonCore
 /// keeps the connection open). The cache then silently misses every change, and a stale
 /// cache allows exactly what the webhook exists to deny. Past `maxStaleness` a kind's
 /// entries are no longer trusted (lookups go to the API server) and /readyz says why.
-public final class ParentCache: @unchecked Sendable {
+public final class ParentCache: Sendable {
     /// The kinds this cache follows (all four workload kinds).
     public let kinds: [WorkloadKind]
     /// How long a kind may go without news from the API server before it counts as stale.
     public let maxStaleness: Duration
     private let now: @Sendable () -> ContinuousClock.Instant
-    private let lock = NSLock()
-    private var store = ParentCacheStore()
-    private var contact: [WorkloadKind: ContinuousClock.Instant] = [:]
+    private struct State {
+        var store = ParentCacheStore()
+        var contact: [WorkloadKind: ContinuousClock.Instant] = [:]
+    }
+    private let guarded = Mutex(State())
 
     public init(kinds: [WorkloadKind] = WorkloadKind.allCases, maxStaleness: Duration = .seconds(180),
                 now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
@@ -25,41 +27,37 @@ public final class ParentCache: @unchecked Sendable {
         self.now = now
     }
 
-    public func update<R>(_ body: (inout ParentCacheStore) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&store)
+    public func update<R: Sendable>(_ body: (inout ParentCacheStore) -> R) -> R {
+        guarded.withLock { body(&$0.store) }
     }
 
-    public func read<R>(_ body: (ParentCacheStore) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(store)
+    public func read<R: Sendable>(_ body: (ParentCacheStore) -> R) -> R {
+        guarded.withLock { body($0.store) }
     }
 
     /// Records that `kind` just heard from the API server (a list, an accepted watch, an
     /// event or a bookmark), optionally applying a change in the same critical section.
     public func heardFrom(_ kind: WorkloadKind, _ body: (inout ParentCacheStore) -> Void = { _ in }) {
         let at = now()
-        lock.lock()
-        defer { lock.unlock() }
-        contact[kind] = at
-        body(&store)
+        guarded.withLock {
+            $0.contact[kind] = at
+            body(&$0.store)
+        }
     }
 
     /// A cached parent, unless its kind is stale (then the caller asks the API server).
     public func lookup(_ ref: ParentReference) -> CachedParent? {
         let at = now()
-        lock.lock()
-        defer { lock.unlock() }
-        if let last = contact[ref.kind], at - last > maxStaleness { return nil }
-        return store.lookup(ref.kind, namespace: ref.namespace, name: ref.name)
+        return guarded.withLock { state -> CachedParent? in
+            if let last = state.contact[ref.kind], at - last > maxStaleness { return nil }
+            return state.store.lookup(ref.kind, namespace: ref.namespace, name: ref.name)
+        }
     }
 
     /// Time since `kind` last heard from the API server; nil before its first list.
     public func staleness(_ kind: WorkloadKind) -> Duration? {
         let at = now()
-        return lock.withLock { contact[kind].map { at - $0 } }
+        return guarded.withLock { $0.contact[kind].map { at - $0 } }
     }
 
     /// True once every kind has completed its first list.
@@ -68,12 +66,12 @@ public final class ParentCache: @unchecked Sendable {
     /// Why /readyz should fail, or nil: a kind not listed yet, or one stale past `maxStaleness`.
     public var unreadyReason: String? {
         let at = now()
-        return lock.withLock { () -> String? in
-            if let kind = kinds.first(where: { !store.isSynced($0) }) {
+        return guarded.withLock { state -> String? in
+            if let kind = kinds.first(where: { !state.store.isSynced($0) }) {
                 return "parent cache not synced yet (\(kind.resource))"
             }
             for kind in kinds {
-                if let last = contact[kind], at - last > maxStaleness {
+                if let last = state.contact[kind], at - last > maxStaleness {
                     return "parent cache stale: no news of \(kind.resource) from the API server for \(Self.seconds(at - last)) s (limit \(Self.seconds(maxStaleness)) s)"
                 }
             }
@@ -83,10 +81,10 @@ public final class ParentCache: @unchecked Sendable {
 
     public var state: [CacheKindState] {
         let at = now()
-        return lock.withLock {
+        return guarded.withLock { state in
             kinds.map {
-                CacheKindState(kind: $0.resource, objects: store.count($0), synced: store.isSynced($0),
-                               stalenessSeconds: contact[$0].map { (at - $0).secondsValue })
+                CacheKindState(kind: $0.resource, objects: state.store.count($0), synced: state.store.isSynced($0),
+                               stalenessSeconds: state.contact[$0].map { (at - $0).secondsValue })
             }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPSServerKit
 import Logging
 import SingletonCore
+import Synchronization
 
 /// Exponential backoff for reconnects: `initial`, doubling, capped at `maximum`.
 public struct Backoff: Sendable, Equatable {
@@ -100,8 +101,8 @@ public struct Reflector: Sendable {
         do {
             if cache.read({ $0.resourceVersion(kind) }) == nil {
                 let (count, version) = try await relist()
-                // Only now is the list gone (it lived in `relist`). Trimming while it was
-                // still held left its pages resident (see docs/performance.md).
+                // Only now is the list gone (it lived in `relist`): hand its freed pages back,
+                // which glibc keeps otherwise (figures in docs/performance.md).
                 MemoryRelease.trim()
                 metrics?.recordRelist(kind: kind.resource)
                 logger.debug("listed", metadata: ["kind": "\(kind.resource)", "objects": "\(count)",
@@ -151,10 +152,9 @@ public struct Reflector: Sendable {
 }
 
 /// When a watch last delivered something, shared by the consumer and its watchdog.
-final class WatchActivity: @unchecked Sendable {
-    private let lock = NSLock()
-    private var last = ContinuousClock.now
+final class WatchActivity: Sendable {
+    private let last = Mutex(ContinuousClock.now)
 
-    func touch() { lock.withLock { last = .now } }
-    func silentFor() -> Duration { ContinuousClock.now - lock.withLock { last } }
+    func touch() { last.withLock { $0 = .now } }
+    func silentFor() -> Duration { ContinuousClock.now - last.withLock { $0 } }
 }

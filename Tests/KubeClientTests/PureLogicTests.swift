@@ -158,10 +158,29 @@ import Testing
         #expect(info == #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"cluster":{"server":"https://k:6443"},"interactive":false}}"#)
     }
 
-    @Test func mergedListKeepsItemsRaw() throws {
-        let list = KubeList(items: [Data(#"{"a":1}"#.utf8), Data(#"{"b":"x"}"#.utf8)], resourceVersion: "7", kind: "PodList", apiVersion: "v1")
-        #expect(String(decoding: list.jsonData(), as: UTF8.self)
-            == #"{"apiVersion":"v1","kind":"PodList","metadata":{"resourceVersion":"7"},"items":[{"a":1},{"b":"x"}]}"#)
+    @Test func listPageReadsItsMetadataAndNamesWhatIsWrong() throws {
+        struct Item: Decodable { var metadata: [String: String] }
+        let page = try KubeListPage<Item>.decode(Data(#"{"kind":"PodList","metadata":{"resourceVersion":"7","continue":"","remainingItemCount":0},"items":[{"metadata":{"name":"a"}}]}"#.utf8), path: "/p")
+        #expect(page.items.map(\.metadata) == [["name": "a"]])
+        #expect(page.metadata == ListMeta(resourceVersion: "7", continueToken: nil, remainingItemCount: 0))
+        let empty = try KubeListPage<Item>.decode(Data(#"{"kind":"PodList","items":null}"#.utf8), path: "/p")
+        #expect(empty.items.isEmpty && empty.metadata.resourceVersion == "")
+
+        func failure(_ body: String) -> String {
+            do {
+                _ = try KubeListPage<Item>.decode(Data(body.utf8), path: "/api/v1/pods")
+                return "decoded"
+            } catch let error as KubeAPIError {
+                return error.reason + ": " + error.message
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(failure("<html>").hasPrefix("BadResponse: the server's answer to GET /api/v1/pods could not be read: it is not a JSON list"))
+        #expect(failure("[1]").hasPrefix("BadResponse: the server's answer to GET /api/v1/pods could not be read: it is not a JSON list"))
+        #expect(failure(#"{"items":[{"metadata":{}},{"nometa":1}]}"#)
+            == #"BadResponse: the server's answer to GET /api/v1/pods could not be read: items[1]: "metadata" is missing"#)
+        #expect(failure(#"{"metadata":{"resourceVersion":5},"items":[]}"#).contains("could not be read: metadata.resourceVersion: "))
     }
 }
 

@@ -17,13 +17,20 @@ import Testing
 
     static let podsPath = "/api/v1/namespaces/ns1/pods"
 
+    /// What these tests read of a listed pod.
+    struct Pod: Decodable, Equatable {
+        struct Metadata: Decodable, Equatable { var name: String; var namespace: String?; var uid: String?; var resourceVersion: String? }
+        var metadata: Metadata
+    }
+
     /// Three pages chained by continue tokens; the last page carries the list's resourceVersion.
+    /// Items carry their own (older) resourceVersions and fields `Pod` does not name.
     static func pagedPods(_ request: RecordedRequest) -> TestResponse {
         let page: (items: String, next: String, rv: String)
         switch request.query["continue"] {
-        case nil: page = (#"{"metadata":{"name":"a"}},{"metadata":{"name":"b"}}"#, "page2", "100")
+        case nil: page = (#"{"metadata":{"name":"a","resourceVersion":"7"}},{"metadata":{"name":"b"}}"#, "page2", "100")
         case "page2": page = (#"{"metadata":{"name":"c"}},{"metadata":{"name":"d"}}"#, "page3", "100")
-        case "page3": page = (#"{"metadata":{"name":"e","x-extra":[1,2]}}"#, "", "100")
+        case "page3": page = (#"{"metadata":{"name":"e","x-extra":[1,2]},"spec":{"containers":[]}}"#, "", "100")
         default: return .json(#"{"kind":"Status","code":400,"reason":"BadRequest","message":"bad continue"}"#, status: 400)
         }
         return .json(#"{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"\#(page.rv)","continue":"\#(page.next)"},"items":[\#(page.items)]}"#)
@@ -31,17 +38,13 @@ import Testing
 
     @Test func listFollowsContinueTokensToTheEnd() async throws {
         try await withServer(tls: pki.serverTLS, handler: Self.pagedPods) { server in
-            let list = try await client(server).list(Self.podsPath, labelSelector: "app=web,tier in (a,b)",
+            let list = try await client(server).list(Self.podsPath, of: Pod.self, labelSelector: "app=web,tier in (a,b)",
                                                      fieldSelector: "status.phase!=Failed", limit: 2)
-            #expect(list.items.count == 5)
+            #expect(list.items.map(\.metadata.name) == ["a", "b", "c", "d", "e"])
+            #expect(list.items[0].metadata.resourceVersion == "7")
             #expect(list.resourceVersion == "100")
             #expect(list.kind == "PodList")
-            let names = try list.items.map { item -> String in
-                let json = try #require(try JSONSerialization.jsonObject(with: item) as? [String: Any])
-                return (json["metadata"] as? [String: Any])?["name"] as? String ?? ""
-            }
-            #expect(names == ["a", "b", "c", "d", "e"])
-            #expect(String(decoding: list.items[4], as: UTF8.self).contains("x-extra"))
+            #expect(list.apiVersion == "v1")
             let queries = server.requests.map(\.query)
             #expect(queries.map { $0["continue"] } == [nil, "page2", "page3"])
             #expect(queries.allSatisfy { $0["limit"] == "2" && $0["labelSelector"] == "app=web,tier in (a,b)" && $0["fieldSelector"] == "status.phase!=Failed" })
@@ -49,6 +52,7 @@ import Testing
     }
 
     @Test func listRestartsWithoutLimitWhenTheContinueTokenExpires() async throws {
+        struct Numbered: Decodable { var n: Int }
         try await withServer(tls: pki.serverTLS, handler: { request in
             if request.query["continue"] == "page2" {
                 return .json(#"{"kind":"Status","code":410,"reason":"Expired","message":"The provided continue parameter is too old"}"#, status: 410)
@@ -56,17 +60,36 @@ import Testing
             if request.query["limit"] == nil {
                 return .json(#"{"kind":"PodList","metadata":{"resourceVersion":"200"},"items":[{"n":1},{"n":2},{"n":3}]}"#)
             }
+            return .json(#"{"kind":"PodList","metadata":{"resourceVersion":"100","continue":"page2"},"items":[{"n":8},{"n":9}]}"#)
+        }) { server in
+            let list = try await client(server).list(Self.podsPath, of: Numbered.self, limit: 2)
+            // The first attempt's page is dropped: the restarted list alone is the answer.
+            #expect(list.items.map(\.n) == [1, 2, 3])
+            #expect(list.resourceVersion == "200")
+        }
+    }
+
+    @Test func anItemThatIsNotTheTypeFailsTheListNamingIt() async throws {
+        try await withServer(tls: pki.serverTLS, handler: { request in
+            if request.query["continue"] == "page2" {
+                return .json(#"{"kind":"PodList","metadata":{"resourceVersion":"100"},"items":[{"metadata":{"name":"c","namespace":"ns1"}},{"metadata":{"name":"d","namespace":"ns1","uid":42}}]}"#)
+            }
             return Self.pagedPods(request)
         }) { server in
-            let list = try await client(server).list(Self.podsPath, limit: 2)
-            #expect(list.items.count == 3)
-            #expect(list.resourceVersion == "200")
+            let error = await #expect(throws: KubeAPIError.self) {
+                _ = try await client(server).list(Self.podsPath, of: Pod.self, limit: 2)
+            }
+            #expect(error?.reason == "BadResponse")
+            let message = error?.message ?? ""
+            #expect(message.hasPrefix("the server's answer to GET /api/v1/namespaces/ns1/pods could not be read: items[1] (ns1/d): metadata.uid: "), "\(message)")
+            #expect(message.contains("String"), "\(message)")
+            #expect(server.requests.count == 2)
         }
     }
 
     @Test func metadataOnlyListAsksForPartialObjectMetadata() async throws {
         try await withServer(tls: pki.serverTLS, handler: Self.pagedPods) { server in
-            _ = try await client(server).list(Self.podsPath, metadataOnly: true)
+            _ = try await client(server).list(Self.podsPath, of: Pod.self, metadataOnly: true)
             _ = try await client(server).get(Self.podsPath + "/a", metadataOnly: true)
             #expect(server.requests[0].header("Accept") == "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json")
             #expect(server.requests.last?.header("Accept") == "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json")

@@ -23,8 +23,8 @@ struct KubeClientOverNIOTests {
         let patched = try await client.patch(configMaps + "/one", body: Data(#"{"data":{"b":"2"}}"#.utf8), type: .merge)
         #expect((try json(patched)["data"] as? [String: String]) == ["a": "1", "b": "2"])
 
-        let list = try await client.list(configMaps)
-        #expect(try list.items.compactMap { try name($0) }.sorted() == ["one", "two"])
+        let list = try await client.list(configMaps, of: NamedObject.self)
+        #expect(list.items.map(\.metadata.name).sorted() == ["one", "two"])
         #expect(!list.resourceVersion.isEmpty)
     }
 
@@ -48,17 +48,17 @@ struct KubeClientOverNIOTests {
         // Without credentials the sandbox answers 401: the certificate is what lets us in.
         let anonymous = KubeClient(config: ClientConfig(server: fixture.sandbox.url, tls: TLSOptions(certificateAuthorityPEM: fixture.caData),
                                                         retry: RetryPolicy(maxAttempts: 1)), transport: transport)
-        await #expect(throws: KubeAPIError.self) { _ = try await anonymous.list(configMaps) }
+        await #expect(throws: KubeAPIError.self) { _ = try await anonymous.list(configMaps, of: NamedObject.self) }
         let client = KubeClient(config: fixture.certificateConfig(), transport: transport)
         _ = try await client.create(configMaps, body: try configMap("by-cert"))
-        #expect(try await client.list(configMaps).items.count == 1)
+        #expect(try await client.list(configMaps, of: NamedObject.self).items.count == 1)
     }
 
     @Test func watchDeliversEventsInOrderAndEndsAtTimeoutSeconds() async throws {
         let fixture = try await SandboxFixture.start()
         defer { Task { await fixture.stop() } }
         let client = KubeClient(config: fixture.tokenConfig(), transport: NIOTransport())
-        let start = try await client.list(configMaps).resourceVersion
+        let start = try await client.list(configMaps, of: NamedObject.self).resourceVersion
         _ = try await client.create(configMaps, body: try configMap("a"))
         _ = try await client.create(configMaps, body: try configMap("b"))
         _ = try await client.patch(configMaps + "/a", body: Data(#"{"data":{"k":"w"}}"#.utf8), type: .merge)
@@ -199,4 +199,10 @@ final class Chunks: @unchecked Sendable {
     func append(_ chunk: Data) { lock.withLock { chunks.append(chunk) } }
     var count: Int { lock.withLock { chunks.count } }
     var status: Int { lock.withLock { statusCode } }
+}
+
+/// What these tests read of a listed object.
+private struct NamedObject: Decodable {
+    struct Metadata: Decodable { var name: String }
+    var metadata: Metadata
 }

@@ -20,11 +20,12 @@ struct KubeClientProtocolTests {
         for name in ["a", "b", "c"] {
             _ = try await kc.create(deploymentsPath, body: deployment(name, annotations: ["kube-singleton.dev/mode": "at-most-one"]).serialized())
         }
-        let list = try await kc.list("/apis/apps/v1/deployments", limit: 2, metadataOnly: true)
+        let list = try await kc.list("/apis/apps/v1/deployments", of: PartialObject.self, limit: 2, metadataOnly: true)
         #expect(list.items.count == 3)
-        let first = try JSONValue.parse(try #require(list.items.first))
-        #expect(first["kind"] == "PartialObjectMetadata")
-        #expect(first[path: "metadata", "annotations", "kube-singleton.dev/mode"] == "at-most-one")
+        #expect(list.kind == "PartialObjectMetadataList")
+        let first = try #require(list.items.first)
+        #expect(first.kind == "PartialObjectMetadata")
+        #expect(first.metadata.annotations?["kube-singleton.dev/mode"] == "at-most-one")
 
         _ = try await kc.patch(deploymentsPath + "/b/scale", body: Data(#"{"spec":{"replicas":0}}"#.utf8), type: .merge)
         _ = try await kc.delete(deploymentsPath + "/c")
@@ -66,4 +67,10 @@ struct KubeClientProtocolTests {
             #expect(error.isGone)
         }
     }
+}
+
+/// A `PartialObjectMetadata` as these tests read it.
+private struct PartialObject: Decodable {
+    var kind: String
+    var metadata: ObjectMeta
 }

@@ -18,6 +18,8 @@ actor FakeWorkloadAPI {
     /// Objects GET can find but lists and watches do not show (a cache that lags).
     private var hidden: [String: ObjectMeta] = [:]
     private(set) var lists: [WorkloadKind: Int] = [:]
+    /// `limit` and `continue` of each list request, in order.
+    private(set) var listQueries: [(limit: String?, continue: String?)] = []
     private(set) var gets = 0
 
     func put(_ kind: WorkloadKind, _ meta: ObjectMeta, announce: Bool = true) {
@@ -28,6 +30,14 @@ actor FakeWorkloadAPI {
         let existed = objects[kind]?[key] != nil
         objects[kind, default: [:]][key] = m
         if announce { events.append(Event(rv: rv, kind: kind, type: existed ? "MODIFIED" : "ADDED", meta: m)) }
+    }
+
+    func remove(_ kind: WorkloadKind, _ meta: ObjectMeta, announce: Bool = true) {
+        rv += 1
+        guard let gone = objects[kind]?.removeValue(forKey: "\(meta.namespace ?? "")/\(meta.name ?? "")") else { return }
+        var m = gone
+        m.resourceVersion = String(rv)
+        if announce { events.append(Event(rv: rv, kind: kind, type: "DELETED", meta: m)) }
     }
 
     func hide(_ meta: ObjectMeta) { hidden["\(meta.namespace ?? "")/\(meta.name ?? "")"] = meta }
@@ -54,9 +64,16 @@ actor FakeWorkloadAPI {
                     return watch(kind, from: Int(request.queryValue("resourceVersion") ?? "0") ?? 0)
                 }
                 lists[kind, default: 0] += 1
-                let items = (objects[kind] ?? [:]).values.sorted { ($0.name ?? "") < ($1.name ?? "") }.map(Self.partial)
+                listQueries.append((limit: request.queryValue("limit"), continue: request.queryValue("continue")))
+                let all = (objects[kind] ?? [:]).values.sorted { ($0.name ?? "") < ($1.name ?? "") }
+                // Pages by `limit`; the continue token is the next offset.
+                let start = min(Int(request.queryValue("continue") ?? "") ?? 0, all.count)
+                let limit = Int(request.queryValue("limit") ?? "") ?? 0
+                let end = limit > 0 ? min(start + limit, all.count) : all.count
+                var metadata = ["resourceVersion": String(rv)]
+                if end < all.count { metadata["continue"] = String(end) }
                 return .json(.ok, Self.json(["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
-                                             "metadata": ["resourceVersion": String(rv)], "items": items]))
+                                             "metadata": metadata, "items": all[start..<end].map(Self.partial)]))
             }
             // /apis/apps/v1/namespaces/NS/deployments/NAME (or /api/v1/... for replicationcontrollers)
             let base = kind.collectionPath(namespace: nil).dropLast(kind.resource.count + 1)
