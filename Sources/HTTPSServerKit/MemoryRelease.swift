@@ -1,19 +1,19 @@
 import CMalloc
 import Dispatch
-import Foundation
+import Synchronization
 
 /// Keeps the resident set close to what the process actually holds.
 ///
-/// glibc keeps freed pages in its heaps: after a relist of 10,000 workloads, or 2,000 TLS
-/// connections that came and went, the RSS stayed at the peak (figures in
-/// docs/reliability.md) until `malloc_trim` handed the free pages back.
+/// glibc keeps freed pages in its heaps: after 2,000 TLS connections that came and went, or a
+/// list of 10,000 workloads read in one page, the RSS stayed at the peak (figures in
+/// docs/reliability.md and docs/performance.md) until `malloc_trim` handed the free pages back.
 package enum MemoryRelease {
     /// Hands freed heap pages back to the kernel now.
     package static func trim() {
         _ = ks_malloc_trim()
     }
 
-    private static let pending = Locked(false)
+    private static let pending = Mutex(false)
 
     /// Trims once, `delay` from now, off the event loops (a trim of a large heap takes
     /// milliseconds); calls while one is pending are folded into it.

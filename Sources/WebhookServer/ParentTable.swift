@@ -3,11 +3,11 @@
 ///
 /// Why not `[String: CachedParent]`: with 10,000 workloads that dictionary holds 20,000 small
 /// heap blocks (the "namespace/name" keys and the uids are longer than Swift's inline strings),
-/// allocated while a relist's much larger transient JSON is alive. When the list is freed, those
-/// blocks pin the pages around them and the heap cannot shrink: measured, the cache cost about
-/// 1 KiB of resident memory per workload. Here the whole kind is two large buffers, about 80
-/// bytes per workload (some 70 of entry, the rest index), and nothing of it is interleaved
-/// with the relist's garbage.
+/// allocated while the list's decoded pages are alive and interleaved with them. Once the list
+/// is freed, those blocks pin the pages around them and the heap cannot shrink, even with the
+/// list read in one typed pass (docs/performance.md has the figures). Here the whole kind is
+/// two large buffers, about 80 bytes per workload (some 70 of entry, the rest index), and
+/// nothing of it is interleaved with the list's garbage.
 ///
 /// An entry is `namespace`, `name`, `uid` and the `kube-singleton.dev/` annotations, each string
 /// stored as a 4-byte little-endian length and its UTF-8 bytes; annotations as a count and then
