@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 @testable import SingletonCLI
 import SingletonCore
 import Testing
@@ -45,7 +46,7 @@ import Testing
 
     @Test func partialFailureIsReportedAndRerunFinishes() async throws {
         let api = seeded()
-        api.fail("POST", Seeds.pdbs, with: APIFailure(code: 403, reason: "Forbidden",
+        api.fail("POST", Seeds.pdbs, with: KubeAPIError(code: 403, reason: "Forbidden",
             message: "poddisruptionbudgets.policy is forbidden: User \"dev\" cannot create resource \"poddisruptionbudgets\" in API group \"policy\" in the namespace \"shop\""))
         let run = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb", "--mode", "at-least-one"], connector: api)
         #expect(run.code == 1)
@@ -61,7 +62,7 @@ import Testing
 
     @Test func workloadStepFailureIsReportedAsAStep() async {
         let api = seeded()
-        api.fail("PATCH", "\(Seeds.deployments)/web", with: APIFailure(code: 500, reason: "InternalError",
+        api.fail("PATCH", "\(Seeds.deployments)/web", with: KubeAPIError(code: 500, reason: "InternalError",
             message: "Internal error occurred: failed calling webhook \"workloads.kube-singleton.dev\": connection refused"))
         let run = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
         #expect(run.code == 1)
@@ -72,7 +73,7 @@ import Testing
         // disable still removes its own companions and reports the annotation step as failed.
         api.clearFailures()
         _ = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
-        api.fail("PATCH", "\(Seeds.deployments)/web", with: APIFailure(code: 403, reason: "Forbidden", message: "patch denied"))
+        api.fail("PATCH", "\(Seeds.deployments)/web", with: KubeAPIError(code: 403, reason: "Forbidden", message: "patch denied"))
         let disable = await runPlugin(["disable", "deploy/web", "-n", "shop"], connector: api)
         #expect(disable.code == 1)
         #expect(disable.out.contains("poddisruptionbudget.policy/web-singleton deleted"))

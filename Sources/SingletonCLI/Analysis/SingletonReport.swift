@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// The objects around a singleton that its health depends on, read once per namespace.

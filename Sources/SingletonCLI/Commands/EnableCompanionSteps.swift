@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import SingletonCore
 
 /// The companion steps of `enable`: each reports on its own line, and warns only about what
@@ -65,7 +66,7 @@ extension EnableCommand {
                     result = value
                     created = verb.hasPrefix("created")
                     return verb
-                } catch let failure as APIFailure where Companions.isPolicyDenial(failure) {
+                } catch let failure as KubeAPIError where Companions.isPolicyDenial(failure) {
                     throw CLIError("""
                     refused by a policy in the cluster: \(failure.message). Policy engines such as Gatekeeper \
                     (k8spoddisruptionbudget) and Kyverno (pdb-maxunavailable) reject maxUnavailable: 0. \

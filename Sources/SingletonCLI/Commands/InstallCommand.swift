@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPIMachinery
 import KubeCertificates
 import SingletonCore
 
@@ -124,7 +125,7 @@ struct InstallCommand: ParsableCommand, PluginCommand {
     func apply(_ object: JSONValue, api: any KubeAPI) async throws -> String {
         let collection = try ResourcePaths.collection(for: object)
         let name = object[path: "metadata", "name"]?.stringValue ?? ""
-        return try await retryingConflicts {
+        return try await retryOnConflict {
             guard let existing = try await getIfExists(api, "\(collection)/\(name)") else {
                 _ = try await api.create(collection, object, dryRun: dryRun)
                 return "created\(dryRun.suffix)"

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import KubeCertificates
 import SingletonCore
 
@@ -21,9 +22,9 @@ public struct DoctorInputs: Sendable {
     public var access: [(String, Bool)]
     public var now: Date
     /// Why the webhook configuration could not be read (not a 404): unreachable, 401, 403.
-    public var configurationError: APIFailure?
+    public var configurationError: KubeAPIError?
     /// Why the TLS Secret could not be read (not a 404).
-    public var secretError: APIFailure?
+    public var secretError: KubeAPIError?
     /// Ready addresses in the Service's EndpointSlices (when the Endpoints have none).
     public var endpointSliceAddresses = 0
     /// The dry-run review sent through the API server when no endpoint is visible.
@@ -131,7 +132,7 @@ public enum DoctorChecks {
     }
 
     /// A read that failed for a reason other than absence, named for what it is.
-    static func apiFailure(_ failure: APIFailure, reading resource: String) -> DoctorFinding {
+    static func apiFailure(_ failure: KubeAPIError, reading resource: String) -> DoctorFinding {
         switch failure.code {
         case 0:
             return DoctorFinding(check: "API server", status: .failure, detail: failure.message,

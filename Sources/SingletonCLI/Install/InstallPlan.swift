@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// How `install` was asked to set the webhook up.

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// What `install` checks before it creates anything, and what it waits for before it
@@ -79,6 +80,6 @@ enum InstallReadiness {
     }
 
     static func describe(_ error: any Error) -> String {
-        (error as? APIFailure)?.description ?? "\(error)"
+        (error as? KubeAPIError)?.description ?? "\(error)"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// One leader-election lock, whatever object holds it: a `coordination.k8s.io/v1` Lease,

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// One Kubernetes object read from a manifest, with where it came from, so every finding

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeAPIMachinery
 import SingletonCore
 
 /// A workload named on the command line: `deploy/web`, `statefulsets.apps/db`, or
