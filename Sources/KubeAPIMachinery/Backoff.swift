@@ -53,8 +53,8 @@ public struct Backoff: Sendable, Equatable {
 }
 
 extension Duration {
-    /// The duration in seconds, for APIs that take a `TimeInterval`.
-    public var timeInterval: TimeInterval {
+    /// The duration in seconds, for APIs that take a `TimeInterval` and for metrics.
+    public var secondsValue: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

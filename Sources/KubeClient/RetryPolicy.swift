@@ -35,7 +35,7 @@ public struct RetryPolicy: Sendable, Equatable {
     /// wins (capped); otherwise the backoff, where `unit` in 0...1 supplies the jitter.
     public func delay(afterAttempt attempt: Int, retryAfter: TimeInterval?, unit: Double) -> TimeInterval {
         if let retryAfter { return min(max(retryAfter, 0), maxRetryAfter) }
-        return backoff.delay(attempt: attempt, unit: unit).timeInterval
+        return backoff.delay(attempt: attempt, unit: unit).secondsValue
     }
 
     /// Parses `Retry-After`: delta seconds, or an HTTP date relative to `now`.
