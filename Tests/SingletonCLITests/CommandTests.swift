@@ -89,6 +89,20 @@ import Testing
         #expect(api.writes.count == 3)
     }
 
+    /// Conflicts are retried with client-go's backoff (9+45+225+900 ms at the least between
+    /// five attempts), not at once, and the last one is reported as kubectl prints it.
+    @Test func conflictsBeyondTheLimitAreReportedAfterBackingOff() async {
+        let api = seeded()
+        api.conflict("PATCH", "\(Seeds.deployments)/web", times: 10)
+        let start = ContinuousClock.now
+        let run = await runPlugin(["enable", "deployments.apps/web", "-n", "shop"], connector: api)
+        let elapsed = ContinuousClock.now - start
+        #expect(run.code == 1)
+        #expect(run.err.contains("Error from server (Conflict): the object has been modified"), "\(run.err)")
+        #expect(api.requests.filter { $0.verb == "PATCH" && $0.path == "\(Seeds.deployments)/web" }.count == 5)
+        #expect(elapsed >= .milliseconds(1179), "\(elapsed)")
+    }
+
     @Test func neverTouchesForeignObjects() async throws {
         let api = seeded()
         let foreign: JSONValue = ["apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
