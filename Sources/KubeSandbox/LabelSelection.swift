@@ -164,17 +164,6 @@ public struct FieldQuery: Sendable, Equatable {
 }
 
 extension JSONValue {
-    /// `metadata.labels` as a string map (non-string values are ignored).
-    var labels: [String: String] {
-        var out: [String: String] = [:]
-        for (k, v) in self[path: "metadata", "labels"]?.objectValue ?? [:] { if let s = v.stringValue { out[k] = s } }
-        return out
-    }
-    var name: String { self[path: "metadata", "name"]?.stringValue ?? "" }
-    var namespace: String { self[path: "metadata", "namespace"]?.stringValue ?? "" }
-    var uid: String { self[path: "metadata", "uid"]?.stringValue ?? "" }
-    var resourceVersion: String { self[path: "metadata", "resourceVersion"]?.stringValue ?? "" }
-
     /// Sets a value at a path of object keys, creating intermediate objects.
     mutating func set(_ path: [String], _ value: JSONValue?) {
         guard let first = path.first else { if let value { self = value }; return }

@@ -22,7 +22,7 @@ extension EnableCommand {
         if let scaledObjects = try? await api.get("/apis/keda.sh/v1alpha1/namespaces/\(namespace)/scaledobjects")["items"]?.arrayValue {
             for object in scaledObjects {
                 let target = object[path: "spec", "scaleTargetRef"]
-                let objectName = object[path: "metadata", "name"]?.stringValue ?? ""
+                let objectName = object.name
                 let max = object[path: "spec", "maxReplicaCount"]?.intValue ?? 100  // KEDA's default
                 guard target?["name"]?.stringValue == name, !fromKEDA.contains(objectName), max > 1,
                       WorkloadKind(apiVersion: target?["apiVersion"]?.stringValue, kind: target?["kind"]?.stringValue ?? "Deployment") == workload.kind

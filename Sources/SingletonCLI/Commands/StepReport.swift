@@ -69,7 +69,7 @@ struct CompanionSync {
 
     /// Makes `object` exist as described. Returns the resulting object and the verb.
     func ensure(_ object: JSONValue, collection: String, ownerUID: String?) async throws -> (JSONValue, String) {
-        let name = object[path: "metadata", "name"]?.stringValue ?? ""
+        let name = object.name
         return try await retryOnConflict {
             guard let existing = try await getIfExists(api, "\(collection)/\(name)") else {
                 if dryRun == .client { return (object, "created\(dryRun.suffix)") }

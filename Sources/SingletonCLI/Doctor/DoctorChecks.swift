@@ -78,7 +78,7 @@ public enum DoctorChecks {
             return findings + access(inputs)
         }
         let hooks = config["webhooks"]?.arrayValue ?? []
-        findings.append(DoctorFinding(check: "webhook configuration", status: .ok, detail: "\(config[path: "metadata", "name"]?.stringValue ?? "") with \(hooks.count) webhooks", fix: nil))
+        findings.append(DoctorFinding(check: "webhook configuration", status: .ok, detail: "\(config.name) with \(hooks.count) webhooks", fix: nil))
         findings += certificates(hooks, inputs)
 
         findings.append(endpoints(inputs))
@@ -183,7 +183,7 @@ public enum DoctorChecks {
             let days = Int(info.notAfter.timeIntervalSince(inputs.now) / 86400)
             let status: DoctorFinding.Status = days < 0 ? .failure : (days < 30 ? .warning : .ok)
             findings.append(DoctorFinding(check: "certificate expiry", status: status, detail: days < 0 ? "expired \(-days) days ago" : "expires in \(days) days",
-                                          fix: status == .ok ? nil : "delete Secret \(inputs.tlsSecret?[path: "metadata", "name"]?.stringValue ?? "") and rerun kubectl singleton install"))
+                                          fix: status == .ok ? nil : "delete Secret \(inputs.tlsSecret?.name ?? "") and rerun kubectl singleton install"))
         }
         return findings
     }

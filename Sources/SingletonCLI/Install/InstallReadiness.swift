@@ -41,7 +41,7 @@ enum InstallReadiness {
         var denied: [String] = []
         for object in plan.objects {
             guard let (group, resource, namespaced) = ResourcePaths.resource(for: object) else { continue }
-            let namespace = namespaced ? (object[path: "metadata", "namespace"]?.stringValue ?? "") : ""
+            let namespace = namespaced ? object.namespace : ""
             let label = group.isEmpty ? resource : "\(resource).\(group)"
             if await mayI(api, "create", group: group, resource: resource, namespace: namespace) == false, !denied.contains(label) {
                 denied.append(label)

@@ -161,5 +161,5 @@ public struct TargetOptions: ParsableArguments, Sendable {
 func kubectlName(_ object: JSONValue) -> String {
     let kind = (object["kind"]?.stringValue ?? "").lowercased()
     let group = groupOf(apiVersion: object["apiVersion"]?.stringValue ?? "")
-    return "\(group.isEmpty ? kind : "\(kind).\(group)")/\(object[path: "metadata", "name"]?.stringValue ?? "")"
+    return "\(group.isEmpty ? kind : "\(kind).\(group)")/\(object.name)"
 }
