@@ -1,6 +1,7 @@
 import Foundation
 
-/// An error answered by the Kubernetes API server, decoded from its `metav1.Status` body.
+/// A failure as the Kubernetes API reports it: a `metav1.Status`. The client decodes it from
+/// a server's answer, the sandbox answers with it, the plugin prints it.
 ///
 /// Why a typed error: callers branch on `code`/`reason` (409 Conflict means "re-read and retry",
 /// 410 Gone means "relist"), and users expect the exact wording kubectl prints
