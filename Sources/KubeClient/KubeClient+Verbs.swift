@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 
 extension KubeClient {
     /// GET one object (or subresource: `.../deployments/web/scale`, `.../status`).
@@ -49,12 +50,12 @@ extension KubeClient {
                 result.items.append(contentsOf: page.items)
             }
             if let remaining = page.metadata.remainingItemCount, remaining > 0 {
-                result.items.reserveCapacity(result.items.count + remaining)
+                result.items.reserveCapacity(result.items.count + Int(clamping: remaining))
             }
-            result.resourceVersion = page.metadata.resourceVersion
+            result.resourceVersion = page.metadata.resourceVersion ?? ""
             result.kind = page.kind ?? result.kind
             result.apiVersion = page.apiVersion ?? result.apiVersion
-            continueToken = page.metadata.continueToken
+            continueToken = nonEmpty(page.metadata.continue)
         } while continueToken != nil
         return result
     }

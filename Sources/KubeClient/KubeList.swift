@@ -1,31 +1,5 @@
 import Foundation
-
-/// `metav1.ListMeta`: the version a list was read at (where a watch should start) and the
-/// token for its next page.
-public struct ListMeta: Sendable, Equatable, Decodable {
-    public var resourceVersion: String
-    /// `continue`: nil on the last page.
-    public var continueToken: String?
-    /// How many items the later pages hold, when the server says.
-    public var remainingItemCount: Int?
-
-    public init(resourceVersion: String, continueToken: String? = nil, remainingItemCount: Int? = nil) {
-        self.resourceVersion = resourceVersion
-        self.continueToken = continueToken
-        self.remainingItemCount = remainingItemCount
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case resourceVersion, continueToken = "continue", remainingItemCount
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        resourceVersion = try c.decodeIfPresent(String.self, forKey: .resourceVersion) ?? ""
-        continueToken = nonEmpty(try c.decodeIfPresent(String.self, forKey: .continueToken))
-        remainingItemCount = try c.decodeIfPresent(Int.self, forKey: .remainingItemCount)
-    }
-}
+import KubeAPIMachinery
 
 /// One page of a list response, read in one pass: the items decoded straight into `Item`, so a
 /// list of 10,000 objects never exists as untyped JSON (and the fields `Item` does not name
@@ -42,7 +16,7 @@ public struct KubeListPage<Item: Decodable>: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         apiVersion = try c.decodeIfPresent(String.self, forKey: .apiVersion)
         kind = try c.decodeIfPresent(String.self, forKey: .kind)
-        metadata = try c.decodeIfPresent(ListMeta.self, forKey: .metadata) ?? ListMeta(resourceVersion: "")
+        metadata = try c.decodeIfPresent(ListMeta.self, forKey: .metadata) ?? ListMeta()
         items = try c.decodeIfPresent([Item].self, forKey: .items) ?? []
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSServerKit
+import KubeAPIMachinery
 import KubeClient
 import Logging
 import SingletonCore
