@@ -121,12 +121,10 @@ import Testing
         #expect(empty.items.isEmpty && empty.metadata == ListMeta())
 
         func failure(_ body: String) -> String {
-            do {
-                _ = try KubeListPage<Item>.decode(Data(body.utf8), path: "/api/v1/pods")
-                return "decoded"
-            } catch {
-                guard let error = error as? KubeAPIError else { return "\(error)" }
-                return error.reason + ": " + error.message
+            switch Result(catching: { try KubeListPage<Item>.decode(Data(body.utf8), path: "/api/v1/pods") }) {
+            case .success: return "decoded"
+            case .failure(let error as KubeAPIError): return error.reason + ": " + error.message
+            case .failure(let error): return "\(error)"
             }
         }
         #expect(failure("<html>").hasPrefix("BadResponse: the server's answer to GET /api/v1/pods could not be read: it is not a JSON list"))
