@@ -13,35 +13,15 @@ RUNS=${2:-3}
 WORKLOADS=${WORKLOADS:-10000}
 LOAD=${LOAD:-5s}
 
-WORK=$(mktemp -d /tmp/cache-load.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/lib.sh
 status_kib() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
-  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+throwaway_certificate
 python3 -c 'import json,sys; sys.stdout.write(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":")))' \
   examples/reviews/07-kubectl-scale-denied.json >"$WORK/scale.json"
 
-APORT=$(free_port)
-python3 bench/fake-api.py "$APORT" "$WORK/tls.crt" "$WORK/tls.key" "$WORKLOADS" &
-PIDS+=("$!")
+start_fake_api "$WORKLOADS"
 for _ in $(seq 1 100); do curl -sk -o /dev/null "https://127.0.0.1:$APORT/" && break; sleep 0.1; done
-cat >"$WORK/kubeconfig" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters: [{name: bench, cluster: {server: "https://127.0.0.1:$APORT", certificate-authority: "$WORK/tls.crt"}}]
-users: [{name: bench, user: {token: bench}}]
-contexts: [{name: bench, context: {cluster: bench, user: bench}}]
-current-context: bench
-KUBECONFIG
 
 printf "%-4s %10s %10s %10s %10s %10s\n" run ready_ms cached peak_KiB idle_KiB load_KiB
 for run in $(seq 1 "$RUNS"); do

@@ -22,16 +22,7 @@ for tool in nginx wrk; do
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-WORK=$(mktemp -d /tmp/singleton-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/lib.sh
 wait_http() {  # url, tries of 0.1 s
   for _ in $(seq 1 "${2:-300}"); do curl -skf -o /dev/null "$1" && return 0; sleep 0.1; done
   echo "timed out waiting for $1" >&2; return 1
@@ -39,8 +30,7 @@ wait_http() {  # url, tries of 0.1 s
 rss_kib() { ps -o rss= -p "$1" --ppid "$1" | awk '{s+=$1} END {print s}'; }
 
 echo "== throwaway certificate"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=localhost \
-  -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+throwaway_certificate
 
 # The shipped binary: the release recipe of webhook/Dockerfile and make dist
 # (scripts/release-build.sh, which says what each flag is for).
@@ -144,17 +134,7 @@ kill "$WPID" "$NPID" "$FPID" 2>/dev/null || true
 wait "$WPID" "$NPID" "$FPID" 2>/dev/null || true
 
 echo "== webhook with $WORKLOADS workloads in its parent cache (local metadata API)"
-APORT=$(free_port)
-taskset -c "$LOAD_CPU" python3 bench/fake-api.py "$APORT" "$WORK/tls.crt" "$WORK/tls.key" "$WORKLOADS" &
-PIDS+=("$!")
-cat >"$WORK/kubeconfig" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters: [{name: bench, cluster: {server: "https://127.0.0.1:$APORT", certificate-authority: "$WORK/tls.crt"}}]
-users: [{name: bench, user: {token: bench}}]
-contexts: [{name: bench, context: {cluster: bench, user: bench}}]
-current-context: bench
-KUBECONFIG
+start_fake_api "$WORKLOADS" "$LOAD_CPU"
 # Denials log one line each at info; warning keeps the measurement on the decision path.
 start_webhook --kubeconfig "$WORK/kubeconfig" --log-level warning
 wait_http "http://127.0.0.1:$MPORT/readyz" 1200
