@@ -5,7 +5,7 @@ import PackageDescription
 /// singleton workloads at one replica. See design notes in README.md.
 let package = Package(
     name: "kube-singleton",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "singleton-webhook", targets: ["singleton-webhook"]),
         .executable(name: "kubectl-singleton", targets: ["kubectl-singleton"]),

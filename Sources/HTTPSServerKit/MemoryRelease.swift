@@ -1,6 +1,7 @@
 import CMalloc
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Keeps the resident set close to what the process actually holds.
 ///
@@ -13,7 +14,7 @@ package enum MemoryRelease {
         _ = ks_malloc_trim()
     }
 
-    private static let pending = Locked(false)
+    private static let pending = Mutex(false)
 
     /// Trims once, `delay` from now, off the event loops (a trim of a large heap takes
     /// milliseconds); calls while one is pending are folded into it.

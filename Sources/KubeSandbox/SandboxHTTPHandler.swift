@@ -1,5 +1,7 @@
 import Foundation
 import HTTPSServerKit
+import NIOCore
+import NIOHTTP1
 import SingletonCore
 
 /// Bridges HTTPSServerKit to `SandboxAPI`: authentication (verified client certificate:

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSServerKit
 import Logging
+import NIOCore
 import SingletonCore
 
 /// Settings of a running webhook, filled from flags and environment by `singleton-webhook serve`.
