@@ -13,12 +13,14 @@ struct DrainEvent: Sendable {
     var quietPeriod: TimeAmount
 }
 
-/// One connection's HTTP state machine: aggregate a request (within limits and
-/// timeouts), hand it to the `HTTPSHandler`, write the answer, keep alive or close.
+/// One connection's HTTP plumbing: it reports each request part, write, deadline and
+/// channel event to its `ConnectionStateMachine` and performs the step that returns:
+/// aggregate a request (within limits and timeouts), hand it to the `HTTPSHandler`, write
+/// the answer, keep alive or close.
 ///
 /// HTTPServerPipelineHandler in front of it serialises pipelined requests, so this
 /// handler only ever has one request in flight; it hands over the next one from inside the
-/// write of the previous answer's end (see `endResponse`).
+/// write of the previous answer's end (see `ConnectionStateMachine.responseComplete`).
 ///
 /// A complete request goes to the loop's `RequestCohort`, which decides it together with the
 /// other requests of the same loop iteration. Answers are flushed after the iteration, not
@@ -33,155 +35,61 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private enum State {
-        /// Waiting for a request head; `first` on a fresh connection.
-        case idle(first: Bool)
-        /// Reading the body of `head` into `body` (kept outside the enum so appending never copies).
-        case receiving(HTTPRequestHead)
-        /// The body was too large (or too slow): its answer is on the way, then the connection
-        /// closes; what else arrives is dropped, never buffered.
-        case discarding
-        case responding
-        case closed
-    }
-
     private let handler: any HTTPSHandler
     /// Decides this loop's requests together (`RequestCohort`).
     private let cohort: RequestCohort
     private let limits: ServerLimits
     private let logger: Logger
-    private var state = State.idle(first: true)
+    private var machine: ConnectionStateMachine
     // The phase deadline (ConnectionHandler+Deadline.swift).
     var timer: Scheduled<Void>?
     /// When `timer` fires; nil when none is pending.
     var timerFiresAt: NIODeadline?
     /// The current phase's deadline; `.distantFuture` when none applies (while responding).
     var deadline = NIODeadline.distantFuture
-    private var keepAlive = true
-    private var draining = false
     private var streamTask: Task<Void, Never>?
     private var peer: PeerIdentity??
     private var remote: String??
-    private var body = ByteBuffer()
-    /// A complete request held back while the client is not reading its answers.
-    private var parked: (head: HTTPRequestHead, body: ByteBuffer)?
     private var loopExecutor: EventLoopTaskExecutor?
-    /// Content-Length announced more than the cap: only `oversizePrefix` bytes are read.
-    private var oversizeDeclared = false
-    static let oversizePrefix = 64 * 1024
 
     init(handler: any HTTPSHandler, cohort: RequestCohort, limits: ServerLimits, logger: Logger) {
         self.handler = handler
         self.cohort = cohort
         self.limits = limits
         self.logger = logger
+        self.machine = ConnectionStateMachine(limits: limits)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        arm(limits.headerTimeout, context)
+        perform(machine.connectionStarted(), context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        state = .closed
-        parked = nil
-        disarm()
+        perform(machine.channelInactive(), context)
         timer?.cancel()
-        streamTask?.cancel()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), state) {
-        case (.head(let head), .idle):
-            keepAlive = head.isKeepAlive
-            let expectsContinue = head.headers.first(name: "expect")?.lowercased() == "100-continue"
-            oversizeDeclared = false
-            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > limits.maxBodyBytes {
-                // Read a short prefix anyway (unless the client waits for 100-continue), so the
-                // handler can still echo an identifier from it; then answer 413.
-                guard !expectsContinue else {
-                    tooLarge(head, ByteBuffer(), context)
-                    return
-                }
-                oversizeDeclared = true
-            }
-            if expectsContinue {
-                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
-            }
-            body = ByteBuffer()
-            state = .receiving(head)
-            arm(limits.bodyTimeout, context)
-        case (.body(var chunk), .receiving(let head)):
-            if oversizeDeclared {
-                body.writeBuffer(&chunk)
-                let prefix = min(Self.oversizePrefix, limits.maxBodyBytes)
-                if body.readableBytes >= prefix {
-                    tooLarge(head, body.getSlice(at: body.readerIndex, length: prefix) ?? body, context)
-                }
-                return
-            }
-            if body.readableBytes + chunk.readableBytes > limits.maxBodyBytes {
-                tooLarge(head, body, context)
-                return
-            }
-            // A body that arrives in one piece (the usual AdmissionReview) is kept as that
-            // piece, a view of the decrypted bytes: no buffer allocated, nothing copied. The
-            // cohort decides it before this connection is read again; a request still held
-            // then (its parent fetched from the API) makes the decoder copy its buffer once,
-            // as any shared ByteBuffer does.
-            if body.readableBytes == 0 { body = chunk } else { body.writeBuffer(&chunk) }
-        case (.end, .receiving(let head)) where oversizeDeclared:
-            // The body ended before the declared length (the decoder would not allow this): still too large.
-            tooLarge(head, body, context)
-        case (.end, .receiving(let head)):
-            disarm()
-            state = .responding
-            let complete = body
-            body = ByteBuffer()
-            guard context.channel.isWritable else {
-                // The client is not reading its answers (NIO's outbound buffer is past its high
-                // watermark): answer this one once it does. Until then it counts as in flight,
-                // so the pipelining handler reads nothing more; memory stays bounded. A client
-                // that never reads again is closed after the idle timeout.
-                parked = (head, complete)
-                arm(limits.idleTimeout, context)
-                return
-            }
-            dispatch(head, complete, context)
-        case (_, .discarding):
-            break  // the rest of a refused body: dropped unread; the connection closes after the answer
-        default:
-            break  // parts after close, or out of order: the pipeline handler prevents these
+        switch unwrapInboundIn(data) {
+        case .head(let head): perform(machine.requestHead(head), context)
+        case .body(let chunk): perform(machine.requestBody(chunk), context)
+        case .end: perform(machine.requestEnd(writable: context.channel.isWritable), context)
         }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, let (head, body) = parked.take() {
-            disarm()
-            dispatch(head, body, context)
-        }
+        perform(machine.writabilityChanged(writable: context.channel.isWritable), context)
         context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let drain = event as? DrainEvent {
-            draining = true
-            switch state {
-            case .idle: arm(drain.quietPeriod, context)  // timedOut closes it unless a request begins
-            case .responding: streamTask?.cancel()  // a streaming response ends cleanly, then the connection closes
-            case .receiving, .discarding, .closed: break
-            }
+            perform(machine.drainStarted(quietPeriod: drain.quietPeriod), context)
             return
         }
         if let event = event as? ChannelEvent, event == .inputClosed {
-            // Needs ChannelOptions.allowRemoteHalfClosure: without it NIO closes on the FIN,
-            // and an answer still being written was lost.
-            keepAlive = false  // the client half-closed (TCP FIN) after its request: answer it, then close
-            switch state {
-            case .idle, .receiving: context.close(promise: nil)  // no request, or one that can never complete
-            case .responding: streamTask?.cancel()  // an answer is written, then the connection closes; a stream (a watch) has no reader left
-            case .discarding, .closed: break
-            }
+            perform(machine.inputClosed(), context)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -192,7 +100,49 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             return  // a FIN without close_notify: the inputClosed event that follows decides
         }
         logger.debug("connection error", metadata: ["error": "\(error)", "peer": "\(context.channel.remoteAddress.map(Self.describe) ?? "?")"])
-        context.close(promise: nil)
+        perform(machine.errorCaught(), context)
+    }
+
+    /// Called by the deadline timer (ConnectionHandler+Deadline.swift).
+    func timedOut(_ context: ChannelHandlerContext) {
+        perform(machine.deadlinePassed(), context)
+    }
+
+    /// Performs what the state machine decided: the deadline first, then the action.
+    private func perform(_ step: ConnectionStateMachine.Step, _ context: ChannelHandlerContext) {
+        switch step.deadline {
+        case .unchanged: break
+        case .arm(let amount): arm(amount, context)
+        case .clear: disarm()
+        }
+        switch step.action {
+        case .none:
+            break
+        case .sendContinue(let version):
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
+        case .dispatch(let head, let body):
+            cohort.enqueue(request(head, body, context)) { self.answer($0, context) }
+        case .refuse(let refusal, let head, let body):
+            refuse(refusal, request(head, body, context), context)
+        case .writeResponse:
+            break  // only `responseReady`, which `write` handles itself
+        case .writeEnd(thenClose: false):
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        case .writeEnd(thenClose: true):
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.write(wrapOutboundOut(.end(nil)), promise: written)
+            written.futureResult.assumeIsolated().whenComplete { _ in
+                self.perform(self.machine.endWritten(), context)
+            }
+        case .cancelStream:
+            streamTask?.cancel()
+        case .close:
+            context.close(promise: nil)
+        case .closeOutOfOrder(let what):
+            logger.warning("connection closed: out of order", metadata: [
+                "event": "\(what)", "peer": "\(context.channel.remoteAddress.map(Self.describe) ?? "?")"])
+            context.close(promise: nil)
+        }
     }
 
     // MARK: - Requests and responses
@@ -210,28 +160,20 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         return described
     }
 
-    private func dispatch(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
-        cohort.enqueue(request(head, body, context)) { self.answer($0, context) }
-    }
-
-    /// Answers 413 and closes once the answer is written. The rest of the body is never read
-    /// into memory: sixteen clients streaming past the limit must not cost sixteen times it.
-    private func tooLarge(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) {
-        let handler = self.handler, limit = limits.maxBodyBytes
-        refuse(head, body, context) { await handler.bodyTooLarge($0, limit: limit) }
-    }
-
-    /// Ends a request that cannot complete (too large, too slow) with the handler's answer,
-    /// then closes the connection. `body` is what came so far, so the answer can still echo
-    /// an identifier from it.
-    private func refuse(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext,
-                        _ make: @escaping @Sendable (ServerRequest) async -> ServerResponse) {
-        state = .discarding
-        keepAlive = false
-        arm(limits.bodyTimeout, context)  // bounds writing the answer to a client that does not read
-        let request = request(head, body, context)
-        self.body = ByteBuffer()
-        answer(.later { await make(request) }, context)
+    /// Answers a request that cannot complete (too large, too slow) with the handler's
+    /// refusal; `request.body` is what came so far, so the answer can still echo an
+    /// identifier from it. The rest of the body is never read into memory: sixteen clients
+    /// streaming past the limit must not cost sixteen times it.
+    private func refuse(_ refusal: ConnectionStateMachine.Refusal, _ request: ServerRequest, _ context: ChannelHandlerContext) {
+        let handler = self.handler
+        switch refusal {
+        case .tooLarge:
+            let limit = limits.maxBodyBytes
+            answer(.later { await handler.bodyTooLarge(request, limit: limit) }, context)
+        case .timedOut:
+            let limit = limits.bodyTimeout
+            answer(.later { await handler.bodyTimedOut(request, limit: limit) }, context)
+        }
     }
 
     /// Writes an answer given now; runs later work as a task on this loop, then writes.
@@ -250,15 +192,16 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func write(_ response: ServerResponse, _ context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
+        let ready = machine.responseReady()
+        guard case .writeResponse(let closeConnection) = ready.action else { return perform(ready, context) }
         var headers = response.headers
-        let closeAfter = !keepAlive || draining
-        if closeAfter { headers.replaceOrAdd(name: "connection", value: "close") }
+        if closeConnection { headers.replaceOrAdd(name: "connection", value: "close") }
         switch response.body {
         case .bytes(let buffer):
             headers.replaceOrAdd(name: "content-length", value: String(buffer.readableBytes))
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
             if buffer.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
-            endResponse(context)
+            perform(machine.responseComplete(), context)
             flushAfterThisTick(context)
         case .stream(let produce):
             headers.remove(name: "content-length")
@@ -273,27 +216,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             finished.futureResult.assumeIsolated().whenSuccess {
                 self.streamTask = nil
                 guard context.channel.isActive else { return }
-                self.endResponse(context)
+                self.perform(self.machine.responseComplete(), context)
                 context.flush()
             }
-        }
-    }
-
-    /// Writes the end of the response. A connection that stays open is idle again *before*
-    /// that write: HTTPServerPipelineHandler hands over a pipelined next request from inside
-    /// it, and this handler must be ready for it (it dropped such requests before). Closing
-    /// (after a refused request too) waits until the end is written.
-    private func endResponse(_ context: ChannelHandlerContext) {
-        if case .responding = state, keepAlive, !draining {
-            state = .idle(first: false)
-            arm(limits.idleTimeout, context)
-            context.write(wrapOutboundOut(.end(nil)), promise: nil)
-            return
-        }
-        let written = context.eventLoop.makePromise(of: Void.self)
-        context.write(wrapOutboundOut(.end(nil)), promise: written)
-        written.futureResult.assumeIsolated().whenComplete { _ in
-            self.responseDone(context)
         }
     }
 
@@ -302,39 +227,6 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func flushAfterThisTick(_ context: ChannelHandlerContext) {
         let loop = context.eventLoop.assumeIsolated()
         loop.execute { context.flush() }
-    }
-
-    private func responseDone(_ context: ChannelHandlerContext) {
-        // Only answers that end the connection wait for their end to be written (endResponse).
-        switch state {
-        case .responding, .discarding:
-            state = .closed
-            context.close(promise: nil)
-        case .idle, .receiving, .closed:
-            break
-        }
-    }
-
-    func timedOut(_ context: ChannelHandlerContext) {
-        switch state {
-        case .receiving(let head) where oversizeDeclared:
-            // Waiting for the prefix of a body that is too large anyway: answer 413 with what came.
-            tooLarge(head, body, context)
-        case .receiving(let head):
-            // A request whose body trickles in: the handler's 408, then close.
-            let handler = self.handler, limit = limits.bodyTimeout
-            refuse(head, body, context) { await handler.bodyTimedOut($0, limit: limit) }
-        case .idle, .discarding:
-            state = .closed
-            context.close(promise: nil)
-        case .responding where parked != nil:
-            // Not reading its answers for the whole idle timeout: give up on it.
-            parked = nil
-            state = .closed
-            context.close(promise: nil)
-        case .responding, .closed:
-            break
-        }
     }
 
     /// The task executor of this connection's event loop, made once per connection.

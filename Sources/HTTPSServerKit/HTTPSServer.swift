@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// A small HTTPS (or plain HTTP) server: TLS with certificate hot reload and optional
 /// client certificates, limits against bad clients, and graceful shutdown. Shared by the
@@ -173,7 +174,7 @@ final class ConnectionRegistry: Sendable {
     private let limit: Int
     private let refusalLogInterval: TimeAmount
     private let spikeEnded: @Sendable () -> Void
-    private let state = Locked(State())
+    private let state = Mutex(State())
 
     init(limit: Int, refusalLogInterval: TimeAmount = .seconds(10),
          spikeEnded: @escaping @Sendable () -> Void = { MemoryRelease.trimSoon() }) {
@@ -201,8 +202,8 @@ final class ConnectionRegistry: Sendable {
             return Admission(admitted: true, drain: state.drain)
         }
         if admission.admitted {
-            channel.closeFuture.whenComplete { [state, spikeEnded] _ in
-                let ended = state.withLock { state -> Bool in
+            channel.closeFuture.whenComplete { [self] _ in
+                let ended = self.state.withLock { state -> Bool in
                     state.open.removeValue(forKey: id)
                     // A spike of connections has mostly gone: their TLS and HTTP buffers are free
                     // but still resident until the heap is trimmed.
@@ -210,7 +211,7 @@ final class ConnectionRegistry: Sendable {
                     state.peak = state.open.count
                     return true
                 }
-                if ended { spikeEnded() }
+                if ended { self.spikeEnded() }
             }
         }
         return admission

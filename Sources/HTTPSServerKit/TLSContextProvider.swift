@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// Owns the server's current `NIOSSLContext` and swaps it when the PEM files change.
 ///
@@ -16,12 +17,12 @@ final class TLSContextProvider: Sendable {
     }
 
     let settings: TLSSettings
-    private let state: Locked<State>
+    private let state: Mutex<State>
 
     init(_ settings: TLSSettings) throws {
         self.settings = settings
         let material = try Self.readMaterial(settings)
-        self.state = Locked(State(context: try Self.makeContext(settings, material), fingerprint: material))
+        self.state = Mutex(State(context: try Self.makeContext(settings, material), fingerprint: material))
     }
 
     /// The context for a connection being accepted now.

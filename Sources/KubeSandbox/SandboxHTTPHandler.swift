@@ -1,6 +1,8 @@
 import Foundation
 import HTTPSServerKit
 import KubeAPIMachinery
+import NIOCore
+import NIOHTTP1
 
 /// Bridges HTTPSServerKit to `SandboxAPI`: authentication (verified client certificate:
 /// CN = user, O = groups, as Kubernetes maps them; or a known bearer token; otherwise the

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSServerKit
 import Logging
+import NIOHTTP1
 import SingletonCore
 
 /// `POST /validate`: the hot path. One straight line: method, content type and size checks,

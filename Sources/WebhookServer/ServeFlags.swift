@@ -1,4 +1,5 @@
 import HTTPSServerKit
+import NIOCore
 import SingletonCore
 
 /// Every `singleton-webhook serve` flag with its environment variable, in one table, so

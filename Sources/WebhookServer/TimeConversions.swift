@@ -1,4 +1,5 @@
 import HTTPSServerKit
+import NIOCore
 
 extension TimeAmount {
     /// NIO's TimeAmount from a Swift Duration (nanosecond precision).

@@ -2,6 +2,7 @@ import Foundation
 import HTTPSServerKit
 import KubeAPIMachinery
 import Logging
+import NIOCore
 import SingletonCore
 
 /// Settings of a running webhook, filled from flags and environment by `singleton-webhook serve`.

@@ -13,19 +13,19 @@ struct CertificateReloadTests {
         let old = try TestPKI.make("old")
         let new = try TestPKI.make("new", in: old.dir)
         let live = (cert: old.path("live.crt"), key: old.path("live.key"))
-        try copy(old.serverCert, to: live.cert)
-        try copy(old.serverKey, to: live.key)
+        try copy(old.certFile, to: live.cert)
+        try copy(old.keyFile, to: live.key)
         let bundle = old.path("bundle.pem")
-        try (String(contentsOfFile: old.caCert, encoding: .utf8) + String(contentsOfFile: new.caCert, encoding: .utf8))
+        try (String(contentsOfFile: old.caFile, encoding: .utf8) + String(contentsOfFile: new.caFile, encoding: .utf8))
             .write(toFile: bundle, atomically: true, encoding: .utf8)
 
-        let reloads = Locked(0)
+        let reloads = Counter()
         var config = ServerConfiguration(tls: TLSSettings(certificateChain: .file(live.cert), privateKey: .file(live.key),
                                                           reloadInterval: .milliseconds(20)), limits: .forTests, threads: 2)
-        config.onCertificateReload = { error in if error == nil { reloads.withLock { $0 += 1 } } }
+        config.onCertificateReload = { error in if error == nil { reloads.increment() } }
         let server = try await HTTPSServer.start(config, handler: EchoHandler())
         let port = server.port
-        let newOnly = ClientTLS(trustRoots: .file(new.caCert))
+        let newOnly = ClientTLS(trustRoots: .file(new.caFile))
         await #expect(throws: (any Error).self) { _ = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: newOnly) }
 
         let failures = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -47,9 +47,9 @@ struct CertificateReloadTests {
             group.addTask {
                 // Write the key first, then the certificate, as a non-atomic rotation would:
                 // the mismatched intermediate state must not be served.
-                try copy(new.serverKey, to: live.key)
+                try copy(new.keyFile, to: live.key)
                 try await Task.sleep(for: .milliseconds(60))
-                try copy(new.serverCert, to: live.cert)
+                try copy(new.certFile, to: live.cert)
                 return 0
             }
             return try await group.reduce(0, +)
@@ -67,7 +67,7 @@ struct CertificateReloadTests {
             }
         }
         #expect(connected)
-        #expect(reloads.withLock { $0 } >= 1)
+        #expect(reloads.value >= 1)
         await server.shutdown(grace: .seconds(2))
     }
 
@@ -75,8 +75,8 @@ struct CertificateReloadTests {
     func brokenRotation() async throws {
         let pki = try TestPKI.make()
         let live = (cert: pki.path("live.crt"), key: pki.path("live.key"))
-        try copy(pki.serverCert, to: live.cert)
-        try copy(pki.serverKey, to: live.key)
+        try copy(pki.certFile, to: live.cert)
+        try copy(pki.keyFile, to: live.key)
         let server = try await HTTPSServer.start(
             ServerConfiguration(tls: TLSSettings(certificateChain: .file(live.cert), privateKey: .file(live.key), reloadInterval: nil), limits: .forTests, threads: 1),
             handler: EchoHandler())
@@ -92,16 +92,4 @@ struct CertificateReloadTests {
 
 func copy(_ from: String, to: String) throws {
     try String(contentsOfFile: from, encoding: .utf8).write(toFile: to, atomically: false, encoding: .utf8)
-}
-
-/// A tiny lock for counters shared with Sendable closures in tests.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
 }

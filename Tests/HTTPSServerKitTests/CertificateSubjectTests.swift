@@ -1,5 +1,6 @@
 import Foundation
 @testable import HTTPSServerKit
+import TestSupport
 import Testing
 
 @Suite("Reading CN and O from DER certificates")
@@ -7,7 +8,7 @@ struct CertificateSubjectTests {
     @Test("CN and every O come out of an openssl-made client certificate")
     func fromOpenSSL() throws {
         let pki = try TestPKI.make()
-        let c = try pki.client(cn: "system:node:worker-1", orgs: ["system:nodes", "team a"])
+        let c = try pki.clientFiles(cn: "system:node:worker-1", orgs: ["system:nodes", "team a"])
         let der = try derBytes(c.cert)
         let identity = try #require(CertificateSubject.identity(fromDER: der))
         #expect(identity.commonName == "system:node:worker-1")
@@ -17,7 +18,7 @@ struct CertificateSubjectTests {
     @Test("garbage and truncated DER give nil, never a crash")
     func malformed() throws {
         let pki = try TestPKI.make()
-        let der = try derBytes(pki.serverCert)
+        let der = try derBytes(pki.certFile)
         #expect(CertificateSubject.identity(fromDER: []) == nil)
         #expect(CertificateSubject.identity(fromDER: [0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF]) == nil)
         for cut in stride(from: 0, to: 60, by: 7) {

@@ -9,7 +9,7 @@ struct ClientCertificateTests {
     @Test("required: a verified client certificate's CN and O are exposed")
     func requiredWithCertificate() async throws {
         let pki = try TestPKI.make()
-        let server = try await HTTPSServer.start(tlsConfig(pki, clients: .required(ca: .file(pki.caCert))), handler: EchoHandler())
+        let server = try await HTTPSServer.start(tlsConfig(pki, clients: .required(ca: .file(pki.caFile))), handler: EchoHandler())
         let client = try await HTTPSClient.connect(
             host: "127.0.0.1", port: server.port, tls: try pki.clientTLS(cn: "alice", orgs: ["system:masters", "devs"]))
         let body = try await client.send(.GET, "/whoami").bodyString
@@ -23,7 +23,7 @@ struct ClientCertificateTests {
     func requiredRejects() async throws {
         let pki = try TestPKI.make()
         let other = try TestPKI.make("other")
-        let server = try await HTTPSServer.start(tlsConfig(pki, clients: .required(ca: .file(pki.caCert))), handler: EchoHandler())
+        let server = try await HTTPSServer.start(tlsConfig(pki, clients: .required(ca: .file(pki.caFile))), handler: EchoHandler())
         for tls in [try pki.clientTLS(), try otherClient(other, trusting: pki)] {
             var failed = false
             do {
@@ -42,7 +42,7 @@ struct ClientCertificateTests {
     func optional() async throws {
         let pki = try TestPKI.make()
         let other = try TestPKI.make("other")
-        let server = try await HTTPSServer.start(tlsConfig(pki, clients: .optional(ca: .file(pki.caCert))), handler: EchoHandler())
+        let server = try await HTTPSServer.start(tlsConfig(pki, clients: .optional(ca: .file(pki.caFile))), handler: EchoHandler())
         let anonymous = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
         #expect(try await anonymous.send(.GET, "/").bodyString.contains("peer=none"))
         let bob = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS(cn: "bob", orgs: []))
@@ -64,7 +64,7 @@ struct ClientCertificateTests {
 
     /// A client certificate issued by `other` that still trusts `pki`'s server.
     private func otherClient(_ other: TestPKI, trusting pki: TestPKI) throws -> ClientTLS {
-        let c = try other.client(cn: "mallory", orgs: ["system:masters"])
-        return ClientTLS(trustRoots: .file(pki.caCert), certificate: .file(c.cert), privateKey: .file(c.key))
+        let c = try other.clientFiles(cn: "mallory", orgs: ["system:masters"])
+        return ClientTLS(trustRoots: .file(pki.caFile), certificate: .file(c.cert), privateKey: .file(c.key))
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import HTTPSServerKit
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import TestSupport
 import Testing
 
@@ -108,17 +109,16 @@ struct DrainTests {
 }
 
 /// Log messages, captured.
-final class LineCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
+final class LineCapture: Sendable {
+    private let lines = Mutex<[String]>([])
 
     var logger: Logger {
         Logger(label: "test") { _ in CapturingHandler(capture: self) }
     }
 
-    var messages: [String] { lock.withLock { lines } }
+    var messages: [String] { lines.withLock { $0 } }
 
-    fileprivate func append(_ line: String) { lock.withLock { lines.append(line) } }
+    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
 }
 
 private struct CapturingHandler: LogHandler {

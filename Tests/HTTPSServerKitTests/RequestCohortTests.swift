@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import Synchronization
 import Testing
 
 @testable import HTTPSServerKit
@@ -15,7 +16,7 @@ import TestSupport
 struct RequestCohortTests {
     /// What happened, in order, across both connections.
     final class Journal: Sendable {
-        private let entries = Locked<[String]>([])
+        private let entries = Mutex<[String]>([])
         func note(_ entry: String) { entries.withLock { $0.append(entry) } }
         var all: [String] { entries.withLock { $0 } }
     }

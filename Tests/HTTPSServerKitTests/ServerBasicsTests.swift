@@ -104,7 +104,7 @@ struct ServerBasicsTests {
         let other = try TestPKI.make("other")
         // Key of another certificate.
         var config = tlsConfig(pki)
-        config.tls?.privateKey = .file(other.serverKey)
+        config.tls?.privateKey = .file(other.keyFile)
         await #expect(throws: HTTPSServerError.self) { _ = try await HTTPSServer.start(config, handler: EchoHandler()) }
         config.tls?.privateKey = .file(pki.path("missing.key"))
         // The message names which file and says why in plain words, not Foundation's
@@ -128,8 +128,8 @@ struct ServerBasicsTests {
     func inMemoryPEM() async throws {
         let pki = try TestPKI.make()
         var config = tlsConfig(pki)
-        config.tls?.certificateChain = .pem(try String(contentsOfFile: pki.serverCert, encoding: .utf8))
-        config.tls?.privateKey = .pem(try String(contentsOfFile: pki.serverKey, encoding: .utf8))
+        config.tls?.certificateChain = .pem(try String(contentsOfFile: pki.certFile, encoding: .utf8))
+        config.tls?.privateKey = .pem(try String(contentsOfFile: pki.keyFile, encoding: .utf8))
         let server = try await HTTPSServer.start(config, handler: EchoHandler())
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
         #expect(try await client.send(.GET, "/x").status == .ok)

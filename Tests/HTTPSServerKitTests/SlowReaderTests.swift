@@ -14,33 +14,33 @@ import TestSupport
 struct SlowReaderTests {
     /// Counts its decisions; answers 1 MiB, so a few answers fill the socket buffers.
     struct LargeAnswers: HTTPSHandler {
-        let decided: Locked<Int>
+        let decided: Counter
         static let body = [UInt8](repeating: UInt8(ascii: "x"), count: 1024 * 1024)
         func handle(_ request: ServerRequest) async -> ServerResponse { answer() }
         func respond(to request: ServerRequest) -> HandlerResult { .now(answer()) }
         private func answer() -> ServerResponse {
-            decided.withLock { $0 += 1 }
+            decided.increment()
             return .bytes(.ok, contentType: "application/octet-stream", Self.body)
         }
     }
 
     @Test("60 pipelined requests, client not reading: far fewer decided; once it reads, all 61 answered")
     func pipelinedWithoutReading() async throws {
-        let decided = Locked(0)
+        let decided = Counter()
         let server = try await HTTPSServer.start(ServerConfiguration(tls: nil, limits: .forTests, threads: 1), handler: LargeAnswers(decided: decided))
         let client = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: nil, reading: false)
         try await client.send(String(repeating: "GET /n HTTP/1.1\r\nHost: x\r\n\r\n", count: 60))
         try await Task.sleep(for: .seconds(1))
         // What fits in the kernel's socket buffers (a few MiB) plus NIO's high watermark: about
         // 10 answers here. Without backpressure all 60 were decided and buffered (60 MiB).
-        let whileNotReading = decided.withLock { $0 }
+        let whileNotReading = decided.value
         #expect(whileNotReading < 40, "\(whileNotReading) of 60 decided while the client read nothing")
 
         try await client.send("GET /last HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         try await client.startReading()
         let received = try await client.receivedUntilClose()
         #expect(received.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1 == 61)
-        #expect(decided.withLock { $0 } == 61)
+        #expect(decided.value == 61)
         await server.shutdown(grace: .seconds(2))
     }
 
@@ -65,7 +65,7 @@ struct SlowReaderTests {
 
     @Test("a client that never reads again is closed after the idle timeout")
     func closedAfterIdleTimeout() async throws {
-        let decided = Locked(0)
+        let decided = Counter()
         let config = ServerConfiguration(tls: nil, limits: ServerLimits(idleTimeout: .seconds(1)), threads: 1)
         let server = try await HTTPSServer.start(config, handler: LargeAnswers(decided: decided))
         let client = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: nil, reading: false)
@@ -73,7 +73,7 @@ struct SlowReaderTests {
         try await waitFor("the connection accepted") { server.openConnections == 1 }
         try await client.send(String(repeating: "GET /n HTTP/1.1\r\nHost: x\r\n\r\n", count: 60))
         try await waitFor("the connection of a client that reads nothing closed") { server.openConnections == 0 }
-        #expect(decided.withLock { $0 } < 40)
+        #expect(decided.value < 40)
         await client.close()
         await server.shutdown(grace: .seconds(2))
     }

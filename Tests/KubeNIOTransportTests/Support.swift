@@ -9,10 +9,10 @@ import Testing
 import TestSupport
 @testable import KubeSandbox
 
-/// The shared client-test certificates (TestSupport).
-typealias TestPKI = ClientTestPKI
+/// The shared test PKI (TestSupport), visible to every file of this target.
+typealias TestPKI = TestSupport.TestPKI
 
-extension ClientTestPKI {
+extension TestPKI {
     var caData: Data { Data(ca.certificatePEM.utf8) }
 }
 

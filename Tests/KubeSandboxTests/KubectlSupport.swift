@@ -59,8 +59,8 @@ struct TestWebhook {
     var url: String { "https://127.0.0.1:\(server.port)/validate" }
 
     static func start(_ behaviour: Behaviour, certificate: CertificateAndKey? = nil) async throws -> TestWebhook {
-        let ca = try CertificateFactory.makeCA(commonName: "test-webhook-ca")
-        let cert = try certificate ?? CertificateFactory.issue(CertificateSpec(commonName: "webhook", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
+        let pki = try TestPKI.make("test-webhook")
+        let cert = certificate ?? pki.server
         let tls = TLSSettings(certificateChain: .pem(cert.certificatePEM), privateKey: .pem(cert.privateKeyPEM), reloadInterval: nil)
         let handler = ClosureHandler { request in
             guard let review = try? JSONValue.parse(request.bodyData) else { return .text(.badRequest, "not json") }
@@ -84,7 +84,7 @@ struct TestWebhook {
             return .json(.ok, body.serialized())
         }
         let server = try await HTTPSServer.start(ServerConfiguration(tls: tls, threads: 1), handler: handler)
-        return TestWebhook(server: server, caPEM: ca.certificatePEM)
+        return TestWebhook(server: server, caPEM: pki.ca.certificatePEM)
     }
 
     func stop() async { await server.shutdown(grace: .seconds(1)) }

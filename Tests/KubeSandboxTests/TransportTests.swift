@@ -3,16 +3,17 @@ import KubeAPIMachinery
 import SingletonCore
 import Testing
 import KubeCertificates
+import TestSupport
 @testable import KubeSandbox
 
 @Suite("HTTPS webhook transport (libcurl)")
 struct TransportTests {
     @Test func certificateMustNameTheAddress() async throws {
-        let ca = try CertificateFactory.makeCA(commonName: "ca")
-        let cert = try CertificateFactory.issue(CertificateSpec(commonName: "elsewhere", dnsNames: ["elsewhere.example"], usage: .server), signedBy: ca)
+        let pki = try TestPKI.make()
+        let cert = try pki.issue(CertificateSpec(commonName: "elsewhere", dnsNames: ["elsewhere.example"], usage: .server))
         let hook = try await TestWebhook.start(.warn, certificate: cert)
         defer { Task { await hook.stop() } }
-        let call = WebhookCall(url: hook.url, caBundlePEM: Data(ca.certificatePEM.utf8), body: Data("{}".utf8), timeoutSeconds: 5)
+        let call = WebhookCall(url: hook.url, caBundlePEM: Data(pki.ca.certificatePEM.utf8), body: Data("{}".utf8), timeoutSeconds: 5)
         do {
             _ = try await CurlWebhookTransport().post(call)
             Issue.record("a certificate without 127.0.0.1 in its SANs must not be accepted")
@@ -22,12 +23,12 @@ struct TransportTests {
     }
 
     @Test func serviceWebhooksAreVerifiedAgainstTheirServiceName() async throws {
-        let ca = try CertificateFactory.makeCA(commonName: "ca")
-        let cert = try CertificateFactory.issue(CertificateSpec(commonName: "hook", dnsNames: ["hook.test.svc"], usage: .server), signedBy: ca)
+        let pki = try TestPKI.make()
+        let cert = try pki.issue(CertificateSpec(commonName: "hook", dnsNames: ["hook.test.svc"], usage: .server))
         let hook = try await TestWebhook.start(.warn, certificate: cert)
         defer { Task { await hook.stop() } }
         let review: JSONValue = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": ["uid": "1"]]
-        let call = WebhookCall(url: hook.url, caBundlePEM: Data(ca.certificatePEM.utf8), body: review.serialized(),
+        let call = WebhookCall(url: hook.url, caBundlePEM: Data(pki.ca.certificatePEM.utf8), body: review.serialized(),
                                timeoutSeconds: 5, serverName: "hook.test.svc")
         let answer = try JSONValue.parse(try await CurlWebhookTransport().post(call))
         #expect(answer[path: "response", "uid"] == "1")

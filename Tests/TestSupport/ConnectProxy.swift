@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// A tiny HTTP CONNECT proxy on 127.0.0.1 (port 0): it records each CONNECT target, dials it and
 /// then shovels bytes both ways (the TLS session runs end to end through it). Shared by the
@@ -39,11 +40,10 @@ public final class ConnectProxy: Sendable {
     }
 }
 
-final class TargetLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: [String] = []
-    var targets: [String] { lock.withLock { recorded } }
-    func append(_ target: String) { lock.withLock { recorded.append(target) } }
+final class TargetLog: Sendable {
+    private let recorded = Mutex<[String]>([])
+    var targets: [String] { recorded.withLock { $0 } }
+    func append(_ target: String) { recorded.withLock { $0.append(target) } }
 }
 
 /// Reads the CONNECT request, then becomes a pipe to the target.

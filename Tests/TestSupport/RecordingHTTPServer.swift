@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import NIOPosix
 
 /// A plain-HTTP server on 127.0.0.1 that records each request's method, path and headers and
@@ -50,11 +51,10 @@ public final class RecordingHTTPServer: Sendable {
         try? await group.shutdownGracefully()
     }
 
-    final class Log: @unchecked Sendable {
-        private let lock = NSLock()
-        private var recorded: [Request] = []
-        var all: [Request] { lock.withLock { recorded } }
-        func append(_ request: Request) { lock.withLock { recorded.append(request) } }
+    final class Log: Sendable {
+        private let recorded = Mutex<[Request]>([])
+        var all: [Request] { recorded.withLock { $0 } }
+        func append(_ request: Request) { recorded.withLock { $0.append(request) } }
     }
 
     private final class Handler: ChannelInboundHandler {

@@ -1,6 +1,15 @@
 import Foundation
+import Synchronization
 
 /// Helpers shared by the test targets (not shipped): one copy instead of one per target.
+
+/// A count shared with Sendable closures (handlers, callbacks).
+public final class Counter: Sendable {
+    private let count = Mutex(0)
+    public init() {}
+    public func increment() { count.withLock { $0 += 1 } }
+    public var value: Int { count.withLock { $0 } }
+}
 
 /// Lets a test wait for a handler-side event without sleeping.
 public actor Signal {

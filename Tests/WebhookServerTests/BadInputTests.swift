@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSServerKit
+import NIOHTTP1
 import SingletonCore
 import TestSupport
 import Testing

@@ -3,40 +3,13 @@ import HTTPSServerKit
 import KubeAPIMachinery
 import KubeCertificates
 import Logging
+import NIOCore
 import SingletonCore
 @testable import WebhookServer
 import TestSupport
 
-/// Certificates for one test: a CA, a serving certificate for 127.0.0.1, files on disk.
-struct TestPKI {
-    let dir: URL
-    let ca: CertificateAndKey
-    let server: CertificateAndKey
-
-    var caFile: String { dir.appendingPathComponent("ca.crt").path }
-    var certFile: String { dir.appendingPathComponent("tls.crt").path }
-    var keyFile: String { dir.appendingPathComponent("tls.key").path }
-
-    static func make() throws -> TestPKI {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let ca = try CertificateFactory.makeCA(commonName: "webhook test CA", validityDays: 2)
-        let server = try CertificateFactory.issue(
-            CertificateSpec(commonName: "singleton-webhook", dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validityDays: 2), signedBy: ca)
-        let pki = TestPKI(dir: dir, ca: ca, server: server)
-        try ca.certificatePEM.write(toFile: pki.caFile, atomically: true, encoding: .utf8)
-        try server.certificatePEM.write(toFile: pki.certFile, atomically: true, encoding: .utf8)
-        try server.privateKeyPEM.write(toFile: pki.keyFile, atomically: true, encoding: .utf8)
-        return pki
-    }
-
-    /// Client TLS trusting this CA, optionally with a client certificate (as the API server's).
-    func clientTLS(clientCN: String? = nil) throws -> ClientTLS {
-        guard let clientCN else { return ClientTLS(trustRoots: .pem(ca.certificatePEM)) }
-        let client = try CertificateFactory.issue(CertificateSpec(commonName: clientCN, usage: .client, validityDays: 2), signedBy: ca)
-        return ClientTLS(trustRoots: .pem(ca.certificatePEM), certificate: .pem(client.certificatePEM), privateKey: .pem(client.privateKeyPEM))
-    }
-
+/// The webhook's settings serving this PKI's server certificate, sized for tests.
+extension TestPKI {
     func settings() -> WebhookSettings {
         var s = WebhookSettings(certificateFile: certFile, keyFile: keyFile)
         s.host = "127.0.0.1"

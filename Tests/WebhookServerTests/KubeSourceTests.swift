@@ -130,8 +130,8 @@ struct KubeSourceTLSCheckTests {
     @Test("a client key that is not the certificate's is refused with the reason")
     func mismatchedKey() throws {
         let pki = try TestPKI.make()
-        let alice = try CertificateFactory.issue(CertificateSpec(commonName: "alice", usage: .client, validityDays: 2), signedBy: pki.ca)
-        let bob = try CertificateFactory.issue(CertificateSpec(commonName: "bob", usage: .client, validityDays: 2), signedBy: pki.ca)
+        let alice = try pki.issueClient(cn: "alice")
+        let bob = try pki.issueClient(cn: "bob")
         let path = try kubeconfig(pki, certificatePEM: alice.certificatePEM, keyPEM: bob.privateKeyPEM)
         let error = #expect(throws: TransportError.self) { _ = try KubeMetadataSource.make(kubeconfig: path) }
         #expect(error?.kind == .clientCertificateInvalid)
@@ -141,7 +141,7 @@ struct KubeSourceTLSCheckTests {
     @Test("a matching pair makes a source (nothing is contacted yet)")
     func matchingPair() throws {
         let pki = try TestPKI.make()
-        let alice = try CertificateFactory.issue(CertificateSpec(commonName: "alice", usage: .client, validityDays: 2), signedBy: pki.ca)
+        let alice = try pki.issueClient(cn: "alice")
         let path = try kubeconfig(pki, certificatePEM: alice.certificatePEM, keyPEM: alice.privateKeyPEM)
         _ = try KubeMetadataSource.make(kubeconfig: path)
     }

@@ -81,7 +81,7 @@ struct OperationsTests {
         settings.clientCAFile = pki.caFile
         let service = try await WebhookService.start(settings, source: nil, logger: LogCapture().logger)
         let port = service.server.port
-        let apiserver = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS(clientCN: "kube-apiserver"))
+        let apiserver = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS(cn: "kube-apiserver"))
         #expect(try await apiserver.review(Fixtures.review("02-scale-out-denied.json")).status == .ok)
         var refused = false
         do {
@@ -102,8 +102,8 @@ struct OperationsTests {
         settings.certificateReloadInterval = .milliseconds(20)
         let service = try await WebhookService.start(settings, source: nil, logger: LogCapture().logger)
         let port = service.server.port
-        let newCA = try CertificateFactory.makeCA(commonName: "rotated CA", validityDays: 2)
-        let newCert = try CertificateFactory.issue(CertificateSpec(commonName: "singleton-webhook", ipAddresses: ["127.0.0.1"], validityDays: 2), signedBy: newCA)
+        let rotated = try TestPKI.make("rotated")
+        let newCA = rotated.ca, newCert = rotated.server
         let both = ClientTLS(trustRoots: .pem(pki.ca.certificatePEM + newCA.certificatePEM))
         let body = try Fixtures.review("02-scale-out-denied.json")
         let failures = try await withThrowingTaskGroup(of: Int.self) { group in

@@ -3,10 +3,11 @@ import KubeCertificates
 import TestSupport
 @testable import KubeClient
 
-/// The shared client-test certificates (TestSupport), with the servers' TLS settings used here.
-typealias TestPKI = ClientTestPKI
+/// The shared test PKI (TestSupport), visible to every file of this target.
+typealias TestPKI = TestSupport.TestPKI
 
-extension ClientTestPKI {
+/// The servers' TLS settings used here, from the shared test PKI (TestSupport).
+extension TestPKI {
     var serverTLS: ServerTLS { ServerTLS(certificatePEM: server.certificatePEM, keyPEM: server.privateKeyPEM) }
     var mutualTLS: ServerTLS {
         ServerTLS(certificatePEM: server.certificatePEM, keyPEM: server.privateKeyPEM, clientCAPEM: ca.certificatePEM)
