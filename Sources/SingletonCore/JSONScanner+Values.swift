@@ -54,14 +54,6 @@ extension JSONScanner {
         return try stringMap()
     }
 
-    mutating func optionalStringArray() throws(Unsupported) -> [String]? {
-        if try readNull() { return nil }
-        var out: [String] = []
-        var elements = try elements()
-        while try nextElement(&elements) { out.append(try readString()) }
-        return out
-    }
-
     /// `IntOrString`: a plain integer or a string.
     mutating func optionalIntOrString() throws(Unsupported) -> IntOrString? {
         if try readNull() { return nil }
