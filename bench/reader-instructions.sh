@@ -2,8 +2,9 @@
 # Instructions per review of SingletonCore's admission path (`begin(bytes:)`, the answer
 # written), counted by cachegrind: the core built with the release flags that matter here
 # (-O, whole module, exclusivity unchecked) into one executable with bench/reader/main.swift,
-# run over the bench bodies N1 and N2 times; (I(N2) - I(N1)) / (N2 - N1) / bodies removes the
-# start-up. Load-insensitive, so it runs on a busy machine.
+# run over each body N1 and N2 times; (I(N2) - I(N1)) / (N2 - N1) removes the start-up. The
+# bodies: the bench's (bench/review-body.py: a Deployment UPDATE and a `kubectl scale`) and the
+# examples' Deployment CREATE and HPA. Load-insensitive, so it runs on a busy machine.
 #
 #   bench/reader-instructions.sh [N1 N2]    (default 200 1200)
 #   CORE=DIR: the core's sources from DIR (a copy of another revision's Sources/SingletonCore)
