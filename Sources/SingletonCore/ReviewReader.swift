@@ -8,8 +8,9 @@
 /// was read (the differential tests and the review fuzz target hold them to that through
 /// `ReviewAgreement`). Whenever the reader is not sure (malformed JSON, a wrong envelope, an
 /// unexpected type, a field it reads seen twice, ...) it returns nil and the model decides,
-/// with its errors and messages. A field the rules come to read is added to both, here and
-/// in the model.
+/// with its errors and messages. A field the rules come to read is added in two places: here,
+/// and in the model (for a workload, with `WorkloadFacts(_:)`); the differential tests fail
+/// until the two agree.
 ///
 /// Why: decoding with `JSONDecoder` was about half of the webhook's CPU per request, and
 /// building two full workloads for a rule that reads a dozen values most of the rest.
