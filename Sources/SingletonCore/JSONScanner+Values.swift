@@ -27,12 +27,6 @@ extension JSONScanner {
 
     /// `[String: String]` (labels, annotations, matchLabels).
     mutating func stringMap() throws(Unsupported) -> [String: String] {
-        _ = try peek()
-        let start = pos
-        if let repeated = repeatedMap(at: start) {
-            pos = start + repeated.text.count
-            return repeated.map
-        }
         try expect(UInt8(ascii: "{"))
         if try peek() == UInt8(ascii: "}") { pos += 1; return [:] }
         // Room for the usual handful of labels up front: growing from empty rehashes on
@@ -45,7 +39,6 @@ extension JSONScanner {
             let value = try readString()
             guard map.updateValue(value, forKey: key) == nil else { throw Unsupported() }
         }
-        rememberMap(map, text: start..<pos)
         return map
     }
 
