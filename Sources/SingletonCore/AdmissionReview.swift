@@ -216,17 +216,15 @@ public enum AdmissionReview {
     /// Decodes the request out of an AdmissionReview body. Errors carry the uid whenever
     /// the document got far enough to show one, so the caller can still answer properly.
     ///
-    /// Well-formed reviews are read by `FastReviewDecoder` straight from the bytes; anything
-    /// it is not certain about (including every error) goes through `JSONDecoder`, so the
-    /// results and messages are those of the Codable types either way.
+    /// The full model, decoded by the Codable types; a body with a key twice in one object
+    /// is refused first (`DuplicateKeys`). The webhook's hot path reads what the rules need
+    /// with `ReviewReader` and comes here only when that reader declines.
     public static func decodeRequest(_ data: Data) -> Result<AdmissionRequest, ReviewDecodeError> {
         decodeRequest(bytes: [UInt8](data))
     }
 
-    /// `decodeRequest` over the body's bytes as a server holds them: the fast path reads
-    /// the array itself, and only the fallback makes a `Data` of it.
+    /// `decodeRequest` over the body's bytes as a server holds them.
     public static func decodeRequest(bytes: [UInt8]) -> Result<AdmissionRequest, ReviewDecodeError> {
-        if let request = FastReviewDecoder.decode(bytes) { return .success(request) }
         if let duplicate = DuplicateKeys.find(bytes) { return .failure(duplicateKeyError(duplicate)) }
         return decodeRequestCodable(Data(bytes))
     }
@@ -240,9 +238,9 @@ public enum AdmissionReview {
     /// The request uid of a body that is refused before any decision (wrong path, method,
     /// content type or size), for the answer to echo: the same uid `decodeRequest` would
     /// report, success or failure, without decoding the whole request with `JSONDecoder`
-    /// when the fast path cannot read the body (a truncated 7 MiB body was parsed twice).
+    /// when the byte reader cannot read the body (a truncated 7 MiB body was parsed twice).
     public static func requestUID(bytes: [UInt8]) -> String? {
-        if let request = FastReviewDecoder.decode(bytes) { return request.uid }
+        if let read = ReviewReader.read(bytes) { return read.request.uid }
         if let duplicate = DuplicateKeys.find(bytes), let uid = duplicate.lastRequestUID { return uid }
         return probeUID(Data(bytes))
     }
@@ -253,8 +251,8 @@ public enum AdmissionReview {
         (try? JSONDecoder().decode(UIDProbe.self, from: data))?.request?.uid ?? scanUID(data)
     }
 
-    /// The reference decoding with `JSONDecoder`: the fallback of `decodeRequest`, and what
-    /// the differential tests compare the fast path against.
+    /// The reference decoding with `JSONDecoder`: the fallback of the admission path, and what
+    /// the differential tests compare the byte reader against.
     static func decodeRequestCodable(_ data: Data) -> Result<AdmissionRequest, ReviewDecodeError> {
         let decoder = JSONDecoder()
         do {

@@ -5,8 +5,8 @@
 /// 3 would be judged as a different object than the one stored. The API server never sends
 /// duplicates; a body that has them is refused (400) instead of being read either way.
 ///
-/// Only the slow path runs this: the fast readers already give up on a field or a map key
-/// they read twice, and keys they skip change nothing for either reader.
+/// Only the Codable path runs this: the byte reader (`ReviewReader`) already gives up on a
+/// field or a map key it reads twice, and keys it skips change nothing for either reader.
 public enum DuplicateKeys {
     public struct Found: Sendable, Equatable {
         /// Where: `request.object.spec`, `request.object.metadata.annotations`.

@@ -1,6 +1,6 @@
-/// Checking a value's type without building it: for the fields the Codable types decode
-/// and the workload lane (`FactsReader`) does not read. Each accepts exactly the JSON its
-/// building twin accepts, or less (then the caller falls back to the full path).
+/// Checking a value's type without building it: for the fields the Codable model decodes
+/// and `ReviewReader` does not keep. Each accepts the JSON the model's type accepts there, or
+/// less (then the caller falls back to the model).
 extension JSONScanner {
     /// A string (not `null`), its escapes checked as `readString` checks them.
     mutating func checkString() throws(Unsupported) {
@@ -8,7 +8,7 @@ extension JSONScanner {
         pos = try Self.stringEnd(bytes.span, from: pos)
     }
 
-    /// `[String: String]` or `null`, as `optionalStringMap` accepts it. A key seen twice is
+    /// `[String: String]` or `null`. A key seen twice is
     /// not looked for: `JSONDecoder` keeps the first value, and nothing reads these maps.
     mutating func checkOptionalStringMap() throws(Unsupported) {
         if try readNull() { return }
@@ -21,7 +21,7 @@ extension JSONScanner {
         }
     }
 
-    /// `[String]` or `null`, as `optionalStringArray` accepts it.
+    /// `[String]` or `null`.
     mutating func checkOptionalStringArray() throws(Unsupported) {
         if try readNull() { return }
         var elements = try elements()

@@ -27,12 +27,6 @@ extension JSONScanner {
 
     /// `[String: String]` (labels, annotations, matchLabels).
     mutating func stringMap() throws(Unsupported) -> [String: String] {
-        _ = try peek()
-        let start = pos
-        if let repeated = repeatedMap(at: start) {
-            pos = start + repeated.text.count
-            return repeated.map
-        }
         try expect(UInt8(ascii: "{"))
         if try peek() == UInt8(ascii: "}") { pos += 1; return [:] }
         // Room for the usual handful of labels up front: growing from empty rehashes on
@@ -45,21 +39,12 @@ extension JSONScanner {
             let value = try readString()
             guard map.updateValue(value, forKey: key) == nil else { throw Unsupported() }
         }
-        rememberMap(map, text: start..<pos)
         return map
     }
 
     mutating func optionalStringMap() throws(Unsupported) -> [String: String]? {
         if try readNull() { return nil }
         return try stringMap()
-    }
-
-    mutating func optionalStringArray() throws(Unsupported) -> [String]? {
-        if try readNull() { return nil }
-        var out: [String] = []
-        var elements = try elements()
-        while try nextElement(&elements) { out.append(try readString()) }
-        return out
     }
 
     /// `IntOrString`: a plain integer or a string.

@@ -25,8 +25,6 @@ struct JSONScanner {
     let fields: JSONField.Table
     /// The read position: an offset into `bytes`.
     var pos: Int = 0
-    /// String maps read so far and where their text is (`JSONScanner+RepeatedMaps`).
-    var decodedMaps: [DecodedMap] = []
     /// Skipped values nest at most this deep; deeper documents take the Codable path.
     static let maxDepth = 64
 

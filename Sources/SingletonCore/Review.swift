@@ -69,11 +69,11 @@ public struct ReviewOutcome: Sendable {
     /// The decoded request (nil when the body could not be decoded). After the workload
     /// lane it is decoded now, by the Codable model, which yields what the lane decided on.
     /// (Not through `decodeRequest`: that refuses a key twice anywhere, and the lane takes
-    /// bodies with a key twice where neither reader looks, labels say.)
+    /// bodies with a key twice where the byte reader does not look, labels say.)
     public var request: AdmissionRequest? {
         switch storage.source {
         case .decoded(let request): return request
-        case .body(let body): return FastReviewDecoder.decode(body) ?? (try? AdmissionReview.decodeRequestCodable(Data(body)).get())
+        case .body(let body): return try? AdmissionReview.decodeRequestCodable(Data(body)).get()
         }
     }
 
@@ -182,30 +182,23 @@ extension SingletonPolicy {
         }
     }
 
-    /// The workload lane: a CREATE or UPDATE of a workload, read as `WorkloadFacts` and
-    /// decided by the same rule, without building the request's objects. Any other request
-    /// (a Scale or HPA, whose objects it reads into the model; one of which no object is
-    /// read) is, as decoded in the same pass, the request the full path would decode, and
-    /// goes on as that one would. Nil whenever the lane is not sure: the full path then
-    /// decodes and decides.
+    /// The workload lane: the body read by `ReviewReader`. A CREATE or UPDATE of a workload
+    /// is decided on the facts read, without building the request's objects; any other
+    /// request (a Scale or HPA, read into the model; one of which no object is read) is, as
+    /// read, the request the Codable model decodes, and goes on as that one would. Nil when
+    /// the reader is not sure: the Codable model then decodes and decides.
     ///
     /// Why: this is the webhook's common request, and building, deciding on and destroying
     /// two full `Workload`s was most of its cost per request. The differential tests hold
-    /// the lane to the full path's outcome for every body it takes.
+    /// the lane to the model's outcome for every body it takes.
     func laneStep(_ body: [UInt8]) -> ReviewStep? {
-        var request = AdmissionRequest(uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
-                                       operation: .other(""))
-        var objects = FastReviewDecoder.Objects<LaneObjects>()
-        guard FastReviewDecoder.decode(body, into: &request, objects: &objects) else { return nil }
-        if request.operation == .create || request.operation == .update, case .workload = request.subject {
-            // `LaneObjects` read a workload subject's objects as facts.
-            let new = objects.object.take()?.facts(), old = objects.oldObject.take()?.facts()  // moved, not copied
-            let decision = WorkloadRule.decide(new: new, old: old, request)
-            return .done(ReviewOutcome(decision: decision, summary: RequestSummary(request), body: body))
+        var read = ReviewReader.Read()
+        guard ReviewReader.read(body, into: &read) else { return nil }
+        if ReviewReader.judged(read.request.operation), case .workload = read.request.subject {
+            let decision = WorkloadRule.decide(new: read.object, old: read.oldObject, read.request)
+            return .done(ReviewOutcome(decision: decision, summary: RequestSummary(read.request), body: body))
         }
-        request.object = objects.object.take()?.full()
-        request.oldObject = objects.oldObject.take()?.full()
-        return step(for: request)
+        return step(for: read.request)
     }
 
     func outcome(for request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?) -> ReviewOutcome {

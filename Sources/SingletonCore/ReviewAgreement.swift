@@ -1,11 +1,12 @@
 import Foundation
 
-/// The webhook reads a review by up to three paths: the workload lane, the fast reader, and
-/// the Codable model, which is the reference. The verdict must not depend on which path took
-/// the body, so on every body each path that takes it must reach the reference's request,
-/// decision and answer bytes. The differential tests and the review fuzz target both hold
-/// the paths to that through `check`; it records what differs instead of trapping, so a test
-/// names every difference and the fuzz target decides what stops it.
+/// The webhook reads a review with the byte reader (`ReviewReader`, the workload lane), and
+/// when it declines, with the Codable model, which is the reference. The verdict must not
+/// depend on which path took the body, so on every body the reader takes it must read what
+/// the model decodes, and the lane reach the model's request, decision and answer bytes. The
+/// differential tests and the review fuzz target both hold the paths to that through `check`;
+/// it records what differs instead of trapping, so a test names every difference and the fuzz
+/// target decides what stops it.
 enum ReviewAgreement {
     /// A parent lookup outcome and a policy to review a body under.
     struct Setting: Sendable {
@@ -31,10 +32,8 @@ enum ReviewAgreement {
 
     /// What `check` found for one body.
     struct Report: Sendable {
-        /// Whether the fast reader took the body (it defers with nil when unsure).
-        var fastRead = false
-        /// Whether the workload lane took it.
-        var laned = false
+        /// Whether the byte reader took the body (it defers with nil when unsure).
+        var read = false
         /// Each way a path differs from the reference; empty when all agree.
         var disagreements: [String] = []
     }
@@ -44,17 +43,20 @@ enum ReviewAgreement {
         var report = Report()
         let bytes = [UInt8](body)
         let codable = AdmissionReview.decodeRequestCodable(body)
-        if let fast = FastReviewDecoder.decode(bytes) {
-            report.fastRead = true
-            if codable != .success(fast) { report.disagreements.append("the fast reader's request is not the Codable model's") }
+        if let read = ReviewReader.read(bytes) {
+            report.read = true
+            switch codable {
+            case .success(let model):
+                if read != ReviewReader.Read(model) { report.disagreements.append("the byte reader's reading is not the Codable model's") }
+            case .failure:
+                report.disagreements.append("the byte reader took a body the Codable model rejects")
+            }
         }
-        let lane = checkLane(body, codable)
-        report.laned = lane.laned
-        report.disagreements += lane.disagreements
-        // What `review` answers: the fast readers' reading when they take the body (a key twice
-        // is then one neither reads), else the full path's, which refuses a key twice anywhere.
+        report.disagreements += checkLane(body, codable)
+        // What `review` answers: the reader's reading when it takes the body (a key twice is
+        // then one it does not read), else the model's, which refuses a key twice anywhere.
         var reference = codable
-        if !report.fastRead, !report.laned, let duplicate = DuplicateKeys.find(bytes) {
+        if !report.read, let duplicate = DuplicateKeys.find(bytes) {
             reference = .failure(AdmissionReview.duplicateKeyError(duplicate))
         }
         for setting in settings {
@@ -84,11 +86,11 @@ enum ReviewAgreement {
     /// The workload lane against the reference: when it takes a body, that body decodes, and
     /// the lane's step is the full path's: the same summary, request, decision and answer
     /// bytes when decided, the same request and parent when a parent is needed.
-    static func checkLane(_ body: Data, _ reference: Result<AdmissionRequest, ReviewDecodeError>) -> (laned: Bool, disagreements: [String]) {
+    static func checkLane(_ body: Data, _ reference: Result<AdmissionRequest, ReviewDecodeError>) -> [String] {
         let policy = SingletonPolicy()
-        guard let step = policy.laneStep([UInt8](body)) else { return (false, []) }
+        guard let step = policy.laneStep([UInt8](body)) else { return [] }
         guard case .success(let request) = reference else {
-            return (true, ["the lane took a body the Codable model rejects"])
+            return ["the lane took a body the Codable model rejects"]
         }
         var differs: [String] = []
         switch step {
@@ -104,6 +106,6 @@ enum ReviewAgreement {
             if lane.decodeError != nil { differs.append("lane decode error") }
             if lane.body != AdmissionReview.encodeResponseCodable(decision.response(uid: request.uid)) { differs.append("lane answer bytes") }
         }
-        return (true, differs)
+        return differs
     }
 }

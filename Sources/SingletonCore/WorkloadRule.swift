@@ -1,16 +1,17 @@
 /// CREATE and UPDATE of a Deployment, StatefulSet, ReplicaSet or ReplicationController.
 enum WorkloadRule {
+    /// A request of the Codable model, decided on its workloads' facts.
     static func decide(_ request: AdmissionRequest) -> AdmissionDecision {
-        var new: Workload? = nil, old: Workload? = nil
-        if case .workload(let w)? = request.object { new = w }
-        if case .workload(let w)? = request.oldObject { old = w }
+        var new: WorkloadFacts? = nil, old: WorkloadFacts? = nil
+        if case .workload(let w)? = request.object { new = WorkloadFacts(w) }
+        if case .workload(let w)? = request.oldObject { old = WorkloadFacts(w) }
         return decide(new: new, old: old, request)
     }
 
-    /// The rule over what it reads of the two objects: full `Workload`s, or the workload
-    /// lane's `WorkloadFacts`. `request` supplies the names and, when there is no object,
+    /// The rule over what it reads of the two objects (as `ReviewReader` reads them, or as
+    /// the model gives them). `request` supplies the names and, when there is no object,
     /// the operation and resource for the message; its own objects are not read.
-    static func decide<W: RuleWorkload>(new: W?, old: W?, _ request: AdmissionRequest) -> AdmissionDecision {
+    static func decide(new: WorkloadFacts?, old: WorkloadFacts?, _ request: AdmissionRequest) -> AdmissionDecision {
         guard let new else {
             return .deny(.malformed, message: "\(request.operation.rawValue) request for \(request.resource.resource) carries no object")
         }
@@ -47,7 +48,7 @@ enum WorkloadRule {
         }
     }
 
-    private static func judge<W: RuleWorkload>(_ new: W, old: W?, spec: SingletonSpec, obj: () -> String) -> AdmissionDecision {
+    private static func judge(_ new: WorkloadFacts, old: WorkloadFacts?, spec: SingletonSpec, obj: () -> String) -> AdmissionDecision {
         let replicas = new.effectiveReplicas
         let strategy = new.strategy ?? DeploymentStrategy()
         let surging = spec.mode == .atMostOne && new.kind == .deployment && strategy.surges

@@ -1,7 +1,7 @@
 import Foundation
 @testable import SingletonCore
 
-/// Every AdmissionReview body we have, for comparing the fast decoder and writer against
+/// Every AdmissionReview body we have, for comparing the byte reader and writer against
 /// the Codable reference: the repository's examples, rule-table style reviews built with
 /// `ReviewBuilder`, and (when `../shared` is present) the public admission fixtures and the
 /// upstream kubernetes/api objects wrapped as CREATE and UPDATE reviews.

@@ -1,7 +1,7 @@
 import Foundation
 @testable import SingletonCore
 
-/// The webhook's admission path on arbitrary bytes: the workload lane, the fast reader and
+/// The webhook's admission path on arbitrary bytes: the byte reader (the workload lane) and
 /// the Codable model each read the body, a parent lookup outcome and policy decide it, and
 /// the answer is written. A crash, a hang (libFuzzer's -timeout) or any difference between
 /// the paths (`ReviewAgreement`, which the differential tests run too) fails.

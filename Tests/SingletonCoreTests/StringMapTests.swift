@@ -2,10 +2,10 @@ import Foundation
 import Testing
 @testable import SingletonCore
 
-/// String maps whose text repeats are shared (`JSONScanner+RepeatedMaps`): every map still
-/// reads as `JSONDecoder` reads it, including maps that merely share a prefix with one read
-/// before, differ after the first 8-byte word, or come after the remembered ones.
-struct RepeatedMapTests {
+/// String maps (`JSONScanner.stringMap`: a Scale's or HPA's labels and annotations) read as
+/// `JSONDecoder` reads them, in a document of many alike maps: the same, nearly the same, with
+/// escapes and whitespace; a key twice, a wrong type or a truncated map is left to the model.
+struct StringMapTests {
     /// The maps of a JSON array of string maps as the scanner reads them, nil if it defers.
     static func scanned(_ json: String) -> [[String: String]]? {
         guard var s = JSONScanner(Array(json.utf8)) else { return nil }
@@ -34,19 +34,19 @@ struct RepeatedMapTests {
         #"[{"a":"1"},{"b":"2"},{"c":"3"},{"d":"4"},{"e":"5"},{"f":"6"},{"g":"7"},{"h":"8"},{"i":"9"},{"j":"10"},{"i":"9"},{"a":"1"},{"j":"10"}]"#,
         #"[{"mode":"at-most-one","lease":"é"},{"mode":"at-most-one","lease":"é"}]"#,
     ])
-    func repeatedAndNearlyRepeatedMapsReadAsJSONDecoderDoes(_ json: String) throws {
+    func alikeMapsReadAsJSONDecoderDoes(_ json: String) throws {
         let expected = try #require(Self.decoded(json))
         #expect(Self.scanned(json) == expected)
     }
 
-    /// A map the scanner rejected is not remembered: its repeat is rejected too.
+    /// A map the scanner rejects is rejected again where it repeats.
     @Test func rejectedMapsStayRejected() {
         #expect(Self.scanned(#"[{"a":"1","a":"2"},{"a":"1","a":"2"}]"#) == nil)
         #expect(Self.scanned(#"[{"a":"1"},{"a":"1"]"#) == nil)
         #expect(Self.scanned(#"[{"a":"1"},{"a":1}]"#) == nil)
     }
 
-    /// The prefix of a remembered map at the end of the document is not a map.
+    /// The prefix of a map read before, at the end of the document, is not a map.
     @Test func aTruncatedRepeatIsRejected() {
         let json = #"[{"app":"web"},{"app":"we"#
         #expect(Self.scanned(json) == nil)

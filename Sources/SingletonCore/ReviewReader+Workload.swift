@@ -1,15 +1,10 @@
-/// Reads a workload object as `WorkloadFacts`: the values the rule needs are read, and every
-/// other field the Codable types decode (`RawWorkload`, `ObjectMeta`, `LabelSelector`, ...)
-/// has its type checked without being built.
-///
-/// The twin of `FastObjectDecoder.workload`, field for field: whatever it accepts, that
-/// function accepts too (or this one throws `Unsupported` and the request takes the full
-/// path). So a request the lane decides is one the full path decodes, and decides the same.
-/// The one place it is more lenient is a key seen twice in a map it does not read (labels,
-/// selectors): `JSONDecoder` keeps the first value there, and nothing depends on either.
-enum FactsReader {
-    typealias Unsupported = JSONScanner.Unsupported
-
+/// A workload (Deployment, StatefulSet, ReplicaSet, ReplicationController) read as
+/// `WorkloadFacts`: the values the rule reads are kept, and every other field the Codable
+/// model decodes (`RawWorkload`, `ObjectMeta`, `LabelSelector`, ...) has its type checked
+/// without being built, so a workload read here is one the model decodes, to the same facts.
+/// The one place it is more lenient is a key seen twice in a map the rules do not read
+/// (labels, selectors): `JSONDecoder` keeps the first value there, and nothing depends on either.
+extension ReviewReader {
     /// The workload at the scanner's position (an object; `null` is the caller's business).
     static func workload(_ s: inout JSONScanner, into w: inout WorkloadFacts) throws(Unsupported) {
         var members = try s.members()
@@ -41,10 +36,7 @@ enum FactsReader {
                 if try s.readNull() { continue }
                 var elements = try s.elements()
                 while try s.nextElement(&elements) {
-                    if let owner = try deploymentOwner(&s), keep {
-                        w.ownedByDeployment = true
-                        if w.owningDeployment == nil { w.owningDeployment = owner }
-                    }
+                    if let owner = try deploymentOwner(&s), keep, w.owningDeployment == nil { w.owningDeployment = owner }
                 }
             default: try s.skipValue()
             }
@@ -75,8 +67,8 @@ enum FactsReader {
         }
     }
 
-    /// One owner reference, checked as `FastObjectDecoder.ownerReference` reads it; its name
-    /// when it names a Deployment of group `apps` (`Workload.owningDeployment`).
+    /// One owner reference, checked as the model's `OwnerReference` decodes it; its name when
+    /// it names a Deployment of group `apps` (`ObjectMeta.owningDeployment`).
     private static func deploymentOwner(_ s: inout JSONScanner) throws(Unsupported) -> String? {
         var apiVersion: String?, kind: String?, name: String?, uid = false
         var members = try s.members()
@@ -101,7 +93,7 @@ enum FactsReader {
             case .replicas: w.replicas = try s.optionalInt()
             case .selector: if try !s.nullOrObject() { try selector(&s) }
             case .strategy:
-                let strategy = try s.nullOrObject() ? nil : try FastObjectDecoder.strategy(&s)
+                let strategy = try s.nullOrObject() ? nil : try strategy(&s)
                 if w.kind == .deployment { w.strategy = strategy }
             case .serviceName: try s.skipOptionalString()
             case .template: if try !s.nullOrObject() { try template(&s, into: &w) }
@@ -111,8 +103,7 @@ enum FactsReader {
     }
 
     /// A LabelSelector in either shape (`matchLabels`/`matchExpressions`, or a
-    /// ReplicationController's plain map); mixed shapes are unsupported, as in
-    /// `FastObjectDecoder.labelSelector`.
+    /// ReplicationController's plain map); mixed or unusual shapes are left to the model.
     private static func selector(_ s: inout JSONScanner) throws(Unsupported) {
         var structured = false, plain = false
         var members = try s.members()
@@ -148,6 +139,31 @@ enum FactsReader {
             }
         }
         guard key, op else { throw Unsupported() }
+    }
+
+    /// A Deployment's strategy: read, the rule judges its surge.
+    private static func strategy(_ s: inout JSONScanner) throws(Unsupported) -> DeploymentStrategy {
+        var strategy = DeploymentStrategy()
+        var members = try s.members()
+        while let field = try s.nextMember(&members) {
+            switch field {
+            case .type: strategy.type = try s.optionalString()
+            case .rollingUpdate:
+                if try s.nullOrObject() { strategy.rollingUpdate = nil; continue }
+                var ru = DeploymentStrategy.RollingUpdate()
+                var fields = try s.members()
+                while let field = try s.nextMember(&fields) {
+                    switch field {
+                    case .maxSurge: ru.maxSurge = try s.optionalIntOrString()
+                    case .maxUnavailable: ru.maxUnavailable = try s.optionalIntOrString()
+                    default: try s.skipValue()
+                    }
+                }
+                strategy.rollingUpdate = ru
+            default: try s.skipValue()
+            }
+        }
+        return strategy
     }
 
     private static func template(_ s: inout JSONScanner, into w: inout WorkloadFacts) throws(Unsupported) {
