@@ -2,7 +2,7 @@
 # The two base images of webhook/Dockerfile, made locally for a machine that reaches no
 # registry, in podman's image store; prints the `--build-arg`s that name them:
 #   RUNTIME_IMAGE  localhost/debian:bookworm-slim  the bookworm minbase root of scripts/rootfs.sh
-#                  (what debian:bookworm-slim is made of)
+#                  (what debian:bookworm-slim is made of), made slim as it is (below)
 #   SWIFT_IMAGE    localhost/swift:X.Y-bookworm    a bookworm root with what the toolchain and
 #                  the build need, plus the Swift toolchain that builds here (the one on PATH),
 #                  at the same path. Its git reads every github.com address from this machine's
@@ -28,10 +28,32 @@ current() { [ "$(podman image inspect --format "{{index .Labels \"$label\"}}" "$
 
 runtime_image=localhost/debian:bookworm-slim
 slim=$(scripts/rootfs.sh)
-if ! current "$runtime_image" "$(basename "$slim")"; then
+if ! current "$runtime_image" "$(basename "$slim")+slim"; then
   echo "image-bases: $runtime_image from $slim" >&2
-  tar -C "$slim" -c . | podman import --change "LABEL $label=$(basename "$slim")" \
+  # What makes the public image "slim", on a copy of the root: dpkg installs no documentation
+  # (the copyright files excepted), manuals or translations, and apt keeps neither its binary
+  # caches nor the packages it downloaded, so that an image's `apt-get install` layer holds
+  # only what was installed.
+  stage=$(mktemp -d /tmp/image-bases.XXXXXX); trap 'rm -rf "$stage"' EXIT
+  chmod 0755 "$stage"; cp -a "$slim/." "$stage/"
+  cat >"$stage/etc/dpkg/dpkg.cfg.d/slim" <<'CFG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+CFG
+  cat >"$stage/etc/apt/apt.conf.d/slim" <<'CFG'
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb || true"; };
+CFG
+  find "$stage/usr/share/doc" -mindepth 1 ! -type d ! -name copyright -delete
+  find "$stage/usr/share/doc" -mindepth 1 -type d -empty -delete
+  rm -rf "$stage"/usr/share/man/* "$stage"/usr/share/info/* "$stage"/usr/share/locale/*
+  tar -C "$stage" -c . | podman import --change "LABEL $label=$(basename "$slim")+slim" \
     --change 'CMD ["bash"]' - "$runtime_image" >/dev/null
+  rm -rf "$stage"; trap - EXIT
 fi
 
 bindir=$(cd "$(dirname "$(command -v swift)")" && pwd -P)
