@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl mmdebstrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test fuzz demo bench soak dist image image-test image-deps image-rootfs clean
+.PHONY: all deps build test fuzz demo bench soak dist image image-test image-deps image-rootfs embed clean
 
 all: build
 
@@ -67,6 +67,12 @@ dist: deps
 image-rootfs: deps
 	@[ -n "$(ROOTFS)" ] || { echo "usage: make image-rootfs ROOTFS=DIR" >&2; exit 2; }
 	scripts/image-rootfs.sh "$(ROOTFS)"
+
+## embed: regenerate Sources/SingletonCLI/Install/DeployManifests.swift, the copy of deploy/
+## that `kubectl singleton install` carries (scripts/embed-manifests.sh). Run it after changing
+## deploy/: EmbeddedManifestsTests fails until then.
+embed:
+	scripts/embed-manifests.sh
 
 ## image: the webhook container image (scripts/image.sh): `docker build` where a Docker engine
 ## runs; else podman (installed if missing), with the base images made locally, as no registry

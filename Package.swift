@@ -5,7 +5,7 @@ import PackageDescription
 /// singleton workloads at one replica. See design notes in README.md.
 let package = Package(
     name: "kube-singleton",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "singleton-webhook", targets: ["singleton-webhook"]),
         .executable(name: "kubectl-singleton", targets: ["kubectl-singleton"]),
@@ -37,6 +37,10 @@ let package = Package(
         // Pure core: Foundation only, no I/O.
         .target(name: "SingletonCore"),
 
+        // The Kubernetes API vocabulary every edge shares (JSON value, Status and its error,
+        // patch types, list metadata, backoff, retry-on-conflict): Foundation only, no I/O.
+        .target(name: "KubeAPIMachinery"),
+
         // X.509 and key material over OpenSSL: the one Swift wrapper that touches its pointers.
         .target(name: "KubeCertificates", dependencies: ["COpenSSL"]),
 
@@ -45,6 +49,7 @@ let package = Package(
         .target(
             name: "KubeClient",
             dependencies: [
+                "KubeAPIMachinery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -85,7 +90,7 @@ let package = Package(
         .target(
             name: "WebhookServer",
             dependencies: [
-                "SingletonCore", "KubeClient", "KubeNIOTransport", "HTTPSServerKit",
+                "SingletonCore", "KubeAPIMachinery", "KubeClient", "KubeNIOTransport", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -97,7 +102,7 @@ let package = Package(
         .target(
             name: "KubeSandbox",
             dependencies: [
-                "SingletonCore", "KubeClient", "KubeCurl", "KubeCertificates", "HTTPSServerKit",
+                "KubeAPIMachinery", "KubeClient", "KubeCurl", "KubeCertificates", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -109,7 +114,7 @@ let package = Package(
         .target(
             name: "SingletonCLI",
             dependencies: [
-                "SingletonCore", "KubeClient", "KubeCurl", "KubeCertificates",
+                "SingletonCore", "KubeAPIMachinery", "KubeClient", "KubeCurl", "KubeCertificates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -154,12 +159,13 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "SingletonCoreTests", dependencies: ["SingletonCore", "TestSupport"]),
+        .testTarget(name: "SingletonCoreTests", dependencies: ["SingletonCore", "KubeAPIMachinery", "TestSupport"]),
+        .testTarget(name: "KubeAPIMachineryTests", dependencies: ["KubeAPIMachinery"]),
         .testTarget(name: "KubeCertificatesTests", dependencies: ["KubeCertificates"]),
         .testTarget(
             name: "KubeClientTests",
             dependencies: [
-                "KubeClient", "KubeCurl", "KubeCertificates", "HTTPSServerKit", "TestSupport",
+                "KubeAPIMachinery", "KubeClient", "KubeCurl", "KubeCertificates", "HTTPSServerKit", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -169,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "KubeNIOTransportTests",
             dependencies: [
-                "KubeNIOTransport", "KubeClient", "KubeCurl", "KubeSandbox", "TestSupport", "KubeCertificates", "HTTPSServerKit",
+                "KubeNIOTransport", "KubeAPIMachinery", "KubeClient", "KubeCurl", "KubeSandbox", "TestSupport", "KubeCertificates", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -184,9 +190,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeClient", "KubeCurl", "KubeSandbox", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
-        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeClient", "KubeCurl", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
-        .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeSandbox", "KubeClient", "KubeCurl", "TestSupport"]),
+        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeAPIMachinery", "KubeClient", "KubeCurl", "KubeSandbox", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
+        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeAPIMachinery", "KubeClient", "KubeCurl", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
+        .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeAPIMachinery", "KubeSandbox", "KubeClient", "KubeCurl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

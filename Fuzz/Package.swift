@@ -16,33 +16,34 @@ let package = Package(
     ],
     targets: [
         .target(name: "SingletonCore", path: "Modules/SingletonCore"),
+        .target(name: "KubeAPIMachinery", path: "Modules/KubeAPIMachinery"),
         .target(
             name: "KubeClient",
-            dependencies: [.product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
+            dependencies: ["KubeAPIMachinery", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
             path: "Modules/KubeClient"
         ),
         // lint's manifest reading.
         .target(
             name: "SingletonCLI",
-            dependencies: ["SingletonCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SingletonCore", "KubeAPIMachinery", .product(name: "Yams", package: "Yams")],
             path: "Modules/SingletonCLI",
             sources: ["Lint/ManifestSource.swift", "Lint/Linter.swift", "Support/YAMLBridge.swift"]
         ),
         // What turns a request's bytes into objects: bodies, patches, selectors, CEL.
         .target(
             name: "KubeSandbox",
-            dependencies: ["SingletonCore"],
+            dependencies: ["KubeAPIMachinery"],
             path: "Modules/KubeSandbox",
             sources: [
-                "APIError.swift", "JSONPatch.swift", "StrategicMerge.swift", "LabelSelection.swift",
+                "KubeAPIError+Sandbox.swift", "JSONPatch.swift", "StrategicMerge.swift", "LabelSelection.swift",
                 "ProtobufDecoding.swift", "ProtobufSchemas.swift", "CELParser.swift", "CELSubset.swift",
                 "ResourceCatalog.swift", "ObjectStore.swift", "ObjectPreparation.swift", "HPAConversion.swift",
                 "WebhookMatching.swift", "AdmissionAttributes.swift",
             ]
         ),
         .executableTarget(name: "fuzz-review", dependencies: ["SingletonCore"]),
-        .executableTarget(name: "fuzz-yaml", dependencies: ["KubeClient", "SingletonCLI", "SingletonCore"]),
-        .executableTarget(name: "fuzz-sandbox", dependencies: ["KubeSandbox", "SingletonCore"]),
+        .executableTarget(name: "fuzz-yaml", dependencies: ["KubeClient", "SingletonCLI", "SingletonCore", "KubeAPIMachinery"]),
+        .executableTarget(name: "fuzz-sandbox", dependencies: ["KubeSandbox", "KubeAPIMachinery"]),
     ],
     swiftLanguageModes: [.v6]
 )

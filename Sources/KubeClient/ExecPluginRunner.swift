@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs an exec credential plugin as kubectl does.
 ///
@@ -83,9 +84,8 @@ struct ExecPluginRunner: Sendable {
     }
 }
 
-private final class ErrorCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = Data()
-    func set(_ data: Data) { lock.withLock { value = data } }
-    var data: Data { lock.withLock { value } }
+private final class ErrorCapture: Sendable {
+    private let value = Mutex(Data())
+    func set(_ data: Data) { value.withLock { $0 = data } }
+    var data: Data { value.withLock { $0 } }
 }

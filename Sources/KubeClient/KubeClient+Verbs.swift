@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 
 extension KubeClient {
     /// GET one object (or subresource: `.../deployments/web/scale`, `.../status`).

@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import KubeAPIMachinery
 
 extension KubeClient {
     /// Watches a collection (or one object, with `fieldSelector: "metadata.name=x"`) and delivers
@@ -70,56 +72,60 @@ extension KubeClient {
 
 /// Turns a watch response's chunks into events on a continuation.
 ///
-/// Why a class with a lock: curl delivers chunks on its own thread while the owning task reads
-/// the final status; the lock keeps the two consistent.
-final class WatchStreamDecoder: @unchecked Sendable {
-    private let lock = NSLock()
+/// Why a class with a mutex: curl delivers chunks on its own thread while the owning task reads
+/// the final status; the mutex keeps the two consistent.
+final class WatchStreamDecoder: Sendable {
+    private struct State {
+        var splitter = LineSplitter()
+        var errorBody = Data()
+        var statusCode = 0
+        var failure: (any Error)?
+    }
+
+    private let state = Mutex(State())
     private let continuation: AsyncThrowingStream<WatchEvent, any Error>.Continuation
     private let stop: CancellationFlag
-    private var splitter = LineSplitter()
-    private var errorBody = Data()
-    private var statusCode = 0
-    private var failure: (any Error)?
 
     init(continuation: AsyncThrowingStream<WatchEvent, any Error>.Continuation, stop: CancellationFlag) {
         self.continuation = continuation
         self.stop = stop
     }
 
-    var status: Int { lock.withLock { statusCode } }
+    var status: Int { state.withLock { $0.statusCode } }
 
-    func head(_ status: Int) { lock.withLock { statusCode = status } }
+    func head(_ status: Int) { state.withLock { $0.statusCode = status } }
 
     func receive(_ chunk: Data) {
-        lock.withLock {
-            guard failure == nil else { return }
-            guard statusCode == 200 else {
-                if errorBody.count < 1 << 20 { errorBody.append(chunk.prefix((1 << 20) - errorBody.count)) }
+        state.withLock { state in
+            guard state.failure == nil else { return }
+            guard state.statusCode == 200 else {
+                if state.errorBody.count < 1 << 20 { state.errorBody.append(chunk.prefix((1 << 20) - state.errorBody.count)) }
                 return
             }
-            for line in splitter.append(chunk) { deliver(line) }
+            for line in state.splitter.append(chunk) { deliver(line, &state) }
         }
     }
 
     /// Called after the transfer: throws an HTTP error status, a decoded ERROR event, or a bad event.
     func finish() throws {
-        try lock.withLock {
-            if let failure { throw failure }
-            if statusCode != 200 { throw KubeAPIError.decode(status: statusCode, body: errorBody) }
-            if let rest = splitter.finish() {
-                deliver(rest)
-                if let failure { throw failure }
+        try state.withLock { (state: inout State) throws -> Void in
+            if let failure = state.failure { throw failure }
+            if state.statusCode != 200 { throw KubeAPIError.decode(status: state.statusCode, body: state.errorBody) }
+            if let rest = state.splitter.finish() {
+                deliver(rest, &state)
+                if let failure = state.failure { throw failure }
             }
         }
     }
 
-    /// Must hold the lock.
-    private func deliver(_ line: Data) {
-        guard failure == nil else { return }
+    /// Runs under the mutex (it is handed the locked state).
+    private func deliver(_ line: Data, _ state: inout State) {
+        guard state.failure == nil else { return }
         do {
             let event = try WatchEvent.decode(line: line)
             if event.type == .error {
-                failure = KubeAPIError.decode(status: 500, body: event.object)
+                let failure = KubeAPIError.decode(status: 500, body: event.object)
+                state.failure = failure
                 // The server closes the watch after an ERROR; stop reading now regardless.
                 stop.set()
                 continuation.finish(throwing: failure)
@@ -127,7 +133,7 @@ final class WatchStreamDecoder: @unchecked Sendable {
             }
             continuation.yield(event)
         } catch {
-            failure = error
+            state.failure = error
             stop.set()
             continuation.finish(throwing: error)
         }

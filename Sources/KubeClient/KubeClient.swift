@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import Logging
 
 /// A Kubernetes API client: callers name API paths (`/apis/apps/v1/namespaces/ns/deployments/web`,

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Moves `HTTPRequest`s to a server and brings back what it answered: the one thing
 /// `KubeClient` needs from a network stack.
@@ -33,13 +34,12 @@ public protocol KubeTransport: Sendable {
 
 /// A one-way flag shared between async code and a transfer running elsewhere (a curl thread,
 /// an event loop): set once to ask the transfer to end.
-public final class CancellationFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+public final class CancellationFlag: Sendable {
+    private let value = Mutex(false)
 
     public init() {}
 
-    public var isSet: Bool { lock.withLock { value } }
+    public var isSet: Bool { value.withLock { $0 } }
 
-    public func set() { lock.withLock { value = true } }
+    public func set() { value.withLock { $0 = true } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 
 /// When and how long to wait before repeating a safe request (GET, list).
 ///
@@ -7,19 +8,20 @@ import Foundation
 public struct RetryPolicy: Sendable, Equatable {
     /// Total attempts including the first; 1 disables retries.
     public var maxAttempts: Int
-    /// Delay before the first retry, doubled each time, in seconds.
-    public var baseDelay: TimeInterval
-    /// Upper bound for the computed backoff, in seconds.
-    public var maxDelay: TimeInterval
+    /// Between attempts: doubling from the base delay, capped, with full jitter (a delay
+    /// in [backoff/2, backoff]).
+    public var backoff: Backoff
     /// Upper bound for a server's `Retry-After`, in seconds (a server asking for an hour should
     /// not hang a command line).
     public var maxRetryAfter: TimeInterval
 
+    /// - Parameters:
+    ///   - baseDelay: delay before the first retry, doubled each time, in seconds.
+    ///   - maxDelay: upper bound for the computed backoff, in seconds.
     public init(maxAttempts: Int = 5, baseDelay: TimeInterval = 0.2, maxDelay: TimeInterval = 5,
                 maxRetryAfter: TimeInterval = 30) {
         self.maxAttempts = maxAttempts
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
+        self.backoff = Backoff(initial: .seconds(baseDelay), factor: 2, maximum: .seconds(maxDelay), jitter: 0.5)
         self.maxRetryAfter = maxRetryAfter
     }
 
@@ -30,14 +32,10 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// The wait before attempt `attempt + 1` (attempt counts from 1). A server's `Retry-After`
-    /// wins (capped); otherwise exponential backoff with full jitter: a random value in
-    /// [backoff/2, backoff], where `unit` in 0...1 supplies the randomness.
+    /// wins (capped); otherwise the backoff, where `unit` in 0...1 supplies the jitter.
     public func delay(afterAttempt attempt: Int, retryAfter: TimeInterval?, unit: Double) -> TimeInterval {
         if let retryAfter { return min(max(retryAfter, 0), maxRetryAfter) }
-        let exponent = Double(max(attempt - 1, 0))
-        let backoff = min(baseDelay * pow(2, exponent), maxDelay)
-        let fraction = min(max(unit, 0), 1)
-        return backoff / 2 + backoff / 2 * fraction
+        return backoff.delay(attempt: attempt, unit: unit).secondsValue
     }
 
     /// Parses `Retry-After`: delta seconds, or an HTTP date relative to `now`.

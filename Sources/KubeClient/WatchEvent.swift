@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 
 /// One event of a watch stream.
 ///

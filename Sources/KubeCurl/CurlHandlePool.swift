@@ -1,14 +1,20 @@
 import Foundation
+import Synchronization
 import KubeClient
 
 /// Idle curl handles kept per host, so consecutive requests reuse an open connection (keep-alive,
 /// TLS session) instead of handshaking again.
 ///
-/// Why a lock rather than an actor: it is used from the blocking worker threads that run curl,
-/// never from async code, and holds the lock only to push or pop.
-final class CurlHandlePool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [String: [CurlHandle]] = [:]
+/// Why a mutex rather than an actor: it is used from the blocking worker threads that run curl,
+/// never from async code, and holds the mutex only to push or pop.
+final class CurlHandlePool: Sendable {
+    /// A handle at rest. `CurlHandle` is not `Sendable`; an idle one belongs to no transfer,
+    /// and the pool hands each out to exactly one taker.
+    private struct Idle: @unchecked Sendable {
+        let handle: CurlHandle
+    }
+
+    private let idle = Mutex<[String: [Idle]]>([:])
     private let maxIdlePerHost: Int
 
     init(maxIdlePerHost: Int) {
@@ -25,22 +31,21 @@ final class CurlHandlePool: @unchecked Sendable {
 
     /// An idle handle for `key`, or a new one (nil only if libcurl cannot allocate).
     func checkout(_ key: String) -> CurlHandle? {
-        lock.lock()
-        let handle = idle[key]?.popLast()
-        lock.unlock()
-        return handle ?? CurlHandle()
+        let handle = idle.withLock { $0[key]?.popLast() }
+        return handle?.handle ?? CurlHandle()
     }
 
     /// Returns a handle after a transfer; dropped (closing its connections) when the host already
     /// has enough idle handles, or when the transfer failed below HTTP.
     func checkin(_ handle: CurlHandle, key: String, reusable: Bool) {
         guard reusable else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        var handles = idle[key] ?? []
-        if handles.count < maxIdlePerHost {
-            handles.append(handle)
-            idle[key] = handles
+        let resting = Idle(handle: handle)
+        idle.withLock { idle in
+            var handles = idle[key] ?? []
+            if handles.count < maxIdlePerHost {
+                handles.append(resting)
+                idle[key] = handles
+            }
         }
     }
 }

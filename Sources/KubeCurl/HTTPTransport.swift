@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import KubeClient
 
 /// One-shot HTTP(S) requests over libcurl, with pooled connections, run off Swift's cooperative
@@ -92,9 +93,8 @@ public final class HTTPTransport: KubeTransport {
 }
 
 /// Accumulates a response body written from the curl thread.
-private final class BodyCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer = Data()
-    func append(_ chunk: Data) { lock.withLock { buffer.append(chunk) } }
-    var data: Data { lock.withLock { buffer } }
+private final class BodyCollector: Sendable {
+    private let buffer = Mutex(Data())
+    func append(_ chunk: Data) { buffer.withLock { $0.append(chunk) } }
+    var data: Data { buffer.withLock { $0 } }
 }

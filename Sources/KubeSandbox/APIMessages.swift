@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// A request as the sandbox's API layer sees it, independent of the HTTP server.
 public struct APIRequest: Sendable {
@@ -47,8 +47,8 @@ public struct APIResponse: Sendable {
         return APIResponse(status: status, headers: headers, body: .data(value.serialized()))
     }
 
-    static func error(_ e: APIError, warnings: [String] = []) -> APIResponse {
-        json(e.status, status: e.code, warnings: warnings)
+    static func error(_ e: KubeAPIError, warnings: [String] = []) -> APIResponse {
+        json(e.statusObject, status: e.code, warnings: warnings)
     }
 
     /// RFC 7234 warning value as the apiserver sends it: `299 - "text"`.
@@ -74,7 +74,7 @@ struct RequestTarget {
     var watchPath: Bool
 
     /// Parses `/api/v1/...` and `/apis/G/V/...`; nil when the path is not a resource URL.
-    static func parse(_ segments: [String]) throws(APIError) -> RequestTarget? {
+    static func parse(_ segments: [String]) throws(KubeAPIError) -> RequestTarget? {
         var rest: [String]
         let group: String, version: String
         if segments.count >= 3, segments[0] == "api" {
@@ -87,8 +87,8 @@ struct RequestTarget {
         var watch = false
         if rest.first == "watch" { watch = true; rest.removeFirst() }
         guard !rest.isEmpty else { return nil }
-        func find(_ r: String) throws(APIError) -> ResourceType {
-            guard let t = ResourceCatalog.find(group: group, version: version, resource: r) else { throw APIError.notFoundPath("") }
+        func find(_ r: String) throws(KubeAPIError) -> ResourceType {
+            guard let t = ResourceCatalog.find(group: group, version: version, resource: r) else { throw KubeAPIError.notFoundPath("") }
             return t
         }
         if rest[0] == "namespaces", rest.count >= 3, let t = ResourceCatalog.find(group: group, version: version, resource: rest[2]), t.namespaced {

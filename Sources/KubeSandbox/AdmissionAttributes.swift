@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Who made a request, as authentication established it (goes into `userInfo`).
 public struct UserInfo: Sendable, Equatable {

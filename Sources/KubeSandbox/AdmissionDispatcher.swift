@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Calls the validating webhooks that match a write, like the apiserver's dispatcher:
 /// sideEffects checked for dry runs, failurePolicy applied to call and matchCondition
@@ -22,7 +22,7 @@ public struct AdmissionDispatcher: Sendable {
 
     /// Returns the warnings to send back, or throws the Status that rejects the write.
     public func admit(_ attrs: AdmissionAttributes, configurations: [JSONValue],
-                      namespaceLabels: [String: String]?) async throws(APIError) -> [String] {
+                      namespaceLabels: [String: String]?) async throws(KubeAPIError) -> [String] {
         var warnings: [String] = []
         for config in configurations.sorted(by: { $0.name < $1.name }) {
             for webhook in config["webhooks"]?.arrayValue ?? [] {
@@ -32,25 +32,25 @@ public struct AdmissionDispatcher: Sendable {
                 case .skip: continue
                 case .error(let message):
                     if failOpen { log("webhook \(name): \(message); failurePolicy Ignore"); continue }
-                    throw APIError.internalError("failed calling webhook \"\(name)\": \(message)")
+                    throw KubeAPIError.internalError("failed calling webhook \"\(name)\": \(message)")
                 case .matches: break
                 }
                 if attrs.dryRun {
                     let effects = webhook["sideEffects"]?.stringValue ?? ""
                     guard effects == "None" || effects == "NoneOnDryRun" else {
-                        throw APIError.badRequest("admission webhook \"\(name)\" does not support dry run")
+                        throw KubeAPIError.badRequest("admission webhook \"\(name)\" does not support dry run")
                     }
                 }
                 do {
                     let response = try await call(webhook, name: name, attrs)
                     warnings += response.warnings
                     if !response.allowed { throw Self.denial(name, response.status) }
-                } catch let rejection as APIError {
+                } catch let rejection as KubeAPIError {
                     throw rejection
                 } catch {
                     let message = "failed calling webhook \"\(name)\": \(error)"
                     if failOpen { log("\(message); failurePolicy Ignore"); continue }
-                    throw APIError.internalError(message)
+                    throw KubeAPIError.internalError(message)
                 }
             }
         }
@@ -120,7 +120,7 @@ public struct AdmissionDispatcher: Sendable {
     }
 
     /// `ToStatusErr`: the webhook's status with the apiserver's message prefix; codes below 400 become 400.
-    static func denial(_ name: String, _ status: JSONValue?) -> APIError {
+    static func denial(_ name: String, _ status: JSONValue?) -> KubeAPIError {
         let deniedBy = "admission webhook \"\(name)\" denied the request"
         let message = status?["message"]?.stringValue ?? ""
         let reason = status?["reason"]?.stringValue ?? ""
@@ -130,6 +130,8 @@ public struct AdmissionDispatcher: Sendable {
         else { text = "\(deniedBy) without explanation" }
         var code = status?["code"]?.intValue ?? 0
         if code < 400 { code = 400 }
-        return APIError(code: code, reason: reason, message: text, details: status?["details"])
+        // Typed as the apiserver's `StatusDetails`: fields it does not know are dropped, as there.
+        let details = status?["details"].flatMap { try? JSONDecoder().decode(Status.Details.self, from: $0.serialized()) }
+        return KubeAPIError(code: code, reason: reason, message: text, details: details)
     }
 }

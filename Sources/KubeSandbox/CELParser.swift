@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Tokens of the CEL subset.
 enum CELToken: Sendable, Equatable {

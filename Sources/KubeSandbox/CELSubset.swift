@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// A small, honest subset of CEL for webhook `matchConditions`.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// A minimal stand-in for kube-controller-manager: workloads get Pods that are Running and
 /// Ready at once, named as the real controllers name them (Deployment `web` -> ReplicaSet

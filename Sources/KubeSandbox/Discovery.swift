@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// The discovery documents kubectl reads before anything else: `/version`, `/api`,
 /// `/apis`, `/api/v1`, `/apis/G`, `/apis/G/V` (legacy, non-aggregated discovery; kubectl

@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Converts HorizontalPodAutoscalers between autoscaling/v1 and v2, which share one store
 /// (as in the apiserver): v1's `targetCPUUtilizationPercentage` is v2's CPU `Utilization`

@@ -1,14 +1,14 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// RFC 6902 JSON Patch (`application/json-patch+json`): add, remove, replace, move, copy, test.
 public enum JSONPatch {
-    public static func apply(_ patch: JSONValue, to document: JSONValue) throws(APIError) -> JSONValue {
-        guard let ops = patch.arrayValue else { throw APIError.badRequest("json patch must be an array of operations") }
+    public static func apply(_ patch: JSONValue, to document: JSONValue) throws(KubeAPIError) -> JSONValue {
+        guard let ops = patch.arrayValue else { throw KubeAPIError.badRequest("json patch must be an array of operations") }
         var doc = document
         for op in ops {
             guard let kind = op["op"]?.stringValue, let path = op["path"]?.stringValue else {
-                throw APIError.badRequest("json patch operation needs \"op\" and \"path\": \(String(decoding: op.serialized(), as: UTF8.self))")
+                throw KubeAPIError.badRequest("json patch operation needs \"op\" and \"path\": \(String(decoding: op.serialized(), as: UTF8.self))")
             }
             let pointer = try parsePointer(path)
             switch kind {
@@ -28,29 +28,29 @@ public enum JSONPatch {
                 doc = try add(doc, pointer, try get(doc, from))
             case "test":
                 guard try get(doc, pointer) == (try value(op)) else {
-                    throw APIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: testing value \(path) failed")
+                    throw KubeAPIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: testing value \(path) failed")
                 }
             default:
-                throw APIError.badRequest("Unexpected kind: \(kind)")
+                throw KubeAPIError.badRequest("Unexpected kind: \(kind)")
             }
         }
         return doc
     }
 
-    private static func value(_ op: JSONValue) throws(APIError) -> JSONValue {
-        guard let v = op["value"] else { throw APIError.badRequest("json patch operation \"\(op["op"]?.stringValue ?? "")\" needs a value") }
+    private static func value(_ op: JSONValue) throws(KubeAPIError) -> JSONValue {
+        guard let v = op["value"] else { throw KubeAPIError.badRequest("json patch operation \"\(op["op"]?.stringValue ?? "")\" needs a value") }
         return v
     }
 
-    static func parsePointer(_ path: String) throws(APIError) -> [String] {
+    static func parsePointer(_ path: String) throws(KubeAPIError) -> [String] {
         if path.isEmpty { return [] }
-        guard path.hasPrefix("/") else { throw APIError.badRequest("JSON pointer must start with '/': \(path)") }
+        guard path.hasPrefix("/") else { throw KubeAPIError.badRequest("JSON pointer must start with '/': \(path)") }
         return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
             $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
         }
     }
 
-    static func get(_ doc: JSONValue, _ pointer: [String]) throws(APIError) -> JSONValue {
+    static func get(_ doc: JSONValue, _ pointer: [String]) throws(KubeAPIError) -> JSONValue {
         var current = doc
         for token in pointer {
             switch current {
@@ -67,11 +67,11 @@ public enum JSONPatch {
         return current
     }
 
-    private static func missing(_ pointer: [String]) -> APIError {
-        APIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: doc is missing path: \"/\(pointer.joined(separator: "/"))\"")
+    private static func missing(_ pointer: [String]) -> KubeAPIError {
+        KubeAPIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: doc is missing path: \"/\(pointer.joined(separator: "/"))\"")
     }
 
-    static func add(_ doc: JSONValue, _ pointer: [String], _ value: JSONValue) throws(APIError) -> JSONValue {
+    static func add(_ doc: JSONValue, _ pointer: [String], _ value: JSONValue) throws(KubeAPIError) -> JSONValue {
         guard let token = pointer.first else { return value }
         let rest = Array(pointer.dropFirst())
         switch doc {
@@ -96,7 +96,7 @@ public enum JSONPatch {
         }
     }
 
-    static func remove(_ doc: JSONValue, _ pointer: [String]) throws(APIError) -> JSONValue {
+    static func remove(_ doc: JSONValue, _ pointer: [String]) throws(KubeAPIError) -> JSONValue {
         guard let token = pointer.first else { throw missing(pointer) }
         let rest = Array(pointer.dropFirst())
         switch doc {

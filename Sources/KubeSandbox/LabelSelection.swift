@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// One requirement of a label selector (`app=web`, `tier in (a,b)`, `!canary`).
 public struct LabelRequirement: Sendable, Equatable {
@@ -46,7 +46,7 @@ public struct LabelQuery: Sendable, Equatable {
     }
 
     /// Parses the `?labelSelector=` syntax: `a=b,c!=d,e in (x,y),f notin (z),g,!h`.
-    public static func parse(_ text: String) throws(APIError) -> LabelQuery {
+    public static func parse(_ text: String) throws(KubeAPIError) -> LabelQuery {
         var reqs: [LabelRequirement] = []
         for term in splitTopLevel(text) {
             let t = term.trimmingCharacters(in: .whitespaces)
@@ -69,7 +69,7 @@ public struct LabelQuery: Sendable, Equatable {
         return parts
     }
 
-    private static func parseTerm(_ t: String) throws(APIError) -> LabelRequirement {
+    private static func parseTerm(_ t: String) throws(KubeAPIError) -> LabelRequirement {
         if t.hasPrefix("!") {
             return LabelRequirement(key: String(t.dropFirst()).trimmingCharacters(in: .whitespaces), op: .doesNotExist, values: [])
         }
@@ -77,7 +77,7 @@ public struct LabelQuery: Sendable, Equatable {
             if let r = t.range(of: token) {
                 let key = t[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
                 let value = t[r.upperBound...].trimmingCharacters(in: .whitespaces)
-                guard !key.isEmpty else { throw APIError.badRequest("unable to parse requirement: found '\(token)', expected: identifier") }
+                guard !key.isEmpty else { throw KubeAPIError.badRequest("unable to parse requirement: found '\(token)', expected: identifier") }
                 return LabelRequirement(key: key, op: op, values: [value])
             }
         }
@@ -86,20 +86,20 @@ public struct LabelQuery: Sendable, Equatable {
                 let key = t[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
                 var rest = t[r.upperBound...].trimmingCharacters(in: .whitespaces)
                 guard rest.hasPrefix("("), rest.hasSuffix(")") else {
-                    throw APIError.badRequest("unable to parse requirement: found '\(rest)', expected: '('")
+                    throw KubeAPIError.badRequest("unable to parse requirement: found '\(rest)', expected: '('")
                 }
                 rest = String(rest.dropFirst().dropLast())
                 let values = rest.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 return LabelRequirement(key: key, op: op, values: values)
             }
         }
-        guard !t.contains(" ") else { throw APIError.badRequest("unable to parse requirement: \(t)") }
+        guard !t.contains(" ") else { throw KubeAPIError.badRequest("unable to parse requirement: \(t)") }
         return LabelRequirement(key: t, op: .exists, values: [])
     }
 
     /// Builds from a `metav1.LabelSelector` object (matchLabels + matchExpressions).
     /// A nil selector matches everything (as webhook selectors do).
-    public static func from(selector: JSONValue?) throws(APIError) -> LabelQuery {
+    public static func from(selector: JSONValue?) throws(KubeAPIError) -> LabelQuery {
         guard let selector, case .object = selector else { return LabelQuery() }
         var reqs: [LabelRequirement] = []
         for (k, v) in selector["matchLabels"]?.objectValue ?? [:] {
@@ -113,7 +113,7 @@ public struct LabelQuery: Sendable, Equatable {
             case "NotIn": reqs.append(LabelRequirement(key: key, op: .notIn, values: values))
             case "Exists": reqs.append(LabelRequirement(key: key, op: .exists, values: []))
             case "DoesNotExist": reqs.append(LabelRequirement(key: key, op: .doesNotExist, values: []))
-            case let other: throw APIError.badRequest("\"\(other)\" is not a valid label selector operator")
+            case let other: throw KubeAPIError.badRequest("\"\(other)\" is not a valid label selector operator")
             }
         }
         return LabelQuery(requirements: reqs)
@@ -134,13 +134,13 @@ public struct FieldQuery: Sendable, Equatable {
         a.terms.map { "\($0.path)\($0.value)\($0.negated)" } == b.terms.map { "\($0.path)\($0.value)\($0.negated)" }
     }
 
-    public static func parse(_ text: String) throws(APIError) -> FieldQuery {
+    public static func parse(_ text: String) throws(KubeAPIError) -> FieldQuery {
         var terms: [(path: [String], value: String, negated: Bool)] = []
         for raw in text.split(separator: ",") {
             let t = String(raw)
             let negated = t.contains("!=")
             let token = negated ? "!=" : (t.contains("==") ? "==" : "=")
-            guard let r = t.range(of: token) else { throw APIError.badRequest("invalid selector: '\(t)'; can't understand '\(t)'") }
+            guard let r = t.range(of: token) else { throw KubeAPIError.badRequest("invalid selector: '\(t)'; can't understand '\(t)'") }
             let path = t[..<r.lowerBound].split(separator: ".").map(String.init)
             terms.append((path, String(t[r.upperBound...]), negated))
         }
@@ -164,17 +164,6 @@ public struct FieldQuery: Sendable, Equatable {
 }
 
 extension JSONValue {
-    /// `metadata.labels` as a string map (non-string values are ignored).
-    var labels: [String: String] {
-        var out: [String: String] = [:]
-        for (k, v) in self[path: "metadata", "labels"]?.objectValue ?? [:] { if let s = v.stringValue { out[k] = s } }
-        return out
-    }
-    var name: String { self[path: "metadata", "name"]?.stringValue ?? "" }
-    var namespace: String { self[path: "metadata", "namespace"]?.stringValue ?? "" }
-    var uid: String { self[path: "metadata", "uid"]?.stringValue ?? "" }
-    var resourceVersion: String { self[path: "metadata", "resourceVersion"]?.stringValue ?? "" }
-
     /// Sets a value at a path of object keys, creating intermediate objects.
     mutating func set(_ path: [String], _ value: JSONValue?) {
         guard let first = path.first else { if let value { self = value }; return }

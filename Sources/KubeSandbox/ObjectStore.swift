@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Identity of a stored object: storage key (group/resource), namespace ("" if cluster-scoped), name.
 public struct ObjectKey: Sendable, Hashable, Comparable {
@@ -49,9 +49,9 @@ public struct ObjectStore: Sendable {
         ObjectKey(storage: type.storageKey, namespace: type.namespaced ? namespace : "", name: name)
     }
 
-    public func get(_ type: ResourceType, namespace: String, name: String) throws(APIError) -> JSONValue {
+    public func get(_ type: ResourceType, namespace: String, name: String) throws(KubeAPIError) -> JSONValue {
         guard let obj = objects[Self.key(type, namespace: namespace, name: name)] else {
-            throw APIError.notFound(type, name: name)
+            throw KubeAPIError.notFound(type, name: name)
         }
         return Self.presented(obj, as: type)
     }
@@ -69,11 +69,11 @@ public struct ObjectStore: Sendable {
 
     /// A page of a list: `limit` items after the `continue` token, plus the next token.
     public func list(_ type: ResourceType, namespace: String?, labels: LabelQuery, fields: FieldQuery,
-                     limit: Int?, continueToken: String?) throws(APIError) -> (items: [JSONValue], next: String?) {
+                     limit: Int?, continueToken: String?) throws(KubeAPIError) -> (items: [JSONValue], next: String?) {
         var items = all(type, namespace: namespace).filter { labels.matches($0.labels) && fields.matches($0) }
         if let continueToken, !continueToken.isEmpty {
             guard let data = Data(base64Encoded: continueToken), let after = String(data: data, encoding: .utf8) else {
-                throw APIError.badRequest("continue key is not valid: illegal base64 data")
+                throw KubeAPIError.badRequest("continue key is not valid: illegal base64 data")
             }
             items = items.filter { "\($0.namespace)/\($0.name)" > after }
         }
@@ -102,18 +102,18 @@ public struct ObjectStore: Sendable {
     // MARK: - commits (preparation and admission happen before these)
 
     /// Stores a prepared new object, creating its namespace on demand.
-    public mutating func commitCreate(_ type: ResourceType, _ prepared: JSONValue) throws(APIError) -> JSONValue {
+    public mutating func commitCreate(_ type: ResourceType, _ prepared: JSONValue) throws(KubeAPIError) -> JSONValue {
         let key = Self.key(type, namespace: prepared.namespace, name: prepared.name)
-        guard objects[key] == nil else { throw APIError.alreadyExists(type, name: prepared.name) }
+        guard objects[key] == nil else { throw KubeAPIError.alreadyExists(type, name: prepared.name) }
         if type.namespaced { ensureNamespace(prepared.namespace) }
         return record(.added, key: key, object: prepared)
     }
 
     /// Replaces an object whose stored resourceVersion must still be `expectedVersion`.
-    public mutating func commitUpdate(_ type: ResourceType, _ updated: JSONValue, expectedVersion: String) throws(APIError) -> JSONValue {
+    public mutating func commitUpdate(_ type: ResourceType, _ updated: JSONValue, expectedVersion: String) throws(KubeAPIError) -> JSONValue {
         let key = Self.key(type, namespace: updated.namespace, name: updated.name)
-        guard let current = objects[key] else { throw APIError.notFound(type, name: updated.name) }
-        guard current.resourceVersion == expectedVersion else { throw APIError.conflict(type, name: updated.name) }
+        guard let current = objects[key] else { throw KubeAPIError.notFound(type, name: updated.name) }
+        guard current.resourceVersion == expectedVersion else { throw KubeAPIError.conflict(type, name: updated.name) }
         if current == Self.withVersion(updated, current.resourceVersion) { return Self.presented(current, as: type) }
         return record(.modified, key: key, object: updated, previous: current)
     }
@@ -122,9 +122,9 @@ public struct ObjectStore: Sendable {
     /// `orphan` instead strips the ownerReferences pointing at it. Deleting a namespace
     /// deletes everything in it. Returns the deleted objects, the requested one first.
     public mutating func commitDelete(_ type: ResourceType, namespace: String, name: String,
-                                      orphan: Bool = false) throws(APIError) -> [JSONValue] {
+                                      orphan: Bool = false) throws(KubeAPIError) -> [JSONValue] {
         let key = Self.key(type, namespace: namespace, name: name)
-        guard let object = objects[key] else { throw APIError.notFound(type, name: name) }
+        guard let object = objects[key] else { throw KubeAPIError.notFound(type, name: name) }
         var deleted = [remove(key, object)]
         if type.storageKey == ResourceCatalog.namespaces.storageKey {
             for k in objects.keys.sorted() where k.namespace == name {
@@ -188,9 +188,9 @@ public struct ObjectStore: Sendable {
     }
 
     /// Changes since `version` (exclusive) matching a filter; 410 Gone when they were compacted away.
-    public func events(after version: Int64) throws(APIError) -> [StoreEvent] {
+    public func events(after version: Int64) throws(KubeAPIError) -> [StoreEvent] {
         if version < oldestResumable {
-            throw APIError.gone("too old resource version: \(version) (\(oldestResumable + 1))")
+            throw KubeAPIError.gone("too old resource version: \(version) (\(oldestResumable + 1))")
         }
         return events.filter { $0.revision > version }
     }

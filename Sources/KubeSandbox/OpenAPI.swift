@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Just enough OpenAPI v3 for kubectl: the root index (`/openapi/v3`) and per group-version
 /// documents whose PATCH operations carry `x-kubernetes-group-version-kind` and the

@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Decodes `application/vnd.kubernetes.protobuf` request bodies into JSON, for the kinds
 /// in `ProtobufSchemas`: kubectl's typed generators (`kubectl create deployment ...`) send
@@ -12,7 +12,7 @@ enum ProtobufDecoding {
 
         var atEnd: Bool { pos >= bytes.count }
 
-        mutating func varint() throws(APIError) -> UInt64 {
+        mutating func varint() throws(KubeAPIError) -> UInt64 {
             var result: UInt64 = 0
             var shift: UInt64 = 0
             while pos < bytes.count, shift < 64 {
@@ -25,7 +25,7 @@ enum ProtobufDecoding {
             throw ProtobufDecoding.failure("truncated varint")
         }
 
-        mutating func lengthDelimited() throws(APIError) -> [UInt8] {
+        mutating func lengthDelimited() throws(KubeAPIError) -> [UInt8] {
             let n = try varint()
             guard n <= UInt64(bytes.count - pos) else { throw ProtobufDecoding.failure("truncated field") }
             let count = Int(n)
@@ -34,7 +34,7 @@ enum ProtobufDecoding {
         }
 
         /// Skips one value of the given wire type.
-        mutating func skip(wire: Int) throws(APIError) {
+        mutating func skip(wire: Int) throws(KubeAPIError) {
             switch wire {
             case 0: _ = try varint()
             case 1: pos += 8
@@ -46,19 +46,19 @@ enum ProtobufDecoding {
         }
 
         /// Field number and wire type of the next field.
-        mutating func tag() throws(APIError) -> (Int, Int) {
+        mutating func tag() throws(KubeAPIError) -> (Int, Int) {
             let t = try varint()
             return (Int(t >> 3), Int(t & 7))
         }
     }
 
-    static func failure(_ why: String) -> APIError {
-        APIError(code: 415, reason: "UnsupportedMediaType",
+    static func failure(_ why: String) -> KubeAPIError {
+        KubeAPIError(code: 415, reason: "UnsupportedMediaType",
                  message: "the sandbox could not decode this protobuf body (\(why)); send JSON instead, e.g. kubectl apply -f or kubectl create -f")
     }
 
     /// Decodes an enveloped object to JSON (with apiVersion and kind from the envelope).
-    static func decode(_ data: Data) throws(APIError) -> JSONValue {
+    static func decode(_ data: Data) throws(KubeAPIError) -> JSONValue {
         let bytes = [UInt8](data)
         guard bytes.count > 4, bytes[0...3] == [0x6B, 0x38, 0x73, 0x00] else { throw failure("missing k8s envelope") }
         var r = Reader(bytes: Array(bytes[4...]))
@@ -87,7 +87,7 @@ enum ProtobufDecoding {
         return object
     }
 
-    static func decodeMessage(_ bytes: [UInt8], _ name: String) throws(APIError) -> JSONValue {
+    static func decodeMessage(_ bytes: [UInt8], _ name: String) throws(KubeAPIError) -> JSONValue {
         guard let fields = ProtobufSchemas.messages[name] else { throw failure("message \(name) is not supported") }
         var r = Reader(bytes: bytes)
         var out: [String: JSONValue] = [:]
@@ -119,7 +119,7 @@ enum ProtobufDecoding {
         return .object(out)
     }
 
-    static func entry(_ bytes: [UInt8]) throws(APIError) -> (String, [UInt8]) {
+    static func entry(_ bytes: [UInt8]) throws(KubeAPIError) -> (String, [UInt8]) {
         var r = Reader(bytes: bytes)
         var key = "", value: [UInt8] = []
         while !r.atEnd {
@@ -130,7 +130,7 @@ enum ProtobufDecoding {
         return (key, value)
     }
 
-    static func value(_ r: inout Reader, wire: Int, _ type: ProtoField) throws(APIError) -> JSONValue {
+    static func value(_ r: inout Reader, wire: Int, _ type: ProtoField) throws(KubeAPIError) -> JSONValue {
         switch type {
         case .int:
             guard wire == 0 else { throw failure("expected a varint") }

@@ -1,6 +1,6 @@
 import Foundation
 import KubeCertificates
-import SingletonCore
+import KubeAPIMachinery
 
 extension Sandbox {
     static func writeWebhookCertificate(to dir: String, ca: CertificateAndKey) throws {

@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Applies the simulated controllers' writes like a real controller's API calls: planned on a
 /// scratch copy of the store (`Controllers.reconcile`), then replayed one by one through

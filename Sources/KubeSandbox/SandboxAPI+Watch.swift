@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// One open watch: its filter, output format and stream.
 struct Watcher {
@@ -35,7 +35,7 @@ struct Watcher {
 /// yields an ERROR event carrying a 410 Expired Status, like the apiserver's watch cache.
 /// `allowWatchBookmarks=true` adds periodic BOOKMARK events; `timeoutSeconds` ends the stream.
 extension SandboxAPI {
-    func startWatch(_ t: RequestTarget, _ req: APIRequest) throws(APIError) -> APIResponse {
+    func startWatch(_ t: RequestTarget, _ req: APIRequest) throws(KubeAPIError) -> APIResponse {
         let labels = try LabelQuery.parse(req.query["labelSelector"] ?? "")
         let fields = try FieldQuery.parse(req.query["fieldSelector"] ?? "")
         let (stream, continuation) = AsyncStream<Data>.makeStream()
@@ -47,13 +47,13 @@ extension SandboxAPI {
                 continuation.yield(encode("ADDED", o, watcher))
             }
         } else {
-            guard let since = Int64(rv) else { throw APIError.badRequest("invalid resource version: \(rv)") }
+            guard let since = Int64(rv) else { throw KubeAPIError.badRequest("invalid resource version: \(rv)") }
             do {
                 for e in try store.events(after: since) {
                     if let kind = watcher.view(e) { continuation.yield(encode(kind, ObjectStore.presented(e.object, as: t.type), watcher)) }
                 }
             } catch {
-                continuation.yield(Self.line(["type": "ERROR", "object": error.status]))
+                continuation.yield(Self.line(["type": "ERROR", "object": error.statusObject]))
                 continuation.finish()
                 return Self.watchResponse(stream)
             }

@@ -1,38 +1,38 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Writes: prepare (pure), admit (webhooks), commit unless `dryRun=All`.
 extension SandboxAPI {
-    static func parseBody(_ data: Data) throws(APIError) -> JSONValue {
+    static func parseBody(_ data: Data) throws(KubeAPIError) -> JSONValue {
         do { return try JSONValue.parse(data) } catch {
-            throw APIError.badRequest("the body of the request could not be decoded as JSON: \(error.localizedDescription)")
+            throw KubeAPIError.badRequest("the body of the request could not be decoded as JSON: \(error.localizedDescription)")
         }
     }
 
-    func admit(_ attrs: AdmissionAttributes) async throws(APIError) -> [String] {
+    func admit(_ attrs: AdmissionAttributes) async throws(KubeAPIError) -> [String] {
         try await dispatcher.admit(attrs, configurations: webhookConfigurations, namespaceLabels: namespaceLabels(attrs.namespace))
     }
 
     /// Bodies of POST and PUT: JSON, or the protobuf kubectl's typed generators send (for
     /// the kinds `ProtobufDecoding` knows); other media types get 415.
-    static func decodeBody(_ req: APIRequest) throws(APIError) -> JSONValue {
+    static func decodeBody(_ req: APIRequest) throws(KubeAPIError) -> JSONValue {
         let type = req.headers["content-type"] ?? "application/json"
         if type.hasPrefix("application/vnd.kubernetes.protobuf") { return try ProtobufDecoding.decode(req.body) }
         if type.hasPrefix("application/json") || type.isEmpty || type.hasPrefix("*/*") { return try parseBody(req.body) }
-        throw APIError(code: 415, reason: "UnsupportedMediaType",
+        throw KubeAPIError(code: 415, reason: "UnsupportedMediaType",
                        message: "the body of the request was in an unknown format - accepted media types include: application/json")
     }
 
-    func create(_ t: RequestTarget, _ req: APIRequest) async throws(APIError) -> APIResponse {
-        guard t.subresource.isEmpty else { throw APIError.methodNotAllowed(req.method) }
+    func create(_ t: RequestTarget, _ req: APIRequest) async throws(KubeAPIError) -> APIResponse {
+        guard t.subresource.isEmpty else { throw KubeAPIError.methodNotAllowed(req.method) }
         let body = try Self.decodeBody(req)
         return try await createObject(t.type, namespace: t.namespace ?? "", body: body, req: req)
     }
 
-    func createObject(_ type: ResourceType, namespace: String, body: JSONValue, req: APIRequest) async throws(APIError) -> APIResponse {
+    func createObject(_ type: ResourceType, namespace: String, body: JSONValue, req: APIRequest) async throws(KubeAPIError) -> APIResponse {
         let prepared = try ObjectPreparation.prepareCreate(type, namespace: namespace, object: body, now: store.now)
         if store.contains(type, namespace: prepared.namespace, name: prepared.name) {
-            throw APIError.alreadyExists(type, name: prepared.name)
+            throw KubeAPIError.alreadyExists(type, name: prepared.name)
         }
         let attrs = AdmissionAttributes(operation: "CREATE", type: type, name: prepared.name, namespace: prepared.namespace,
                                         object: prepared, oldObject: nil, dryRun: req.isDryRun, user: req.user ?? UserInfo(username: "", groups: []))
@@ -44,7 +44,7 @@ extension SandboxAPI {
     }
 
     /// PUT and PATCH of an object, its `status` or its `scale`.
-    func update(_ t: RequestTarget, _ req: APIRequest, patchType: String?) async throws(APIError) -> APIResponse {
+    func update(_ t: RequestTarget, _ req: APIRequest, patchType: String?) async throws(KubeAPIError) -> APIResponse {
         let name = t.name ?? ""
         let ns = t.namespace ?? ""
         let body = try patchType == nil ? Self.decodeBody(req) : Self.parseBody(req.body)
@@ -62,7 +62,7 @@ extension SandboxAPI {
             return try await updateScale(t.type, current, body: body, patchType: patchType, req: req)
         case "", "status":
             let base = current
-            let desired = try patchType.map { (pt) throws(APIError) in try Self.applyPatch(pt, body, to: base) } ?? body
+            let desired = try patchType.map { (pt) throws(KubeAPIError) in try Self.applyPatch(pt, body, to: base) } ?? body
             let part: ObjectPreparation.Part = t.subresource == "status" ? .status : .main
             let prepared = try ObjectPreparation.prepareUpdate(t.type, old: current, new: desired, part: part)
             let attrs = AdmissionAttributes(operation: "UPDATE", type: t.type, subresource: t.subresource, name: name, namespace: ns,
@@ -74,21 +74,21 @@ extension SandboxAPI {
             await afterWrite()
             return .json(stored, warnings: warnings)
         default:
-            throw APIError.notFoundPath(req.path)
+            throw KubeAPIError.notFoundPath(req.path)
         }
     }
 
-    func updateScale(_ type: ResourceType, _ parent: JSONValue, body: JSONValue, patchType: String?, req: APIRequest) async throws(APIError) -> APIResponse {
+    func updateScale(_ type: ResourceType, _ parent: JSONValue, body: JSONValue, patchType: String?, req: APIRequest) async throws(KubeAPIError) -> APIResponse {
         let oldScale = ScaleView.scale(of: parent)
-        var newScale = try patchType.map { (pt) throws(APIError) in try Self.applyPatch(pt, body, to: oldScale) } ?? body
+        var newScale = try patchType.map { (pt) throws(KubeAPIError) in try Self.applyPatch(pt, body, to: oldScale) } ?? body
         let sent = newScale.resourceVersion
-        if !sent.isEmpty, sent != parent.resourceVersion { throw APIError.conflict(type, name: parent.name) }
+        if !sent.isEmpty, sent != parent.resourceVersion { throw KubeAPIError.conflict(type, name: parent.name) }
         if let r = newScale[path: "spec", "replicas"], r.intValue == nil, r != .null {
-            throw APIError.invalid(ResourceType(group: "autoscaling", version: "v1", resource: "scale", kind: "Scale"), name: parent.name,
+            throw KubeAPIError.invalid(ResourceType(group: "autoscaling", version: "v1", resource: "scale", kind: "Scale"), name: parent.name,
                                    "spec.replicas: Invalid value: must be an integer")
         }
         if (newScale[path: "spec", "replicas"]?.intValue ?? 0) < 0 {
-            throw APIError.invalid(ResourceType(group: "autoscaling", version: "v1", resource: "scale", kind: "Scale"), name: parent.name,
+            throw KubeAPIError.invalid(ResourceType(group: "autoscaling", version: "v1", resource: "scale", kind: "Scale"), name: parent.name,
                                    "spec.replicas: Invalid value: \(newScale[path: "spec", "replicas"]?.intValue ?? 0): must be greater than or equal to 0")
         }
         // What the webhook sees is the Scale as the apiserver rebuilds it: metadata stripped.
@@ -112,28 +112,28 @@ extension SandboxAPI {
     /// Applies a patch by its content type. Server-side apply is approximated: the applied
     /// configuration is strategic-merged onto the live object (no managedFields, no field
     /// ownership conflicts, fields dropped from the configuration are kept).
-    static func applyPatch(_ contentType: String, _ patch: JSONValue, to object: JSONValue) throws(APIError) -> JSONValue {
-        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    static func applyPatch(_ contentType: String, _ patch: JSONValue, to object: JSONValue) throws(KubeAPIError) -> JSONValue {
+        // The sandbox also takes apply configurations sent as JSON.
+        let type = PatchType(contentType: contentType.replacingOccurrences(of: "apply-patch+json", with: "apply-patch+yaml"))
         switch type {
-        case "application/merge-patch+json": return object.applyingMergePatch(patch)
-        case "application/json-patch+json": return try JSONPatch.apply(patch, to: object)
-        case "application/strategic-merge-patch+json", "application/apply-patch+yaml", "application/apply-patch+json":
-            return try StrategicMerge.apply(patch, to: object)
-        default: throw APIError.unsupportedMediaType(contentType)
+        case .merge?: return object.applyingMergePatch(patch)
+        case .jsonPatch?: return try JSONPatch.apply(patch, to: object)
+        case .strategicMerge?, .apply?: return try StrategicMerge.apply(patch, to: object)
+        case nil: throw KubeAPIError.unsupportedMediaType(contentType)
         }
     }
 
-    func delete(_ t: RequestTarget, _ req: APIRequest) async throws(APIError) -> APIResponse {
-        guard t.subresource.isEmpty else { throw APIError.methodNotAllowed(req.method) }
+    func delete(_ t: RequestTarget, _ req: APIRequest) async throws(KubeAPIError) -> APIResponse {
+        guard t.subresource.isEmpty else { throw KubeAPIError.methodNotAllowed(req.method) }
         let name = t.name ?? ""
         let ns = t.namespace ?? ""
         let current = try store.get(t.type, namespace: ns, name: name)
         let options = req.body.isEmpty ? JSONValue.object([:]) : try Self.parseBody(req.body)
         if let uid = options[path: "preconditions", "uid"]?.stringValue, uid != current.uid {
-            throw APIError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(t.type.groupResource) \"\(name)\": Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.uid)")
+            throw KubeAPIError(code: 409, reason: "Conflict", message: "Operation cannot be fulfilled on \(t.type.groupResource) \"\(name)\": Precondition failed: UID in precondition: \(uid), UID in object meta: \(current.uid)")
         }
         if let rv = options[path: "preconditions", "resourceVersion"]?.stringValue, rv != current.resourceVersion {
-            throw APIError.conflict(t.type, name: name)
+            throw KubeAPIError.conflict(t.type, name: name)
         }
         let dryRun = req.isDryRun || (options["dryRun"]?.arrayValue ?? []).contains("All")
         var opts = AdmissionAttributes.defaultOptions("DELETE")
@@ -149,7 +149,7 @@ extension SandboxAPI {
         return .json(deleted.first ?? current, warnings: warnings)
     }
 
-    func deleteCollection(_ t: RequestTarget, _ req: APIRequest) async throws(APIError) -> APIResponse {
+    func deleteCollection(_ t: RequestTarget, _ req: APIRequest) async throws(KubeAPIError) -> APIResponse {
         let labels = try LabelQuery.parse(req.query["labelSelector"] ?? "")
         let fields = try FieldQuery.parse(req.query["fieldSelector"] ?? "")
         let items = try store.list(t.type, namespace: t.namespace, labels: labels, fields: fields, limit: nil, continueToken: nil).items

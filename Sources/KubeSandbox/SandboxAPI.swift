@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// The sandbox's Kubernetes API: routing, reads, and the shared state behind writes and
 /// watches. An actor, so requests from the HTTPS server's event loops serialise on it;
@@ -42,11 +42,11 @@ public actor SandboxAPI {
 
     /// Creates objects directly (no admission); kinds must be served types.
     @discardableResult
-    public func seed(_ objects: [JSONValue]) async throws(APIError) -> [JSONValue] {
+    public func seed(_ objects: [JSONValue]) async throws(KubeAPIError) -> [JSONValue] {
         var out: [JSONValue] = []
         for o in objects {
             guard let t = ResourceCatalog.find(apiVersion: o["apiVersion"]?.stringValue ?? "", kind: o["kind"]?.stringValue ?? "") else {
-                throw APIError.badRequest("no served type for apiVersion \(o["apiVersion"]?.stringValue ?? "") kind \(o["kind"]?.stringValue ?? "")")
+                throw KubeAPIError.badRequest("no served type for apiVersion \(o["apiVersion"]?.stringValue ?? "") kind \(o["kind"]?.stringValue ?? "")")
             }
             let p = try ObjectPreparation.prepareCreate(t, namespace: o.namespace, object: o, now: store.now)
             out.append(try store.commitCreate(t, p))
@@ -74,16 +74,16 @@ public actor SandboxAPI {
         }
     }
 
-    func route(_ req: APIRequest) async throws(APIError) -> APIResponse {
+    func route(_ req: APIRequest) async throws(KubeAPIError) -> APIResponse {
         let segments = req.path.split(separator: "/").map(String.init)
         if req.method == "GET", let doc = discovery(segments) { return .json(doc) }
         if segments.first == "openapi" || ["healthz", "livez", "readyz", "version"].contains(segments.first ?? "") {
             if ["healthz", "livez", "readyz"].contains(segments.first ?? "") {
                 return APIResponse(status: 200, headers: [("Content-Type", "text/plain")], body: .data(Data("ok".utf8)))
             }
-            throw APIError.notFoundPath(req.path)
+            throw KubeAPIError.notFoundPath(req.path)
         }
-        guard let target = try RequestTarget.parse(segments) else { throw APIError.notFoundPath(req.path) }
+        guard let target = try RequestTarget.parse(segments) else { throw KubeAPIError.notFoundPath(req.path) }
         switch req.method {
         case "GET":
             if target.name == nil {
@@ -92,19 +92,19 @@ public actor SandboxAPI {
             }
             return try get(target, req)
         case "POST":
-            guard target.name == nil else { throw APIError.methodNotAllowed(req.method) }
+            guard target.name == nil else { throw KubeAPIError.methodNotAllowed(req.method) }
             return try await create(target, req)
         case "PUT":
-            guard target.name != nil else { throw APIError.methodNotAllowed(req.method) }
+            guard target.name != nil else { throw KubeAPIError.methodNotAllowed(req.method) }
             return try await update(target, req, patchType: nil)
         case "PATCH":
-            guard target.name != nil else { throw APIError.methodNotAllowed(req.method) }
+            guard target.name != nil else { throw KubeAPIError.methodNotAllowed(req.method) }
             return try await update(target, req, patchType: req.headers["content-type"] ?? "")
         case "DELETE":
             if target.name == nil { return try await deleteCollection(target, req) }
             return try await delete(target, req)
         default:
-            throw APIError.methodNotAllowed(req.method)
+            throw KubeAPIError.methodNotAllowed(req.method)
         }
     }
 
@@ -134,14 +134,14 @@ public actor SandboxAPI {
         return .full
     }
 
-    func get(_ t: RequestTarget, _ req: APIRequest) throws(APIError) -> APIResponse {
+    func get(_ t: RequestTarget, _ req: APIRequest) throws(KubeAPIError) -> APIResponse {
         let name = t.name ?? ""
         let object = try store.get(t.type, namespace: t.namespace ?? "", name: name)
         switch t.subresource {
         case "": break
         case "status": return .json(object)
         case "scale" where t.type.hasScale: return .json(ScaleView.scale(of: object))
-        default: throw APIError.notFoundPath(req.path)
+        default: throw KubeAPIError.notFoundPath(req.path)
         }
         switch Self.format(req) {
         case .full: return .json(object)
@@ -151,7 +151,7 @@ public actor SandboxAPI {
         }
     }
 
-    func list(_ t: RequestTarget, _ req: APIRequest) throws(APIError) -> APIResponse {
+    func list(_ t: RequestTarget, _ req: APIRequest) throws(KubeAPIError) -> APIResponse {
         let labels = try LabelQuery.parse(req.query["labelSelector"] ?? "")
         let fields = try FieldQuery.parse(req.query["fieldSelector"] ?? "")
         let page = try store.list(t.type, namespace: t.namespace, labels: labels, fields: fields,

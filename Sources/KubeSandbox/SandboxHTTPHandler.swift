@@ -1,6 +1,6 @@
 import Foundation
 import HTTPSServerKit
-import SingletonCore
+import KubeAPIMachinery
 
 /// Bridges HTTPSServerKit to `SandboxAPI`: authentication (verified client certificate:
 /// CN = user, O = groups, as Kubernetes maps them; or a known bearer token; otherwise the

@@ -2,7 +2,7 @@ import Foundation
 import HTTPSServerKit
 import KubeCertificates
 import Logging
-import SingletonCore
+import KubeAPIMachinery
 
 /// How to start a sandbox.
 public struct SandboxOptions: Sendable {

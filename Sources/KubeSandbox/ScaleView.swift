@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// The `scale` subresource exactly as the apiserver serves it (`scaleFromDeployment` and
 /// friends): an autoscaling/v1 Scale whose metadata holds only name, namespace, uid,

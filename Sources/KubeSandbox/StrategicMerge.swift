@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Strategic merge patch (`application/strategic-merge-patch+json`), as kubectl apply,
 /// edit and `patch --type=strategic` send it.
@@ -33,17 +33,17 @@ public enum StrategicMerge {
     /// Primitive lists whose patch strategy is `merge` (union), not replace.
     static let mergedPrimitiveLists: Set<String> = ["finalizers"]
 
-    public static func apply(_ patch: JSONValue, to original: JSONValue) throws(APIError) -> JSONValue {
-        guard case .object = patch else { throw APIError.badRequest("strategic merge patch must be a JSON object") }
+    public static func apply(_ patch: JSONValue, to original: JSONValue) throws(KubeAPIError) -> JSONValue {
+        guard case .object = patch else { throw KubeAPIError.badRequest("strategic merge patch must be a JSON object") }
         return try mergeMap(original, patch, field: "")
     }
 
-    static func mergeMap(_ original: JSONValue, _ patch: JSONValue, field: String) throws(APIError) -> JSONValue {
+    static func mergeMap(_ original: JSONValue, _ patch: JSONValue, field: String) throws(KubeAPIError) -> JSONValue {
         guard var p = patch.objectValue else { return patch }
         let directive = p.removeValue(forKey: "$patch")?.stringValue
         if directive == "delete" { return .null }
         if directive == "replace" { return .object(p) }
-        if let d = directive, d != "merge" { throw APIError.badRequest("unknown patch type: \(d) in map: \(field)") }
+        if let d = directive, d != "merge" { throw KubeAPIError.badRequest("unknown patch type: \(d) in map: \(field)") }
         var result = original.objectValue ?? [:]
         if let retain = p.removeValue(forKey: "$retainKeys")?.arrayValue {
             let keep = Set(retain.compactMap(\.stringValue))
@@ -80,7 +80,7 @@ public enum StrategicMerge {
         return .object(result)
     }
 
-    static func mergeList(_ original: [JSONValue], _ patch: [JSONValue], field: String, parent: String) throws(APIError) -> JSONValue {
+    static func mergeList(_ original: [JSONValue], _ patch: [JSONValue], field: String, parent: String) throws(KubeAPIError) -> JSONValue {
         if patch.contains(where: { $0["$patch"]?.stringValue == "replace" }) {
             return .array(patch.filter { $0["$patch"]?.stringValue != "replace" })
         }

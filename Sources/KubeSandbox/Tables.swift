@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// `meta.k8s.io/v1` Table responses (server-side printing), which kubectl asks for with
 /// `Accept: application/json;as=Table;g=meta.k8s.io;v=v1`. Columns follow the apiserver's

@@ -1,5 +1,5 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
 /// Decides whether one webhook of a ValidatingWebhookConfiguration applies to a request:
 /// rules (operations, apiGroups, apiVersions, resources with subresources, scope), then
@@ -50,17 +50,17 @@ public enum WebhookMatching {
     /// refuses it (422) when one does not compile. The sandbox does the same with its CEL
     /// subset, so an expression it cannot evaluate is refused loudly at write time instead
     /// of being guessed at on every request.
-    static func validateConfiguration(_ type: ResourceType, _ config: JSONValue) throws(APIError) {
+    static func validateConfiguration(_ type: ResourceType, _ config: JSONValue) throws(KubeAPIError) {
         for (i, webhook) in (config["webhooks"]?.arrayValue ?? []).enumerated() {
             for (j, condition) in (webhook["matchConditions"]?.arrayValue ?? []).enumerated() {
                 let field = "webhooks[\(i)].matchConditions[\(j)].expression"
                 guard let source = condition["expression"]?.stringValue, !source.isEmpty else {
-                    throw APIError.invalid(type, name: config.name, "\(field): Required value")
+                    throw KubeAPIError.invalid(type, name: config.name, "\(field): Required value")
                 }
                 do {
                     _ = try CELExpression(source)
                 } catch {
-                    throw APIError.invalid(type, name: config.name, "\(field): Invalid value: \"\(source)\": compilation failed: \(error.message)")
+                    throw KubeAPIError.invalid(type, name: config.name, "\(field): Invalid value: \"\(source)\": compilation failed: \(error.message)")
                 }
             }
         }
@@ -93,7 +93,7 @@ public enum WebhookMatching {
     /// namespaceSelector: namespaced requests match against their namespace's labels, a
     /// Namespace against its own labels; other cluster-scoped objects always match.
     static func selectorMatchesNamespace(_ selector: JSONValue?, _ attrs: AdmissionAttributes,
-                                         _ namespaceLabels: [String: String]?) throws(APIError) -> Bool {
+                                         _ namespaceLabels: [String: String]?) throws(KubeAPIError) -> Bool {
         let query = try LabelQuery.from(selector: selector)
         if query.requirements.isEmpty { return true }
         if attrs.type.kind == "Namespace" {

@@ -1,29 +1,8 @@
 import Foundation
 import HTTPSServerKit
+import KubeAPIMachinery
 import Logging
 import SingletonCore
-
-/// Exponential backoff for reconnects: `initial`, doubling, capped at `maximum`.
-public struct Backoff: Sendable, Equatable {
-    public var initial: Duration
-    public var maximum: Duration
-
-    public init(initial: Duration = .milliseconds(200), maximum: Duration = .seconds(30)) {
-        self.initial = initial
-        self.maximum = maximum
-    }
-
-    /// Delay before retry number `attempt` (1-based).
-    public func delay(attempt: Int) -> Duration {
-        guard attempt > 1 else { return initial }
-        var d = initial
-        for _ in 1..<min(attempt, 32) {
-            d = d * 2
-            if d >= maximum { return maximum }
-        }
-        return min(d, maximum)
-    }
-}
 
 /// Keeps one kind of the `ParentCache` in step with the API: list, then watch from the
 /// list's resourceVersion; bookmarks advance it; 410 Gone forces a relist; any other

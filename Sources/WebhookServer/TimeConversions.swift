@@ -7,10 +7,3 @@ extension TimeAmount {
         self = .nanoseconds(c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000)
     }
 }
-
-extension Duration {
-    /// Seconds as a Double, for metrics.
-    var secondsValue: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

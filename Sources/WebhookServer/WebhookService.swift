@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSServerKit
+import KubeAPIMachinery
 import Logging
 import SingletonCore
 

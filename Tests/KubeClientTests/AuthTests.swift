@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import Testing
 @testable import KubeClient
 @testable import KubeCurl

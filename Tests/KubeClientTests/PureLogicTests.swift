@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import Testing
 @testable import KubeClient
 @testable import KubeCurl
@@ -53,53 +54,6 @@ import Testing
         #expect((object["x-unknown"] as? [String: Any])?["kept"] as? Bool == true)
         #expect(throws: KubeAPIError.self) { try WatchEvent.decode(line: Data("not json".utf8)) }
         #expect(throws: KubeAPIError.self) { try WatchEvent.decode(line: Data(#"{"type":"EXPLODED","object":{}}"#.utf8)) }
-    }
-
-    @Test func decodesStatusAndPrintsLikeKubectl() throws {
-        let conflict = KubeAPIError.decode(status: 409, body: Data("""
-            {"kind":"Status","apiVersion":"v1","status":"Failure","message":"Operation cannot be fulfilled on deployments.apps \\"web\\": the object has been modified; please apply your changes to the latest version and try again","reason":"Conflict","details":{"name":"web","group":"apps","kind":"deployments"},"code":409}
-            """.utf8))
-        #expect(conflict.isConflict)
-        #expect(conflict.name == "web")
-        #expect(conflict.description == "Error from server (Conflict): Operation cannot be fulfilled on deployments.apps \"web\": the object has been modified; please apply your changes to the latest version and try again")
-        let denied = KubeAPIError.decode(status: 403, body: Data("""
-            {"kind":"Status","status":"Failure","message":"admission webhook \\"workloads.kube-singleton.dev\\" denied the request: singleton","reason":"Forbidden","code":403,"details":{"causes":[{"reason":"FieldValueInvalid","message":"must be 1","field":"spec.replicas"}]}}
-            """.utf8))
-        #expect(denied.isForbidden)
-        #expect(denied.causes == [KubeAPIError.Cause(reason: "FieldValueInvalid", message: "must be 1", field: "spec.replicas")])
-        #expect(denied.description.hasPrefix("Error from server (Forbidden): admission webhook"))
-        let plain = KubeAPIError.decode(status: 503, body: Data("<html>bad gateway</html>".utf8))
-        #expect(plain.reason == "ServiceUnavailable")
-        #expect(plain.description == "Error from server (ServiceUnavailable): the server is currently unable to handle the request (<html>bad gateway</html>)")
-        let expired = KubeAPIError.decode(status: 200, body: Data(#"{"kind":"Status","reason":"Expired","message":"too old resource version: 1 (5)","code":410}"#.utf8))
-        #expect(expired.isGone)
-        #expect(KubeAPIError.decode(status: 401, body: Data()).description == "error: You must be logged in to the server (Unauthorized): the server has asked for the client to provide credentials")
-    }
-
-    static let statusFixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/fixtures/k8s-api/HEAD/core.v1.Status.json")
-
-    /// Upstream's fully populated Status round-trip fixture (../shared; skipped when absent).
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: statusFixture.path), "needs ../shared/fixtures"))
-    func decodesUpstreamStatusFixture() throws {
-        let error = KubeAPIError.decode(status: 500, body: try Data(contentsOf: Self.statusFixture))
-        #expect(error.code == 6)
-        #expect(error.reason == "reasonValue")
-        #expect(error.message == "messageValue")
-        #expect(error.name == "nameValue")
-        #expect(error.kind == "kindValue")
-        #expect(error.retryAfterSeconds == 5)
-        #expect(error.causes == [KubeAPIError.Cause(reason: "reasonValue", message: "messageValue", field: "fieldValue")])
-    }
-
-    /// The v1.33.0 fixture has random unicode strings and numbers: decoding must not crash.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: statusFixture.path), "needs ../shared/fixtures"))
-    func decodesRandomizedStatusFixture() throws {
-        let url = Self.statusFixture.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("v1.33.0/core.v1.Status.json")
-        let error = KubeAPIError.decode(status: 500, body: try Data(contentsOf: url))
-        #expect(!error.message.isEmpty)
     }
 
     @Test func mapsCurlErrorsToPlainWords() {

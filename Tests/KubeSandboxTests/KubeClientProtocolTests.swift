@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import KubeClient
 import KubeCurl
 import SingletonCore

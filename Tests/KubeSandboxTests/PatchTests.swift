@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import Testing
 import SingletonCore
 @testable import KubeSandbox
@@ -54,8 +55,8 @@ struct PatchTests {
                                 ["op": "test", "path": "/spec/replicas", "value": 3]]
         let out = try JSONPatch.apply(patch, to: doc)
         #expect(out == ["spec": ["replicas": 3, "list": [2, 3], "copied": "c"], "metadata": ["annotations": ["a/b": "c"]]])
-        #expect(throws: APIError.self) { try JSONPatch.apply([["op": "remove", "path": "/nope"]], to: doc) }
-        #expect(throws: APIError.self) { try JSONPatch.apply([["op": "test", "path": "/spec/replicas", "value": 2]], to: doc) }
+        #expect(throws: KubeAPIError.self) { try JSONPatch.apply([["op": "remove", "path": "/nope"]], to: doc) }
+        #expect(throws: KubeAPIError.self) { try JSONPatch.apply([["op": "test", "path": "/spec/replicas", "value": 2]], to: doc) }
     }
 
     @Test func patchesThroughTheAPIByContentType() async throws {

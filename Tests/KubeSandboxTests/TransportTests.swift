@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 import Testing
 import KubeCertificates
@@ -73,7 +74,7 @@ struct ProtobufRobustnessTests {
         Array("not protobuf at all".utf8),
     ])
     func malformed(bytes: [UInt8]) {
-        #expect(throws: APIError.self) { try ProtobufDecoding.decode(Data(bytes)) }
+        #expect(throws: KubeAPIError.self) { try ProtobufDecoding.decode(Data(bytes)) }
     }
 
     @Test func aMinimalNamespaceDecodes() throws {

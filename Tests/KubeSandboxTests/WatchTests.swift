@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import Testing
 import SingletonCore
 @testable import KubeSandbox

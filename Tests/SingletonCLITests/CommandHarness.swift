@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 @testable import SingletonCLI
 import SingletonCore
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 @testable import SingletonCLI
 import SingletonCore
 import Testing
@@ -45,7 +46,7 @@ import Testing
 
     @Test func partialFailureIsReportedAndRerunFinishes() async throws {
         let api = seeded()
-        api.fail("POST", Seeds.pdbs, with: APIFailure(code: 403, reason: "Forbidden",
+        api.fail("POST", Seeds.pdbs, with: KubeAPIError(code: 403, reason: "Forbidden",
             message: "poddisruptionbudgets.policy is forbidden: User \"dev\" cannot create resource \"poddisruptionbudgets\" in API group \"policy\" in the namespace \"shop\""))
         let run = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb", "--mode", "at-least-one"], connector: api)
         #expect(run.code == 1)
@@ -61,7 +62,7 @@ import Testing
 
     @Test func workloadStepFailureIsReportedAsAStep() async {
         let api = seeded()
-        api.fail("PATCH", "\(Seeds.deployments)/web", with: APIFailure(code: 500, reason: "InternalError",
+        api.fail("PATCH", "\(Seeds.deployments)/web", with: KubeAPIError(code: 500, reason: "InternalError",
             message: "Internal error occurred: failed calling webhook \"workloads.kube-singleton.dev\": connection refused"))
         let run = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
         #expect(run.code == 1)
@@ -72,7 +73,7 @@ import Testing
         // disable still removes its own companions and reports the annotation step as failed.
         api.clearFailures()
         _ = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
-        api.fail("PATCH", "\(Seeds.deployments)/web", with: APIFailure(code: 403, reason: "Forbidden", message: "patch denied"))
+        api.fail("PATCH", "\(Seeds.deployments)/web", with: KubeAPIError(code: 403, reason: "Forbidden", message: "patch denied"))
         let disable = await runPlugin(["disable", "deploy/web", "-n", "shop"], connector: api)
         #expect(disable.code == 1)
         #expect(disable.out.contains("poddisruptionbudget.policy/web-singleton deleted"))
@@ -86,6 +87,20 @@ import Testing
         #expect(run.code == 0, "\(run.err)")
         #expect(api.requests.filter { $0.verb == "GET" && $0.path == "\(Seeds.deployments)/web" }.count == 3)
         #expect(api.writes.count == 3)
+    }
+
+    /// Conflicts are retried with client-go's backoff (9+45+225+900 ms at the least between
+    /// five attempts), not at once, and the last one is reported as kubectl prints it.
+    @Test func conflictsBeyondTheLimitAreReportedAfterBackingOff() async {
+        let api = seeded()
+        api.conflict("PATCH", "\(Seeds.deployments)/web", times: 10)
+        let start = ContinuousClock.now
+        let run = await runPlugin(["enable", "deployments.apps/web", "-n", "shop"], connector: api)
+        let elapsed = ContinuousClock.now - start
+        #expect(run.code == 1)
+        #expect(run.err.contains("Error from server (Conflict): the object has been modified"), "\(run.err)")
+        #expect(api.requests.filter { $0.verb == "PATCH" && $0.path == "\(Seeds.deployments)/web" }.count == 5)
+        #expect(elapsed >= .milliseconds(1179), "\(elapsed)")
     }
 
     @Test func neverTouchesForeignObjects() async throws {

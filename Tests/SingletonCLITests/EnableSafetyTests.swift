@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 @testable import SingletonCLI
 import SingletonCore
 import Testing
@@ -14,7 +15,7 @@ import Testing
 
     @Test func aPolicyEngineRefusingTheBudgetIsNamedWithTheWayOut() async {
         let api = Self.seeded()
-        api.fail("POST", Seeds.pdbs, with: APIFailure(code: 403, reason: "Forbidden", message:
+        api.fail("POST", Seeds.pdbs, with: KubeAPIError(code: 403, reason: "Forbidden", message:
             "admission webhook \"validation.gatekeeper.sh\" denied the request: [pdb-max-unavailable] PodDisruptionBudget <web-singleton> has maxUnavailable of 0, only positive integers are allowed for maxUnavailable"))
         let run = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
         #expect(run.code == 1)

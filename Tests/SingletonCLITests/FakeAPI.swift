@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCLI
 import SingletonCore
 import Synchronization
@@ -18,7 +19,7 @@ final class FakeAPI: KubeAPI, KubeConnector {
         var objects: [String: JSONValue] = [:]
         var requests: [Request] = []
         /// "VERB path" -> the failure to answer with (every time).
-        var failures: [String: APIFailure] = [:]
+        var failures: [String: KubeAPIError] = [:]
         /// "VERB path" -> conflicts still to answer before succeeding.
         var conflicts: [String: Int] = [:]
         var nextUID = 1
@@ -39,7 +40,7 @@ final class FakeAPI: KubeAPI, KubeConnector {
     /// Answers SelfSubjectAccessReviews with `decide(resourceAttributes)`; unanswered (404) until set.
     func accessReviews(_ decide: @escaping @Sendable (JSONValue) -> Bool) { state.withLock { $0.accessDecider = decide } }
     func object(_ path: String) -> JSONValue? { state.withLock { $0.objects[path] } }
-    func fail(_ verb: String, _ path: String, with failure: APIFailure) { state.withLock { $0.failures["\(verb) \(path)"] = failure } }
+    func fail(_ verb: String, _ path: String, with failure: KubeAPIError) { state.withLock { $0.failures["\(verb) \(path)"] = failure } }
     func clearFailures() { state.withLock { $0.failures = [:] } }
     func conflict(_ verb: String, _ path: String, times: Int) { state.withLock { $0.conflicts["\(verb) \(path)"] = times } }
 
@@ -57,16 +58,16 @@ final class FakeAPI: KubeAPI, KubeConnector {
         }
     }
 
-    private func check(_ s: inout State, _ verb: String, _ path: String) throws(APIFailure) {
+    private func check(_ s: inout State, _ verb: String, _ path: String) throws(KubeAPIError) {
         if let f = s.failures["\(verb) \(path)"] { throw f }
         if let n = s.conflicts["\(verb) \(path)"], n > 0 {
             s.conflicts["\(verb) \(path)"] = n - 1
-            throw APIFailure(code: 409, reason: "Conflict", message: "the object has been modified; please apply your changes to the latest version and try again")
+            throw KubeAPIError(code: 409, reason: "Conflict", message: "the object has been modified; please apply your changes to the latest version and try again")
         }
     }
 
-    func get(_ path: String) async throws(APIFailure) -> JSONValue {
-        try state.withLock { (s: inout State) throws(APIFailure) -> JSONValue in
+    func get(_ path: String) async throws(KubeAPIError) -> JSONValue {
+        try state.withLock { (s: inout State) throws(KubeAPIError) -> JSONValue in
             s.requests.append(Request(verb: "GET", path: path, body: nil, dryRun: .none))
             try check(&s, "GET", path)
             if let o = s.objects[path] { return o }
@@ -74,7 +75,7 @@ final class FakeAPI: KubeAPI, KubeConnector {
                 guard key.hasPrefix(path + "/") else { return Self.clusterWide(path, matches: key) }
                 return !key.dropFirst(path.count + 1).contains("/")
             }.compactMap { s.objects[$0] }
-            guard Self.isCollection(path) else { throw APIFailure(code: 404, reason: "NotFound", message: "\(path) not found") }
+            guard Self.isCollection(path) else { throw KubeAPIError(code: 404, reason: "NotFound", message: "\(path) not found") }
             return ["kind": "List", "items": .array(items)]
         }
     }
@@ -95,16 +96,16 @@ final class FakeAPI: KubeAPI, KubeConnector {
         return rest.count == 1
     }
 
-    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
-        try state.withLock { (s: inout State) throws(APIFailure) -> JSONValue in
+    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
+        try state.withLock { (s: inout State) throws(KubeAPIError) -> JSONValue in
             s.requests.append(Request(verb: "POST", path: path, body: body, dryRun: dryRun))
             try check(&s, "POST", path)
             if path.hasSuffix("/selfsubjectaccessreviews") {
-                guard let decide = s.accessDecider else { throw APIFailure(code: 404, reason: "NotFound", message: "the server could not find the requested resource") }
+                guard let decide = s.accessDecider else { throw KubeAPIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource") }
                 return body.applyingMergePatch(["status": ["allowed": .bool(decide(body[path: "spec", "resourceAttributes"] ?? .null))]])
             }
             let key = "\(path)/\(body[path: "metadata", "name"]?.stringValue ?? "")"
-            guard s.objects[key] == nil else { throw APIFailure(code: 409, reason: "AlreadyExists", message: "\(key) already exists") }
+            guard s.objects[key] == nil else { throw KubeAPIError(code: 409, reason: "AlreadyExists", message: "\(key) already exists") }
             let stored = body.applyingMergePatch(["metadata": ["uid": .string("uid-\(s.nextUID)")]])
             s.nextUID += 1
             if dryRun == .none { s.objects[key] = stored }
@@ -112,22 +113,22 @@ final class FakeAPI: KubeAPI, KubeConnector {
         }
     }
 
-    func patch(_ path: String, _ body: JSONValue, type: APIPatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
-        try state.withLock { (s: inout State) throws(APIFailure) -> JSONValue in
+    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
+        try state.withLock { (s: inout State) throws(KubeAPIError) -> JSONValue in
             s.requests.append(Request(verb: "PATCH", path: path, body: body, dryRun: dryRun))
             try check(&s, "PATCH", path)
-            guard let existing = s.objects[path] else { throw APIFailure(code: 404, reason: "NotFound", message: "\(path) not found") }
+            guard let existing = s.objects[path] else { throw KubeAPIError(code: 404, reason: "NotFound", message: "\(path) not found") }
             let updated = existing.applyingMergePatch(body)
             if dryRun == .none { s.objects[path] = updated }
             return updated
         }
     }
 
-    func delete(_ path: String, dryRun: DryRunMode) async throws(APIFailure) {
-        try state.withLock { (s: inout State) throws(APIFailure) in
+    func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError) {
+        try state.withLock { (s: inout State) throws(KubeAPIError) in
             s.requests.append(Request(verb: "DELETE", path: path, body: nil, dryRun: dryRun))
             try check(&s, "DELETE", path)
-            guard s.objects[path] != nil else { throw APIFailure(code: 404, reason: "NotFound", message: "\(path) not found") }
+            guard s.objects[path] != nil else { throw KubeAPIError(code: 404, reason: "NotFound", message: "\(path) not found") }
             if dryRun == .none { s.objects[path] = nil }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import KubeCertificates
 @testable import SingletonCLI
 import SingletonCore
@@ -175,7 +176,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
     @Test func aFailedStepLeavesNoWebhookConfiguration() async {
         let api = FakeAPI()
         api.fail("POST", "/apis/apps/v1/namespaces/singleton-system/deployments",
-                 with: APIFailure(code: 403, reason: "Forbidden", message: "deployments.apps is forbidden"))
+                 with: KubeAPIError(code: 403, reason: "Forbidden", message: "deployments.apps is forbidden"))
         let run = await runPlugin(["install", "--wait=false"], connector: api)
         #expect(run.code == 1)
         #expect(run.err.contains("validatingwebhookconfiguration.admissionregistration.k8s.io/kube-singleton: not created: a webhook configuration must not point at a webhook that is not fully installed"), "\(run.err)")
@@ -185,7 +186,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
     @Test func uninstallStopsWhenTheWebhookConfigurationCannotBeDeleted() async {
         let api = FakeAPI()
         _ = await runPlugin(["install", "--wait=false"], connector: api)
-        api.fail("DELETE", "\(Self.configurationPath)/kube-singleton", with: APIFailure(code: 403, reason: "Forbidden", message: "forbidden"))
+        api.fail("DELETE", "\(Self.configurationPath)/kube-singleton", with: KubeAPIError(code: 403, reason: "Forbidden", message: "forbidden"))
         let run = await runPlugin(["uninstall"], connector: api)
         #expect(run.code == 1)
         #expect(run.err.contains("not deleted: the webhook configuration could not be deleted, and the webhook must keep answering it"), "\(run.err)")
@@ -194,14 +195,14 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
     }
 
     @Test(arguments: [
-        (APIFailure(code: 0, reason: "", message: "Unable to connect to the server https://10.0.0.1:6443: connection refused"),
+        (KubeAPIError(code: 0, reason: "", message: "Unable to connect to the server https://10.0.0.1:6443: connection refused"),
          "FAIL     API server              Unable to connect to the server https://10.0.0.1:6443"),
-        (APIFailure(code: 401, reason: "Unauthorized", message: "Unauthorized"),
+        (KubeAPIError(code: 401, reason: "Unauthorized", message: "Unauthorized"),
          "FAIL     API server              the API server refused your credentials (401 Unauthorized)"),
-        (APIFailure(code: 403, reason: "Forbidden", message: "validatingwebhookconfigurations.admissionregistration.k8s.io \"kube-singleton\" is forbidden"),
+        (KubeAPIError(code: 403, reason: "Forbidden", message: "validatingwebhookconfigurations.admissionregistration.k8s.io \"kube-singleton\" is forbidden"),
          "FAIL     permissions             you may not read validatingwebhookconfigurations.admissionregistration.k8s.io (403 Forbidden)"),
     ])
-    func doctorNamesAnAPIErrorAndNeverAdvisesInstallingOnIt(_ failure: APIFailure, _ line: String) async {
+    func doctorNamesAnAPIErrorAndNeverAdvisesInstallingOnIt(_ failure: KubeAPIError, _ line: String) async {
         let api = FakeAPI()
         api.fail("GET", "\(Self.configurationPath)/kube-singleton", with: failure)
         let run = await runPlugin(["doctor"], connector: api)
@@ -214,7 +215,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
         let api = FakeAPI()
         _ = await runPlugin(["install", "--wait=false"], connector: api)
         api.fail("GET", "/api/v1/namespaces/singleton-system/secrets/singleton-webhook-tls",
-                 with: APIFailure(code: 403, reason: "Forbidden", message: "secrets \"singleton-webhook-tls\" is forbidden"))
+                 with: KubeAPIError(code: 403, reason: "Forbidden", message: "secrets \"singleton-webhook-tls\" is forbidden"))
         let run = await runPlugin(["doctor"], connector: api, now: Date())
         #expect(squeezed(run.out).contains(squeezed("UNKNOWN  serving certificate     cannot read the TLS Secret: you may not read secrets in singleton-system (403 Forbidden)")), "\(run.out)")
         #expect(!run.out.contains("install --self-signed"))

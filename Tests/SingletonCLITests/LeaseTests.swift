@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCLI
 import SingletonCore
 import Testing

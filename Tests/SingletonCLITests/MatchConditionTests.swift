@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import KubeSandbox
 @testable import SingletonCLI
 import SingletonCore

@@ -80,14 +80,4 @@ struct ParentCacheStoreTests {
         store.apply(.deployment, .deleted(ObjectMeta()))
         #expect(store.count(.deployment) == 0)
     }
-
-    @Test("backoff doubles from the initial delay up to the cap")
-    func backoff() {
-        let b = Backoff(initial: .milliseconds(100), maximum: .seconds(1))
-        #expect(b.delay(attempt: 1) == .milliseconds(100))
-        #expect(b.delay(attempt: 2) == .milliseconds(200))
-        #expect(b.delay(attempt: 4) == .milliseconds(800))
-        #expect(b.delay(attempt: 5) == .seconds(1))
-        #expect(b.delay(attempt: 500) == .seconds(1))
-    }
 }

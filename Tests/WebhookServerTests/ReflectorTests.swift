@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import Logging
 import SingletonCore
 import Testing

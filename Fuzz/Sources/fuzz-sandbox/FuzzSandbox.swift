@@ -1,10 +1,10 @@
 import Foundation
 @testable import KubeSandbox
-import SingletonCore
+import KubeAPIMachinery
 
 /// The sandbox's readers of client bytes, as a request hands them over. The first byte picks
 /// the reader; the rest is its input. A patch applies to the JSON before its first NUL byte,
-/// or (with no NUL) to a Deployment. Errors are answers (an `APIError` the client sees);
+/// or (with no NUL) to a Deployment. Errors are answers (a `KubeAPIError` the client sees);
 /// a crash or a hang (libFuzzer's -timeout) fails.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSandbox(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
@@ -13,8 +13,8 @@ public func fuzzSandbox(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     switch bytes[0] % 8 {
     case 0: _ = try? JSONValue.parse(input)                      // POST/PUT bodies, JSON
     case 1: _ = try? ProtobufDecoding.decode(input)              // POST bodies, protobuf
-    case 2: patch(input) { patch, doc throws(APIError) in try JSONPatch.apply(patch, to: doc) }
-    case 3: patch(input) { patch, doc throws(APIError) in try StrategicMerge.apply(patch, to: doc) }
+    case 2: patch(input) { patch, doc throws(KubeAPIError) in try JSONPatch.apply(patch, to: doc) }
+    case 3: patch(input) { patch, doc throws(KubeAPIError) in try StrategicMerge.apply(patch, to: doc) }
     case 4: patch(input) { patch, doc in doc.applyingMergePatch(patch) }
     case 5:                                                      // ?labelSelector=
         if let query = try? LabelQuery.parse(String(decoding: input, as: UTF8.self)) {
@@ -33,7 +33,7 @@ public func fuzzSandbox(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     return 0
 }
 
-private func patch(_ input: Data, _ apply: (JSONValue, JSONValue) throws(APIError) -> JSONValue) {
+private func patch(_ input: Data, _ apply: (JSONValue, JSONValue) throws(KubeAPIError) -> JSONValue) {
     var document = SandboxFuzzInput.deployment
     var patchBytes = input
     if let nul = input.firstIndex(of: 0) {

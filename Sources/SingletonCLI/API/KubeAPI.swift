@@ -1,7 +1,8 @@
 import Foundation
-import SingletonCore
+import KubeAPIMachinery
 
-/// The slice of the Kubernetes API the plugin's commands use, on raw API paths.
+/// The slice of the Kubernetes API the plugin's commands use, on raw API paths. Failures
+/// are the server's Status as `KubeAPIError`; one that got no answer has code 0.
 ///
 /// Commands are written against this protocol, not against the HTTP client, so their
 /// logic (what to read, which exact patch to send, what to report) is tested on its own;
@@ -10,46 +11,13 @@ public protocol KubeAPI: Sendable {
     /// The namespace commands use when `-n` is not given: the context's, else `default`.
     var defaultNamespace: String { get }
     /// GET; `path` may carry a query (`?labelSelector=app%3Dweb`).
-    func get(_ path: String) async throws(APIFailure) -> JSONValue
+    func get(_ path: String) async throws(KubeAPIError) -> JSONValue
     /// POST to a collection.
-    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue
+    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue
     /// PATCH an object with a patch of the given type.
-    func patch(_ path: String, _ body: JSONValue, type: APIPatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue
+    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue
     /// DELETE an object (background propagation).
-    func delete(_ path: String, dryRun: DryRunMode) async throws(APIFailure)
-}
-
-/// The patch flavours the API accepts.
-public enum APIPatchType: String, Sendable {
-    case merge = "application/merge-patch+json"
-    case json = "application/json-patch+json"
-    case strategic = "application/strategic-merge-patch+json"
-    case apply = "application/apply-patch+yaml"
-}
-
-/// A failed API call, carrying the `Status` the server sent (or a transport failure).
-public struct APIFailure: Error, Sendable, Equatable, CustomStringConvertible {
-    /// HTTP status; 0 for a transport failure (no response).
-    public var code: Int
-    /// `Status.reason`: `NotFound`, `Forbidden`, `Conflict`, `AlreadyExists`, ...
-    public var reason: String
-    public var message: String
-
-    public init(code: Int, reason: String, message: String) {
-        self.code = code
-        self.reason = reason
-        self.message = message
-    }
-
-    public var isNotFound: Bool { code == 404 }
-    public var isConflict: Bool { code == 409 && reason != "AlreadyExists" }
-    public var isAlreadyExists: Bool { code == 409 && reason == "AlreadyExists" }
-    public var isForbidden: Bool { code == 403 }
-
-    /// As kubectl prints it: `Error from server (NotFound): deployments.apps "web" not found`.
-    public var description: String {
-        code == 0 ? message : "Error from server (\(reason.isEmpty ? "Unknown" : reason)): \(message)"
-    }
+    func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError)
 }
 
 /// Opens an API connection for the connection flags; the seam between commands and the

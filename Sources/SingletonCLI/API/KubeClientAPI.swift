@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import KubeClient
 import KubeCurl
 import SingletonCore
@@ -34,49 +35,42 @@ public struct KubeClientConnector: KubeConnector {
     }
 }
 
-/// `KubeAPI` over `KubeClient`: raw paths, JSON in and out, server errors as `APIFailure`.
+/// `KubeAPI` over `KubeClient`: raw paths, JSON in and out, server errors as `KubeAPIError`, transport failures as `.noResponse`.
 struct KubeClientAPI: KubeAPI {
     let client: KubeClient
 
     var defaultNamespace: String { client.config.namespace }
 
-    func get(_ path: String) async throws(APIFailure) -> JSONValue {
+    func get(_ path: String) async throws(KubeAPIError) -> JSONValue {
         try await call { try await client.get(path) }
     }
 
-    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
+    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
         try await call { try await client.create(path, body: body.serialized(), dryRun: dryRun == .server, fieldManager: "kubectl-singleton") }
     }
 
-    func patch(_ path: String, _ body: JSONValue, type: APIPatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
-        let clientType: PatchType
-        switch type {
-        case .merge: clientType = .merge
-        case .json: clientType = .jsonPatch
-        case .strategic: clientType = .strategicMerge
-        case .apply: clientType = .apply(fieldManager: "kubectl-singleton", force: true)
-        }
-        return try await call { try await client.patch(path, body: body.serialized(), type: clientType, fieldManager: "kubectl-singleton", dryRun: dryRun == .server) }
+    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
+        try await call { try await client.patch(path, body: body.serialized(), type: type, fieldManager: "kubectl-singleton", dryRun: dryRun == .server) }
     }
 
-    func delete(_ path: String, dryRun: DryRunMode) async throws(APIFailure) {
+    func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError) {
         _ = try await call { try await client.delete(path, propagationPolicy: .background, dryRun: dryRun == .server) }
     }
 
-    private func call(_ body: () async throws -> Data) async throws(APIFailure) -> JSONValue {
+    private func call(_ body: () async throws -> Data) async throws(KubeAPIError) -> JSONValue {
         let data: Data
         do {
             data = try await body()
         } catch let error as KubeAPIError {
-            throw APIFailure(code: error.code, reason: error.reason, message: error.message)
+            throw error
         } catch {
-            throw APIFailure(code: 0, reason: "", message: "\(error)")
+            throw .noResponse("\(error)")
         }
         guard !data.isEmpty else { return .null }
         do {
             return try JSONValue.parse(data)
         } catch {
-            throw APIFailure(code: 0, reason: "", message: "the API server answered with something that is not JSON")
+            throw .noResponse("the API server answered with something that is not JSON")
         }
     }
 }
@@ -89,26 +83,26 @@ struct RequestLoggingAPI: KubeAPI {
 
     var defaultNamespace: String { base.defaultNamespace }
 
-    func get(_ path: String) async throws(APIFailure) -> JSONValue {
-        try await logged("GET", path) { () async throws(APIFailure) in try await base.get(path) }
+    func get(_ path: String) async throws(KubeAPIError) -> JSONValue {
+        try await logged("GET", path) { () async throws(KubeAPIError) in try await base.get(path) }
     }
 
-    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
-        try await logged("POST", path) { () async throws(APIFailure) in try await base.create(path, body, dryRun: dryRun) }
+    func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
+        try await logged("POST", path) { () async throws(KubeAPIError) in try await base.create(path, body, dryRun: dryRun) }
     }
 
-    func patch(_ path: String, _ body: JSONValue, type: APIPatchType, dryRun: DryRunMode) async throws(APIFailure) -> JSONValue {
-        try await logged("PATCH", path) { () async throws(APIFailure) in try await base.patch(path, body, type: type, dryRun: dryRun) }
+    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
+        try await logged("PATCH", path) { () async throws(KubeAPIError) in try await base.patch(path, body, type: type, dryRun: dryRun) }
     }
 
-    func delete(_ path: String, dryRun: DryRunMode) async throws(APIFailure) {
-        _ = try await logged("DELETE", path) { () async throws(APIFailure) -> JSONValue in
+    func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError) {
+        _ = try await logged("DELETE", path) { () async throws(KubeAPIError) -> JSONValue in
             try await base.delete(path, dryRun: dryRun)
             return .null
         }
     }
 
-    private func logged(_ verb: String, _ path: String, _ body: () async throws(APIFailure) -> JSONValue) async throws(APIFailure) -> JSONValue {
+    private func logged(_ verb: String, _ path: String, _ body: () async throws(KubeAPIError) -> JSONValue) async throws(KubeAPIError) -> JSONValue {
         let start = ContinuousClock.now
         func millis() -> Int {
             let d = ContinuousClock.now - start

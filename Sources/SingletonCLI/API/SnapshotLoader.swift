@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// Reads what `list` and `status` judge a singleton against. Lists the user may not be
@@ -32,9 +33,9 @@ struct SnapshotLoader {
         return result.sorted { ($0.1.metadata.namespace ?? "", $0.1.kind.rawValue, $0.1.metadata.name ?? "") < ($1.1.metadata.namespace ?? "", $1.1.kind.rawValue, $1.1.metadata.name ?? "") }
     }
 
-    func fetch(_ path: String) async -> Result<JSONValue, APIFailure> { await Self.fetch(api, path) }
+    func fetch(_ path: String) async -> Result<JSONValue, KubeAPIError> { await Self.fetch(api, path) }
 
-    static func fetch(_ api: any KubeAPI, _ path: String) async -> Result<JSONValue, APIFailure> {
+    static func fetch(_ api: any KubeAPI, _ path: String) async -> Result<JSONValue, KubeAPIError> {
         do {
             return .success(try await api.get(path))
         } catch {

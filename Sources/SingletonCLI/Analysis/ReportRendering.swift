@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import SingletonCore
 
 /// Tables and documents for `list` and `status` (pure).

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// The objects around a singleton that its health depends on, read once per namespace.
@@ -173,14 +174,14 @@ public enum SingletonAnalyzer {
                   let max = hpa[path: "spec", "maxReplicas"]?.intValue, max > 1 else { return nil }
             let origin = hpa[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue
                 .map { " (made by KEDA ScaledObject \($0); set maxReplicaCount: 1 there)" } ?? ""
-            return (hpa[path: "metadata", "name"]?.stringValue ?? "", max, origin)
+            return (hpa.name, max, origin)
         }
     }
 
     /// Whether a ValidatingWebhookConfiguration list holds kube-singleton's.
     public static func webhookInstalled(_ configurations: [JSONValue]) -> Bool {
         configurations.contains { config in
-            let name = config[path: "metadata", "name"]?.stringValue ?? ""
+            let name = config.name
             let hooks = config["webhooks"]?.arrayValue ?? []
             return name.contains("kube-singleton") || config[path: "metadata", "labels", "app.kubernetes.io/name"]?.stringValue == "kube-singleton"
                 || hooks.contains { ($0["name"]?.stringValue ?? "").hasSuffix("kube-singleton.dev") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeAPIMachinery
 import SingletonCore
 
 /// `disable KIND/NAME`: removes the singleton annotations and the companions this plugin
@@ -49,7 +50,7 @@ struct DisableCommand: ParsableCommand, PluginCommand {
             return
         }
         do {
-            try await retryingConflicts { try await removeAnnotations(api, ref, namespace: namespace, steps: steps) }
+            try await retryOnConflict { try await removeAnnotations(api, ref, namespace: namespace, steps: steps) }
         } catch {
             // Reported as a failed step; the companions are still cleaned up, and a rerun
             // retries the annotation.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeAPIMachinery
 import SingletonCore
 
 /// `doctor`: checks the installed webhook and the user's permissions, each with its fix.
@@ -42,9 +43,9 @@ struct DoctorCommand: ParsableCommand, PluginCommand {
         let api = try env.connector.connect(kube)
         let configName = plan.objects.first { $0["kind"] == "ValidatingWebhookConfiguration" }?[path: "metadata", "name"]?.stringValue ?? "kube-singleton"
         /// The object, nil when absent, or the failure that is not an absence.
-        func read(_ path: String) async -> (JSONValue?, APIFailure?) {
-            do { return (try await getIfExists(api, path), nil) } catch let failure as APIFailure { return (nil, failure) } catch {
-                return (nil, APIFailure(code: 0, reason: "", message: "\(error)"))
+        func read(_ path: String) async -> (JSONValue?, KubeAPIError?) {
+            do { return (try await getIfExists(api, path), nil) } catch let failure as KubeAPIError { return (nil, failure) } catch {
+                return (nil, .noResponse("\(error)"))
             }
         }
         let (config, configError) = await read("\(CompanionPaths.webhookConfigurations)/\(configName)")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeAPIMachinery
 import SingletonCore
 
 /// `enable KIND/NAME`: marks a workload as a singleton with one merge patch of exactly
@@ -73,7 +74,7 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         var results: [JSONValue] = []
         let raw: JSONValue, workload: Workload
         do {
-            (raw, workload) = try await retryingConflicts {
+            (raw, workload) = try await retryOnConflict {
                 try await patchWorkload(api, ref, namespace: namespace, mode: mode, steps: steps, env: env)
             }
         } catch let refusal as OwnedReplicaSet {

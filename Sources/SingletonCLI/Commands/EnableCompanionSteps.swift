@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import SingletonCore
 
 /// The companion steps of `enable`: each reports on its own line, and warns only about what
@@ -21,7 +22,7 @@ extension EnableCommand {
         if let scaledObjects = try? await api.get("/apis/keda.sh/v1alpha1/namespaces/\(namespace)/scaledobjects")["items"]?.arrayValue {
             for object in scaledObjects {
                 let target = object[path: "spec", "scaleTargetRef"]
-                let objectName = object[path: "metadata", "name"]?.stringValue ?? ""
+                let objectName = object.name
                 let max = object[path: "spec", "maxReplicaCount"]?.intValue ?? 100  // KEDA's default
                 guard target?["name"]?.stringValue == name, !fromKEDA.contains(objectName), max > 1,
                       WorkloadKind(apiVersion: target?["apiVersion"]?.stringValue, kind: target?["kind"]?.stringValue ?? "Deployment") == workload.kind
@@ -65,7 +66,7 @@ extension EnableCommand {
                     result = value
                     created = verb.hasPrefix("created")
                     return verb
-                } catch let failure as APIFailure where Companions.isPolicyDenial(failure) {
+                } catch let failure as KubeAPIError where Companions.isPolicyDenial(failure) {
                     throw CLIError("""
                     refused by a policy in the cluster: \(failure.message). Policy engines such as Gatekeeper \
                     (k8spoddisruptionbudget) and Kyverno (pdb-maxunavailable) reject maxUnavailable: 0. \

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPIMachinery
 import KubeCertificates
 import SingletonCore
 
@@ -123,8 +124,8 @@ struct InstallCommand: ParsableCommand, PluginCommand {
     /// (fields the manifest does not set survive).
     func apply(_ object: JSONValue, api: any KubeAPI) async throws -> String {
         let collection = try ResourcePaths.collection(for: object)
-        let name = object[path: "metadata", "name"]?.stringValue ?? ""
-        return try await retryingConflicts {
+        let name = object.name
+        return try await retryOnConflict {
             guard let existing = try await getIfExists(api, "\(collection)/\(name)") else {
                 _ = try await api.create(collection, object, dryRun: dryRun)
                 return "created\(dryRun.suffix)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// `leases`: who holds each leader-election lock, and whether that holder is alive.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPIMachinery
 
 /// `kubectl singleton`: the command tree.
 public struct RootCommand: ParsableCommand {
@@ -65,7 +66,7 @@ public enum PluginMain {
         } catch let error as CLIError {
             env.err.line("error: \(error.message)")
             return error.exitCode
-        } catch let error as APIFailure {
+        } catch let error as KubeAPIError {
             env.err.line(error.description)
             return 1
         } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeAPIMachinery
 import SingletonCore
 
 /// `status KIND/NAME`: the full picture of one singleton and each risk in plain words.
@@ -46,7 +47,7 @@ struct StatusCommand: ParsableCommand, PluginCommand {
             let workload: Workload
             do {
                 (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
-            } catch let failure as APIFailure {
+            } catch let failure as KubeAPIError {
                 env.err.line(failure.description)
                 failed = true
                 continue

@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import SingletonCore
 
 /// Reports a multi-step command one step at a time, so a partial failure (annotation set,
@@ -38,12 +39,12 @@ final class StepReport {
     /// reported as kubectl reports it, and no rerun is suggested for it.
     func fail(_ name: String, _ error: any Error, retryable: Bool = true) {
         failures.append(name)
-        if let failure = error as? APIFailure, failure.isNotFound {
+        if let failure = error as? KubeAPIError, failure.isNotFound {
             env.err.line(failure.description)
             return
         }
         if retryable { self.retryable.append(name) }
-        if let failure = error as? APIFailure {
+        if let failure = error as? KubeAPIError {
             env.err.line("error: \(name): \(failure.description)")
         } else {
             env.err.line("error: \(name): \(error)")
@@ -68,14 +69,14 @@ struct CompanionSync {
 
     /// Makes `object` exist as described. Returns the resulting object and the verb.
     func ensure(_ object: JSONValue, collection: String, ownerUID: String?) async throws -> (JSONValue, String) {
-        let name = object[path: "metadata", "name"]?.stringValue ?? ""
-        return try await retryingConflicts {
+        let name = object.name
+        return try await retryOnConflict {
             guard let existing = try await getIfExists(api, "\(collection)/\(name)") else {
                 if dryRun == .client { return (object, "created\(dryRun.suffix)") }
                 switch await Self.create(api, collection, object, dryRun) {
                 case .success(let created): return (created, "created\(dryRun.suffix)")
                 // Someone created it between our GET and POST: judge it on a fresh read.
-                case .failure(let failure) where failure.isAlreadyExists: throw APIFailure(code: 409, reason: "Conflict", message: failure.message)
+                case .failure(let failure) where failure.isAlreadyExists: throw KubeAPIError(code: 409, reason: "Conflict", message: failure.message)
                 case .failure(let failure): throw failure
                 }
             }
@@ -89,7 +90,7 @@ struct CompanionSync {
         }
     }
 
-    static func create(_ api: any KubeAPI, _ collection: String, _ object: JSONValue, _ dryRun: DryRunMode) async -> Result<JSONValue, APIFailure> {
+    static func create(_ api: any KubeAPI, _ collection: String, _ object: JSONValue, _ dryRun: DryRunMode) async -> Result<JSONValue, KubeAPIError> {
         do {
             return .success(try await api.create(collection, object, dryRun: dryRun))
         } catch {

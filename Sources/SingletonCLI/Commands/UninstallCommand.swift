@@ -33,7 +33,7 @@ struct UninstallCommand: ParsableCommand, PluginCommand {
         let api = try env.connector.connect(kube)
         let steps = StepReport(env: env, quiet: false)
         for object in objects {
-            let name = object[path: "metadata", "name"]?.stringValue ?? ""
+            let name = object.name
             if steps.failures.first?.hasPrefix("validatingwebhookconfiguration.") == true {
                 steps.fail("the other objects", CLIError("not deleted: the webhook configuration could not be deleted, and the webhook must keep answering it"))
                 break

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeAPIMachinery
 import SingletonCore
 
 /// `version`: the plugin's version and the installed webhook's, shaped like `kubectl version`.

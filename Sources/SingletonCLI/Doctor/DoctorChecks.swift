@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import KubeCertificates
 import SingletonCore
 
@@ -21,9 +22,9 @@ public struct DoctorInputs: Sendable {
     public var access: [(String, Bool)]
     public var now: Date
     /// Why the webhook configuration could not be read (not a 404): unreachable, 401, 403.
-    public var configurationError: APIFailure?
+    public var configurationError: KubeAPIError?
     /// Why the TLS Secret could not be read (not a 404).
-    public var secretError: APIFailure?
+    public var secretError: KubeAPIError?
     /// Ready addresses in the Service's EndpointSlices (when the Endpoints have none).
     public var endpointSliceAddresses = 0
     /// The dry-run review sent through the API server when no endpoint is visible.
@@ -77,7 +78,7 @@ public enum DoctorChecks {
             return findings + access(inputs)
         }
         let hooks = config["webhooks"]?.arrayValue ?? []
-        findings.append(DoctorFinding(check: "webhook configuration", status: .ok, detail: "\(config[path: "metadata", "name"]?.stringValue ?? "") with \(hooks.count) webhooks", fix: nil))
+        findings.append(DoctorFinding(check: "webhook configuration", status: .ok, detail: "\(config.name) with \(hooks.count) webhooks", fix: nil))
         findings += certificates(hooks, inputs)
 
         findings.append(endpoints(inputs))
@@ -131,7 +132,7 @@ public enum DoctorChecks {
     }
 
     /// A read that failed for a reason other than absence, named for what it is.
-    static func apiFailure(_ failure: APIFailure, reading resource: String) -> DoctorFinding {
+    static func apiFailure(_ failure: KubeAPIError, reading resource: String) -> DoctorFinding {
         switch failure.code {
         case 0:
             return DoctorFinding(check: "API server", status: .failure, detail: failure.message,
@@ -182,7 +183,7 @@ public enum DoctorChecks {
             let days = Int(info.notAfter.timeIntervalSince(inputs.now) / 86400)
             let status: DoctorFinding.Status = days < 0 ? .failure : (days < 30 ? .warning : .ok)
             findings.append(DoctorFinding(check: "certificate expiry", status: status, detail: days < 0 ? "expired \(-days) days ago" : "expires in \(days) days",
-                                          fix: status == .ok ? nil : "delete Secret \(inputs.tlsSecret?[path: "metadata", "name"]?.stringValue ?? "") and rerun kubectl singleton install"))
+                                          fix: status == .ok ? nil : "delete Secret \(inputs.tlsSecret?.name ?? "") and rerun kubectl singleton install"))
         }
         return findings
     }

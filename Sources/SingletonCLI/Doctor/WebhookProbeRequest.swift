@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import SingletonCore
 
 /// `doctor`'s probe when no endpoint of the webhook Service is visible: a dry-run create

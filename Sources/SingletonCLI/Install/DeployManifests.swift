@@ -1,6 +1,5 @@
-// Generated from deploy/**/*.yaml: do not edit. Regenerate with `make embed`
-// (UPDATE_EMBEDDED_MANIFESTS=1 swift test --filter EmbeddedManifestsTests);
-// EmbeddedManifestsTests fails while this file and deploy/ differ.
+// Generated from deploy/**/*.yaml by scripts/embed-manifests.sh: do not edit.
+// Regenerate with `make embed`; EmbeddedManifestsTests fails while this file and deploy/ differ.
 
 /// The webhook's manifests, compiled into the plugin so `install` needs no checkout.
 enum DeployManifests {

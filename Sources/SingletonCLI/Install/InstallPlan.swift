@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// How `install` was asked to set the webhook up.
@@ -179,7 +180,7 @@ enum ResourcePaths {
 
     static func collection(for object: JSONValue) throws -> String {
         let kind = object["kind"]?.stringValue ?? ""
-        let ns = object[path: "metadata", "namespace"]?.stringValue ?? ""
+        let ns = object.namespace
         guard let (base, resource, namespaced) = table[kind] else {
             throw CLIError("install does not know where \(kind) objects live; this build's deploy/ manifests and plugin disagree")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// What `install` checks before it creates anything, and what it waits for before it
@@ -40,7 +41,7 @@ enum InstallReadiness {
         var denied: [String] = []
         for object in plan.objects {
             guard let (group, resource, namespaced) = ResourcePaths.resource(for: object) else { continue }
-            let namespace = namespaced ? (object[path: "metadata", "namespace"]?.stringValue ?? "") : ""
+            let namespace = namespaced ? object.namespace : ""
             let label = group.isEmpty ? resource : "\(resource).\(group)"
             if await mayI(api, "create", group: group, resource: resource, namespace: namespace) == false, !denied.contains(label) {
                 denied.append(label)
@@ -79,6 +80,6 @@ enum InstallReadiness {
     }
 
     static func describe(_ error: any Error) -> String {
-        (error as? APIFailure)?.description ?? "\(error)"
+        (error as? KubeAPIError)?.description ?? "\(error)"
     }
 }

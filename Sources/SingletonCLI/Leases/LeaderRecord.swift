@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// One leader-election lock, whatever object holds it: a `coordination.k8s.io/v1` Lease,
@@ -81,8 +82,8 @@ public enum LeaderRecords {
     public static func fromLease(_ object: JSONValue) -> LeaderRecord {
         let spec = object["spec"]
         var record = LeaderRecord(
-            source: .lease, namespace: object[path: "metadata", "namespace"]?.stringValue ?? "",
-            objectName: object[path: "metadata", "name"]?.stringValue ?? "", labels: labels(object))
+            source: .lease, namespace: object.namespace,
+            objectName: object.name, labels: object.labels)
         record.holder = spec?["holderIdentity"]?.stringValue
         record.durationSeconds = spec?["leaseDurationSeconds"]?.intValue
         record.transitions = spec?["leaseTransitions"]?.intValue
@@ -94,17 +95,17 @@ public enum LeaderRecords {
     /// Camel `leader.pod.<group>` key.
     public static func fromLockObject(_ object: JSONValue) -> [LeaderRecord] {
         let kind = object["kind"]?.stringValue ?? "ConfigMap"
-        let namespace = object[path: "metadata", "namespace"]?.stringValue ?? ""
-        let name = object[path: "metadata", "name"]?.stringValue ?? ""
+        let namespace = object.namespace
+        let name = object.name
         var records: [LeaderRecord] = []
         if let value = object[path: "metadata", "annotations", legacyAnnotation]?.stringValue {
-            records.append(fromLegacyAnnotation(value, kind: kind, namespace: namespace, name: name, labels: labels(object)))
+            records.append(fromLegacyAnnotation(value, kind: kind, namespace: namespace, name: name, labels: object.labels))
         }
         if kind == "ConfigMap", let data = object["data"]?.objectValue {
             for key in data.keys.sorted() where key.hasPrefix("leader.pod.") {
                 let group = String(key.dropFirst("leader.pod.".count))
                 var record = LeaderRecord(source: .camel(group), namespace: namespace, objectName: name,
-                                          holder: data[key]?.stringValue, labels: labels(object))
+                                          holder: data[key]?.stringValue, labels: object.labels)
                 if let stamp = data["leader.local.timestamp.\(group)"]?.stringValue {
                     record.renewTime = KubeTime.parse(stamp)
                     if record.renewTime == nil { record.problem = "unreadable timestamp \"\(stamp)\"" }
@@ -148,7 +149,4 @@ public enum LeaderRecords {
         return problems.isEmpty ? nil : problems.joined(separator: ", ")
     }
 
-    private static func labels(_ object: JSONValue) -> [String: String] {
-        (object[path: "metadata", "labels"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// What the plugin needs to know about a pod: whose it is and whether it counts.

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// What `lint` prints and returns: findings, unreadable inputs, and the exit code.

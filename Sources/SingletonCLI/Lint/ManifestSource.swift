@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// One Kubernetes object read from a manifest, with where it came from, so every finding
@@ -21,9 +22,9 @@ public struct ManifestObject: Sendable, Equatable {
 
     public var apiVersion: String { object["apiVersion"]?.stringValue ?? "" }
     public var kind: String { object["kind"]?.stringValue ?? "" }
-    public var name: String { object[path: "metadata", "name"]?.stringValue ?? "" }
+    public var name: String { object.name }
     /// The namespace written in the manifest; "" when left to the apply-time default.
-    public var namespace: String { object[path: "metadata", "namespace"]?.stringValue ?? "" }
+    public var namespace: String { object.namespace }
 
     /// `file document 2` or `file document 2 item 1`: where to look.
     public var location: String {

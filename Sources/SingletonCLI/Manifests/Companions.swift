@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import SingletonCore
 
 /// The PodDisruptionBudget and headless Service the plugin creates next to a singleton,

@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import SingletonCore
 
 /// The single merge patch `enable` sends: exactly the fields that must change, nothing

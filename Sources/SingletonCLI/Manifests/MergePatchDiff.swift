@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import SingletonCore
 
 /// The smallest JSON merge patch that makes `existing` carry every field of `desired`.

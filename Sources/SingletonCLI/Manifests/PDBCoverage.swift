@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// PodDisruptionBudgets that already select a singleton's pods. The Eviction API refuses to
@@ -62,7 +63,7 @@ extension Companions {
 
     /// A policy engine's refusal of our budget (Gatekeeper's k8spoddisruptionbudget and
     /// Kyverno's pdb-maxunavailable reject maxUnavailable: 0), as opposed to RBAC or a typo.
-    public static func isPolicyDenial(_ failure: APIFailure) -> Bool {
+    public static func isPolicyDenial(_ failure: KubeAPIError) -> Bool {
         failure.message.contains("denied the request") || failure.message.contains("denied request")
     }
 

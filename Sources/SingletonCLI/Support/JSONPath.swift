@@ -1,3 +1,4 @@
+import KubeAPIMachinery
 import SingletonCore
 
 /// `-o jsonpath=TEMPLATE`: the subset of kubectl's JSONPath templates that scripts use.

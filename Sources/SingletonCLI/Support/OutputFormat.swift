@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KubeAPIMachinery
 import SingletonCore
 
 /// `-o` values. Each command says which it accepts (its `outputs`, which its help, its

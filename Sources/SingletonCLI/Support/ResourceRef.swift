@@ -1,4 +1,5 @@
 import ArgumentParser
+import KubeAPIMachinery
 import SingletonCore
 
 /// A workload named on the command line: `deploy/web`, `statefulsets.apps/db`, or
@@ -160,5 +161,5 @@ public struct TargetOptions: ParsableArguments, Sendable {
 func kubectlName(_ object: JSONValue) -> String {
     let kind = (object["kind"]?.stringValue ?? "").lowercased()
     let group = groupOf(apiVersion: object["apiVersion"]?.stringValue ?? "")
-    return "\(group.isEmpty ? kind : "\(kind).\(group)")/\(object[path: "metadata", "name"]?.stringValue ?? "")"
+    return "\(group.isEmpty ? kind : "\(kind).\(group)")/\(object.name)"
 }

@@ -1,53 +1,61 @@
 import Foundation
 
-/// An error answered by the Kubernetes API server, decoded from its `metav1.Status` body.
+/// A failure as the Kubernetes API reports it: a `metav1.Status`. The client decodes it from
+/// a server's answer, the sandbox answers with it, the plugin prints it.
 ///
 /// Why a typed error: callers branch on `code`/`reason` (409 Conflict means "re-read and retry",
 /// 410 Gone means "relist"), and users expect the exact wording kubectl prints
 /// (`Error from server (Forbidden): ...`), so `description` reproduces it.
 public struct KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// One entry of `status.details.causes`: which field was wrong and why.
-    public struct Cause: Sendable, Equatable, Codable {
-        public var reason: String?
-        public var message: String?
-        public var field: String?
-        public init(reason: String? = nil, message: String? = nil, field: String? = nil) {
-            self.reason = reason
-            self.message = message
-            self.field = field
-        }
-    }
-
-    /// HTTP status code (`status.code`, else the response's status).
+    /// HTTP status code (`status.code`, else the response's status). 0 when no usable answer
+    /// came (the request never reached a server, or its answer could not be read); then
+    /// `reason` is empty or names what was wrong with the answer.
     public var code: Int
     /// Machine-readable reason (`NotFound`, `Conflict`, `Forbidden`, `Expired`, ...).
     public var reason: String
     /// Human-readable message from the server.
     public var message: String
-    /// `details.name` / `details.kind`, when the server named the object.
-    public var name: String?
-    public var kind: String?
-    /// `details.causes`: field-level explanations (admission denials, validation errors).
-    public var causes: [Cause]
-    /// `details.retryAfterSeconds`, when the server suggested a delay.
-    public var retryAfterSeconds: Int?
+    /// `status.details`: which object, field-level causes, a suggested delay.
+    public var details: Status.Details?
 
-    public init(code: Int, reason: String, message: String, name: String? = nil, kind: String? = nil,
-                causes: [Cause] = [], retryAfterSeconds: Int? = nil) {
+    public init(code: Int, reason: String, message: String, details: Status.Details? = nil) {
         self.code = code
         self.reason = reason
         self.message = message
-        self.name = name
-        self.kind = kind
-        self.causes = causes
-        self.retryAfterSeconds = retryAfterSeconds
+        self.details = details
+    }
+
+    /// The failure a server answered, from its Status; `httpStatus` fills what the body left out.
+    public init(_ status: Status, httpStatus: Int) {
+        let code = status.code ?? httpStatus
+        self.init(code: code, reason: status.reason ?? Self.defaultReason(for: code),
+                  message: status.message ?? Self.defaultMessage(for: code), details: status.details)
+    }
+
+    /// A request that got no usable answer: `description` is `message` alone.
+    public static func noResponse(_ message: String) -> KubeAPIError {
+        KubeAPIError(code: 0, reason: "", message: message)
+    }
+
+    /// `details.name` / `details.kind`, when the server named the object.
+    public var name: String? { details?.name }
+    public var kind: String? { details?.kind }
+    /// `details.causes`: field-level explanations (admission denials, validation errors).
+    public var causes: [Status.Cause] { details?.causes ?? [] }
+    /// `details.retryAfterSeconds`, when the server suggested a delay.
+    public var retryAfterSeconds: Int? { details?.retryAfterSeconds }
+
+    /// The `metav1.Status` body a server sends for this failure.
+    public var status: Status {
+        Status(status: "Failure", message: message, reason: reason.isEmpty ? nil : reason, details: details, code: code)
     }
 
     /// True for 410 Gone / reason `Expired` or `Gone`: the requested resourceVersion is too old.
     /// A watch or paginated list must start over with a fresh list.
     public var isGone: Bool { code == 410 || reason == "Expired" || reason == "Gone" }
-    /// True for 409 Conflict: someone else changed the object; re-read and retry.
-    public var isConflict: Bool { code == 409 || reason == "Conflict" }
+    /// True for 409 Conflict: someone else changed the object; re-read and retry. A 409
+    /// `AlreadyExists` is not one (the object is there; re-reading will not change that).
+    public var isConflict: Bool { reason == "Conflict" || (code == 409 && !isAlreadyExists) }
     /// True for 404 Not Found.
     public var isNotFound: Bool { code == 404 || reason == "NotFound" }
     /// True for 409 AlreadyExists on create.
@@ -59,6 +67,7 @@ public struct KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible 
 
     /// The text kubectl prints for this error.
     public var description: String {
+        if code == 0 && reason.isEmpty { return message }
         if isUnauthorized {
             return "error: You must be logged in to the server (\(reason.isEmpty ? "Unauthorized" : reason)): \(message)"
         }
@@ -68,17 +77,7 @@ public struct KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Decodes a `metav1.Status` body; when the body is not one (a proxy's HTML page, plain
     /// text), builds the error from the HTTP status the way client-go does.
     public static func decode(status httpStatus: Int, body: Data) -> KubeAPIError {
-        if let status = try? JSONDecoder().decode(StatusBody.self, from: body), status.kind == "Status" {
-            let code = status.code ?? httpStatus
-            return KubeAPIError(
-                code: code,
-                reason: status.reason ?? defaultReason(for: code),
-                message: status.message ?? defaultMessage(for: code),
-                name: status.details?.name,
-                kind: status.details?.kind,
-                causes: status.details?.causes ?? [],
-                retryAfterSeconds: status.details?.retryAfterSeconds)
-        }
+        if let status = Status.decode(body) { return KubeAPIError(status, httpStatus: httpStatus) }
         var message = defaultMessage(for: httpStatus)
         let text = String(decoding: body.prefix(1024), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -87,7 +86,7 @@ public struct KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// client-go's `StatusReason` for a bare HTTP status.
-    static func defaultReason(for code: Int) -> String {
+    public static func defaultReason(for code: Int) -> String {
         switch code {
         case 400: return "BadRequest"
         case 401: return "Unauthorized"
@@ -108,7 +107,7 @@ public struct KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible 
         }
     }
 
-    static func defaultMessage(for code: Int) -> String {
+    public static func defaultMessage(for code: Int) -> String {
         switch code {
         case 401: return "the server has asked for the client to provide credentials"
         case 403: return "the server does not allow access to the requested resource"
@@ -121,19 +120,5 @@ public struct KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible 
         case 504: return "the server was unable to return a response in the time allotted"
         default: return "the server responded with the status code \(code) but did not return more information"
         }
-    }
-
-    private struct StatusBody: Decodable {
-        struct Details: Decodable {
-            var name: String?
-            var kind: String?
-            var causes: [Cause]?
-            var retryAfterSeconds: Int?
-        }
-        var kind: String?
-        var code: Int?
-        var reason: String?
-        var message: String?
-        var details: Details?
     }
 }

@@ -1,17 +1,5 @@
+import KubeAPIMachinery
 import SingletonCore
-
-/// Runs `body`, and on a 409 Conflict runs it again (up to `attempts` times): each attempt
-/// re-reads the object, so the retry works on fresh state rather than resending a stale body.
-func retryingConflicts<T>(attempts: Int = 5, _ body: () async throws -> T) async throws -> T {
-    var attempt = 1
-    while true {
-        do {
-            return try await body()
-        } catch let failure as APIFailure where failure.isConflict && attempt < attempts {
-            attempt += 1
-        }
-    }
-}
 
 /// Reads a workload by reference: the raw object (for output and field preservation) and
 /// its decoded view.
