@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPIMachinery
 import Testing
+import TestSupport
 @testable import KubeClient
 @testable import KubeCurl
 
@@ -226,11 +227,4 @@ import Testing
             #expect(bodies == Set((0..<20).map { #"{"path":"/api/\#($0)"}"# }))
         }
     }
-}
-
-/// A thread-safe call counter for handlers.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
 }

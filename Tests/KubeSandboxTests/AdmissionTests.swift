@@ -1,7 +1,6 @@
 import Foundation
 import KubeAPIMachinery
 import Testing
-import SingletonCore
 @testable import KubeSandbox
 
 func webhookConfig(_ name: String, resources: [String] = ["deployments", "deployments/scale"], operations: [String] = ["CREATE", "UPDATE"],

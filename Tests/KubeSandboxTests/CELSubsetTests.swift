@@ -1,7 +1,6 @@
 import Foundation
 import KubeAPIMachinery
 import Testing
-import SingletonCore
 @testable import KubeSandbox
 
 @Suite("CEL subset for matchConditions")

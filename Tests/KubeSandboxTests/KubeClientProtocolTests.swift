@@ -2,7 +2,6 @@ import Foundation
 import KubeAPIMachinery
 import KubeClient
 import KubeCurl
-import SingletonCore
 import Testing
 @testable import KubeSandbox
 
@@ -72,6 +71,11 @@ struct KubeClientProtocolTests {
 
 /// A `PartialObjectMetadata` as these tests read it.
 private struct PartialObject: Decodable {
+    struct Metadata: Decodable {
+        var name: String
+        var namespace: String?
+        var annotations: [String: String]?
+    }
     var kind: String
-    var metadata: ObjectMeta
+    var metadata: Metadata
 }

@@ -2,7 +2,6 @@ import Foundation
 import HTTPSServerKit
 import KubeAPIMachinery
 import KubeCertificates
-import SingletonCore
 import TestSupport
 import Testing
 @testable import KubeSandbox

@@ -1,7 +1,6 @@
 import Foundation
 import KubeAPIMachinery
 import Testing
-import SingletonCore
 @testable import KubeSandbox
 
 @Suite("Scale subresource, tables, discovery, controllers")

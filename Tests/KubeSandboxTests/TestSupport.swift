@@ -1,21 +1,20 @@
 import Foundation
+import Synchronization
 import KubeAPIMachinery
 import Testing
-import SingletonCore
 @testable import KubeSandbox
 
 /// A transport for unit tests of admission logic: answers from a closure and records calls.
-final class RecordingTransport: WebhookTransport, @unchecked Sendable {
-    private let lock = NSLock()
-    private var _calls: [WebhookCall] = []
+final class RecordingTransport: WebhookTransport, Sendable {
+    private let recorded = Mutex<[WebhookCall]>([])
     let answer: @Sendable (WebhookCall, JSONValue) throws -> JSONValue
 
     init(answer: @escaping @Sendable (WebhookCall, JSONValue) throws -> JSONValue) { self.answer = answer }
 
-    var calls: [WebhookCall] { lock.withLock { _calls } }
+    var calls: [WebhookCall] { recorded.withLock { $0 } }
 
     func post(_ call: WebhookCall) async throws -> Data {
-        lock.withLock { _calls.append(call) }
+        recorded.withLock { $0.append(call) }
         let review = try JSONValue.parse(call.body)
         return try answer(call, review).serialized()
     }

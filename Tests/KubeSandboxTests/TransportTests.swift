@@ -1,6 +1,5 @@
 import Foundation
 import KubeAPIMachinery
-import SingletonCore
 import Testing
 import KubeCertificates
 import TestSupport

@@ -1,7 +1,6 @@
 import Foundation
 import KubeAPIMachinery
 import Testing
-import SingletonCore
 @testable import KubeSandbox
 
 /// Reads watch lines from a stream until `count` events arrived.

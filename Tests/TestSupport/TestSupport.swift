@@ -8,6 +8,8 @@ public final class Counter: Sendable {
     private let count = Mutex(0)
     public init() {}
     public func increment() { count.withLock { $0 += 1 } }
+    /// Counts one more and returns the new count.
+    public func next() -> Int { count.withLock { $0 += 1; return $0 } }
     public var value: Int { count.withLock { $0 } }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -126,17 +127,19 @@ func withServer<T>(tls: ServerTLS? = nil, handler: @escaping TestServer.Handler,
     }
 }
 
-final class RequestLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var recorded: [RecordedRequest] = []
-    private var opened = 0
-    private var closedCount = 0
-    var requests: [RecordedRequest] { lock.withLock { recorded } }
-    var connections: Int { lock.withLock { opened } }
-    var closed: Int { lock.withLock { closedCount } }
-    func connectionClosed() { lock.withLock { closedCount += 1 } }
-    func append(_ request: RecordedRequest) { lock.withLock { recorded.append(request) } }
-    func connectionOpened() { lock.withLock { opened += 1 } }
+final class RequestLog: Sendable {
+    private struct State {
+        var recorded: [RecordedRequest] = []
+        var opened = 0
+        var closed = 0
+    }
+    private let state = Mutex(State())
+    var requests: [RecordedRequest] { state.withLock { $0.recorded } }
+    var connections: Int { state.withLock { $0.opened } }
+    var closed: Int { state.withLock { $0.closed } }
+    func connectionClosed() { state.withLock { $0.closed += 1 } }
+    func append(_ request: RecordedRequest) { state.withLock { $0.recorded.append(request) } }
+    func connectionOpened() { state.withLock { $0.opened += 1 } }
 }
 
 private final class RequestHandler: ChannelInboundHandler {
