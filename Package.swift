@@ -2,7 +2,7 @@
 import PackageDescription
 
 /// kube-singleton: a validating admission webhook and a kubectl plugin that keep
-/// singleton workloads at one replica. See design notes in README.md.
+/// singleton workloads at one replica. The modules: docs/architecture.md.
 let package = Package(
     name: "kube-singleton",
     platforms: [.macOS(.v15)],

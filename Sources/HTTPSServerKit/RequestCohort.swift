@@ -7,8 +7,8 @@ import NIOCore
 /// encoding). Answered inside each connection's read, that code alternates with the
 /// kernel's receive path, TLS decryption and HTTP parsing of the next connection, which
 /// evict it from the instruction cache, so every request fetched it again. Deciding an
-/// iteration's requests together, the second and later ones find it warm. On the webhook
-/// benchmark (8 connections, one core) this took 8 to 15% off the CPU time per request.
+/// iteration's requests together, the second and later ones find it warm (the CPU saved per
+/// request is in docs/performance.md).
 /// A lone request pays one task hop.
 ///
 /// The answer coming after the read would make NIOHTTP1 hold back the connection's next

@@ -7,7 +7,7 @@ import Synchronization
 /// Why a protocol: the plugin and the sandbox use libcurl (`HTTPTransport` in `KubeCurl`:
 /// proxies, HTTP/2, the system's CA store), while the webhook already runs SwiftNIO and
 /// BoringSSL for its server. Giving the webhook a SwiftNIO transport keeps libcurl, OpenSSL
-/// and their dozen shared libraries out of its process (about 5 MiB of resident memory).
+/// and their dozen shared libraries out of its process and its resident memory.
 ///
 /// Contract for implementations:
 /// - Any HTTP status is an answer, not an error; `KubeClient` decides what statuses mean.

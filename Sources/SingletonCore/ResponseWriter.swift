@@ -38,8 +38,8 @@ enum ResponseWriter {
     /// and `mode` sorts before `rule`.
     ///
     /// Why: with the workload lane deciding cheaply, going through the response (its audit
-    /// map built, then sorted into an array on the way out) cost a review 9% more
-    /// instructions and 24% more instruction-cache misses (cachegrind).
+    /// map built, then sorted into an array on the way out) cost a review measurably more
+    /// instructions and instruction-cache misses (docs/performance.md).
     static func encode(_ decision: AdmissionDecision, uid: String) -> [UInt8] {
         var out = head(allowed: decision.allowed)
         out.append(contentsOf: Fragment.auditAnnotations)

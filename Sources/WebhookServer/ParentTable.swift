@@ -6,8 +6,7 @@
 /// allocated while the list's decoded pages are alive and interleaved with them. Once the list
 /// is freed, those blocks pin the pages around them and the heap cannot shrink, even with the
 /// list read in one typed pass (docs/performance.md has the figures). Here the whole kind is
-/// two large buffers, about 80 bytes per workload (some 70 of entry, the rest index), and
-/// nothing of it is interleaved with the list's garbage.
+/// two large buffers, and nothing of it is interleaved with the list's garbage.
 ///
 /// An entry is `namespace`, `name`, `uid` and the `kube-singleton.dev/` annotations, each string
 /// stored as a 4-byte little-endian length and its UTF-8 bytes; annotations as a count and then
