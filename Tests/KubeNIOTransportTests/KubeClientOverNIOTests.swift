@@ -1,6 +1,7 @@
 import Foundation
 import KubeClient
 import KubeCurl
+import Synchronization
 import Testing
 import TestSupport
 @testable import KubeNIOTransport
@@ -120,11 +121,10 @@ struct KubeClientOverNIOTests {
         _ = try await client.create(configMaps, body: try configMap("a"))
         for _ in 0..<25 {
             #expect(try name(try await client.get(configMaps + "/a")) == "a")
+            // A request on a new connection would leave the previous one idle in the pool.
+            #expect(fixture.openServerConnections == 1)
         }
-        #expect(transport.pool.openedConnections == 1)
-        #expect(transport.pool.idleConnections == 1)
-        #expect(transport.tlsContexts.count == 1)
-        #expect(fixture.openServerConnections == 1)
+        #expect(transport.tlsConfigurations.count == 1)
     }
 
     @Test func streamsUseTheirOwnConnectionAndHonourTheStopFlag() async throws {
@@ -140,12 +140,13 @@ struct KubeClientOverNIOTests {
         await expectTransportError(.cancelled) {
             _ = try await transport.stream(fixture.request("GET", configMaps + "?watch=true", timeout: nil),
                                            onHead: { status, _ in chunks.head(status) },
-                                           onBody: { chunks.append($0); stop.set() }, stop: stop)
+                                           onBody: { chunks.append($0, connections: fixture.openServerConnections); stop.set() },
+                                           stop: stop)
         }
         #expect(chunks.status == 200)
         #expect(chunks.count == 1, "reading stops at the first chunk after stop is set")
-        #expect(transport.pool.openedConnections == 2)
-        #expect(transport.pool.idleConnections == 1, "the stream's connection never joins the pool")
+        #expect(chunks.connections == [2], "the stream does not take the creates' idle connection")
+        // The pooled connection stays; the stream's is closed.
         try await waitFor("the stream's connection is closed") { fixture.openServerConnections == 1 }
     }
 
@@ -163,6 +164,30 @@ struct KubeClientOverNIOTests {
         streaming.cancel()
         await expectTransportError(.cancelled) { _ = try await streaming.value }
         try await waitFor("the stream's connection is closed") { fixture.openServerConnections == 0 }
+    }
+
+    @Test(.timeLimit(.minutes(1))) func watchesNeverWaitForEachOthersConnections() async throws {
+        let fixture = try await SandboxFixture.start()
+        defer { Task { await fixture.stop() } }
+        let transport = NIOTransport()
+        let (heads, signal) = AsyncStream.makeStream(of: Int.self)
+        // More than the 8 connections per server that short requests share.
+        let watches = (0..<12).map { _ in
+            Task {
+                try await transport.stream(fixture.request("GET", configMaps + "?watch=true", timeout: nil),
+                                           onHead: { status, _ in signal.yield(status) }, onBody: { _ in }, stop: CancellationFlag())
+            }
+        }
+        var statuses: [Int] = []
+        for await status in heads {
+            statuses.append(status)
+            if statuses.count == watches.count { break }
+        }
+        #expect(statuses == Array(repeating: 200, count: 12))
+        #expect(fixture.openServerConnections == 12)
+        watches.forEach { $0.cancel() }
+        for watch in watches { await expectTransportError(.cancelled) { _ = try await watch.value } }
+        try await waitFor("the watch connections are closed") { fixture.openServerConnections == 0 }
     }
 
     @Test func sameAnswersAsTheCurlTransport() async throws {
@@ -190,13 +215,22 @@ struct KubeClientOverNIOTests {
     }
 }
 
-/// Records what a stream delivered (callbacks run on an event loop).
-final class Chunks: @unchecked Sendable {
-    private let lock = NSLock()
-    private var chunks: [Data] = []
-    private var statusCode = 0
-    func head(_ status: Int) { lock.withLock { statusCode = status } }
-    func append(_ chunk: Data) { lock.withLock { chunks.append(chunk) } }
-    var count: Int { lock.withLock { chunks.count } }
-    var status: Int { lock.withLock { statusCode } }
+/// Records what a stream delivered, and how many connections the server held at each chunk.
+final class Chunks: Sendable {
+    private struct State {
+        var chunks: [Data] = []
+        var connections: [Int] = []
+        var status = 0
+    }
+    private let state = Mutex(State())
+    func head(_ status: Int) { state.withLock { $0.status = status } }
+    func append(_ chunk: Data, connections: Int) {
+        state.withLock {
+            $0.chunks.append(chunk)
+            $0.connections.append(connections)
+        }
+    }
+    var count: Int { state.withLock { $0.chunks.count } }
+    var connections: [Int] { state.withLock { $0.connections } }
+    var status: Int { state.withLock { $0.status } }
 }

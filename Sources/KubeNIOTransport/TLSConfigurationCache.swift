@@ -1,39 +1,39 @@
 import Foundation
 import KubeClient
-import NIOConcurrencyHelpers
 import NIOSSL
+import Synchronization
 
-/// NIOSSL client contexts built from `TLSOptions`, one per distinct options value.
+/// NIOSSL client configurations built from `TLSOptions`, one per distinct options value, each
+/// checked once by building a context from it.
 ///
-/// Why a cache: building an `NIOSSLContext` parses PEM and, with the system trust store, reads
-/// hundreds of certificates from disk. Every request of a client carries the same `TLSOptions`,
-/// so the context is built once and shared by all its connections.
-final class TLSContextCache: Sendable {
-    private let contexts = NIOLockedValueBox<[TLSOptions: NIOSSLContext]>([:])
+/// Why a cache: converting parses PEM, and every request of a client carries the same
+/// `TLSOptions`. Why the check: AsyncHTTPClient builds its context when it first connects, and
+/// an unusable client certificate or key must be reported as such (`.clientCertificateInvalid`)
+/// and before the first request (`NIOTransport.prepareTLS`), not as a failed connection.
+final class TLSConfigurationCache: Sendable {
+    private let configurations = Mutex<[TLSOptions: TLSConfiguration]>([:])
 
-    /// How many contexts were built (diagnostics and tests).
-    var count: Int { contexts.withLockedValue { $0.count } }
+    /// How many configurations were built (diagnostics and tests).
+    var count: Int { configurations.withLock { $0.count } }
 
-    /// The context for `options`, built on first use. Throws `TransportError`:
+    /// The configuration for `options`, built and checked on first use. Throws `TransportError`:
     /// `.clientCertificateInvalid` for an unusable client certificate or key (bad PEM, a key
     /// that is not the certificate's), `.other` for an unreadable CA bundle.
-    func context(for options: TLSOptions, server: String) throws -> NIOSSLContext {
-        if let cached = contexts.withLockedValue({ $0[options] }) { return cached }
-        let context: NIOSSLContext
+    func configuration(for options: TLSOptions, server: String) throws -> TLSConfiguration {
+        if let cached = configurations.withLock({ $0[options] }) { return cached }
+        let configuration = try Self.configuration(for: options, server: server)
         do {
-            context = try NIOSSLContext(configuration: try Self.configuration(for: options, server: server))
-        } catch let error as TransportError {
-            throw error
+            _ = try NIOSSLContext(configuration: configuration)
         } catch {
             // BoringSSL refuses a key that does not belong to the certificate here.
             let hasClientIdentity = options.clientCertificatePEM != nil || options.clientKeyPEM != nil
             throw TransportError(server: server, kind: hasClientIdentity ? .clientCertificateInvalid : .other,
                                  detail: "cannot set up TLS: \(error) (SwiftNIO)")
         }
-        return contexts.withLockedValue { cache in
+        return configurations.withLock { cache in
             if let raced = cache[options] { return raced }
-            cache[options] = context
-            return context
+            cache[options] = configuration
+            return configuration
         }
     }
 
