@@ -18,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C system libraries: typed static-inline shims only.
@@ -55,16 +54,16 @@ let package = Package(
         // plugin and the sandbox. The webhook does not link it.
         .target(name: "KubeCurl", dependencies: ["KubeClient", "CCurl", "KubeCertificates"]),
 
-        // KubeTransport over AsyncHTTPClient (SwiftNIO + NIOSSL), for the webhook (no libcurl in
-        // its process).
+        // KubeTransport over SwiftNIO + NIOSSL, for the webhook (no libcurl in its process).
         .target(
             name: "KubeNIOTransport",
             dependencies: [
                 "KubeClient",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
@@ -171,7 +170,6 @@ let package = Package(
             name: "KubeNIOTransportTests",
             dependencies: [
                 "KubeNIOTransport", "KubeClient", "KubeCurl", "KubeSandbox", "TestSupport", "KubeCertificates", "HTTPSServerKit",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import KubeClient
 import NIOCore
@@ -6,8 +5,8 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// Maps what AsyncHTTPClient, SwiftNIO and NIOSSL throw to `TransportError.Kind`, the classes
-/// the curl transport reports too.
+/// Maps what SwiftNIO and NIOSSL throw to `TransportError.Kind`, the classes the curl transport
+/// reports too.
 ///
 /// Why pure: the kind decides what users read ("the server requires a client certificate") and
 /// whether `KubeClient` retries, so it must agree with libcurl's mapping and is tested on
@@ -20,8 +19,6 @@ enum NIOErrorMapping {
             return error.kind
         case is CancellationError:
             return .cancelled
-        case let error as HTTPClientError:
-            return kind(client: error)
         case let error as NIOConnectionError:
             // Happy eyeballs: resolution failed (no targets) or every address failed.
             if let first = error.connectionErrors.first { return kind(of: first.error) }
@@ -63,24 +60,6 @@ enum NIOErrorMapping {
             }
             if error == .unknownPrivateKeyFileType { return .clientCertificateInvalid }
             return .tlsHandshake
-        default:
-            return .other
-        }
-    }
-
-    /// AsyncHTTPClient's own errors; the ones not listed are misuse (bad URL, bad header) or
-    /// shutdown, which `NIOTransport` does not cause.
-    static func kind(client error: HTTPClientError) -> TransportError.Kind {
-        switch error {
-        case .connectTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout, .socksHandshakeTimeout,
-             .readTimeout, .writeTimeout, .deadlineExceeded, .getConnectionFromPoolTimeout:
-            return .timeout
-        case .remoteConnectionClosed, .uncleanShutdown, .bodyLengthMismatch:
-            return .connectionReset
-        case .cancelled, .requestStreamCancelled:
-            return .cancelled
-        case .proxyAuthenticationRequired, .invalidProxyResponse:
-            return .proxy
         default:
             return .other
         }

@@ -1,6 +1,5 @@
 import Foundation
 import KubeClient
-import NIOCore
 import NIOHTTP1
 
 /// Where a request goes and what its HTTP/1.1 head looks like, worked out from an
@@ -40,14 +39,6 @@ struct RequestTarget: Sendable, Equatable {
         let hostPart = host.contains(":") ? "[\(host)]" : host
         let hostHeader = components.port.map { "\(hostPart):\($0)" } ?? hostPart
         return RequestTarget(scheme: scheme, host: host, port: port, pathAndQuery: path, hostHeader: hostHeader)
-    }
-
-    /// The URL AsyncHTTPClient is given: the server named `serverName` when the name to verify
-    /// differs from the host to connect to (the client maps that name back to `host`).
-    func url(naming serverName: String?) -> String {
-        let name = serverName ?? host
-        let hostPart = name.contains(":") ? "[\(name)]" : name
-        return "\(scheme)://\(hostPart):\(port)\(pathAndQuery)"
     }
 
     /// The name sent as SNI and verified in the server's certificate: `tls-server-name` when set,
@@ -92,17 +83,21 @@ struct RequestTarget: Sendable, Equatable {
     }
 }
 
-/// The settings AsyncHTTPClient fixes per client rather than per request: one `HTTPClient`
-/// serves every request that shares them (TLS identity and trust are per request).
-struct ClientKey: Hashable, Sendable {
+/// What identifies interchangeable connections: same server, same TLS identity and trust.
+struct ConnectionKey: Hashable, Sendable {
+    var scheme: String
+    var host: String
+    var port: Int
+    /// Nil for plain HTTP (TLS settings do not matter there).
+    var tls: TLSOptions?
     /// The proxy tunnelled through, if any.
     var proxy: ProxyTarget?
-    /// Bounds TCP connect, the proxy's tunnel and the TLS handshake.
-    var connectTimeout: TimeAmount
-    /// `tls-server-name` to the URL's host: requests name the server by the former (SNI and
-    /// the certificate check) and connect to the latter.
-    var nameOverride: [String: String]
-    /// Streams get clients of their own, so a watch never takes the connection short requests
-    /// reuse.
-    var streaming: Bool
+
+    init(target: RequestTarget, tls: TLSOptions, proxy: ProxyTarget? = nil) {
+        scheme = target.scheme
+        host = target.host.lowercased()
+        port = target.port
+        self.tls = target.isTLS ? tls : nil
+        self.proxy = proxy
+    }
 }

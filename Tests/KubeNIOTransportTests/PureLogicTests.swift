@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import KubeClient
 import NIOCore
@@ -57,11 +56,16 @@ struct PureLogicTests {
         #expect(ownHost.headers["Host"] == ["other"])
     }
 
-    @Test func theClientsURLNamesTheServerNameAndKeepsPortAndPath() throws {
-        let target = try RequestTarget.parse("https://10.0.0.1:6443/api?x=1")
-        #expect(target.url(naming: nil) == "https://10.0.0.1:6443/api?x=1")
-        #expect(target.url(naming: "kubernetes") == "https://kubernetes:6443/api?x=1")
-        #expect(try RequestTarget.parse("https://[fd00::1]/api").url(naming: nil) == "https://[fd00::1]:443/api")
+    @Test func connectionKeysSeparateTLSIdentities() throws {
+        let target = try RequestTarget.parse("https://API.example:6443/")
+        let plain = TLSOptions(certificateAuthorityPEM: Data("ca".utf8))
+        var withCert = plain
+        withCert.clientCertificatePEM = Data("c".utf8)
+        withCert.clientKeyPEM = Data("k".utf8)
+        #expect(ConnectionKey(target: target, tls: plain) == ConnectionKey(target: try RequestTarget.parse("https://api.example:6443/x"), tls: plain))
+        #expect(ConnectionKey(target: target, tls: plain) != ConnectionKey(target: target, tls: withCert))
+        let http = try RequestTarget.parse("http://api.example:6443/")
+        #expect(ConnectionKey(target: http, tls: plain) == ConnectionKey(target: http, tls: withCert), "TLS settings do not matter for http")
     }
 
     @Test func mapsNIOErrorsToTransportKinds() {
@@ -79,13 +83,6 @@ struct PureLogicTests {
         #expect(NIOErrorMapping.kind(of: CancellationError()) == .cancelled)
         #expect(NIOErrorMapping.kind(of: TransportError(server: "", kind: .proxy, detail: "")) == .proxy)
         #expect(NIOErrorMapping.kind(of: NSError(domain: "x", code: 1)) == .other)
-        #expect(NIOErrorMapping.kind(of: HTTPClientError.connectTimeout) == .timeout)
-        #expect(NIOErrorMapping.kind(of: HTTPClientError.tlsHandshakeTimeout) == .timeout)
-        #expect(NIOErrorMapping.kind(of: HTTPClientError.deadlineExceeded) == .timeout)
-        #expect(NIOErrorMapping.kind(of: HTTPClientError.remoteConnectionClosed) == .connectionReset)
-        #expect(NIOErrorMapping.kind(of: HTTPClientError.cancelled) == .cancelled)
-        #expect(NIOErrorMapping.kind(of: HTTPClientError.invalidProxyResponse) == .proxy)
-        #expect(NIOErrorMapping.kind(of: HTTPClientError.invalidURL) == .other)
     }
 
     @Test(arguments: [

@@ -5,7 +5,6 @@ import KubeClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
 import Testing
 import TestSupport
 @testable import KubeSandbox
@@ -87,35 +86,19 @@ func startHTTPS(_ certificate: CertificateAndKey, clientCertificates: ClientCert
 /// never answers).
 final class RawServer: Sendable {
     let channel: any Channel
-    private let accepted: Counter
     var port: Int { channel.localAddress?.port ?? 0 }
-    /// Connections accepted so far: what the client side opened, seen from the server.
-    var acceptedConnections: Int { accepted.value }
 
-    private init(channel: any Channel, accepted: Counter) {
-        self.channel = channel
-        self.accepted = accepted
-    }
+    private init(channel: any Channel) { self.channel = channel }
 
     static func start(_ initialize: @escaping @Sendable (any Channel) throws -> Void = { _ in }) async throws -> RawServer {
-        let accepted = Counter()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                accepted.increment()
-                return channel.eventLoop.makeCompletedFuture { try initialize(channel) }
-            }
+            .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try initialize(channel) } }
             .bind(host: "127.0.0.1", port: 0).get()
-        return RawServer(channel: channel, accepted: accepted)
+        return RawServer(channel: channel)
     }
 
     func stop() async { try? await channel.close() }
-}
-
-final class Counter: Sendable {
-    private let count = Mutex(0)
-    func increment() { count.withLock { $0 += 1 } }
-    var value: Int { count.withLock { $0 } }
 }
 
 /// A misbehaving HTTP/1.1 server connection, for the failure paths a real API server rarely shows.

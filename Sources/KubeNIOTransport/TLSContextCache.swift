@@ -1,39 +1,39 @@
 import Foundation
 import KubeClient
-import NIOSSL
 import Synchronization
+import NIOSSL
 
-/// NIOSSL client configurations built from `TLSOptions`, one per distinct options value, each
-/// checked once by building a context from it.
+/// NIOSSL client contexts built from `TLSOptions`, one per distinct options value.
 ///
-/// Why a cache: converting parses PEM, and every request of a client carries the same
-/// `TLSOptions`. Why the check: AsyncHTTPClient builds its context when it first connects, and
-/// an unusable client certificate or key must be reported as such (`.clientCertificateInvalid`)
-/// and before the first request (`NIOTransport.prepareTLS`), not as a failed connection.
-final class TLSConfigurationCache: Sendable {
-    private let configurations = Mutex<[TLSOptions: TLSConfiguration]>([:])
+/// Why a cache: building an `NIOSSLContext` parses PEM and, with the system trust store, reads
+/// hundreds of certificates from disk. Every request of a client carries the same `TLSOptions`,
+/// so the context is built once and shared by all its connections.
+final class TLSContextCache: Sendable {
+    private let contexts = Mutex<[TLSOptions: NIOSSLContext]>([:])
 
-    /// How many configurations were built (diagnostics and tests).
-    var count: Int { configurations.withLock { $0.count } }
+    /// How many contexts were built (diagnostics and tests).
+    var count: Int { contexts.withLock { $0.count } }
 
-    /// The configuration for `options`, built and checked on first use. Throws `TransportError`:
+    /// The context for `options`, built on first use. Throws `TransportError`:
     /// `.clientCertificateInvalid` for an unusable client certificate or key (bad PEM, a key
     /// that is not the certificate's), `.other` for an unreadable CA bundle.
-    func configuration(for options: TLSOptions, server: String) throws -> TLSConfiguration {
-        if let cached = configurations.withLock({ $0[options] }) { return cached }
-        let configuration = try Self.configuration(for: options, server: server)
+    func context(for options: TLSOptions, server: String) throws -> NIOSSLContext {
+        if let cached = contexts.withLock({ $0[options] }) { return cached }
+        let context: NIOSSLContext
         do {
-            _ = try NIOSSLContext(configuration: configuration)
+            context = try NIOSSLContext(configuration: try Self.configuration(for: options, server: server))
+        } catch let error as TransportError {
+            throw error
         } catch {
             // BoringSSL refuses a key that does not belong to the certificate here.
             let hasClientIdentity = options.clientCertificatePEM != nil || options.clientKeyPEM != nil
             throw TransportError(server: server, kind: hasClientIdentity ? .clientCertificateInvalid : .other,
                                  detail: "cannot set up TLS: \(error) (SwiftNIO)")
         }
-        return configurations.withLock { cache in
+        return contexts.withLock { cache in
             if let raced = cache[options] { return raced }
-            cache[options] = configuration
-            return configuration
+            cache[options] = context
+            return context
         }
     }
 
