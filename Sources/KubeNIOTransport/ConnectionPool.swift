@@ -1,4 +1,4 @@
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Idle keep-alive connections, per server and TLS identity, for `NIOTransport.perform`.
 ///
@@ -12,7 +12,7 @@ final class ConnectionPool: Sendable {
         var opened = 0
     }
 
-    private let state = NIOLockedValueBox(State())
+    private let state = Mutex(State())
     let maxIdlePerKey: Int
 
     init(maxIdlePerKey: Int) {
@@ -22,7 +22,7 @@ final class ConnectionPool: Sendable {
     /// The most recently returned live connection for `key`, if any.
     func take(_ key: ConnectionKey) -> Connection? {
         var dead: [Connection] = []
-        let found: Connection? = state.withLockedValue { state in
+        let found: Connection? = state.withLock { state in
             while var list = state.idle[key], let candidate = list.popLast() {
                 state.idle[key] = list.isEmpty ? nil : list
                 if candidate.isUsable { return candidate }
@@ -37,7 +37,7 @@ final class ConnectionPool: Sendable {
     /// Keeps `connection` for reuse, or closes it when the key already has enough idle ones or
     /// the connection is no longer usable.
     func giveBack(_ connection: Connection) {
-        let kept = state.withLockedValue { state -> Bool in
+        let kept = state.withLock { state -> Bool in
             guard connection.isUsable else { return false }
             var list = state.idle[connection.key] ?? []
             guard list.count < maxIdlePerKey else { return false }
@@ -50,18 +50,18 @@ final class ConnectionPool: Sendable {
 
     /// Records that a new connection was opened (for tests and diagnostics).
     func noteOpened() {
-        state.withLockedValue { $0.opened += 1 }
+        state.withLock { $0.opened += 1 }
     }
 
     /// How many connections this pool's transport has opened so far.
-    var openedConnections: Int { state.withLockedValue { $0.opened } }
+    var openedConnections: Int { state.withLock { $0.opened } }
 
     /// How many idle connections are kept now, over all keys.
-    var idleConnections: Int { state.withLockedValue { $0.idle.values.reduce(0) { $0 + $1.count } } }
+    var idleConnections: Int { state.withLock { $0.idle.values.reduce(0) { $0 + $1.count } } }
 
     /// Closes every idle connection.
     func closeAll() {
-        let all = state.withLockedValue { state -> [Connection] in
+        let all = state.withLock { state -> [Connection] in
             let all = state.idle.values.flatMap { $0 }
             state.idle = [:]
             return all

@@ -3,6 +3,7 @@ import KubeClient
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// A `KubeTransport` over SwiftNIO and NIOSSL (BoringSSL, linked statically): HTTP/1.1 with
 /// keep-alive connection reuse, TLS 1.2+, client certificates, streaming for watches.
@@ -140,9 +141,8 @@ public final class NIOTransport: KubeTransport {
 }
 
 /// A response body collected on the event loop and read once the exchange ended.
-private final class BodyAccumulator: @unchecked Sendable {
-    private let lock = NSLock()
-    private var buffer = Data()
-    func append(_ chunk: Data) { lock.withLock { buffer.append(chunk) } }
-    var data: Data { lock.withLock { buffer } }
+private final class BodyAccumulator: Sendable {
+    private let buffer = Mutex(Data())
+    func append(_ chunk: Data) { buffer.withLock { $0.append(chunk) } }
+    var data: Data { buffer.withLock { $0 } }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import KubeClient
-import NIOConcurrencyHelpers
+import Synchronization
 import NIOSSL
 
 /// NIOSSL client contexts built from `TLSOptions`, one per distinct options value.
@@ -9,16 +9,16 @@ import NIOSSL
 /// hundreds of certificates from disk. Every request of a client carries the same `TLSOptions`,
 /// so the context is built once and shared by all its connections.
 final class TLSContextCache: Sendable {
-    private let contexts = NIOLockedValueBox<[TLSOptions: NIOSSLContext]>([:])
+    private let contexts = Mutex<[TLSOptions: NIOSSLContext]>([:])
 
     /// How many contexts were built (diagnostics and tests).
-    var count: Int { contexts.withLockedValue { $0.count } }
+    var count: Int { contexts.withLock { $0.count } }
 
     /// The context for `options`, built on first use. Throws `TransportError`:
     /// `.clientCertificateInvalid` for an unusable client certificate or key (bad PEM, a key
     /// that is not the certificate's), `.other` for an unreadable CA bundle.
     func context(for options: TLSOptions, server: String) throws -> NIOSSLContext {
-        if let cached = contexts.withLockedValue({ $0[options] }) { return cached }
+        if let cached = contexts.withLock({ $0[options] }) { return cached }
         let context: NIOSSLContext
         do {
             context = try NIOSSLContext(configuration: try Self.configuration(for: options, server: server))
@@ -30,7 +30,7 @@ final class TLSContextCache: Sendable {
             throw TransportError(server: server, kind: hasClientIdentity ? .clientCertificateInvalid : .other,
                                  detail: "cannot set up TLS: \(error) (SwiftNIO)")
         }
-        return contexts.withLockedValue { cache in
+        return contexts.withLock { cache in
             if let raced = cache[options] { return raced }
             cache[options] = context
             return context

@@ -166,6 +166,30 @@ struct KubeClientOverNIOTests {
         try await waitFor("the stream's connection is closed") { fixture.openServerConnections == 0 }
     }
 
+    @Test(.timeLimit(.minutes(1))) func watchesNeverWaitForEachOthersConnections() async throws {
+        let fixture = try await SandboxFixture.start()
+        defer { Task { await fixture.stop() } }
+        let transport = NIOTransport()
+        let (heads, signal) = AsyncStream.makeStream(of: Int.self)
+        // More than a pool would keep per server: each watch holds a connection of its own.
+        let watches = (0..<12).map { _ in
+            Task {
+                try await transport.stream(fixture.request("GET", configMaps + "?watch=true", timeout: nil),
+                                           onHead: { status, _ in signal.yield(status) }, onBody: { _ in }, stop: CancellationFlag())
+            }
+        }
+        var statuses: [Int] = []
+        for await status in heads {
+            statuses.append(status)
+            if statuses.count == watches.count { break }
+        }
+        #expect(statuses == Array(repeating: 200, count: 12))
+        #expect(fixture.openServerConnections == 12)
+        watches.forEach { $0.cancel() }
+        for watch in watches { await expectTransportError(.cancelled) { _ = try await watch.value } }
+        try await waitFor("the watch connections are closed") { fixture.openServerConnections == 0 }
+    }
+
     @Test func sameAnswersAsTheCurlTransport() async throws {
         let fixture = try await SandboxFixture.start()
         defer { Task { await fixture.stop() } }
