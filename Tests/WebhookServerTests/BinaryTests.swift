@@ -54,11 +54,11 @@ struct BinaryTests {
             #expect(run.stderr.hasPrefix("Error: ") && run.stderr.contains("Usage: singleton-webhook"), "\(args): \(run.stderr)")
         }
         // A word outside a fixed set: argument-parser's error names the accepted ones.
-        for (args, accepted) in [(["review", "--on-lookup-failure", "maybe", "x.json"], "'allow' and 'deny'"),
-                                 (["serve", "--parent-lookup", "sometimes"], "'watch' and 'none'"),
-                                 (["serve", "--log-level", "loud"], "'trace', 'debug', 'info', 'notice', 'warning', 'error' and 'critical'")] {
+        for (args, accepted) in [(["review", "--on-lookup-failure", "maybe", "x.json"], "Please provide one of 'allow' and 'deny'."),
+                                 (["serve", "--parent-lookup", "sometimes"], "Please provide one of 'watch' and 'none'."),
+                                 (["serve", "--log-level", "loud"], "Please provide one of the following:\n  - trace\n  - debug\n  - info\n")] {
             let run = try await runProcess(Binary.path, args, environment: env)
-            #expect(run.status == 1 && run.stderr.contains("Please provide one of \(accepted)"), "\(args): \(run.stderr)")
+            #expect(run.status == 1 && run.stderr.contains(accepted), "\(args): \(run.stderr)")
         }
     }
 
