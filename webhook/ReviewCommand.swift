@@ -32,13 +32,7 @@ struct ReviewCommand: ParsableCommand {
     var parent: String?
 
     @Option(help: "When the parent cannot be verified: allow (with a warning) or deny.")
-    var onLookupFailure: String = UnverifiedParentPolicy.allow.rawValue
-
-    func validate() throws {
-        guard UnverifiedParentPolicy(rawValue: onLookupFailure) != nil else {
-            throw ValidationError("--on-lookup-failure must be one of: \(UnverifiedParentPolicy.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
+    var onLookupFailure: UnverifiedParentPolicy = .allow
 
     func run() throws {
         let body = try read(file)
@@ -50,7 +44,7 @@ struct ReviewCommand: ParsableCommand {
                 throw ValidationError("--parent \(parent): \(error)")
             }
         }
-        let policy = SingletonPolicy(unverifiedParent: UnverifiedParentPolicy(rawValue: onLookupFailure) ?? .allow)
+        let policy = SingletonPolicy(unverifiedParent: onLookupFailure)
         let outcome = policy.review(body) { ref in
             guard let meta = parentMeta else { return .unavailable("no --parent given") }
             guard meta.name == ref.name, meta.namespace == nil || meta.namespace == ref.namespace else { return .notFound }

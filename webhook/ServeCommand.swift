@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import KubeClient
+import Logging
+import SingletonCore
 import WebhookServer
 
 /// `singleton-webhook serve`: the admission webhook server.
@@ -38,9 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Address for --metrics-port. [env SINGLETON_WEBHOOK_METRICS_HOST; default 0.0.0.0]")
     var metricsHost: String?
     @Option(help: "allow or deny a scale/HPA request whose parent workload cannot be verified (see above). [env SINGLETON_WEBHOOK_ON_LOOKUP_FAILURE; default allow]")
-    var onLookupFailure: String?
+    var onLookupFailure: UnverifiedParentPolicy?
     @Option(help: "watch: cache parents with list+watch and GET on a miss; none: never call the API (every parent is unverified). [env SINGLETON_WEBHOOK_PARENT_LOOKUP; default watch]")
-    var parentLookup: String?
+    var parentLookup: ParentLookupMode?
     @Option(help: "Cache only this namespace's workloads (for a webhook scoped to one namespace). [env SINGLETON_WEBHOOK_NAMESPACE; default all namespaces]")
     var namespace: String?
     @Option(help: "Kubeconfig for the API server; without it the in-cluster service account is used. [env SINGLETON_WEBHOOK_KUBECONFIG]")
@@ -68,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A cache kind with no news from the API server for this long is not trusted: lookups go to the API server and /readyz fails. [env SINGLETON_WEBHOOK_MAX_CACHE_STALENESS; default 3m]")
     var maxCacheStaleness: String?
     @Option(help: "trace, debug (also logs every allow), info (denials), warning, error. JSON lines on stderr. [env SINGLETON_WEBHOOK_LOG_LEVEL; default info]")
-    var logLevel: String?
+    var logLevel: Logger.Level?
 
     func validate() throws {
         do {
@@ -83,10 +85,10 @@ struct ServeCommand: AsyncParsableCommand {
         let flags: [ServeFlag: String?] = [
             .host: host, .port: port, .tlsCertFile: tlsCertFile, .tlsKeyFile: tlsKeyFile, .clientCAFile: clientCaFile,
             .validatePath: validatePath, .metricsPort: metricsPort, .metricsHost: metricsHost,
-            .onLookupFailure: onLookupFailure, .parentLookup: parentLookup, .namespace: namespace, .kubeconfig: kubeconfig,
+            .onLookupFailure: onLookupFailure?.rawValue, .parentLookup: parentLookup?.rawValue, .namespace: namespace, .kubeconfig: kubeconfig,
             .shutdownGrace: shutdownGrace, .maxBodyBytes: maxBodyBytes, .headerTimeout: headerTimeout, .bodyTimeout: bodyTimeout,
             .idleTimeout: idleTimeout, .maxConnections: maxConnections, .threads: threads,
-            .certReloadInterval: certReloadInterval, .logLevel: logLevel, .lookupTimeout: lookupTimeout,
+            .certReloadInterval: certReloadInterval, .logLevel: logLevel?.rawValue, .lookupTimeout: lookupTimeout,
             .watchIdleTimeout: watchIdleTimeout, .maxCacheStaleness: maxCacheStaleness,
         ]
         return try ServeConfiguration.resolve(flags: flags.compactMapValues { $0 }, environment: ProcessInfo.processInfo.environment)

@@ -1,4 +1,4 @@
-import Foundation
+import Synchronization
 
 /// Thrown by `withDeadline` when the work did not finish in time.
 struct DeadlineExceeded: Error, Sendable {}
@@ -29,39 +29,41 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable ()
 }
 
 /// The first of work, timer and cancellation to finish resumes the caller; the rest are ignored.
-private final class DeadlineRace<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, any Error>?
-    private var early: Result<T, any Error>?
-    private var done = false
-    private var cleanup: (@Sendable () -> Void)?
+private final class DeadlineRace<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var early: Result<T, any Error>?
+        var done = false
+        var cleanup: (@Sendable () -> Void)?
+    }
+    private let state = Mutex(State())
 
     /// `body` runs once the race is decided (at once if it already is).
     func whenFinished(_ body: @escaping @Sendable () -> Void) {
-        let runNow = lock.withLock { () -> Bool in
-            if done { return true }
-            cleanup = body
+        let runNow = state.withLock { state -> Bool in
+            if state.done { return true }
+            state.cleanup = body
             return false
         }
         if runNow { body() }
     }
 
     func start(_ continuation: CheckedContinuation<T, any Error>) {
-        let result = lock.withLock { () -> Result<T, any Error>? in
-            if let early { return early }
-            self.continuation = continuation
+        let result = state.withLock { state -> Result<T, any Error>? in
+            if let early = state.early { return early }
+            state.continuation = continuation
             return nil
         }
         if let result { continuation.resume(with: result) }
     }
 
     func finish(_ result: Result<T, any Error>) {
-        let (waiter, cleanup): (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) = lock.withLock {
-            guard !done else { return (nil, nil) }
-            done = true
-            defer { continuation = nil; self.cleanup = nil }
-            if continuation == nil { early = result }
-            return (continuation, self.cleanup)
+        let (waiter, cleanup) = state.withLock { state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
+            guard !state.done else { return (nil, nil) }
+            state.done = true
+            defer { state.continuation = nil; state.cleanup = nil }
+            if state.continuation == nil { state.early = result }
+            return (state.continuation, state.cleanup)
         }
         waiter?.resume(with: result)
         cleanup?()

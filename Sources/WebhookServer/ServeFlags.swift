@@ -1,5 +1,6 @@
 import HTTPSServerKit
 import NIOCore
+import Logging
 import SingletonCore
 
 /// Every `singleton-webhook serve` flag with its environment variable, in one table, so
@@ -36,7 +37,7 @@ public struct ServeConfiguration: Sendable {
     public var settings: WebhookSettings
     public var parentLookup: ParentLookupMode
     public var kubeconfig: String?
-    public var logLevel: String
+    public var logLevel: Logger.Level
 }
 
 /// A flag or environment value that cannot be used, with a message naming both spellings.
@@ -111,9 +112,12 @@ extension ServeConfiguration {
             }
             s.maxCacheStaleness = d
         }
-        let level = value(.logLevel) ?? "info"
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
-            throw fail(.logLevel, "must be one of trace, debug, info, notice, warning, error, critical; got \"\(level)\"")
+        var level = Logger.Level.info
+        if let v = value(.logLevel) {
+            guard let l = Logger.Level(rawValue: v) else {
+                throw fail(.logLevel, "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(v)\"")
+            }
+            level = l
         }
         return ServeConfiguration(settings: s, parentLookup: mode, kubeconfig: value(.kubeconfig), logLevel: level)
     }

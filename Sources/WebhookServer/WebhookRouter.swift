@@ -50,7 +50,7 @@ public struct WebhookRouter: HTTPSHandler {
         }
         if routes.contains(.metrics), path == "/metrics" {
             guard request.method == .GET || request.method == .HEAD else { return methodNotAllowed(request) }
-            return .bytes(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", Array(admission.metrics.render().utf8))
+            return .bytes(.ok, contentType: "text/plain; version=0.0.4; charset=utf-8", admission.metrics.exposition())
         }
         if routes.contains(.admission) {
             // Anything POSTed elsewhere is most likely a misconfigured webhook path: answer in kind.

@@ -1,9 +1,11 @@
-import Foundation
 import HTTPSServerKit
 import KubeAPIMachinery
 import Logging
 import NIOCore
+import ServiceLifecycle
 import SingletonCore
+import Synchronization
+import UnixSignals
 
 /// Settings of a running webhook, filled from flags and environment by `singleton-webhook serve`.
 public struct WebhookSettings: Sendable {
@@ -40,31 +42,34 @@ public struct WebhookSettings: Sendable {
 }
 
 /// The assembled webhook: TLS server, optional metrics server, parent cache with its
-/// reflectors. `start` brings it up; `shutdown` drains it.
+/// reflectors, run as one swift-service-lifecycle `ServiceGroup`. `start` binds the ports and
+/// runs the group; a signal given to `start` or `shutdown()` stops it in order.
 public final class WebhookService: Sendable {
     public let server: HTTPSServer
     public let metricsServer: HTTPSServer?
     public let metrics: WebhookMetrics
     public let cache: ParentCache?
-    private let reflectors: Task<Void, Never>?
-    private let stopping: StoppingFlag
+    private let group: ServiceGroup
+    private let running: Task<Void, any Error>
     private let logger: Logger
 
     private init(server: HTTPSServer, metricsServer: HTTPSServer?, metrics: WebhookMetrics, cache: ParentCache?,
-                 reflectors: Task<Void, Never>?, stopping: StoppingFlag, logger: Logger) {
+                 group: ServiceGroup, logger: Logger) {
         self.server = server
         self.metricsServer = metricsServer
         self.metrics = metrics
         self.cache = cache
-        self.reflectors = reflectors
-        self.stopping = stopping
+        self.group = group
+        self.running = Task { try await group.run() }
         self.logger = logger
     }
 
     /// Starts serving. `source` nil disables parent lookups (every parent is unverifiable
     /// and `onLookupFailure` decides); otherwise a metadata cache of the four workload kinds
-    /// follows it and cache misses are answered by `source.get`.
-    public static func start(_ settings: WebhookSettings, source: (any MetadataSource)?, logger: Logger) async throws -> WebhookService {
+    /// follows it and cache misses are answered by `source.get`. `signals` (the executable
+    /// passes SIGTERM and SIGINT) begin the same graceful shutdown as `shutdown()`.
+    public static func start(_ settings: WebhookSettings, source: (any MetadataSource)?, logger: Logger,
+                             signals: [UnixSignal] = []) async throws -> WebhookService {
         let cache = source == nil ? nil : ParentCache(maxStaleness: settings.maxCacheStaleness)
         let metrics = WebhookMetrics(cacheState: { cache?.state ?? [] })
         let resolver = ParentResolver(cache: cache, source: source, metrics: metrics, logger: logger,
@@ -100,41 +105,79 @@ public final class WebhookService: Sendable {
             }
         }
 
-        var reflectors: Task<Void, Never>?
+        // A group shuts its services down last to first: the TLS port (whose drain fails
+        // /readyz first), then the metrics port (which kept answering /readyz meanwhile),
+        // then the reflectors.
+        var services: [any Service] = []
         if let source, let cache {
-            let namespace = settings.namespace, backoff = settings.cacheBackoff, idle = settings.watchIdleTimeout
-            reflectors = Task {
-                await withTaskGroup(of: Void.self) { group in
-                    for kind in cache.kinds {
-                        let reflector = Reflector(kind: kind, namespace: namespace, source: source, cache: cache,
-                                                  backoff: backoff, idleTimeout: idle, metrics: metrics, logger: logger)
-                        group.addTask { await reflector.run() }
-                    }
-                }
-            }
+            services.append(ReflectorsService(reflectors: cache.kinds.map { kind in
+                Reflector(kind: kind, namespace: settings.namespace, source: source, cache: cache,
+                          backoff: settings.cacheBackoff, idleTimeout: settings.watchIdleTimeout, metrics: metrics, logger: logger)
+            }))
         }
+        if let metricsServer {
+            services.append(DrainingServer(server: metricsServer, grace: .seconds(1)))
+        }
+        let grace = settings.shutdownGrace
+        services.append(DrainingServer(server: server, grace: grace) {
+            stopping.set()
+            logger.info("shutting down", metadata: ["grace": "\(grace)"])
+        })
+        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
+        // Each server bounds its own drain; this only stops a stuck service from holding the exit.
+        groupConfig.maximumGracefulShutdownDuration = grace + .seconds(2)
+        groupConfig.maximumCancellationDuration = .seconds(1)
         return WebhookService(server: server, metricsServer: metricsServer, metrics: metrics, cache: cache,
-                              reflectors: reflectors, stopping: stopping, logger: logger)
+                              group: ServiceGroup(configuration: groupConfig), logger: logger)
     }
 
-    /// In order: /readyz fails (so a Service stops routing here), the TLS port stops accepting
-    /// and answers every request already begun (with `Connection: close`) within `grace`,
-    /// then the metrics port (which kept answering /readyz meanwhile) and the cache stop.
-    public func shutdown(grace: Duration) async {
-        stopping.set()
+    /// Begins the graceful shutdown a signal would (/readyz fails, the TLS port stops accepting
+    /// and answers every request already begun, with `Connection: close`, within
+    /// `shutdownGrace`; then the metrics port and the cache stop) and waits for it.
+    public func shutdown() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await waitUntilStopped()
+    }
+
+    /// Waits until the service group has stopped, after a signal or `shutdown()`; rethrows
+    /// what made it stop early, if anything.
+    public func waitUntilStopped() async throws {
+        defer { logger.info("webhook stopped") }
+        try await running.value
+    }
+}
+
+/// A started server as a service: it serves until the group shuts down, then drains
+/// within `grace`. Cancellation drains too (the drain itself is bounded by `grace`).
+struct DrainingServer: Service {
+    let server: HTTPSServer
+    let grace: Duration
+    var beforeDrain: @Sendable () -> Void = {}
+
+    func run() async {
+        try? await gracefulShutdown()
+        beforeDrain()
         await server.shutdown(grace: TimeAmount(grace))
-        await metricsServer?.shutdown(grace: .seconds(1))
-        reflectors?.cancel()
-        await reflectors?.value
-        logger.info("webhook stopped")
+    }
+}
+
+/// The parent cache's reflectors, one per kind, cancelled when the group shuts down.
+struct ReflectorsService: Service {
+    let reflectors: [Reflector]
+
+    func run() async {
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                for reflector in reflectors { group.addTask { await reflector.run() } }
+            }
+        }
     }
 }
 
 /// Set once shutdown begins; /readyz reads it.
-final class StoppingFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+final class StoppingFlag: Sendable {
+    private let value = Atomic<Bool>(false)
 
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }

@@ -62,7 +62,7 @@ struct BadInputTests {
         for reason in ["too-large", "unsupported-media-type", "method-not-allowed", "not-found", "malformed", "empty-body"] {
             #expect(metrics.contains("singleton_webhook_rejected_requests_total{reason=\"\(reason)\"}"), "\(reason)")
         }
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("random mutations of a real review never crash or hang the server")
@@ -87,7 +87,7 @@ struct BadInputTests {
             _ = try ReviewAnswer.decode(response.body)
         }
         await client.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 }
 

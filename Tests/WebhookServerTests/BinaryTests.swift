@@ -13,9 +13,10 @@ enum Binary {
 
 @Suite("singleton-webhook serve as a process")
 struct BinaryTests {
-    @Test("serves, then exits 0 on SIGTERM after logging the shutdown as JSON",
-          .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"))
-    func sigterm() async throws {
+    @Test("serves, then exits 0 on SIGTERM (Kubernetes) or SIGINT (Ctrl-C) after logging the shutdown as JSON",
+          .enabled(if: Binary.available, "needs .build/debug/singleton-webhook (swift build); skipped otherwise"),
+          arguments: [SIGTERM, SIGINT])
+    func sigterm(_ signal: Int32) async throws {
         let pki = try TestPKI.make()
         // A header timeout of 60 s, not 10: the test's first request waits its turn on the
         // test pool, and the slowloris guard is not what this test is about.
@@ -30,7 +31,7 @@ struct BinaryTests {
         #expect(response.status == .ok)
         #expect(try ReviewAnswer.decode(response.body).response.allowed == false)
 
-        kill(process.processIdentifier, SIGTERM)
+        kill(process.processIdentifier, signal)
         let (rest, status) = try await server.exited()
         #expect(status == 0)
         let log = String(decoding: buffered + rest, as: UTF8.self)
@@ -51,6 +52,13 @@ struct BinaryTests {
             let run = try await runProcess(Binary.path, args, environment: env)
             #expect(run.status == 1, "\(args): \(run.status) \(run.stderr)")
             #expect(run.stderr.hasPrefix("Error: ") && run.stderr.contains("Usage: singleton-webhook"), "\(args): \(run.stderr)")
+        }
+        // A word outside a fixed set: argument-parser's error names the accepted ones.
+        for (args, accepted) in [(["review", "--on-lookup-failure", "maybe", "x.json"], "Please provide one of 'allow' and 'deny'."),
+                                 (["serve", "--parent-lookup", "sometimes"], "Please provide one of 'watch' and 'none'."),
+                                 (["serve", "--log-level", "loud"], "Please provide one of the following:\n  - trace\n  - debug\n  - info\n")] {
+            let run = try await runProcess(Binary.path, args, environment: env)
+            #expect(run.status == 1 && run.stderr.contains(accepted), "\(args): \(run.stderr)")
         }
     }
 

@@ -86,7 +86,7 @@ struct KubeSourceTests {
         #expect(service.metrics.render().contains("singleton_webhook_parent_cache_relists_total{kind=\"deployments\"}"))
 
         await webhook.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
         await apiServer.shutdown(grace: .seconds(1))
     }
 
@@ -103,7 +103,7 @@ struct KubeSourceTests {
         try await waitFor("ready") { try await client.send(.GET, "/readyz").status == .ok }
         #expect(service.metrics.render().contains("singleton_webhook_parent_cache_synced{kind=\"replicationcontrollers\"} 1"))
         await client.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 }
 

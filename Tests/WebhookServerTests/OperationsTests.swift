@@ -52,7 +52,7 @@ struct OperationsTests {
         #expect(samples["singleton_webhook_parent_lookups_total{source=\"cache\"}"] == 2)
         #expect(samples["singleton_webhook_build_info{version=\"v\(KubeSingletonVersion.current)\"}"] == 1)
         await client.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("--metrics-port serves metrics and health over plain HTTP, and the TLS port stops serving /metrics")
@@ -71,7 +71,7 @@ struct OperationsTests {
         #expect(try await tls.send(.GET, "/metrics").status == .notFound)
         await plain.close()
         await tls.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("--client-ca-file: only clients with a certificate from that CA are answered")
@@ -92,7 +92,7 @@ struct OperationsTests {
         }
         #expect(refused)
         await apiserver.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("a rotated certificate is served to new connections and counted; requests never fail meanwhile")
@@ -132,7 +132,7 @@ struct OperationsTests {
         let onlyNew = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: ClientTLS(trustRoots: .pem(newCA.certificatePEM)))
         #expect(try await onlyNew.review(body).status == .ok)
         await onlyNew.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("shutdown answers the request in flight, then refuses connections")
@@ -148,7 +148,7 @@ struct OperationsTests {
         // A scale whose parent needs a GET, which blocks until released: the request is in flight.
         async let inFlight = client.review(Fixtures.review("07-kubectl-scale-denied.json"))
         await source.getStarted.wait()
-        async let stopped: Void = service.shutdown(grace: .seconds(30))
+        async let stopped: Void = service.shutdown()
         try await waitFor("listener closed") {
             (try? await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())) == nil
         }

@@ -38,7 +38,7 @@ struct ReliabilityTests {
         #expect(service.metrics.render().contains("singleton_webhook_parent_lookup_failures_total{reason=\"timeout\"} 1"))
         await client.close()
         await source.release.fire()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("a watch that stalls silently is restarted; past the staleness bound /readyz fails and lookups ask the API")
@@ -68,7 +68,7 @@ struct ReliabilityTests {
         #expect((samples["singleton_webhook_parent_cache_staleness_seconds{kind=\"deployments\"}"] ?? 0) >= 1.5)
         #expect(samples["singleton_webhook_parent_lookups_total{source=\"api\"}"] == 1)
         await client.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("a quiet but live watch (accepted, no events) keeps the cache fresh and the webhook ready")
@@ -84,7 +84,7 @@ struct ReliabilityTests {
         try await waitFor("several idle restarts") { await source.watchCalls >= 5 }
         #expect(try await client.send(.GET, "/readyz").status == .ok)
         await client.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("a body that stops arriving gets 408 as an AdmissionReview echoing the uid read so far")
@@ -104,7 +104,7 @@ struct ReliabilityTests {
         #expect(review.response.uid == "slow-1")
         #expect(review.response.allowed == false)
         #expect(review.response.status?.code == 408)
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("a chunked body past the limit is answered 413 and the connection closed without reading the rest")
@@ -124,7 +124,7 @@ struct ReliabilityTests {
         #expect(answer.hasPrefix("HTTP/1.1 413"))
         // Closed right after the answer, not after the body timeout (30 s) or 4 times the limit.
         #expect(ContinuousClock.now - started < .seconds(10))
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("a key twice in one object is answered 400, echoing the last uid as the API server's decoder reads it")
@@ -145,7 +145,7 @@ struct ReliabilityTests {
         #expect(answer.uid == "a1f1c0de-0001-4000-8000-000000000001")
         #expect(answer.status?.message?.contains("appears twice") == true, "\(answer.status?.message ?? "")")
         await client.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 }
 

@@ -16,7 +16,7 @@ struct ServeFlagsTests {
         #expect(c.settings.metricsPort == nil)
         #expect(c.settings.shutdownGrace == .seconds(10))
         #expect(c.parentLookup == .watch)
-        #expect(c.logLevel == "info")
+        #expect(c.logLevel == .info)
     }
 
     @Test("every flag has an environment variable; the flag wins over it")

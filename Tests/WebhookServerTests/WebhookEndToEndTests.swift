@@ -49,7 +49,7 @@ struct WebhookEndToEndTests {
         #expect(denials.allSatisfy { $0["object"] != nil && $0["reason"] != nil && $0["uid"] != nil })
         #expect(denials.contains { $0["mode"] == "at-most-one" && $0["object"] == "shop/web" })
         await client.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("real-world AdmissionReviews from public sources are answered, never crash the server",
@@ -74,7 +74,7 @@ struct WebhookEndToEndTests {
         let scale = try ReviewAnswer.decode(try await client.review(Fixtures.publicAdmission("scale-update.k8s-docs.review.json")).body)
         if !scale.response.allowed { #expect(scale.response.status?.message?.isEmpty == false) }
         await client.close()
-        await service.shutdown(grace: .seconds(2))
+        await service.shutdown()
     }
 
     @Test("--on-lookup-failure allow lets an unverifiable scale through with a warning and a metric")
@@ -94,7 +94,7 @@ struct WebhookEndToEndTests {
         #expect(!denied.response.allowed)
         await client.close()
         await c2.close()
-        await service.shutdown(grace: .seconds(2))
-        await strict.shutdown(grace: .seconds(2))
+        await service.shutdown()
+        await strict.shutdown()
     }
 }

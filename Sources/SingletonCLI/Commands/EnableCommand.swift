@@ -37,7 +37,7 @@ struct EnableCommand: ParsableCommand, PluginCommand {
 
     @OptionGroup var kube: KubeOptions
     @OptionGroup var targets: TargetOptions
-    @Option(help: "at-most-one (consistency) or at-least-one (availability).") var mode: String = SingletonMode.atMostOne.rawValue
+    @Option(help: "at-most-one (consistency) or at-least-one (availability).") var mode: SingletonMode = .atMostOne
     @Flag(help: "Create the PodDisruptionBudget NAME-singleton.") var pdb = false
     @Flag(help: "Create the headless Service (a StatefulSet's spec.serviceName, else NAME).") var service = false
     @Option(help: "Record the Lease the application uses for leader election.") var lease: String?
@@ -45,15 +45,11 @@ struct EnableCommand: ParsableCommand, PluginCommand {
     @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
 
     func validate() throws {
-        guard SingletonMode(rawValue: mode) != nil else {
-            throw ValidationError("unknown --mode \"\(mode)\"; accepted values: \(SingletonMode.acceptedValues)")
-        }
         try OutputFormat.check(output, accepted: Self.outputs, command: "enable")
         if let lease, !ResourceRef.isValidName(lease) { throw ValidationError("--lease \"\(lease)\" is not a valid Lease name") }
     }
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
-        let mode = SingletonMode(rawValue: mode) ?? .atMostOne
         let api = try env.connector.connect(kube)
         let namespace = kube.namespace ?? api.defaultNamespace
         let refs = try await targets.parsed().resolve(api, namespace: namespace)
@@ -133,7 +129,7 @@ extension EnableCommand {
     /// The flags that shape what enable does, as the user gave them, for a hint that
     /// suggests enabling another workload the same way.
     var sameChoices: [String] {
-        var words = ["--mode", mode]
+        var words = ["--mode", mode.rawValue]
         if pdb { words.append("--pdb") }
         if service { words.append("--service") }
         if let lease { words += ["--lease", lease] }

@@ -47,7 +47,7 @@ struct InstallCommand: ParsableCommand, PluginCommand {
     @Option(help: "The webhook image.") var image: String?
     @Flag(name: .customLong("cert-manager"), help: "Use cert-manager for the serving certificate.") var certManager = false
     @Flag(name: .customLong("self-signed"), help: "Generate the CA and serving certificate here (default).") var selfSigned = false
-    @Option(name: .customLong("failure-policy-scale"), help: "Ignore or Fail, for the */scale and HPA webhooks.") var failurePolicyScale: String?
+    @Option(name: .customLong("failure-policy-scale"), help: "Ignore or Fail, for the */scale and HPA webhooks.") var failurePolicyScale: FailurePolicy?
     @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
     static let outputs = ["yaml", "json"]
 
@@ -58,7 +58,6 @@ struct InstallCommand: ParsableCommand, PluginCommand {
 
     func validate() throws {
         if certManager && selfSigned { throw ValidationError("choose one of --cert-manager and --self-signed") }
-        if let p = failurePolicyScale, p != "Ignore" && p != "Fail" { throw ValidationError("--failure-policy-scale takes Ignore or Fail, not \(p)") }
         try OutputFormat.check(output, accepted: Self.outputs, command: "install")
         if KubeOptions.parseDuration(timeout) == nil {
             throw ValidationError("invalid --timeout \"\(timeout)\": use a number with an optional unit s, m or h (for example 2m)")

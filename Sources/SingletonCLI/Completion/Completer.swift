@@ -131,7 +131,7 @@ public enum Completer {
             return fixed(accepted.map { $0 == "jsonpath" ? "jsonpath=" : $0 })
         case "--mode": return fixed(SingletonMode.allCases.map(\.rawValue))
         case "--dry-run": return fixed(["none", "client", "server"])
-        case "--failure-policy-scale": return fixed(["Ignore", "Fail"])
+        case "--failure-policy-scale": return fixed(FailurePolicy.allCases.map(\.rawValue))
         case "-v", "--v": return fixed((0...9).map(String.init))
         default:
             if fileFlags.contains(flag) { return .fixed(CompletionResult(candidates: [], directive: 0)) }

@@ -14,10 +14,10 @@ public struct InstallOptions: Sendable, Equatable {
     public var namespace: String
     public var image: String?
     public var certificates: Certificates
-    public var scaleFailurePolicy: String?
+    public var scaleFailurePolicy: FailurePolicy?
 
     public init(namespace: String = InstallPlan.defaultNamespace, image: String? = nil, certificates: Certificates = .selfSigned,
-                scaleFailurePolicy: String? = nil) {
+                scaleFailurePolicy: FailurePolicy? = nil) {
         self.namespace = namespace
         self.image = image
         self.certificates = certificates
@@ -146,13 +146,13 @@ public struct InstallPlan: Sendable, Equatable {
 
     /// Sets the failurePolicy of the webhooks that judge against a looked-up parent (scale
     /// and HPA requests), which `--failure-policy-scale` governs.
-    static func setScaleFailurePolicy(_ config: JSONValue, _ policy: String) -> JSONValue {
+    static func setScaleFailurePolicy(_ config: JSONValue, _ policy: FailurePolicy) -> JSONValue {
         var c = config
         guard let hooks = c["webhooks"]?.arrayValue else { return c }
         c["webhooks"] = .array(hooks.map { hook in
             guard judgesParent(hook) else { return hook }
             var h = hook
-            h["failurePolicy"] = .string(policy)
+            h["failurePolicy"] = .string(policy.rawValue)
             return h
         })
         return c
