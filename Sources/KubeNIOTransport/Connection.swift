@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// One HTTP/1.1 client connection (TCP, optionally TLS): opened by `connect`, then used for
 /// one exchange at a time.
@@ -40,7 +41,7 @@ final class Connection: Sendable {
         }
         // Handed out by the initializer: looking the handler up in the pipeline later fails when
         // the server has already closed the connection (a refused client certificate).
-        let installed = NIOLockedValueBox<NIOLoopBound<ExchangeHandler>?>(nil)
+        let installed = InstalledHandler()
         let tunnel: EventLoopPromise<Void>? = proxy == nil ? nil : loop.makePromise()
         let connectRequest = proxy.map { ProxyTarget.connectRequest(to: target, authorization: $0.authorization) }
         let proxyName = proxy.map { "\($0.host):\($0.port)" } ?? ""
@@ -78,10 +79,10 @@ final class Connection: Sendable {
                     let sync = channel.pipeline.syncOperations
                     _ = sync.removeHandler(try sync.handler(type: ProxyTunnelHandler.self))
                     try addStack(to: channel, tls: tls, serverName: serverName, handshake: handshake, installed: installed)
-                    guard let added = installed.withLockedValue({ $0 }) else { throw ChannelError.ioOnClosedChannel }
+                    guard let added = installed.slot.withLock({ $0 }) else { throw ChannelError.ioOnClosedChannel }
                     return added
                 }.get()
-            } else if let ready = installed.withLockedValue({ $0 }) {
+            } else if let ready = installed.slot.withLock({ $0 }) {
                 handler = ready
             } else {
                 throw ChannelError.ioOnClosedChannel
@@ -110,7 +111,7 @@ final class Connection: Sendable {
     /// TLS (when asked), the HTTP/1.1 codec and the `ExchangeHandler`; on the channel's loop.
     private static func addStack(to channel: any Channel, tls: NIOSSLContext?, serverName: String?,
                                  handshake: EventLoopPromise<Void>?,
-                                 installed: NIOLockedValueBox<NIOLoopBound<ExchangeHandler>?>) throws {
+                                 installed: InstalledHandler) throws {
         let sync = channel.pipeline.syncOperations
         if let tls {
             try sync.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
@@ -118,7 +119,7 @@ final class Connection: Sendable {
         try sync.addHTTPClientHandlers()
         let handler = ExchangeHandler(handshake: handshake)
         try sync.addHandler(handler)
-        installed.withLockedValue { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
+        installed.slot.withLock { $0 = NIOLoopBound(handler, eventLoop: channel.eventLoop) }
     }
 
     /// Waits for `promise`, failing it with `.timeout` at `deadline` or `.cancelled` when the
@@ -166,4 +167,10 @@ final class Connection: Sendable {
         let handler = self.handler
         channel.eventLoop.execute { handler.value.close() }
     }
+}
+
+/// The exchange handler the channel initializer installed, shared by reference with the code
+/// that waits for the connection (a `Mutex` cannot be captured by the initializer's closure).
+final class InstalledHandler: Sendable {
+    let slot = Mutex<NIOLoopBound<ExchangeHandler>?>(nil)
 }

@@ -5,6 +5,7 @@ import KubeCurl
 import Testing
 import TestSupport
 @testable import KubeNIOTransport
+import Synchronization
 
 /// `KubeClient` driving the in-memory API server (real HTTPS on 127.0.0.1) through `NIOTransport`.
 @Suite("KubeClient over NIOTransport against the sandbox API server")
@@ -216,14 +217,12 @@ struct KubeClientOverNIOTests {
 }
 
 /// Records what a stream delivered (callbacks run on an event loop).
-final class Chunks: @unchecked Sendable {
-    private let lock = NSLock()
-    private var chunks: [Data] = []
-    private var statusCode = 0
-    func head(_ status: Int) { lock.withLock { statusCode = status } }
-    func append(_ chunk: Data) { lock.withLock { chunks.append(chunk) } }
-    var count: Int { lock.withLock { chunks.count } }
-    var status: Int { lock.withLock { statusCode } }
+final class Chunks: Sendable {
+    private let state = Mutex((chunks: [Data](), status: 0))
+    func head(_ status: Int) { state.withLock { $0.status = status } }
+    func append(_ chunk: Data) { state.withLock { $0.chunks.append(chunk) } }
+    var count: Int { state.withLock { $0.chunks.count } }
+    var status: Int { state.withLock { $0.status } }
 }
 
 /// What these tests read of a listed object.

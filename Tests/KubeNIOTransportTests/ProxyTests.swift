@@ -4,6 +4,7 @@ import NIOCore
 import Testing
 import TestSupport
 @testable import KubeNIOTransport
+import Synchronization
 
 /// CONNECT tunnels through plain `http://` proxies, and what happens when the proxy says no.
 @Suite("NIOTransport through HTTP CONNECT proxies")
@@ -90,11 +91,10 @@ struct ProxyTests {
     }
 }
 
-final class SeenText: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = ""
-    func append(_ text: String) { lock.withLock { value += text } }
-    var text: String { lock.withLock { value } }
+final class SeenText: Sendable {
+    private let value = Mutex("")
+    func append(_ text: String) { value.withLock { $0 += text } }
+    var text: String { value.withLock { $0 } }
 }
 
 /// A "proxy" that records what it was sent and demands authentication.

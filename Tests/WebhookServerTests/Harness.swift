@@ -7,6 +7,7 @@ import NIOCore
 import SingletonCore
 @testable import WebhookServer
 import TestSupport
+import Synchronization
 
 /// The webhook's settings serving this PKI's server certificate, sized for tests.
 extension TestPKI {
@@ -23,23 +24,19 @@ extension TestPKI {
 }
 
 /// Captured JSON log lines.
-final class LogCapture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
+final class LogCapture: Sendable {
+    private let data = Mutex(Data())
 
     var logger: Logger {
         Logger(label: "singleton-webhook") { label in
             JSONLogHandler(label: label, level: .debug) { [self] line in
-                self.lock.lock()
-                self.data.append(line)
-                self.lock.unlock()
+                self.data.withLock { $0.append(line) }
             }
         }
     }
 
     var lines: [[String: String]] {
-        lock.lock()
-        defer { lock.unlock() }
+        let data = self.data.withLock { $0 }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").compactMap {
             try? JSONDecoder().decode([String: String].self, from: Data($0.utf8))
         }
