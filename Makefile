@@ -4,7 +4,7 @@ SWIFT ?= swift
 APT_PACKAGES := libcurl4-openssl-dev libssl-dev pkg-config curl mmdebstrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test fuzz demo bench soak dist image image-test image-deps image-rootfs embed clean
+.PHONY: all deps build format test fuzz demo bench soak dist image image-test image-deps image-rootfs embed clean
 
 all: build
 
@@ -19,7 +19,7 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## test: build everything, run every Swift test suite, each fuzz target briefly (TEST_FUZZ_SECONDS
+## test: check the formatting, build everything, run every Swift test suite, each fuzz target briefly (TEST_FUZZ_SECONDS
 ## each), then the end-to-end scripts (scripts/e2e.sh):
 ## offline verdicts, strict schema validation of deploy/ and install output, deploy/ applied to the
 ## sandbox, the krew archive (built, then run in a Debian root without Swift), the Dockerfile's
@@ -31,10 +31,15 @@ build: deps
 TEST_WIDTH ?= 8
 TEST_FUZZ_SECONDS ?= 5
 test: deps
+	scripts/format.sh --check
 	$(SWIFT) build --build-tests
 	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build
 	FUZZ_SECONDS=$(TEST_FUZZ_SECONDS) FUZZ_RUNS= FUZZ_JOBS= FUZZ_TARGETS= SWIFT=$(SWIFT) scripts/fuzz.sh
 	scripts/e2e.sh
+
+## format: rewrite the Swift sources as .swift-format says (make test checks it).
+format:
+	scripts/format.sh
 
 ## fuzz: libFuzzer + AddressSanitizer on the review path, the plugin's YAML readers and the
 ## sandbox's request parsing (Fuzz/), FUZZ_SECONDS each (default 60); FUZZ_RUNS=N runs N

@@ -183,7 +183,8 @@ let package = Package(
         .testTarget(
             name: "KubeNIOTransportTests",
             dependencies: [
-                "KubeNIOTransport", "KubeAPIMachinery", "KubeClient", "KubeCurl", "KubeSandbox", "TestSupport", "KubeCertificates", "HTTPSServerKit",
+                "KubeNIOTransport", "KubeAPIMachinery", "KubeClient", "KubeCurl", "KubeSandbox", "TestSupport",
+                "KubeCertificates", "HTTPSServerKit",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -198,9 +199,21 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "WebhookServerTests", dependencies: ["WebhookServer", "KubeAPIMachinery", "KubeClient", "KubeCurl", "KubeSandbox", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
-        .testTarget(name: "KubeSandboxTests", dependencies: ["KubeSandbox", "KubeAPIMachinery", "KubeClient", "KubeCurl", "HTTPSServerKit", "KubeCertificates", "TestSupport"]),
-        .testTarget(name: "SingletonCLITests", dependencies: ["SingletonCLI", "KubeAPIMachinery", "KubeSandbox", "KubeClient", "KubeCurl", "TestSupport"]),
+        .testTarget(
+            name: "WebhookServerTests",
+            dependencies: [
+                "WebhookServer", "KubeAPIMachinery", "KubeClient", "KubeCurl", "KubeSandbox", "HTTPSServerKit",
+                "KubeCertificates", "TestSupport",
+            ]),
+        .testTarget(
+            name: "KubeSandboxTests",
+            dependencies: [
+                "KubeSandbox", "KubeAPIMachinery", "KubeClient", "KubeCurl", "HTTPSServerKit", "KubeCertificates",
+                "TestSupport",
+            ]),
+        .testTarget(
+            name: "SingletonCLITests",
+            dependencies: ["SingletonCLI", "KubeAPIMachinery", "KubeSandbox", "KubeClient", "KubeCurl", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -19,7 +19,10 @@ let package = Package(
         .target(name: "KubeAPIMachinery", path: "Modules/KubeAPIMachinery"),
         .target(
             name: "KubeClient",
-            dependencies: ["KubeAPIMachinery", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "KubeAPIMachinery", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
             path: "Modules/KubeClient"
         ),
         // lint's manifest reading.
@@ -42,7 +45,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "fuzz-review", dependencies: ["SingletonCore"]),
-        .executableTarget(name: "fuzz-yaml", dependencies: ["KubeClient", "SingletonCLI", "SingletonCore", "KubeAPIMachinery"]),
+        .executableTarget(
+            name: "fuzz-yaml", dependencies: ["KubeClient", "SingletonCLI", "SingletonCore", "KubeAPIMachinery"]),
         .executableTarget(name: "fuzz-sandbox", dependencies: ["KubeSandbox", "KubeAPIMachinery"]),
     ],
     swiftLanguageModes: [.v6]

@@ -8,8 +8,9 @@ let environment = CLIEnvironment(
     err: FileSink.standardError,
     readStandardInput: { FileHandle.standardInput.readDataToEndOfFile() },
     variables: ProcessInfo.processInfo.environment,
-    connector: KubeClientConnector(environment: ProcessInfo.processInfo.environment,
-                                   log: { FileSink.standardError.line("I \($0)") })
+    connector: KubeClientConnector(
+        environment: ProcessInfo.processInfo.environment,
+        log: { FileSink.standardError.line("I \($0)") })
 )
 let code = await PluginMain.run(Array(CommandLine.arguments.dropFirst()), env: environment)
 exit(code)

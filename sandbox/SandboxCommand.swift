@@ -8,12 +8,12 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "singleton-sandbox",
         abstract: "An in-memory Kubernetes API server for tests and demos. NOT a cluster.",
         discussion: """
-        A test and demo double (like envtest): it stores objects in memory, serves discovery, \
-        the scale subresource, patches, watches and server-side printing over HTTPS on 127.0.0.1, \
-        and calls registered ValidatingWebhookConfigurations with real AdmissionReviews. \
-        No scheduler, kubelet, etcd or networking: Pods are simulated as Running and Ready. \
-        Nothing is persisted; everything is lost when it stops.
-        """)
+            A test and demo double (like envtest): it stores objects in memory, serves discovery, \
+            the scale subresource, patches, watches and server-side printing over HTTPS on 127.0.0.1, \
+            and calls registered ValidatingWebhookConfigurations with real AdmissionReviews. \
+            No scheduler, kubelet, etcd or networking: Pods are simulated as Running and Ready. \
+            Nothing is persisted; everything is lost when it stops.
+            """)
 
     @Option(help: "Port to listen on (0 picks a free one).")
     var port = 0
@@ -30,12 +30,16 @@ struct SandboxCommand: AsyncParsableCommand {
     @Flag(help: "Do not simulate controllers (no Pods, no workload status).")
     var noControllers = false
 
-    @Option(name: .customLong("service-endpoint"),
-            help: "Route a webhook clientConfig.service NAMESPACE/NAME to a URL, e.g. singleton-system/singleton-webhook=https://127.0.0.1:8443 (repeatable).")
+    @Option(
+        name: .customLong("service-endpoint"),
+        help:
+            "Route a webhook clientConfig.service NAMESPACE/NAME to a URL, e.g. singleton-system/singleton-webhook=https://127.0.0.1:8443 (repeatable)."
+    )
     var serviceEndpoints: [String] = []
 
-    @Option(name: .customLong("webhook-cert-dir"),
-            help: "Also write tls.crt, tls.key and ca.crt for a webhook on 127.0.0.1, signed by the sandbox CA.")
+    @Option(
+        name: .customLong("webhook-cert-dir"),
+        help: "Also write tls.crt, tls.key and ca.crt for a webhook on 127.0.0.1, signed by the sandbox CA.")
     var webhookCertDir: String?
 
     func run() async throws { try await serve() }

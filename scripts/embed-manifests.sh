@@ -11,6 +11,7 @@ render() {
     cat <<'EOF'
 // Generated from deploy/**/*.yaml by scripts/embed-manifests.sh: do not edit.
 // Regenerate with `make embed`; EmbeddedManifestsTests fails while this file and deploy/ differ.
+// swift-format-ignore-file
 
 /// The webhook's manifests, compiled into the plugin so `install` needs no checkout.
 enum DeployManifests {

@@ -8,21 +8,21 @@ struct ReviewCommand: ParsableCommand {
         commandName: "review",
         abstract: "Decide one AdmissionReview offline and print the response AdmissionReview.",
         discussion: """
-        Reads an admission.k8s.io/v1 AdmissionReview (as the API server would POST it) from
-        FILE, or from standard input when FILE is '-', decides it exactly as the running
-        webhook would, and prints the response AdmissionReview as JSON.
+            Reads an admission.k8s.io/v1 AdmissionReview (as the API server would POST it) from
+            FILE, or from standard input when FILE is '-', decides it exactly as the running
+            webhook would, and prints the response AdmissionReview as JSON.
 
-        Scale and HorizontalPodAutoscaler requests are judged against their parent workload,
-        which the server reads from its cache. Offline, give it with --parent (a workload
-        manifest in JSON); without one the parent counts as unverifiable and
-        --on-lookup-failure decides.
+            Scale and HorizontalPodAutoscaler requests are judged against their parent workload,
+            which the server reads from its cache. Offline, give it with --parent (a workload
+            manifest in JSON); without one the parent counts as unverifiable and
+            --on-lookup-failure decides.
 
-        Exit status: 0 allowed, 1 denied, 2 unreadable input or usage error.
+            Exit status: 0 allowed, 1 denied, 2 unreadable input or usage error.
 
-        Examples:
-          singleton-webhook review examples/reviews/scale-up-denied.json --parent examples/reviews/parent-web.json
-          kubectl ... | singleton-webhook review -
-        """
+            Examples:
+              singleton-webhook review examples/reviews/scale-up-denied.json --parent examples/reviews/parent-web.json
+              kubectl ... | singleton-webhook review -
+            """
     )
 
     @Argument(help: "AdmissionReview JSON file, or '-' for standard input.")
@@ -47,7 +47,9 @@ struct ReviewCommand: ParsableCommand {
         let policy = SingletonPolicy(unverifiedParent: onLookupFailure)
         let outcome = policy.review(body) { ref in
             guard let meta = parentMeta else { return .unavailable("no --parent given") }
-            guard meta.name == ref.name, meta.namespace == nil || meta.namespace == ref.namespace else { return .notFound }
+            guard meta.name == ref.name, meta.namespace == nil || meta.namespace == ref.namespace else {
+                return .notFound
+            }
             return .found(meta)
         }
         FileHandle.standardOutput.write(pretty(outcome.body))
@@ -68,7 +70,8 @@ struct ReviewCommand: ParsableCommand {
 
     private func pretty(_ data: Data) -> Data {
         guard let obj = try? JSONSerialization.jsonObject(with: data),
-              let out = try? JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let out = try? JSONSerialization.data(
+                withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         else { return data }
         return out + Data("\n".utf8)
     }

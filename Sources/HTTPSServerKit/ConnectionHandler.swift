@@ -99,7 +99,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         if let tls = error as? NIOSSLError, case .uncleanShutdown = tls {
             return  // a FIN without close_notify: the inputClosed event that follows decides
         }
-        logger.debug("connection error", metadata: ["error": "\(error)", "peer": "\(context.channel.remoteAddress.map(Self.describe) ?? "?")"])
+        logger.debug(
+            "connection error",
+            metadata: ["error": "\(error)", "peer": "\(context.channel.remoteAddress.map(Self.describe) ?? "?")"])
         perform(machine.errorCaught(), context)
     }
 
@@ -119,7 +121,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .none:
             break
         case .sendContinue(let version):
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .continue))), promise: nil)
         case .dispatch(let head, let body):
             cohort.enqueue(request(head, body, context)) { self.answer($0, context) }
         case .refuse(let refusal, let head, let body):
@@ -139,17 +142,22 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .close:
             context.close(promise: nil)
         case .closeOutOfOrder(let what):
-            logger.warning("connection closed: out of order", metadata: [
-                "event": "\(what)", "peer": "\(context.channel.remoteAddress.map(Self.describe) ?? "?")"])
+            logger.warning(
+                "connection closed: out of order",
+                metadata: [
+                    "event": "\(what)", "peer": "\(context.channel.remoteAddress.map(Self.describe) ?? "?")",
+                ])
             context.close(promise: nil)
         }
     }
 
     // MARK: - Requests and responses
 
-    private func request(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) -> ServerRequest {
-        ServerRequest(method: head.method, uri: head.uri, headers: head.headers, body: body,
-                      peer: peerIdentity(context), remoteAddress: remoteAddress(context))
+    private func request(_ head: HTTPRequestHead, _ body: ByteBuffer, _ context: ChannelHandlerContext) -> ServerRequest
+    {
+        ServerRequest(
+            method: head.method, uri: head.uri, headers: head.headers, body: body,
+            peer: peerIdentity(context), remoteAddress: remoteAddress(context))
     }
 
     /// "ip:port" of the client, formatted once per connection rather than per request.
@@ -164,7 +172,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// refusal; `request.body` is what came so far, so the answer can still echo an
     /// identifier from it. The rest of the body is never read into memory: sixteen clients
     /// streaming past the limit must not cost sixteen times it.
-    private func refuse(_ refusal: ConnectionStateMachine.Refusal, _ request: ServerRequest, _ context: ChannelHandlerContext) {
+    private func refuse(
+        _ refusal: ConnectionStateMachine.Refusal, _ request: ServerRequest, _ context: ChannelHandlerContext
+    ) {
         let handler = self.handler
         switch refusal {
         case .tooLarge:
@@ -199,18 +209,22 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
         switch response.body {
         case .bytes(let buffer):
             headers.replaceOrAdd(name: "content-length", value: String(buffer.readableBytes))
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
+                promise: nil)
             if buffer.readableBytes > 0 { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
             perform(machine.responseComplete(), context)
             flushAfterThisTick(context)
         case .stream(let produce):
             headers.remove(name: "content-length")
             headers.replaceOrAdd(name: "transfer-encoding", value: "chunked")
-            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))), promise: nil)
+            context.writeAndFlush(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers))),
+                promise: nil)
             let writer = ResponseBodyWriter(channel: context.channel)
             let finished = context.eventLoop.makePromise(of: Void.self)
             streamTask = Task(executorPreference: executor(context)) {
-                do { try await produce(writer) } catch { /* the client left or the producer failed: end the stream */ }
+                do { try await produce(writer) } catch { /* the client left or the producer failed: end the stream */  }
                 finished.succeed(())
             }
             finished.futureResult.assumeIsolated().whenSuccess {
@@ -240,7 +254,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func peerIdentity(_ context: ChannelHandlerContext) -> PeerIdentity? {
         if let peer { return peer }
         let tls = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self)
-        let identity = (try? tls?.peerCertificate?.toDERBytes()).flatMap { $0.flatMap(CertificateSubject.identity(fromDER:)) }
+        let identity = (try? tls?.peerCertificate?.toDERBytes()).flatMap {
+            $0.flatMap(CertificateSubject.identity(fromDER:))
+        }
         peer = .some(identity)
         return identity
     }

@@ -131,13 +131,16 @@ struct ConnectionStateMachine {
             }
             body = ByteBuffer()
             state = .receiving(head)
-            return Step(action: expectsContinue ? .sendContinue(head.version) : .none, deadline: .arm(limits.bodyTimeout))
+            return Step(
+                action: expectsContinue ? .sendContinue(head.version) : .none, deadline: .arm(limits.bodyTimeout))
         case .closing, .closed:
             return Step(action: .none)  // a request after the last one: dropped unread
         case .receiving:
             return Step(action: .closeOutOfOrder("a request head before the end of the previous request"))
         case .responding, .parked:
-            return Step(action: .closeOutOfOrder("a request head while the previous request is answered (the pipelining handler holds these)"))
+            return Step(
+                action: .closeOutOfOrder(
+                    "a request head while the previous request is answered (the pipelining handler holds these)"))
         }
     }
 
@@ -305,7 +308,8 @@ struct ConnectionStateMachine {
             state = .closed  // no request, or one that can never complete
             return Step(action: .close)
         case .responding:
-            return Step(action: .cancelStream)  // an answer is written, then the connection closes; a stream has no reader left
+            // An answer is written, then the connection closes; a stream has no reader left.
+            return Step(action: .cancelStream)
         case .parked:
             return Step(action: .none)  // answered, with `Connection: close`, if the client reads again
         case .closing, .closed:

@@ -23,8 +23,10 @@ public final class HTTPSServer: Sendable {
     private let tls: TLSContextProvider?
     private let logger: Logger
 
-    private init(port: Int, host: String, channel: any Channel, group: any EventLoopGroup, ownsGroup: Bool,
-                 connections: ConnectionRegistry, reloadTask: RepeatedTask?, tls: TLSContextProvider?, logger: Logger) {
+    private init(
+        port: Int, host: String, channel: any Channel, group: any EventLoopGroup, ownsGroup: Bool,
+        connections: ConnectionRegistry, reloadTask: RepeatedTask?, tls: TLSContextProvider?, logger: Logger
+    ) {
         self.port = port
         self.host = host
         self.channel = channel
@@ -61,8 +63,9 @@ public final class HTTPSServer: Sendable {
                 let admission = connections.admit(channel)
                 guard admission.admitted else {
                     if let refused = admission.refusedToReport {
-                        logger.warning("connections refused: at the limit of \(limits.maxConnections) connections",
-                                       metadata: ["refused": "\(refused)"])
+                        logger.warning(
+                            "connections refused: at the limit of \(limits.maxConnections) connections",
+                            metadata: ["refused": "\(refused)"])
                     }
                     return channel.close()
                 }
@@ -72,8 +75,10 @@ public final class HTTPSServer: Sendable {
                         try sync.addHandler(NIOSSLServerHandler(context: tls.context))
                     }
                     try sync.configureServerHTTPPipeline(limits: limits, logger: logger)
-                    try sync.addHandler(ConnectionHandler(handler: handler, cohort: cohorts.cohort(for: channel.eventLoop),
-                                                          limits: limits, logger: logger))
+                    try sync.addHandler(
+                        ConnectionHandler(
+                            handler: handler, cohort: cohorts.cohort(for: channel.eventLoop),
+                            limits: limits, logger: logger))
                     // Accepted while shutdown had begun: drain it like the others.
                     if let drain = admission.drain { channel.pipeline.fireUserInboundEventTriggered(drain) }
                 }
@@ -97,15 +102,18 @@ public final class HTTPSServer: Sendable {
                     logger.info("TLS certificate reloaded")
                     onReload?(nil)
                 case .failed(let why):
-                    logger.error("TLS certificate reload failed; still serving the previous certificate", metadata: ["error": "\(why)"])
+                    logger.error(
+                        "TLS certificate reload failed; still serving the previous certificate",
+                        metadata: ["error": "\(why)"])
                     onReload?(HTTPSServerError.invalidTLSMaterial(why))
                 }
             }
         }
         let port = channel.localAddress?.port ?? config.port
         logger.info("listening", metadata: ["address": "\(config.host):\(port)", "tls": "\(tls != nil)"])
-        return HTTPSServer(port: port, host: config.host, channel: channel, group: group, ownsGroup: ownsGroup,
-                           connections: connections, reloadTask: reloadTask, tls: tls, logger: logger)
+        return HTTPSServer(
+            port: port, host: config.host, channel: channel, group: group, ownsGroup: ownsGroup,
+            connections: connections, reloadTask: reloadTask, tls: tls, logger: logger)
     }
 
     /// Number of open connections (for metrics and tests).
@@ -176,8 +184,10 @@ final class ConnectionRegistry: Sendable {
     private let spikeEnded: @Sendable () -> Void
     private let state = Mutex(State())
 
-    init(limit: Int, refusalLogInterval: TimeAmount = .seconds(10),
-         spikeEnded: @escaping @Sendable () -> Void = { MemoryRelease.trimSoon() }) {
+    init(
+        limit: Int, refusalLogInterval: TimeAmount = .seconds(10),
+        spikeEnded: @escaping @Sendable () -> Void = { MemoryRelease.trimSoon() }
+    ) {
         self.limit = limit
         self.refusalLogInterval = refusalLogInterval
         self.spikeEnded = spikeEnded

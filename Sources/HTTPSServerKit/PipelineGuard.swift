@@ -52,8 +52,9 @@ final class PipelineGuard: ChannelDuplexHandler, RemovableChannelHandler {
         waiting += 1
         guard waiting <= limit else {
             closing = true
-            logger.warning("connection closed: more than \(limit) pipelined requests waiting for their answers",
-                           metadata: ["remote": "\(context.channel.remoteAddress.map(ConnectionHandler.describe) ?? "?")"])
+            logger.warning(
+                "connection closed: more than \(limit) pipelined requests waiting for their answers",
+                metadata: ["remote": "\(context.channel.remoteAddress.map(ConnectionHandler.describe) ?? "?")"])
             return context.close(promise: nil)
         }
         context.fireChannelRead(data)

@@ -60,7 +60,9 @@ struct RequestCohorts: Sendable {
 
     init(handler: any HTTPSHandler, group: any EventLoopGroup) {
         var byLoop: [ObjectIdentifier: RequestCohort] = [:]
-        for loop in group.makeIterator() { byLoop[ObjectIdentifier(loop)] = RequestCohort(handler: handler, loop: loop) }
+        for loop in group.makeIterator() {
+            byLoop[ObjectIdentifier(loop)] = RequestCohort(handler: handler, loop: loop)
+        }
         self.byLoop = byLoop
         self.handler = handler
     }

@@ -70,9 +70,11 @@ public struct TLSSettings: Sendable, Equatable {
     /// them in place). Nil disables reloading. Ignored for in-memory PEM.
     public var reloadInterval: TimeAmount?
 
-    public init(certificateChain: PEMSource, privateKey: PEMSource,
-                clientCertificates: ClientCertificateMode = .none,
-                reloadInterval: TimeAmount? = .seconds(2)) {
+    public init(
+        certificateChain: PEMSource, privateKey: PEMSource,
+        clientCertificates: ClientCertificateMode = .none,
+        reloadInterval: TimeAmount? = .seconds(2)
+    ) {
         self.certificateChain = certificateChain
         self.privateKey = privateKey
         self.clientCertificates = clientCertificates
@@ -100,9 +102,11 @@ public struct ServerLimits: Sendable, Equatable {
     /// not pipeline; a client that does so this deeply is flooding.
     public var maxPipelinedRequests: Int = 64
 
-    public init(maxBodyBytes: Int = 7 * 1024 * 1024, headerTimeout: TimeAmount = .seconds(10),
-                bodyTimeout: TimeAmount = .seconds(30), idleTimeout: TimeAmount = .seconds(60),
-                maxConnections: Int = 1024, maxPipelinedRequests: Int = 64) {
+    public init(
+        maxBodyBytes: Int = 7 * 1024 * 1024, headerTimeout: TimeAmount = .seconds(10),
+        bodyTimeout: TimeAmount = .seconds(30), idleTimeout: TimeAmount = .seconds(60),
+        maxConnections: Int = 1024, maxPipelinedRequests: Int = 64
+    ) {
         self.maxBodyBytes = maxBodyBytes
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout
@@ -129,10 +133,12 @@ public struct ServerConfiguration: Sendable {
     /// the new certificate is now served. Useful for metrics.
     public var onCertificateReload: (@Sendable ((any Error)?) -> Void)?
 
-    public init(host: String = "127.0.0.1", port: Int = 0, tls: TLSSettings?, limits: ServerLimits = ServerLimits(),
-                threads: Int = System.coreCount, eventLoopGroup: (any EventLoopGroup)? = nil,
-                logger: Logger = Logger(label: "https-server"),
-                onCertificateReload: (@Sendable ((any Error)?) -> Void)? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, tls: TLSSettings?, limits: ServerLimits = ServerLimits(),
+        threads: Int = System.coreCount, eventLoopGroup: (any EventLoopGroup)? = nil,
+        logger: Logger = Logger(label: "https-server"),
+        onCertificateReload: (@Sendable ((any Error)?) -> Void)? = nil
+    ) {
         self.host = host
         self.port = port
         self.tls = tls

@@ -40,8 +40,10 @@ public struct ServerRequest: Sendable {
     /// "ip:port" of the client, when known.
     public var remoteAddress: String?
 
-    public init(method: HTTPMethod, uri: String, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(),
-                peer: PeerIdentity? = nil, remoteAddress: String? = nil) {
+    public init(
+        method: HTTPMethod, uri: String, headers: HTTPHeaders = [:], body: ByteBuffer = ByteBuffer(),
+        peer: PeerIdentity? = nil, remoteAddress: String? = nil
+    ) {
         self.method = method
         self.uri = uri
         self.headers = headers

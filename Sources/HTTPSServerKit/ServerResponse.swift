@@ -15,7 +15,9 @@ public struct ServerResponse: Sendable {
     }
 
     /// A complete response with `Content-Type: contentType`.
-    public static func bytes(_ status: HTTPResponseStatus, contentType: String, _ bytes: some Sequence<UInt8>) -> ServerResponse {
+    public static func bytes(
+        _ status: HTTPResponseStatus, contentType: String, _ bytes: some Sequence<UInt8>
+    ) -> ServerResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
         return ServerResponse(status: status, headers: headers, body: .bytes(ByteBuffer(bytes: bytes)))
@@ -37,8 +39,10 @@ public struct ServerResponse: Sendable {
     }
 
     /// A chunked response whose body `produce` writes piece by piece.
-    public static func stream(_ status: HTTPResponseStatus, contentType: String,
-                              _ produce: @escaping @Sendable (ResponseBodyWriter) async throws -> Void) -> ServerResponse {
+    public static func stream(
+        _ status: HTTPResponseStatus, contentType: String,
+        _ produce: @escaping @Sendable (ResponseBodyWriter) async throws -> Void
+    ) -> ServerResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: contentType)
         return ServerResponse(status: status, headers: headers, body: .stream(produce))

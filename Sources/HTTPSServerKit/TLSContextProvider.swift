@@ -60,14 +60,18 @@ final class TLSContextProvider: Sendable {
 
     /// [certificate chain, key, CA or ""]: compared whole to detect any change.
     private static func readMaterial(_ s: TLSSettings) throws -> [String] {
-        [try s.certificateChain.load("the certificate chain"), try s.privateKey.load("the private key"),
-         try s.clientCertificates.ca?.load("the client CA bundle") ?? ""]
+        [
+            try s.certificateChain.load("the certificate chain"), try s.privateKey.load("the private key"),
+            try s.clientCertificates.ca?.load("the client CA bundle") ?? "",
+        ]
     }
 
     private static func makeContext(_ s: TLSSettings, _ material: [String]) throws -> NIOSSLContext {
         do {
             let chain = try NIOSSLCertificate.fromPEMBytes(Array(material[0].utf8))
-            guard !chain.isEmpty else { throw HTTPSServerError.invalidTLSMaterial("the certificate file holds no PEM certificate") }
+            guard !chain.isEmpty else {
+                throw HTTPSServerError.invalidTLSMaterial("the certificate file holds no PEM certificate")
+            }
             let key = try NIOSSLPrivateKey(bytes: Array(material[1].utf8), format: .pem)
             var config = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
@@ -91,13 +95,16 @@ final class TLSContextProvider: Sendable {
         } catch let error as HTTPSServerError {
             throw error
         } catch {
-            throw HTTPSServerError.invalidTLSMaterial("\(error) (does the key belong to the certificate, and are both PEM?)")
+            throw HTTPSServerError.invalidTLSMaterial(
+                "\(error) (does the key belong to the certificate, and are both PEM?)")
         }
     }
 
     private static func caCertificates(_ pem: String) throws -> [NIOSSLCertificate] {
         let cas = try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))
-        guard !cas.isEmpty else { throw HTTPSServerError.invalidTLSMaterial("the client CA file holds no PEM certificate") }
+        guard !cas.isEmpty else {
+            throw HTTPSServerError.invalidTLSMaterial("the client CA file holds no PEM certificate")
+        }
         return cas
     }
 }

@@ -18,8 +18,10 @@ public struct Backoff: Sendable, Equatable {
     /// so it never exceeds `maximum`.
     public var jitter: Double
 
-    public init(initial: Duration = .milliseconds(200), factor: Double = 2, maximum: Duration = .seconds(30),
-                jitter: Double = 0) {
+    public init(
+        initial: Duration = .milliseconds(200), factor: Double = 2, maximum: Duration = .seconds(30),
+        jitter: Double = 0
+    ) {
         self.initial = initial
         self.factor = factor
         self.maximum = maximum

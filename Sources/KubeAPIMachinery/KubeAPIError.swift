@@ -28,8 +28,9 @@ public struct KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The failure a server answered, from its Status; `httpStatus` fills what the body left out.
     public init(_ status: Status, httpStatus: Int) {
         let code = status.code ?? httpStatus
-        self.init(code: code, reason: status.reason ?? Self.defaultReason(for: code),
-                  message: status.message ?? Self.defaultMessage(for: code), details: status.details)
+        self.init(
+            code: code, reason: status.reason ?? Self.defaultReason(for: code),
+            message: status.message ?? Self.defaultMessage(for: code), details: status.details)
     }
 
     /// A request that got no usable answer: `description` is `message` alone.
@@ -69,7 +70,8 @@ public struct KubeAPIError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         if code == 0 && reason.isEmpty { return message }
         if isUnauthorized {
-            return "error: You must be logged in to the server (\(reason.isEmpty ? "Unauthorized" : reason)): \(message)"
+            return
+                "error: You must be logged in to the server (\(reason.isEmpty ? "Unauthorized" : reason)): \(message)"
         }
         return "Error from server (\(reason.isEmpty ? "Unknown" : reason)): \(message)"
     }

@@ -16,7 +16,7 @@ public func retryOnError<T>(
     while true {
         do {
             return try await body()
-        } catch where attempt < maxAttempts && shouldRetry(error) {
+        } catch  where attempt < maxAttempts && shouldRetry(error) {
             try await sleep(backoff.delay(attempt: attempt, unit: random()))
             attempt += 1
         }
@@ -33,6 +33,7 @@ public func retryOnConflict<T>(
     random: () -> Double = { Double.random(in: 0...1) },
     _ body: () async throws -> T
 ) async throws -> T {
-    try await retryOnError(backoff: backoff, maxAttempts: maxAttempts, sleep: sleep, random: random,
-                           when: { ($0 as? KubeAPIError)?.isConflict == true }, body)
+    try await retryOnError(
+        backoff: backoff, maxAttempts: maxAttempts, sleep: sleep, random: random,
+        when: { ($0 as? KubeAPIError)?.isConflict == true }, body)
 }

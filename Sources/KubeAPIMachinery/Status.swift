@@ -21,8 +21,10 @@ public struct ListMeta: Sendable, Equatable, Codable {
     /// Set when the list was asked for one shard only.
     public var shardInfo: ShardInfo?
 
-    public init(resourceVersion: String? = nil, continue continueToken: String? = nil,
-                remainingItemCount: Int64? = nil, selfLink: String? = nil, shardInfo: ShardInfo? = nil) {
+    public init(
+        resourceVersion: String? = nil, continue continueToken: String? = nil,
+        remainingItemCount: Int64? = nil, selfLink: String? = nil, shardInfo: ShardInfo? = nil
+    ) {
         self.resourceVersion = resourceVersion
         self.continue = continueToken
         self.remainingItemCount = remainingItemCount
@@ -63,8 +65,10 @@ public struct Status: Sendable, Equatable, Codable {
         /// The delay the server suggests before trying again.
         public var retryAfterSeconds: Int?
 
-        public init(name: String? = nil, group: String? = nil, kind: String? = nil, uid: String? = nil,
-                    causes: [Cause]? = nil, retryAfterSeconds: Int? = nil) {
+        public init(
+            name: String? = nil, group: String? = nil, kind: String? = nil, uid: String? = nil,
+            causes: [Cause]? = nil, retryAfterSeconds: Int? = nil
+        ) {
             self.name = name
             self.group = group
             self.kind = kind
@@ -86,9 +90,11 @@ public struct Status: Sendable, Equatable, Codable {
     /// The HTTP status of the failure.
     public var code: Int?
 
-    public init(kind: String? = "Status", apiVersion: String? = "v1", metadata: ListMeta? = ListMeta(),
-                status: String? = nil, message: String? = nil, reason: String? = nil,
-                details: Details? = nil, code: Int? = nil) {
+    public init(
+        kind: String? = "Status", apiVersion: String? = "v1", metadata: ListMeta? = ListMeta(),
+        status: String? = nil, message: String? = nil, reason: String? = nil,
+        details: Details? = nil, code: Int? = nil
+    ) {
         self.kind = kind
         self.apiVersion = apiVersion
         self.metadata = metadata

@@ -33,8 +33,10 @@ public struct CertificateSpec: Sendable, Equatable {
     public var validityDays: Int
     public var keyAlgorithm: KeyAlgorithm
 
-    public init(commonName: String, organizations: [String] = [], dnsNames: [String] = [], ipAddresses: [String] = [],
-                usage: Usage = .server, validityDays: Int = 365, keyAlgorithm: KeyAlgorithm = .ecdsaP256) {
+    public init(
+        commonName: String, organizations: [String] = [], dnsNames: [String] = [], ipAddresses: [String] = [],
+        usage: Usage = .server, validityDays: Int = 365, keyAlgorithm: KeyAlgorithm = .ecdsaP256
+    ) {
         self.commonName = commonName
         self.organizations = organizations
         self.dnsNames = dnsNames
@@ -68,8 +70,10 @@ public struct CertificateError: Error, Sendable, Equatable, CustomStringConverti
 /// `kubectl singleton install --self-signed`.
 public enum CertificateFactory {
     /// A self-signed CA certificate (basicConstraints CA:TRUE, keyCertSign).
-    public static func makeCA(commonName: String, validityDays: Int = 365,
-                              keyAlgorithm: KeyAlgorithm = .ecdsaP256) throws -> CertificateAndKey {
+    public static func makeCA(
+        commonName: String, validityDays: Int = 365,
+        keyAlgorithm: KeyAlgorithm = .ecdsaP256
+    ) throws -> CertificateAndKey {
         try OpenSSL.makeCertificate(
             spec: CertificateSpec(commonName: commonName, validityDays: validityDays, keyAlgorithm: keyAlgorithm),
             isCA: true, issuer: nil)

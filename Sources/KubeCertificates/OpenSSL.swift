@@ -6,7 +6,9 @@ import Foundation
 enum OpenSSL {
     // MARK: generation
 
-    static func makeCertificate(spec: CertificateSpec, isCA: Bool, issuer: CertificateAndKey?) throws -> CertificateAndKey {
+    static func makeCertificate(
+        spec: CertificateSpec, isCA: Bool, issuer: CertificateAndKey?
+    ) throws -> CertificateAndKey {
         guard spec.validityDays > 0 else { throw CertificateError("validity must be at least one day") }
         let key = try generateKey(spec.keyAlgorithm)
         defer { EVP_PKEY_free(key) }
@@ -16,7 +18,7 @@ enum OpenSSL {
         guard ks_x509_set_version3(cert) == 1 else { throw failure("cannot set certificate version") }
         try setRandomSerial(cert)
         guard X509_gmtime_adj(ks_x509_not_before(cert), -300) != nil,
-              X509_gmtime_adj(ks_x509_not_after(cert), Int(spec.validityDays) * 86_400) != nil
+            X509_gmtime_adj(ks_x509_not_after(cert), Int(spec.validityDays) * 86_400) != nil
         else { throw failure("cannot set validity") }
 
         let subject = X509_get_subject_name(cert)
@@ -34,16 +36,24 @@ enum OpenSSL {
         if let issuer {
             issuerCert = try readCertificate(issuer.certificatePEM)
             issuerKey = try readPrivateKey(issuer.privateKeyPEM)
-            guard X509_set_issuer_name(cert, X509_get_subject_name(issuerCert)) == 1 else { throw failure("cannot set issuer") }
+            guard X509_set_issuer_name(cert, X509_get_subject_name(issuerCert)) == 1 else {
+                throw failure("cannot set issuer")
+            }
         } else {
             guard X509_set_issuer_name(cert, subject) == 1 else { throw failure("cannot set issuer") }
         }
 
         var extensions: [(Int32, String)] = [(NID_subject_key_identifier, "hash")]
         if isCA {
-            extensions += [(NID_basic_constraints, "critical,CA:TRUE"), (NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature")]
+            extensions += [
+                (NID_basic_constraints, "critical,CA:TRUE"),
+                (NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature"),
+            ]
         } else {
-            extensions += [(NID_basic_constraints, "critical,CA:FALSE"), (NID_key_usage, "critical,digitalSignature,keyEncipherment")]
+            extensions += [
+                (NID_basic_constraints, "critical,CA:FALSE"),
+                (NID_key_usage, "critical,digitalSignature,keyEncipherment"),
+            ]
             switch spec.usage {
             case .server: extensions.append((NID_ext_key_usage, "serverAuth"))
             case .client: extensions.append((NID_ext_key_usage, "clientAuth"))
@@ -71,10 +81,14 @@ enum OpenSSL {
         guard EVP_PKEY_keygen_init(ctx) > 0 else { throw failure("cannot initialise key generation") }
         switch algorithm {
         case .ecdsaP256:
-            guard EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, NID_X9_62_prime256v1) > 0 else { throw failure("cannot select curve P-256") }
+            guard EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, NID_X9_62_prime256v1) > 0 else {
+                throw failure("cannot select curve P-256")
+            }
         case .rsa(let bits):
             guard bits >= 2048 else { throw CertificateError("RSA keys must have at least 2048 bits") }
-            guard EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, Int32(bits)) > 0 else { throw failure("cannot set RSA key size") }
+            guard EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, Int32(bits)) > 0 else {
+                throw failure("cannot set RSA key size")
+            }
         }
         var key: OpaquePointer? = nil
         guard EVP_PKEY_keygen(ctx, &key) > 0, let key else { throw failure("key generation failed") }
@@ -85,14 +99,15 @@ enum OpenSSL {
         guard let bn = BN_new() else { throw failure("cannot allocate serial") }
         defer { BN_free(bn) }
         guard BN_rand(bn, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) == 1,
-              BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != nil
+            BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert)) != nil
         else { throw failure("cannot set serial number") }
     }
 
     private static func addNameEntry(_ name: OpaquePointer?, _ field: String, _ value: String) throws {
         guard !value.isEmpty else { throw CertificateError("certificate subject \(field) must not be empty") }
         let ok = value.withCString { v in
-            X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, UnsafeRawPointer(v).assumingMemoryBound(to: UInt8.self), -1, -1, 0)
+            X509_NAME_add_entry_by_txt(
+                name, field, MBSTRING_UTF8, UnsafeRawPointer(v).assumingMemoryBound(to: UInt8.self), -1, -1, 0)
         }
         guard ok == 1 else { throw failure("cannot set subject \(field)=\(value)") }
     }
@@ -142,7 +157,9 @@ enum OpenSSL {
     private static func withBIO<T>(_ pem: String, _ body: (OpaquePointer) throws -> T) throws -> T {
         let bytes = Array(pem.utf8)
         return try bytes.withUnsafeBytes { raw in
-            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { throw failure("cannot allocate buffer") }
+            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else {
+                throw failure("cannot allocate buffer")
+            }
             defer { BIO_free(bio) }
             return try body(bio)
         }
@@ -173,7 +190,9 @@ enum OpenSSL {
         defer { X509_free(cert) }
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var digestLength: UInt32 = 0
-        guard X509_digest(cert, EVP_sha256(), &digest, &digestLength) == 1 else { throw failure("cannot hash certificate") }
+        guard X509_digest(cert, EVP_sha256(), &digest, &digestLength) == 1 else {
+            throw failure("cannot hash certificate")
+        }
         return CertificateInfo(
             subjectCommonName: nameEntries(X509_get_subject_name(cert), NID_commonName).first,
             subjectOrganizations: nameEntries(X509_get_subject_name(cert), NID_organizationName),
@@ -191,8 +210,11 @@ enum OpenSSL {
         while true {
             index = X509_NAME_get_index_by_NID(name, nid, index)
             guard index >= 0, let entry = X509_NAME_get_entry(name, index),
-                  let data = X509_NAME_ENTRY_get_data(entry), let bytes = ASN1_STRING_get0_data(data) else { break }
-            values.append(String(decoding: UnsafeBufferPointer(start: bytes, count: Int(ASN1_STRING_length(data))), as: UTF8.self))
+                let data = X509_NAME_ENTRY_get_data(entry), let bytes = ASN1_STRING_get0_data(data)
+            else { break }
+            values.append(
+                String(decoding: UnsafeBufferPointer(start: bytes, count: Int(ASN1_STRING_length(data))), as: UTF8.self)
+            )
         }
         return values
     }

@@ -40,13 +40,15 @@ public struct ClientConfig: Sendable {
     /// before use; see `ClientKeyPairCheck`.
     public var keyPairCheck: ClientKeyPairCheck
 
-    public init(server: String, namespace: String = "default", contextName: String? = nil,
-                clusterName: String? = nil, userName: String? = nil, source: String = "explicit configuration",
-                tls: TLSOptions = TLSOptions(), proxy: String? = nil, auth: AuthMethod = .none,
-                requestTimeout: TimeInterval? = nil, connectTimeout: TimeInterval = 30,
-                impersonateUser: String? = nil, impersonateGroups: [String] = [],
-                userAgent: String = "kube-singleton/0.1", retry: RetryPolicy = RetryPolicy(),
-                keyPairCheck: ClientKeyPairCheck = .atHandshake) {
+    public init(
+        server: String, namespace: String = "default", contextName: String? = nil,
+        clusterName: String? = nil, userName: String? = nil, source: String = "explicit configuration",
+        tls: TLSOptions = TLSOptions(), proxy: String? = nil, auth: AuthMethod = .none,
+        requestTimeout: TimeInterval? = nil, connectTimeout: TimeInterval = 30,
+        impersonateUser: String? = nil, impersonateGroups: [String] = [],
+        userAgent: String = "kube-singleton/0.1", retry: RetryPolicy = RetryPolicy(),
+        keyPairCheck: ClientKeyPairCheck = .atHandshake
+    ) {
         var trimmed = server
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.server = trimmed
@@ -75,13 +77,17 @@ public struct ClientConfig: Sendable {
     /// - With no kubeconfig at all, the in-cluster service account (`KUBERNETES_SERVICE_HOST` /
     ///   `_PORT`, token and CA under `serviceAccountDirectory`).
     /// - Errors (`KubeConfigError`) name the file, context, cluster or user at fault.
-    public static func load(_ options: KubeConfigOptions = KubeConfigOptions(),
-                            environment: [String: String] = ProcessInfo.processInfo.environment,
-                            serviceAccountDirectory: String = InClusterConfig.defaultDirectory,
-                            keyPairCheck: ClientKeyPairCheck = .atHandshake) throws -> ClientConfig {
-        try ClientConfigLoader(environment: environment, serviceAccountDirectory: serviceAccountDirectory,
-                               keyPairCheck: keyPairCheck)
-            .load(options)
+    public static func load(
+        _ options: KubeConfigOptions = KubeConfigOptions(),
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        serviceAccountDirectory: String = InClusterConfig.defaultDirectory,
+        keyPairCheck: ClientKeyPairCheck = .atHandshake
+    ) throws -> ClientConfig {
+        try ClientConfigLoader(
+            environment: environment, serviceAccountDirectory: serviceAccountDirectory,
+            keyPairCheck: keyPairCheck
+        )
+        .load(options)
     }
 }
 

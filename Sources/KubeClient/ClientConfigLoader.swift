@@ -14,16 +14,22 @@ struct ClientConfigLoader {
         let merged = MergedKubeConfig(merging: files)
         let explicitlyChosen = options.context != nil || options.cluster != nil
         if merged.isEmpty, options.kubeconfig == nil, !explicitlyChosen,
-           InClusterConfig.isAvailable(environment: environment) {
-            return try InClusterConfig.load(environment: environment, directory: serviceAccountDirectory,
-                                            options: options)
+            InClusterConfig.isAvailable(environment: environment)
+        {
+            return try InClusterConfig.load(
+                environment: environment, directory: serviceAccountDirectory,
+                options: options)
         }
         if merged.isEmpty, (options.server ?? "").isEmpty {
             let looked = candidatePaths(options).joined(separator: ", ")
-            throw KubeConfigError("no configuration has been provided: no kubeconfig found (looked at \(looked.isEmpty ? "nothing" : looked)) and not running in a cluster (KUBERNETES_SERVICE_HOST is not set)")
+            throw KubeConfigError(
+                "no configuration has been provided: no kubeconfig found (looked at \(looked.isEmpty ? "nothing" : looked)) and not running in a cluster (KUBERNETES_SERVICE_HOST is not set)"
+            )
         }
-        return try ConfigResolver(merged: merged, environment: environment, readFile: Self.readFile, keyPairCheck: keyPairCheck)
-            .resolve(options)
+        return try ConfigResolver(
+            merged: merged, environment: environment, readFile: Self.readFile, keyPairCheck: keyPairCheck
+        )
+        .resolve(options)
     }
 
     /// `--kubeconfig`, else `KUBECONFIG` entries, else `~/.kube/config`.
@@ -31,7 +37,9 @@ struct ClientConfigLoader {
         if let explicit = options.kubeconfig, !explicit.isEmpty { return [expand(explicit)] }
         if let list = environment["KUBECONFIG"], !list.isEmpty {
             var seen = Set<String>()
-            return list.split(separator: ":").map { expand(String($0)) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+            return list.split(separator: ":").map { expand(String($0)) }.filter {
+                !$0.isEmpty && seen.insert($0).inserted
+            }
         }
         guard let home = environment["HOME"], !home.isEmpty else { return [] }
         return [home + "/.kube/config"]

@@ -17,17 +17,22 @@ struct ConfigResolver {
         if let contextName {
             guard let found = merged.contexts[contextName] else {
                 let known = merged.contexts.keys.sorted().joined(separator: ", ")
-                throw KubeConfigError("context \"\(contextName)\" not found in \(files)" + (known.isEmpty ? "" : " (known contexts: \(known))"))
+                throw KubeConfigError(
+                    "context \"\(contextName)\" not found in \(files)"
+                        + (known.isEmpty ? "" : " (known contexts: \(known))"))
             }
             context = found
         } else if options.cluster == nil && nonEmpty(options.server) == nil {
-            throw KubeConfigError("no current context is set in \(files): use --context or `kubectl config use-context`")
+            throw KubeConfigError(
+                "no current context is set in \(files): use --context or `kubectl config use-context`")
         }
         let chosenBy = contextName.map { "context \"\($0)\"" } ?? "the command line"
         // --server alone needs no cluster entry (kubectl --server URL --token T works without a kubeconfig).
-        let clusterName = nonEmpty(options.cluster) ?? nonEmpty(context.cluster) ?? (nonEmpty(options.server) == nil ? nil : "")
+        let clusterName =
+            nonEmpty(options.cluster) ?? nonEmpty(context.cluster) ?? (nonEmpty(options.server) == nil ? nil : "")
         guard let clusterName else {
-            throw KubeConfigError("\(chosenBy) in \(context.sourceFile.isEmpty ? files : context.sourceFile) names no cluster")
+            throw KubeConfigError(
+                "\(chosenBy) in \(context.sourceFile.isEmpty ? files : context.sourceFile) names no cluster")
         }
         guard var cluster = merged.clusters[clusterName] ?? (clusterName.isEmpty ? ClusterEntry() : nil) else {
             throw KubeConfigError("cluster \"\(clusterName)\" (used by \(chosenBy)) not found in \(files)")
@@ -43,15 +48,17 @@ struct ConfigResolver {
         }
         if let token = nonEmpty(options.token) {
             // --token replaces the entry's credentials (a client certificate stays, as in kubectl).
-            user = UserEntry(clientCertificate: user.clientCertificate, clientCertificateData: user.clientCertificateData,
-                             clientKey: user.clientKey, clientKeyData: user.clientKeyData, token: token, sourceFile: user.sourceFile)
+            user = UserEntry(
+                clientCertificate: user.clientCertificate, clientCertificateData: user.clientCertificateData,
+                clientKey: user.clientKey, clientKeyData: user.clientKeyData, token: token, sourceFile: user.sourceFile)
         }
         let clusterWhere = "cluster \"\(clusterName)\" in \(cluster.sourceFile)"
         guard let server = nonEmpty(cluster.server) else {
             throw KubeConfigError("\(clusterWhere) has no server")
         }
         guard let url = URLComponents(string: server), let scheme = url.scheme?.lowercased(),
-              scheme == "https" || scheme == "http", url.host != nil else {
+            scheme == "https" || scheme == "http", url.host != nil
+        else {
             throw KubeConfigError("\(clusterWhere): server \"\(server)\" is not an http(s) URL")
         }
         var tls = try clusterTLS(cluster, where: clusterWhere)
@@ -96,10 +103,12 @@ struct ConfigResolver {
     }
 
     private func clusterTLS(_ cluster: ClusterEntry, where clusterWhere: String) throws -> TLSOptions {
-        var tls = TLSOptions(serverName: nonEmpty(cluster.tlsServerName),
-                             insecureSkipVerify: cluster.insecureSkipTLSVerify ?? false)
+        var tls = TLSOptions(
+            serverName: nonEmpty(cluster.tlsServerName),
+            insecureSkipVerify: cluster.insecureSkipTLSVerify ?? false)
         if let data = nonEmpty(cluster.certificateAuthorityData) {
-            tls.certificateAuthorityPEM = try PEMCheck.decodeBase64(data, field: "certificate-authority-data", where: clusterWhere)
+            tls.certificateAuthorityPEM = try PEMCheck.decodeBase64(
+                data, field: "certificate-authority-data", where: clusterWhere)
         } else if let file = nonEmpty(cluster.certificateAuthority) {
             guard let data = readFile(file) else {
                 throw KubeConfigError("\(clusterWhere): certificate-authority file \(file) cannot be read")
@@ -108,20 +117,25 @@ struct ConfigResolver {
         }
         if let ca = tls.certificateAuthorityPEM {
             guard PEMCheck.containsCertificate(ca) else {
-                throw KubeConfigError("\(clusterWhere): certificate-authority\(cluster.certificateAuthorityData == nil ? "" : "-data") is not a PEM certificate")
+                throw KubeConfigError(
+                    "\(clusterWhere): certificate-authority\(cluster.certificateAuthorityData == nil ? "" : "-data") is not a PEM certificate"
+                )
             }
             if tls.insecureSkipVerify {
-                throw KubeConfigError("\(clusterWhere): certificate-authority and insecure-skip-tls-verify are both set; remove one (a CA with verification off would be ignored)")
+                throw KubeConfigError(
+                    "\(clusterWhere): certificate-authority and insecure-skip-tls-verify are both set; remove one (a CA with verification off would be ignored)"
+                )
             }
         }
         return tls
     }
 
     private func execClusterInfo(server: String, cluster: ClusterEntry, tls: TLSOptions) -> ExecClusterInfo {
-        ExecClusterInfo(server: server, tlsServerName: nonEmpty(cluster.tlsServerName),
-                        insecureSkipTLSVerify: cluster.insecureSkipTLSVerify,
-                        certificateAuthorityData: tls.certificateAuthorityPEM?.base64EncodedString(),
-                        proxyURL: nonEmpty(cluster.proxyURL))
+        ExecClusterInfo(
+            server: server, tlsServerName: nonEmpty(cluster.tlsServerName),
+            insecureSkipTLSVerify: cluster.insecureSkipTLSVerify,
+            certificateAuthorityData: tls.certificateAuthorityPEM?.base64EncodedString(),
+            proxyURL: nonEmpty(cluster.proxyURL))
     }
 }
 

@@ -23,7 +23,8 @@ actor CredentialProvider {
 
     init(auth: AuthMethod, environment: [String: String], keyPairCheck: ClientKeyPairCheck = .atHandshake) {
         self.auth = auth
-        self.runner = ExecPluginRunner(environment: environment, stdinIsTerminal: isatty(0) == 1, keyPairCheck: keyPairCheck)
+        self.runner = ExecPluginRunner(
+            environment: environment, stdinIsTerminal: isatty(0) == 1, keyPairCheck: keyPairCheck)
     }
 
     /// True when a 401 may be cured by refreshing (exec plugin or token file).
@@ -47,9 +48,10 @@ actor CredentialProvider {
             return AppliedCredential(authorization: "Bearer \(try readTokenFile(path))")
         case .exec(let config, let user, let cluster):
             let credential = try await execCredential(config, user: user, cluster: cluster)
-            return AppliedCredential(authorization: credential.token.map { "Bearer \($0)" },
-                                     clientCertificatePEM: credential.clientCertificatePEM,
-                                     clientKeyPEM: credential.clientKeyPEM)
+            return AppliedCredential(
+                authorization: credential.token.map { "Bearer \($0)" },
+                clientCertificatePEM: credential.clientCertificatePEM,
+                clientKeyPEM: credential.clientKeyPEM)
         }
     }
 
@@ -59,7 +61,9 @@ actor CredentialProvider {
         tokenFileCache = nil
     }
 
-    private func execCredential(_ config: ExecConfig, user: String, cluster: ExecClusterInfo?) async throws -> ExecCredential {
+    private func execCredential(
+        _ config: ExecConfig, user: String, cluster: ExecClusterInfo?
+    ) async throws -> ExecCredential {
         if let cached = cachedExec, cached.isValid(at: Date()) { return cached }
         if let running = execRun { return try await running.value }
         let runner = self.runner

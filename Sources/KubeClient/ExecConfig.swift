@@ -36,10 +36,12 @@ public struct ExecConfig: Decodable, Sendable, Equatable {
     /// Text shown when the command is missing (e.g. how to install it).
     public var installHint: String?
 
-    public init(command: String, args: [String] = [], env: [EnvVar] = [],
-                apiVersion: String = "client.authentication.k8s.io/v1",
-                interactiveMode: InteractiveMode? = .never, provideClusterInfo: Bool = false,
-                installHint: String? = nil) {
+    public init(
+        command: String, args: [String] = [], env: [EnvVar] = [],
+        apiVersion: String = "client.authentication.k8s.io/v1",
+        interactiveMode: InteractiveMode? = .never, provideClusterInfo: Bool = false,
+        installHint: String? = nil
+    ) {
         self.command = command
         self.args = args
         self.env = env
@@ -78,8 +80,10 @@ public struct ExecClusterInfo: Sendable, Equatable, Encodable {
     public var certificateAuthorityData: String?
     public var proxyURL: String?
 
-    public init(server: String, tlsServerName: String? = nil, insecureSkipTLSVerify: Bool? = nil,
-                certificateAuthorityData: String? = nil, proxyURL: String? = nil) {
+    public init(
+        server: String, tlsServerName: String? = nil, insecureSkipTLSVerify: Bool? = nil,
+        certificateAuthorityData: String? = nil, proxyURL: String? = nil
+    ) {
         self.server = server
         self.tlsServerName = tlsServerName
         self.insecureSkipTLSVerify = insecureSkipTLSVerify

@@ -17,8 +17,10 @@ struct ExecCredential: Sendable, Equatable {
     }
 
     /// Parses stdout of a plugin configured with `apiVersion`.
-    static func parse(_ output: Data, apiVersion: String, command: String, user: String,
-                      keyPairCheck: ClientKeyPairCheck = .atHandshake) throws -> ExecCredential {
+    static func parse(
+        _ output: Data, apiVersion: String, command: String, user: String,
+        keyPairCheck: ClientKeyPairCheck = .atHandshake
+    ) throws -> ExecCredential {
         func fail(_ message: String) -> ExecPluginError {
             ExecPluginError(command: command, user: user, message: message)
         }
@@ -30,7 +32,9 @@ struct ExecCredential: Sendable, Equatable {
             throw fail("output has kind \"\(json["kind"] as? String ?? "")\", want ExecCredential")
         }
         guard json["apiVersion"] as? String == apiVersion else {
-            throw fail("output has apiVersion \"\(json["apiVersion"] as? String ?? "")\", but the kubeconfig asks for \(apiVersion)")
+            throw fail(
+                "output has apiVersion \"\(json["apiVersion"] as? String ?? "")\", but the kubeconfig asks for \(apiVersion)"
+            )
         }
         guard let status = json["status"] as? [String: Any] else {
             throw fail("output has no status (the plugin printed no credential)")
@@ -54,8 +58,9 @@ struct ExecCredential: Sendable, Equatable {
         }
         if let certificate = credential.clientCertificatePEM, let key = credential.clientKeyPEM {
             do {
-                try UserResolver.checkPair(certificate: (certificate, "status.clientCertificateData"),
-                                           key: (key, "status.clientKeyData"), where: "output", using: keyPairCheck)
+                try UserResolver.checkPair(
+                    certificate: (certificate, "status.clientCertificateData"),
+                    key: (key, "status.clientKeyData"), where: "output", using: keyPairCheck)
             } catch let error as KubeConfigError {
                 throw fail(error.message)
             }
@@ -93,7 +98,9 @@ struct ExecCredential: Sendable, Equatable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(Info(apiVersion: apiVersion, spec: Spec(interactive: interactive, cluster: cluster)))) ?? Data()
+        let data =
+            (try? encoder.encode(Info(apiVersion: apiVersion, spec: Spec(interactive: interactive, cluster: cluster))))
+            ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

@@ -16,8 +16,9 @@ struct ExecPluginRunner: Sendable {
     func run(_ config: ExecConfig, user: String, cluster: ExecClusterInfo?) async throws -> ExecCredential {
         let mode = config.interactiveMode ?? .ifAvailable
         if mode == .always, !stdinIsTerminal {
-            throw ExecPluginError(command: config.command, user: user,
-                                  message: "interactiveMode is Always but standard input is not a terminal")
+            throw ExecPluginError(
+                command: config.command, user: user,
+                message: "interactiveMode is Always but standard input is not a terminal")
         }
         let interactive = mode != .never && stdinIsTerminal
         guard let executable = resolve(config.command) else {
@@ -27,9 +28,11 @@ struct ExecPluginRunner: Sendable {
         }
         var env = environment
         for variable in config.env { env[variable.name] = variable.value }
-        env["KUBERNETES_EXEC_INFO"] = ExecCredential.execInfo(apiVersion: config.apiVersion, interactive: interactive, cluster: cluster)
+        env["KUBERNETES_EXEC_INFO"] = ExecCredential.execInfo(
+            apiVersion: config.apiVersion, interactive: interactive, cluster: cluster)
         let finalEnv = env
-        let output: (status: Int32, stdout: Data, stderr: Data) = try await withCheckedThrowingContinuation { continuation in
+        let output: (status: Int32, stdout: Data, stderr: Data) = try await withCheckedThrowingContinuation {
+            continuation in
             Self.queue.async {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: executable)
@@ -43,7 +46,10 @@ struct ExecPluginRunner: Sendable {
                 do {
                     try process.run()
                 } catch {
-                    continuation.resume(throwing: ExecPluginError(command: config.command, user: user, message: "cannot start \(executable): \(error.localizedDescription)"))
+                    continuation.resume(
+                        throwing: ExecPluginError(
+                            command: config.command, user: user,
+                            message: "cannot start \(executable): \(error.localizedDescription)"))
                     return
                 }
                 // Drain stderr concurrently so a chatty plugin cannot block on a full pipe.
@@ -63,12 +69,15 @@ struct ExecPluginRunner: Sendable {
             }
         }
         guard output.status == 0 else {
-            let text = String(decoding: output.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw ExecPluginError(command: config.command, user: user,
-                                  message: "exited with status \(output.status)" + (text.isEmpty ? "" : ": \(text)"))
+            let text = String(decoding: output.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            throw ExecPluginError(
+                command: config.command, user: user,
+                message: "exited with status \(output.status)" + (text.isEmpty ? "" : ": \(text)"))
         }
-        return try ExecCredential.parse(output.stdout, apiVersion: config.apiVersion, command: config.command, user: user,
-                                        keyPairCheck: keyPairCheck)
+        return try ExecCredential.parse(
+            output.stdout, apiVersion: config.apiVersion, command: config.command, user: user,
+            keyPairCheck: keyPairCheck)
     }
 
     /// Absolute paths as they are; names with a `/` were made absolute at load; others via PATH.

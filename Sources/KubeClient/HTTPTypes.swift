@@ -17,8 +17,10 @@ public struct TLSOptions: Sendable, Equatable, Hashable {
     /// Skip verification of the server's certificate. Only when explicitly configured.
     public var insecureSkipVerify: Bool
 
-    public init(certificateAuthorityPEM: Data? = nil, clientCertificatePEM: Data? = nil,
-                clientKeyPEM: Data? = nil, serverName: String? = nil, insecureSkipVerify: Bool = false) {
+    public init(
+        certificateAuthorityPEM: Data? = nil, clientCertificatePEM: Data? = nil,
+        clientKeyPEM: Data? = nil, serverName: String? = nil, insecureSkipVerify: Bool = false
+    ) {
         self.certificateAuthorityPEM = certificateAuthorityPEM
         self.clientCertificatePEM = clientCertificatePEM
         self.clientKeyPEM = clientKeyPEM
@@ -45,9 +47,11 @@ public struct HTTPRequest: Sendable {
     /// proxy variables are never consulted here: callers decide (see `ClientConfig.proxy`).
     public var proxy: String?
 
-    public init(method: String, url: String, headers: [(name: String, value: String)] = [],
-                body: Data? = nil, tls: TLSOptions = TLSOptions(), timeout: TimeInterval? = 30,
-                connectTimeout: TimeInterval = 30, proxy: String? = nil) {
+    public init(
+        method: String, url: String, headers: [(name: String, value: String)] = [],
+        body: Data? = nil, tls: TLSOptions = TLSOptions(), timeout: TimeInterval? = 30,
+        connectTimeout: TimeInterval = 30, proxy: String? = nil
+    ) {
         self.method = method
         self.url = url
         self.headers = headers

@@ -10,19 +10,25 @@ public enum InClusterConfig {
 
     /// True when the environment says we run in a pod.
     static func isAvailable(environment: [String: String]) -> Bool {
-        !(environment["KUBERNETES_SERVICE_HOST"] ?? "").isEmpty && !(environment["KUBERNETES_SERVICE_PORT"] ?? "").isEmpty
+        !(environment["KUBERNETES_SERVICE_HOST"] ?? "").isEmpty
+            && !(environment["KUBERNETES_SERVICE_PORT"] ?? "").isEmpty
     }
 
     /// Builds the configuration; the token file is re-read as it rotates (`AuthMethod.tokenFile`).
-    static func load(environment: [String: String], directory: String,
-                     options: KubeConfigOptions) throws -> ClientConfig {
+    static func load(
+        environment: [String: String], directory: String,
+        options: KubeConfigOptions
+    ) throws -> ClientConfig {
         guard let host = environment["KUBERNETES_SERVICE_HOST"], !host.isEmpty,
-              let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty else {
+            let port = environment["KUBERNETES_SERVICE_PORT"], !port.isEmpty
+        else {
             throw KubeConfigError("in-cluster configuration needs KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT")
         }
         let tokenPath = directory + "/token"
         guard FileManager.default.isReadableFile(atPath: tokenPath) else {
-            throw KubeConfigError("in-cluster configuration: service account token \(tokenPath) is missing or unreadable (is automountServiceAccountToken off?)")
+            throw KubeConfigError(
+                "in-cluster configuration: service account token \(tokenPath) is missing or unreadable (is automountServiceAccountToken off?)"
+            )
         }
         let caPath = directory + "/ca.crt"
         guard let ca = FileManager.default.contents(atPath: caPath) else {

@@ -5,8 +5,10 @@ extension KubeClient {
     /// GET one object (or subresource: `.../deployments/web/scale`, `.../status`).
     /// - Parameter metadataOnly: ask for a `PartialObjectMetadata` instead of the whole object.
     public func get(_ path: String, query: [URLQueryItem] = [], metadataOnly: Bool = false) async throws -> Data {
-        try await send("GET", path: path, query: query,
-                       accept: metadataOnly ? MetadataOnlyAccept.object : "application/json").body
+        try await send(
+            "GET", path: path, query: query,
+            accept: metadataOnly ? MetadataOnlyAccept.object : "application/json"
+        ).body
     }
 
     /// Lists a collection, following `continue` tokens to the end, and returns every item decoded
@@ -19,30 +21,42 @@ extension KubeClient {
     /// - Parameters:
     ///   - limit: page size (`kubectl` uses 500); nil asks for everything at once.
     ///   - metadataOnly: `PartialObjectMetadataList` items (names, labels, annotations, owners).
-    public func list<Item: Decodable>(_ path: String, of item: Item.Type, labelSelector: String? = nil,
-                                      fieldSelector: String? = nil, limit: Int? = 500, metadataOnly: Bool = false,
-                                      query: [URLQueryItem] = []) async throws -> KubeList<Item> {
+    public func list<Item: Decodable>(
+        _ path: String, of item: Item.Type, labelSelector: String? = nil,
+        fieldSelector: String? = nil, limit: Int? = 500, metadataOnly: Bool = false,
+        query: [URLQueryItem] = []
+    ) async throws -> KubeList<Item> {
         do {
-            return try await listPages(path, labelSelector: labelSelector, fieldSelector: fieldSelector,
-                                       limit: limit, metadataOnly: metadataOnly, query: query)
+            return try await listPages(
+                path, labelSelector: labelSelector, fieldSelector: fieldSelector,
+                limit: limit, metadataOnly: metadataOnly, query: query)
         } catch let error as KubeAPIError where error.isGone && limit != nil {
-            return try await listPages(path, labelSelector: labelSelector, fieldSelector: fieldSelector,
-                                       limit: nil, metadataOnly: metadataOnly, query: query)
+            return try await listPages(
+                path, labelSelector: labelSelector, fieldSelector: fieldSelector,
+                limit: nil, metadataOnly: metadataOnly, query: query)
         }
     }
 
-    private func listPages<Item: Decodable>(_ path: String, labelSelector: String?, fieldSelector: String?, limit: Int?,
-                                            metadataOnly: Bool, query: [URLQueryItem]) async throws -> KubeList<Item> {
+    private func listPages<Item: Decodable>(
+        _ path: String, labelSelector: String?, fieldSelector: String?, limit: Int?,
+        metadataOnly: Bool, query: [URLQueryItem]
+    ) async throws -> KubeList<Item> {
         var result = KubeList<Item>(items: [], resourceVersion: "")
         var continueToken: String?
         repeat {
             var items = query
-            if let labelSelector, !labelSelector.isEmpty { items.append(URLQueryItem(name: "labelSelector", value: labelSelector)) }
-            if let fieldSelector, !fieldSelector.isEmpty { items.append(URLQueryItem(name: "fieldSelector", value: fieldSelector)) }
+            if let labelSelector, !labelSelector.isEmpty {
+                items.append(URLQueryItem(name: "labelSelector", value: labelSelector))
+            }
+            if let fieldSelector, !fieldSelector.isEmpty {
+                items.append(URLQueryItem(name: "fieldSelector", value: fieldSelector))
+            }
             if let limit { items.append(URLQueryItem(name: "limit", value: String(limit))) }
             if let continueToken { items.append(URLQueryItem(name: "continue", value: continueToken)) }
-            let body = try await send("GET", path: path, query: items,
-                                      accept: metadataOnly ? MetadataOnlyAccept.list : "application/json").body
+            let body = try await send(
+                "GET", path: path, query: items,
+                accept: metadataOnly ? MetadataOnlyAccept.list : "application/json"
+            ).body
             let page = try KubeListPage<Item>.decode(body, path: path)
             if result.items.isEmpty {
                 result.items = page.items
@@ -64,21 +78,31 @@ extension KubeClient {
     /// - Parameters:
     ///   - dryRun: `?dryRun=All`: validated and admitted (webhooks run) but not stored.
     ///   - fieldManager: recorded as the owner of the fields set.
-    public func create(_ path: String, body: Data, dryRun: Bool = false, fieldManager: String? = nil) async throws -> Data {
-        try await send("POST", path: path, query: writeQuery(dryRun: dryRun, fieldManager: fieldManager),
-                       body: body, contentType: "application/json").body
+    public func create(
+        _ path: String, body: Data, dryRun: Bool = false, fieldManager: String? = nil
+    ) async throws -> Data {
+        try await send(
+            "POST", path: path, query: writeQuery(dryRun: dryRun, fieldManager: fieldManager),
+            body: body, contentType: "application/json"
+        ).body
     }
 
     /// PUT a whole object (its `metadata.resourceVersion` makes this a compare-and-swap: 409 if stale).
-    public func update(_ path: String, body: Data, dryRun: Bool = false, fieldManager: String? = nil) async throws -> Data {
-        try await send("PUT", path: path, query: writeQuery(dryRun: dryRun, fieldManager: fieldManager),
-                       body: body, contentType: "application/json").body
+    public func update(
+        _ path: String, body: Data, dryRun: Bool = false, fieldManager: String? = nil
+    ) async throws -> Data {
+        try await send(
+            "PUT", path: path, query: writeQuery(dryRun: dryRun, fieldManager: fieldManager),
+            body: body, contentType: "application/json"
+        ).body
     }
 
     /// PATCH an object or subresource with the given patch type.
     /// `fieldManager` applies to the non-apply types; `.apply` carries its own (and `force`).
-    public func patch(_ path: String, body: Data, type: PatchType, fieldManager: String? = nil,
-                      dryRun: Bool = false) async throws -> Data {
+    public func patch(
+        _ path: String, body: Data, type: PatchType, fieldManager: String? = nil,
+        dryRun: Bool = false
+    ) async throws -> Data {
         var query: [URLQueryItem]
         switch type {
         case .apply(let manager, let force):
@@ -94,8 +118,10 @@ extension KubeClient {
     /// - Parameters:
     ///   - propagationPolicy: what happens to dependents.
     ///   - preconditions: only delete if the uid / resourceVersion still match (409 otherwise).
-    public func delete(_ path: String, propagationPolicy: PropagationPolicy? = nil,
-                       preconditions: DeletePreconditions? = nil, dryRun: Bool = false) async throws -> Data {
+    public func delete(
+        _ path: String, propagationPolicy: PropagationPolicy? = nil,
+        preconditions: DeletePreconditions? = nil, dryRun: Bool = false
+    ) async throws -> Data {
         var options: [String: Any] = ["kind": "DeleteOptions", "apiVersion": "v1"]
         if let propagationPolicy { options["propagationPolicy"] = propagationPolicy.rawValue }
         if dryRun { options["dryRun"] = ["All"] }
@@ -106,14 +132,18 @@ extension KubeClient {
             options["preconditions"] = fields
         }
         let body = try JSONSerialization.data(withJSONObject: options, options: [.sortedKeys])
-        return try await send("DELETE", path: path, query: writeQuery(dryRun: dryRun, fieldManager: nil),
-                              body: body, contentType: "application/json").body
+        return try await send(
+            "DELETE", path: path, query: writeQuery(dryRun: dryRun, fieldManager: nil),
+            body: body, contentType: "application/json"
+        ).body
     }
 
     private func writeQuery(dryRun: Bool, fieldManager: String?) -> [URLQueryItem] {
         var query: [URLQueryItem] = []
         if dryRun { query.append(URLQueryItem(name: "dryRun", value: "All")) }
-        if let fieldManager, !fieldManager.isEmpty { query.append(URLQueryItem(name: "fieldManager", value: fieldManager)) }
+        if let fieldManager, !fieldManager.isEmpty {
+            query.append(URLQueryItem(name: "fieldManager", value: fieldManager))
+        }
         return query
     }
 }

@@ -21,14 +21,22 @@ extension KubeClient {
     ///   - timeoutSeconds: ask the server to end the watch after this long.
     ///   - onOpen: called when the server accepts the watch (status 200), before any event:
     ///     the one sign of life a quiet watch gives, since bookmarks are at the server's discretion.
-    public func watch(_ path: String, resourceVersion: String? = nil, labelSelector: String? = nil,
-                      fieldSelector: String? = nil, allowBookmarks: Bool = true, metadataOnly: Bool = false,
-                      timeoutSeconds: Int? = nil, onOpen: (@Sendable () -> Void)? = nil) -> AsyncThrowingStream<WatchEvent, any Error> {
+    public func watch(
+        _ path: String, resourceVersion: String? = nil, labelSelector: String? = nil,
+        fieldSelector: String? = nil, allowBookmarks: Bool = true, metadataOnly: Bool = false,
+        timeoutSeconds: Int? = nil, onOpen: (@Sendable () -> Void)? = nil
+    ) -> AsyncThrowingStream<WatchEvent, any Error> {
         var query = [URLQueryItem(name: "watch", value: "true")]
-        if let resourceVersion, !resourceVersion.isEmpty { query.append(URLQueryItem(name: "resourceVersion", value: resourceVersion)) }
+        if let resourceVersion, !resourceVersion.isEmpty {
+            query.append(URLQueryItem(name: "resourceVersion", value: resourceVersion))
+        }
         if allowBookmarks { query.append(URLQueryItem(name: "allowWatchBookmarks", value: "true")) }
-        if let labelSelector, !labelSelector.isEmpty { query.append(URLQueryItem(name: "labelSelector", value: labelSelector)) }
-        if let fieldSelector, !fieldSelector.isEmpty { query.append(URLQueryItem(name: "fieldSelector", value: fieldSelector)) }
+        if let labelSelector, !labelSelector.isEmpty {
+            query.append(URLQueryItem(name: "labelSelector", value: labelSelector))
+        }
+        if let fieldSelector, !fieldSelector.isEmpty {
+            query.append(URLQueryItem(name: "fieldSelector", value: fieldSelector))
+        }
         if let timeoutSeconds { query.append(URLQueryItem(name: "timeoutSeconds", value: String(timeoutSeconds))) }
         let accept = metadataOnly ? MetadataOnlyAccept.object : "application/json"
         let finalQuery = query
@@ -39,14 +47,17 @@ extension KubeClient {
                     let url = try self.makeURL(path: path, query: finalQuery)
                     var refreshed = false
                     while true {
-                        let request = try await self.makeRequest(method: "GET", url: url, body: nil, contentType: nil,
-                                                                 accept: accept, timeout: nil)
+                        let request = try await self.makeRequest(
+                            method: "GET", url: url, body: nil, contentType: nil,
+                            accept: accept, timeout: nil)
                         let decoder = WatchStreamDecoder(continuation: continuation, stop: stop)
-                        _ = try await self.transport.stream(request, onHead: { status, _ in
-                            decoder.head(status)
-                            if status == 200 { onOpen?() }
-                        },
-                                                            onBody: { decoder.receive($0) }, stop: stop)
+                        _ = try await self.transport.stream(
+                            request,
+                            onHead: { status, _ in
+                                decoder.head(status)
+                                if status == 200 { onOpen?() }
+                            },
+                            onBody: { decoder.receive($0) }, stop: stop)
                         if decoder.status == 401, !refreshed, self.credentials.canRefresh {
                             refreshed = true
                             await self.credentials.invalidate()
@@ -99,7 +110,9 @@ final class WatchStreamDecoder: Sendable {
         state.withLock { state in
             guard state.failure == nil else { return }
             guard state.statusCode == 200 else {
-                if state.errorBody.count < 1 << 20 { state.errorBody.append(chunk.prefix((1 << 20) - state.errorBody.count)) }
+                if state.errorBody.count < 1 << 20 {
+                    state.errorBody.append(chunk.prefix((1 << 20) - state.errorBody.count))
+                }
                 return
             }
             for line in state.splitter.append(chunk) { deliver(line, &state) }

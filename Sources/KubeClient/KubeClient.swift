@@ -27,13 +27,16 @@ public final class KubeClient: Sendable {
     ///     the sandbox, `NIOTransport` (SwiftNIO, `KubeNIOTransport`) in the webhook.
     ///   - environment: environment for exec credential plugins.
     ///   - logger: retries and credential refreshes are logged at `debug`.
-    public init(config: ClientConfig, transport: any KubeTransport,
-                environment: [String: String] = ProcessInfo.processInfo.environment,
-                logger: Logger = Logger(label: "kube-client")) {
+    public init(
+        config: ClientConfig, transport: any KubeTransport,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "kube-client")
+    ) {
         self.config = config
         self.logger = logger
         self.transport = transport
-        self.credentials = CredentialProvider(auth: config.auth, environment: environment, keyPairCheck: config.keyPairCheck)
+        self.credentials = CredentialProvider(
+            auth: config.auth, environment: environment, keyPairCheck: config.keyPairCheck)
     }
 
     /// How many times the exec credential plugin has run for this client (diagnostics).
@@ -52,21 +55,25 @@ public final class KubeClient: Sendable {
     ///   - body: request body.
     ///   - contentType: `Content-Type` for the body.
     ///   - accept: `Accept` header.
-    public func send(_ method: String, path: String, query: [URLQueryItem] = [], body: Data? = nil,
-                     contentType: String? = nil, accept: String = "application/json") async throws -> HTTPResponse {
+    public func send(
+        _ method: String, path: String, query: [URLQueryItem] = [], body: Data? = nil,
+        contentType: String? = nil, accept: String = "application/json"
+    ) async throws -> HTTPResponse {
         let url = try makeURL(path: path, query: query)
         let safe = method == "GET" || method == "HEAD"
         var attempt = 1
         var refreshedAfter401 = false
         while true {
-            let request = try await makeRequest(method: method, url: url, body: body,
-                                                contentType: contentType, accept: accept, timeout: config.requestTimeout)
+            let request = try await makeRequest(
+                method: method, url: url, body: body,
+                contentType: contentType, accept: accept, timeout: config.requestTimeout)
             let response: HTTPResponse
             do {
                 response = try await transport.perform(request)
             } catch let error as TransportError {
                 if safe, error.isRetryable, attempt < config.retry.maxAttempts {
-                    let delay = config.retry.delay(afterAttempt: attempt, retryAfter: nil, unit: Double.random(in: 0...1))
+                    let delay = config.retry.delay(
+                        afterAttempt: attempt, retryAfter: nil, unit: Double.random(in: 0...1))
                     logger.debug("retrying \(method) \(path) in \(delay)s after: \(error.kind.rawValue)")
                     try await pause(delay)
                     attempt += 1
@@ -83,8 +90,10 @@ public final class KubeClient: Sendable {
             }
             let retryAfter = RetryPolicy.parseRetryAfter(response.header("Retry-After"))
             if safe, RetryPolicy.isRetryable(status: response.status, hasRetryAfter: retryAfter != nil),
-               attempt < config.retry.maxAttempts {
-                let delay = config.retry.delay(afterAttempt: attempt, retryAfter: retryAfter, unit: Double.random(in: 0...1))
+                attempt < config.retry.maxAttempts
+            {
+                let delay = config.retry.delay(
+                    afterAttempt: attempt, retryAfter: retryAfter, unit: Double.random(in: 0...1))
                 logger.debug("retrying \(method) \(path) in \(delay)s after HTTP \(response.status)")
                 try await pause(delay)
                 attempt += 1
@@ -95,8 +104,10 @@ public final class KubeClient: Sendable {
     }
 
     /// Builds the request with credentials, impersonation and standard headers.
-    func makeRequest(method: String, url: String, body: Data?, contentType: String?, accept: String,
-                     timeout: TimeInterval?) async throws -> HTTPRequest {
+    func makeRequest(
+        method: String, url: String, body: Data?, contentType: String?, accept: String,
+        timeout: TimeInterval?
+    ) async throws -> HTTPRequest {
         let credential = try await credentials.current()
         var headers: [(name: String, value: String)] = [("Accept", accept), ("User-Agent", config.userAgent)]
         if let contentType { headers.append(("Content-Type", contentType)) }
@@ -108,8 +119,9 @@ public final class KubeClient: Sendable {
             tls.clientCertificatePEM = certificate
             tls.clientKeyPEM = key
         }
-        return HTTPRequest(method: method, url: url, headers: headers, body: body, tls: tls,
-                           timeout: timeout, connectTimeout: config.connectTimeout, proxy: config.proxy)
+        return HTTPRequest(
+            method: method, url: url, headers: headers, body: body, tls: tls,
+            timeout: timeout, connectTimeout: config.connectTimeout, proxy: config.proxy)
     }
 
     /// `server` + `path` + encoded query. Paths must start with `/`.
@@ -119,7 +131,9 @@ public final class KubeClient: Sendable {
         }
         var url = config.server + path
         if !query.isEmpty {
-            url += "?" + query.map { "\(Self.percentEncode($0.name))=\(Self.percentEncode($0.value ?? ""))" }
+            url +=
+                "?"
+                + query.map { "\(Self.percentEncode($0.name))=\(Self.percentEncode($0.value ?? ""))" }
                 .joined(separator: "&")
         }
         return url
@@ -132,8 +146,8 @@ public final class KubeClient: Sendable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(Character(UnicodeScalar(byte)))
             default:
                 out += String(format: "%%%02X", byte)

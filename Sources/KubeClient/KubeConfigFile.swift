@@ -33,7 +33,8 @@ struct KubeConfigFile: Sendable, Equatable {
         func resolve(_ file: String?) -> String? {
             guard let file, !file.isEmpty else { return nil }
             if file.hasPrefix("/") { return file }
-            return URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: directory, isDirectory: true)).standardizedFileURL.path
+            return URL(fileURLWithPath: file, relativeTo: URL(fileURLWithPath: directory, isDirectory: true))
+                .standardizedFileURL.path
         }
         var clusters: [(String, ClusterEntry)] = []
         for item in raw.clusters ?? [] {
@@ -62,15 +63,16 @@ struct KubeConfigFile: Sendable, Equatable {
             user.sourceFile = path
             users.append((name, user))
         }
-        return KubeConfigFile(path: path, currentContext: raw.currentContext,
-                              clusters: clusters, contexts: contexts, users: users)
+        return KubeConfigFile(
+            path: path, currentContext: raw.currentContext,
+            clusters: clusters, contexts: contexts, users: users)
     }
 
     private static func describe(_ error: any Error) -> String {
         if let decoding = error as? DecodingError {
             switch decoding {
             case .typeMismatch(_, let context), .valueNotFound(_, let context),
-                 .keyNotFound(_, let context), .dataCorrupted(let context):
+                .keyNotFound(_, let context), .dataCorrupted(let context):
                 let path = context.codingPath.map(\.stringValue).joined(separator: ".")
                 return path.isEmpty ? context.debugDescription : "at \(path): \(context.debugDescription)"
             @unknown default:

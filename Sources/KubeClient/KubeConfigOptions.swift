@@ -30,11 +30,13 @@ public struct KubeConfigOptions: Sendable, Equatable {
     /// `--insecure-skip-tls-verify`: no server certificate check; drops the kubeconfig's CA.
     public var insecureSkipTLSVerify: Bool
 
-    public init(kubeconfig: String? = nil, context: String? = nil, cluster: String? = nil,
-                user: String? = nil, namespace: String? = nil, requestTimeout: TimeInterval? = nil,
-                impersonateUser: String? = nil, impersonateGroups: [String] = [],
-                server: String? = nil, token: String? = nil, certificateAuthority: String? = nil,
-                insecureSkipTLSVerify: Bool = false) {
+    public init(
+        kubeconfig: String? = nil, context: String? = nil, cluster: String? = nil,
+        user: String? = nil, namespace: String? = nil, requestTimeout: TimeInterval? = nil,
+        impersonateUser: String? = nil, impersonateGroups: [String] = [],
+        server: String? = nil, token: String? = nil, certificateAuthority: String? = nil,
+        insecureSkipTLSVerify: Bool = false
+    ) {
         self.kubeconfig = kubeconfig
         self.context = context
         self.cluster = cluster
@@ -54,7 +56,9 @@ public struct KubeConfigOptions: Sendable, Equatable {
     public static func parseRequestTimeout(_ text: String) throws -> TimeInterval? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let seconds = Int(trimmed) {
-            guard seconds >= 0 else { throw KubeConfigError("invalid --request-timeout \"\(text)\": must not be negative") }
+            guard seconds >= 0 else {
+                throw KubeConfigError("invalid --request-timeout \"\(text)\": must not be negative")
+            }
             return seconds == 0 ? nil : TimeInterval(seconds)
         }
         var total: TimeInterval = 0
@@ -73,10 +77,12 @@ public struct KubeConfigOptions: Sendable, Equatable {
             case "m": scale = 60
             case "h": scale = 3600
             default:
-                throw KubeConfigError("invalid --request-timeout \"\(text)\": use a number of seconds or a duration like 30s, 2m, 1h")
+                throw KubeConfigError(
+                    "invalid --request-timeout \"\(text)\": use a number of seconds or a duration like 30s, 2m, 1h")
             }
             guard let value = Double(number) else {
-                throw KubeConfigError("invalid --request-timeout \"\(text)\": use a number of seconds or a duration like 30s, 2m, 1h")
+                throw KubeConfigError(
+                    "invalid --request-timeout \"\(text)\": use a number of seconds or a duration like 30s, 2m, 1h")
             }
             total += value * scale
         }

@@ -27,8 +27,10 @@ public struct KubeListPage<Item: Decodable>: Decodable {
         do {
             return try JSONDecoder().decode(KubeListPage.self, from: body)
         } catch let error as DecodingError {
-            throw KubeAPIError(code: 0, reason: "BadResponse",
-                               message: "the server's answer to GET \(path) could not be read: \(ListDecodeFailure.explain(error, body))")
+            throw KubeAPIError(
+                code: 0, reason: "BadResponse",
+                message:
+                    "the server's answer to GET \(path) could not be read: \(ListDecodeFailure.explain(error, body))")
         }
     }
 }
@@ -61,21 +63,27 @@ private enum ListDecodeFailure {
             var namespace: String?
             private enum Keys: String, CodingKey { case metadata, name, namespace }
             init(from decoder: any Decoder) throws {
-                let meta = try? decoder.container(keyedBy: Keys.self).nestedContainer(keyedBy: Keys.self, forKey: .metadata)
+                let meta = try? decoder.container(keyedBy: Keys.self).nestedContainer(
+                    keyedBy: Keys.self, forKey: .metadata)
                 name = try? meta?.decodeIfPresent(String.self, forKey: .name)
                 namespace = try? meta?.decodeIfPresent(String.self, forKey: .namespace)
             }
         }
         struct Names: Decodable { var items: [Named] }
         guard let items = try? JSONDecoder().decode(Names.self, from: body).items, index < items.count,
-              let name = items[index].name else { return nil }
+            let name = items[index].name
+        else { return nil }
         return items[index].namespace.map { "\($0)/\(name)" } ?? name
     }
 
     private static func render(_ path: [any CodingKey]) -> String {
         var out = ""
         for key in path {
-            if let index = key.intValue { out += "[\(index)]" } else { out += out.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+            if let index = key.intValue {
+                out += "[\(index)]"
+            } else {
+                out += out.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
         }
         return out
     }

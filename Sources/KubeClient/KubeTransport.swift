@@ -26,10 +26,12 @@ public protocol KubeTransport: Sendable {
     /// order, never concurrently. Returns when the server ends the response; throws
     /// `TransportError` of kind `.cancelled` when the task is cancelled or `stop` is set
     /// (checked at least after every `onBody`).
-    func stream(_ request: HTTPRequest,
-                onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
-                onBody: @escaping @Sendable (Data) -> Void,
-                stop: CancellationFlag) async throws -> (status: Int, headers: [(name: String, value: String)])
+    func stream(
+        _ request: HTTPRequest,
+        onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
+        onBody: @escaping @Sendable (Data) -> Void,
+        stop: CancellationFlag
+    ) async throws -> (status: Int, headers: [(name: String, value: String)])
 }
 
 /// A one-way flag shared between async code and a transfer running elsewhere (a curl thread,

@@ -31,7 +31,8 @@ enum PEMCheck {
                 body = ""
             } else if line.hasPrefix("-----END "), line.hasSuffix("-----"), let label = current {
                 if String(line.dropFirst(9).dropLast(5)) == label, !body.isEmpty,
-                   Data(base64Encoded: body) != nil {
+                    Data(base64Encoded: body) != nil
+                {
                     labels.append(label)
                 }
                 current = nil

@@ -52,7 +52,8 @@ enum ProxyResolver {
     private static func cidrContains(_ cidr: String, host: String) -> Bool {
         let parts = cidr.split(separator: "/")
         guard parts.count == 2, let bits = Int(parts[1]), (0...32).contains(bits),
-              let network = ipv4(String(parts[0])), let address = ipv4(host) else { return false }
+            let network = ipv4(String(parts[0])), let address = ipv4(host)
+        else { return false }
         let mask: UInt32 = bits == 0 ? 0 : UInt32.max << UInt32(32 - bits)
         return network & mask == address & mask
     }

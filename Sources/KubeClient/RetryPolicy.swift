@@ -18,8 +18,10 @@ public struct RetryPolicy: Sendable, Equatable {
     /// - Parameters:
     ///   - baseDelay: delay before the first retry, doubled each time, in seconds.
     ///   - maxDelay: upper bound for the computed backoff, in seconds.
-    public init(maxAttempts: Int = 5, baseDelay: TimeInterval = 0.2, maxDelay: TimeInterval = 5,
-                maxRetryAfter: TimeInterval = 30) {
+    public init(
+        maxAttempts: Int = 5, baseDelay: TimeInterval = 0.2, maxDelay: TimeInterval = 5,
+        maxRetryAfter: TimeInterval = 30
+    ) {
         self.maxAttempts = maxAttempts
         self.backoff = Backoff(initial: .seconds(baseDelay), factor: 2, maximum: .seconds(maxDelay), jitter: 0.5)
         self.maxRetryAfter = maxRetryAfter

@@ -59,15 +59,18 @@ public struct TransportError: Error, Sendable, Equatable, CustomStringConvertibl
         let why: String
         switch kind {
         case .serverCertificateUntrusted:
-            why = "the server's TLS certificate is not trusted: it is not signed by the configured certificate authority or does not name this host (check certificate-authority / tls-server-name)"
+            why =
+                "the server's TLS certificate is not trusted: it is not signed by the configured certificate authority or does not name this host (check certificate-authority / tls-server-name)"
         case .clientCertificateInvalid:
             why = "the client certificate or key could not be used (is client-key the key of client-certificate?)"
         case .clientCertificateRejected:
-            why = "the server requires a client certificate and rejected ours, or none was sent (check the user's client-certificate / client-key and the server's client CA)"
+            why =
+                "the server requires a client certificate and rejected ours, or none was sent (check the user's client-certificate / client-key and the server's client CA)"
         case .tlsHandshake:
             why = "the TLS handshake failed"
         case .connectionRefused:
-            why = "the connection was refused or the host is unreachable (is the API server running and the address right?)"
+            why =
+                "the connection was refused or the host is unreachable (is the API server running and the address right?)"
         case .connectionReset:
             why = "the connection was reset or closed before a complete response arrived"
         case .hostNotFound:

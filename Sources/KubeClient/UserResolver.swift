@@ -8,13 +8,18 @@ struct UserResolver {
     var readFile: (String) -> Data?
     var keyPairCheck: ClientKeyPairCheck
 
-    func resolve(_ user: UserEntry, name: String, where userWhere: String, tls: inout TLSOptions,
-                 clusterInfo: ExecClusterInfo) throws -> AuthMethod {
+    func resolve(
+        _ user: UserEntry, name: String, where userWhere: String, tls: inout TLSOptions,
+        clusterInfo: ExecClusterInfo
+    ) throws -> AuthMethod {
         if user.authProvider != nil {
-            throw KubeConfigError("\(userWhere) uses auth-provider \"\(user.authProvider?.name ?? "")\", which kubectl no longer supports; switch to an exec credential plugin (for GKE: gke-gcloud-auth-plugin, for AKS: kubelogin)")
+            throw KubeConfigError(
+                "\(userWhere) uses auth-provider \"\(user.authProvider?.name ?? "")\", which kubectl no longer supports; switch to an exec credential plugin (for GKE: gke-gcloud-auth-plugin, for AKS: kubelogin)"
+            )
         }
-        let certificate = try material(data: user.clientCertificateData, file: user.clientCertificate,
-                                       field: "client-certificate", where: userWhere)
+        let certificate = try material(
+            data: user.clientCertificateData, file: user.clientCertificate,
+            field: "client-certificate", where: userWhere)
         let key = try material(data: user.clientKeyData, file: user.clientKey, field: "client-key", where: userWhere)
         switch (certificate, key) {
         case let (certificate?, key?):
@@ -45,10 +50,14 @@ struct UserResolver {
             }
             guard !exec.command.isEmpty else { throw KubeConfigError("\(userWhere): exec has no command") }
             guard ExecConfig.supportedAPIVersions.contains(exec.apiVersion) else {
-                throw KubeConfigError("\(userWhere): exec apiVersion \"\(exec.apiVersion)\" is not supported (use client.authentication.k8s.io/v1 or v1beta1)")
+                throw KubeConfigError(
+                    "\(userWhere): exec apiVersion \"\(exec.apiVersion)\" is not supported (use client.authentication.k8s.io/v1 or v1beta1)"
+                )
             }
             if exec.apiVersion.hasSuffix("/v1"), exec.interactiveMode == nil {
-                throw KubeConfigError("\(userWhere): exec interactiveMode must be set (Never, IfAvailable or Always) for client.authentication.k8s.io/v1")
+                throw KubeConfigError(
+                    "\(userWhere): exec interactiveMode must be set (Never, IfAvailable or Always) for client.authentication.k8s.io/v1"
+                )
             }
             return .exec(exec, user: name, cluster: exec.provideClusterInfo ? clusterInfo : nil)
         }
@@ -67,8 +76,10 @@ struct UserResolver {
 
     /// Checks the key parses and belongs to the certificate (with `check`'s crypto library), so
     /// a swapped or stale key is reported with the user's name instead of as a TLS failure later.
-    static func checkPair(certificate: (data: Data, field: String), key: (data: Data, field: String),
-                          where userWhere: String, using check: ClientKeyPairCheck) throws {
+    static func checkPair(
+        certificate: (data: Data, field: String), key: (data: Data, field: String),
+        where userWhere: String, using check: ClientKeyPairCheck
+    ) throws {
         let certificateText = String(decoding: certificate.data, as: UTF8.self)
         let keyText = String(decoding: key.data, as: UTF8.self)
         switch check.problem(certificatePEM: certificateText, keyPEM: keyText) {
@@ -83,7 +94,9 @@ struct UserResolver {
         }
     }
 
-    private func material(data: String?, file: String?, field: String, where userWhere: String) throws -> (data: Data, field: String)? {
+    private func material(
+        data: String?, file: String?, field: String, where userWhere: String
+    ) throws -> (data: Data, field: String)? {
         if nonEmpty(data) != nil, nonEmpty(file) != nil {
             throw KubeConfigError("\(userWhere) sets both \(field)-data and \(field); keep one")
         }

@@ -33,9 +33,13 @@ public struct WatchEvent: Sendable {
     /// Decodes one line of a watch response (`{"type":"ADDED","object":{...}}`).
     public static func decode(line: Data) throws -> WatchEvent {
         guard let json = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
-              let typeText = json["type"] as? String, let object = json["object"] else {
-            throw KubeAPIError(code: 0, reason: "BadWatchEvent",
-                               message: "the server sent a watch event that is not {\"type\",\"object\"} JSON: \(String(decoding: line.prefix(200), as: UTF8.self))")
+            let typeText = json["type"] as? String, let object = json["object"]
+        else {
+            throw KubeAPIError(
+                code: 0, reason: "BadWatchEvent",
+                message:
+                    "the server sent a watch event that is not {\"type\",\"object\"} JSON: \(String(decoding: line.prefix(200), as: UTF8.self))"
+            )
         }
         guard let type = EventType(rawValue: typeText) else {
             throw KubeAPIError(code: 0, reason: "BadWatchEvent", message: "unknown watch event type \"\(typeText)\"")

@@ -17,8 +17,10 @@ final class CurlTransfer {
     private let onBody: (Data) -> Void
     private let isCancelled: () -> Bool
 
-    init(onHead: @escaping (Int, [(name: String, value: String)]) -> Void = { _, _ in },
-         onBody: @escaping (Data) -> Void, isCancelled: @escaping () -> Bool) {
+    init(
+        onHead: @escaping (Int, [(name: String, value: String)]) -> Void = { _, _ in },
+        onBody: @escaping (Data) -> Void, isCancelled: @escaping () -> Bool
+    ) {
         self.onHead = onHead
         self.onBody = onBody
         self.isCancelled = isCancelled
@@ -100,7 +102,8 @@ final class CurlHandle {
         var url = request.url
         var headers = request.headers
         if let serverName = request.tls.serverName, var components = URLComponents(string: request.url),
-           let host = components.host {
+            let host = components.host
+        {
             // tls-server-name: connect to the real host, but use `serverName` for SNI and verification.
             let port = components.port ?? (components.scheme == "http" ? 80 : 443)
             let originalHost = components.port.map { "\(host):\($0)" } ?? host
@@ -139,7 +142,9 @@ final class CurlHandle {
         }
         if let certificate = tls.clientCertificatePEM, let key = tls.clientKeyPEM {
             check(ks_curl_setopt_string(easy, CURLOPT_SSLCERTTYPE, "PEM"))
-            certificate.withUnsafeBytes { check(ks_curl_setopt_blob(easy, CURLOPT_SSLCERT_BLOB, $0.baseAddress, $0.count)) }
+            certificate.withUnsafeBytes {
+                check(ks_curl_setopt_blob(easy, CURLOPT_SSLCERT_BLOB, $0.baseAddress, $0.count))
+            }
             check(ks_curl_setopt_string(easy, CURLOPT_SSLKEYTYPE, "PEM"))
             key.withUnsafeBytes { check(ks_curl_setopt_blob(easy, CURLOPT_SSLKEY_BLOB, $0.baseAddress, $0.count)) }
         }
@@ -159,7 +164,9 @@ final class CurlHandle {
                 check(ks_curl_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, ""))
             } else {
                 body.withUnsafeBytes {
-                    check(ks_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)))
+                    check(
+                        ks_curl_setopt_pointer(
+                            easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0.baseAddress)))
                 }
             }
             headers.append(("Expect", ""))  // no 100-continue round trip
@@ -182,7 +189,9 @@ final class CurlHandle {
         check(ks_curl_setopt_long(easy, CURLOPT_NOPROGRESS, 0))
 
         if setupFailure != CURLE_OK {
-            return .failed(code: Int(setupFailure.rawValue), detail: "cannot configure the request: \(String(cString: curl_easy_strerror(setupFailure)))")
+            return .failed(
+                code: Int(setupFailure.rawValue),
+                detail: "cannot configure the request: \(String(cString: curl_easy_strerror(setupFailure)))")
         }
         let code = withExtendedLifetime(transfer) { curl_easy_perform(easy) }
         guard code == CURLE_OK else {
@@ -203,16 +212,20 @@ private func milliseconds(_ seconds: TimeInterval) -> Int {
     return Int(min(seconds * 1000, Double(Int32.max)))
 }
 
-private func curlWriteBody(_ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
-                           _ context: UnsafeMutableRawPointer?) -> Int {
+private func curlWriteBody(
+    _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+    _ context: UnsafeMutableRawPointer?
+) -> Int {
     guard let pointer, let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     transfer.receiveBody(Data(bytes: pointer, count: size * count))
     return size * count
 }
 
-private func curlWriteHeader(_ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
-                             _ context: UnsafeMutableRawPointer?) -> Int {
+private func curlWriteHeader(
+    _ pointer: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int,
+    _ context: UnsafeMutableRawPointer?
+) -> Int {
     guard let pointer, let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     let bytes = UnsafeRawBufferPointer(start: pointer, count: size * count)
@@ -220,8 +233,10 @@ private func curlWriteHeader(_ pointer: UnsafeMutablePointer<CChar>?, _ size: In
     return size * count
 }
 
-private func curlProgress(_ context: UnsafeMutableRawPointer?, _ dlTotal: curl_off_t, _ dlNow: curl_off_t,
-                          _ ulTotal: curl_off_t, _ ulNow: curl_off_t) -> Int32 {
+private func curlProgress(
+    _ context: UnsafeMutableRawPointer?, _ dlTotal: curl_off_t, _ dlNow: curl_off_t,
+    _ ulTotal: curl_off_t, _ ulNow: curl_off_t
+) -> Int32 {
     guard let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     return transfer.shouldAbort ? 1 : 0

@@ -45,26 +45,35 @@ public final class HTTPTransport: KubeTransport {
     /// Streams a response: `onHead` once with status and headers, then `onBody` per chunk, on a
     /// dedicated thread. Returns when the server ends the response or the calling task is
     /// cancelled (then throws `TransportError` of kind `.cancelled`).
-    public func stream(_ request: HTTPRequest,
-                       onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
-                       onBody: @escaping @Sendable (Data) -> Void,
-                       stop: CancellationFlag) async throws -> (status: Int, headers: [(name: String, value: String)]) {
+    public func stream(
+        _ request: HTTPRequest,
+        onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
+        onBody: @escaping @Sendable (Data) -> Void,
+        stop: CancellationFlag
+    ) async throws -> (status: Int, headers: [(name: String, value: String)]) {
         try await run(request, onHead: onHead, onBody: onBody, dedicatedThread: true, stop: stop)
     }
 
-    private func run(_ request: HTTPRequest,
-                     onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
-                     onBody: @escaping @Sendable (Data) -> Void,
-                     dedicatedThread: Bool = false,
-                     stop: CancellationFlag = CancellationFlag()) async throws -> (status: Int, headers: [(name: String, value: String)]) {
+    /// A response's status and headers, in the order the server sent them.
+    private typealias ResponseHead = (status: Int, headers: [(name: String, value: String)])
+
+    private func run(
+        _ request: HTTPRequest,
+        onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
+        onBody: @escaping @Sendable (Data) -> Void,
+        dedicatedThread: Bool = false,
+        stop: CancellationFlag = CancellationFlag()
+    ) async throws -> ResponseHead {
         let key = CurlHandlePool.key(for: request.url)
         let server = TransportError.server(of: request.url)
         let pool = self.pool
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(status: Int, headers: [(name: String, value: String)]), any Error>) in
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<ResponseHead, any Error>) in
                 let work: @Sendable () -> Void = {
                     guard let handle = pool.checkout(key) else {
-                        continuation.resume(throwing: TransportError(server: server, kind: .other, detail: "libcurl could not allocate a handle"))
+                        continuation.resume(
+                            throwing: TransportError(
+                                server: server, kind: .other, detail: "libcurl could not allocate a handle"))
                         return
                     }
                     let transfer = CurlTransfer(onHead: onHead, onBody: onBody, isCancelled: { stop.isSet })
@@ -75,7 +84,8 @@ public final class HTTPTransport: KubeTransport {
                         continuation.resume(returning: (status, transfer.headers))
                     case .failed(let code, let detail):
                         pool.checkin(handle, key: key, reusable: false)
-                        continuation.resume(throwing: CurlErrorMapping.error(server: server, code: code, detail: detail))
+                        continuation.resume(
+                            throwing: CurlErrorMapping.error(server: server, code: code, detail: detail))
                     }
                 }
                 if dedicatedThread {

@@ -6,9 +6,11 @@ import Logging
 extension KubeClient {
     /// A client over libcurl's shared connection pool (`HTTPTransport.shared`): what the plugin
     /// and the sandbox use.
-    public convenience init(config: ClientConfig,
-                            environment: [String: String] = ProcessInfo.processInfo.environment,
-                            logger: Logger = Logger(label: "kube-client")) {
+    public convenience init(
+        config: ClientConfig,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "kube-client")
+    ) {
         self.init(config: config, transport: HTTPTransport.shared, environment: environment, logger: logger)
     }
 }
@@ -23,7 +25,8 @@ extension ClientKeyPairCheck {
             return .unusableKey("\(error)")
         }
         do {
-            return try CertificateFactory.keyMatches(certificatePEM: certificatePEM, privateKeyPEM: keyPEM) ? nil : .keyDoesNotMatch
+            return try CertificateFactory.keyMatches(certificatePEM: certificatePEM, privateKeyPEM: keyPEM)
+                ? nil : .keyDoesNotMatch
         } catch {
             return .unreadableCertificate("\(error)")
         }

@@ -30,8 +30,10 @@ final class Connection: Sendable {
     /// Opens a connection to `target` (through a CONNECT tunnel when `proxy` is set): TCP, the
     /// tunnel, then the TLS handshake when `tls` is given, all before `deadline`. Throws what
     /// NIO threw (mapped later) or a `TransportError` (`.timeout`, `.cancelled`, `.proxy`).
-    static func connect(target: RequestTarget, key: ConnectionKey, tls: NIOSSLContext?, serverName: String?,
-                        proxy: ProxyTarget?, group: any EventLoopGroup, deadline: NIODeadline) async throws -> Connection {
+    static func connect(
+        target: RequestTarget, key: ConnectionKey, tls: NIOSSLContext?, serverName: String?,
+        proxy: ProxyTarget?, group: any EventLoopGroup, deadline: NIODeadline
+    ) async throws -> Connection {
         let loop = group.next()
         let handshake: EventLoopPromise<Void>? = tls == nil ? nil : loop.makePromise()
         let remaining = deadline - .now()
@@ -55,18 +57,21 @@ final class Connection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             ProxyTunnelHandler(request: connectRequest, proxyName: proxyName, promise: tunnel))
                     } else {
-                        try addStack(to: channel, tls: tls, serverName: serverName, handshake: handshake, installed: installed)
+                        try addStack(
+                            to: channel, tls: tls, serverName: serverName, handshake: handshake, installed: installed)
                     }
                 }
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: proxy?.host ?? target.host, port: proxy?.port ?? target.port).get()
+            channel = try await bootstrap.connect(host: proxy?.host ?? target.host, port: proxy?.port ?? target.port)
+                .get()
         } catch {
             handshake?.fail(error)
             tunnel?.fail(error)
             if proxy != nil, NIOErrorMapping.kind(of: error) != .timeout {
-                throw TransportError(server: "", kind: .proxy, detail: "cannot connect to the proxy \(proxyName): \(error) (SwiftNIO)")
+                throw TransportError(
+                    server: "", kind: .proxy, detail: "cannot connect to the proxy \(proxyName): \(error) (SwiftNIO)")
             }
             throw error
         }
@@ -78,7 +83,8 @@ final class Connection: Sendable {
                 handler = try await channel.eventLoop.submit {
                     let sync = channel.pipeline.syncOperations
                     _ = sync.removeHandler(try sync.handler(type: ProxyTunnelHandler.self))
-                    try addStack(to: channel, tls: tls, serverName: serverName, handshake: handshake, installed: installed)
+                    try addStack(
+                        to: channel, tls: tls, serverName: serverName, handshake: handshake, installed: installed)
                     guard let added = installed.slot.withLock({ $0 }) else { throw ChannelError.ioOnClosedChannel }
                     return added
                 }.get()
@@ -95,8 +101,10 @@ final class Connection: Sendable {
         let connection = Connection(key: key, channel: channel, handler: handler)
         if let handshake {
             let timeout = loop.scheduleTask(deadline: deadline) {
-                handler.value.abort(TransportError(server: "", kind: .timeout,
-                                                   detail: "the TLS handshake did not finish within the connect timeout (SwiftNIO)"))
+                handler.value.abort(
+                    TransportError(
+                        server: "", kind: .timeout,
+                        detail: "the TLS handshake did not finish within the connect timeout (SwiftNIO)"))
             }
             defer { timeout.cancel() }
             try await withTaskCancellationHandler {
@@ -109,9 +117,11 @@ final class Connection: Sendable {
     }
 
     /// TLS (when asked), the HTTP/1.1 codec and the `ExchangeHandler`; on the channel's loop.
-    private static func addStack(to channel: any Channel, tls: NIOSSLContext?, serverName: String?,
-                                 handshake: EventLoopPromise<Void>?,
-                                 installed: InstalledHandler) throws {
+    private static func addStack(
+        to channel: any Channel, tls: NIOSSLContext?, serverName: String?,
+        handshake: EventLoopPromise<Void>?,
+        installed: InstalledHandler
+    ) throws {
         let sync = channel.pipeline.syncOperations
         if let tls {
             try sync.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName))
@@ -124,10 +134,13 @@ final class Connection: Sendable {
 
     /// Waits for `promise`, failing it with `.timeout` at `deadline` or `.cancelled` when the
     /// calling task is cancelled (closing the channel either way).
-    private static func wait(for promise: EventLoopPromise<Void>, on channel: any Channel, until deadline: NIODeadline,
-                             what: String) async throws {
+    private static func wait(
+        for promise: EventLoopPromise<Void>, on channel: any Channel, until deadline: NIODeadline,
+        what: String
+    ) async throws {
         let timeout = channel.eventLoop.scheduleTask(deadline: deadline) {
-            promise.fail(TransportError(server: "", kind: .timeout, detail: "\(what) within the connect timeout (SwiftNIO)"))
+            promise.fail(
+                TransportError(server: "", kind: .timeout, detail: "\(what) within the connect timeout (SwiftNIO)"))
             channel.close(promise: nil)
         }
         defer { timeout.cancel() }
@@ -141,8 +154,10 @@ final class Connection: Sendable {
 
     /// Sends one request and waits for its response to end. Throws `ExchangeFailure`.
     /// Cancelling the calling task closes the connection and fails with `.cancelled`.
-    func execute(head: HTTPRequestHead, body: Data?, callbacks: ExchangeCallbacks,
-                 deadline: NIODeadline?) async throws -> ExchangeHead {
+    func execute(
+        head: HTTPRequestHead, body: Data?, callbacks: ExchangeCallbacks,
+        deadline: NIODeadline?
+    ) async throws -> ExchangeHead {
         let promise = channel.eventLoop.makePromise(of: ExchangeHead.self)
         let handler = self.handler
         let buffer = body.map { ByteBuffer(bytes: $0) }

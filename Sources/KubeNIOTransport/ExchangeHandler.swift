@@ -74,8 +74,10 @@ final class ExchangeHandler: ChannelInboundHandler {
 
     /// Sends a request and completes `promise` when its response ended, or fails it with an
     /// `ExchangeFailure`. `deadline` bounds the exchange (nil: none).
-    func start(head: HTTPRequestHead, body: ByteBuffer?, callbacks: ExchangeCallbacks,
-               deadline: NIODeadline?, promise: EventLoopPromise<ExchangeHead>) {
+    func start(
+        head: HTTPRequestHead, body: ByteBuffer?, callbacks: ExchangeCallbacks,
+        deadline: NIODeadline?, promise: EventLoopPromise<ExchangeHead>
+    ) {
         guard let context, !isClosed, current == nil else {
             promise.fail(ExchangeFailure(error: firstError ?? ChannelError.ioOnClosedChannel, responseStarted: false))
             return
@@ -85,8 +87,10 @@ final class ExchangeHandler: ChannelInboundHandler {
         if let deadline {
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             exchange.deadline = context.eventLoop.scheduleTask(deadline: deadline) {
-                loopBound.value.abort(TransportError(server: "", kind: .timeout,
-                                                     detail: "no complete response before the request timeout (SwiftNIO)"))
+                loopBound.value.abort(
+                    TransportError(
+                        server: "", kind: .timeout,
+                        detail: "no complete response before the request timeout (SwiftNIO)"))
             }
         }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
@@ -149,9 +153,11 @@ final class ExchangeHandler: ChannelInboundHandler {
             current = nil
             exchange.deadline?.cancel()
             let keepAlive = head.isKeepAlive
-            exchange.promise.succeed(ExchangeHead(status: Int(head.status.code),
-                                                  headers: head.headers.map { (name: $0.name, value: $0.value) },
-                                                  keepAlive: keepAlive))
+            exchange.promise.succeed(
+                ExchangeHead(
+                    status: Int(head.status.code),
+                    headers: head.headers.map { (name: $0.name, value: $0.value) },
+                    keepAlive: keepAlive))
             if !keepAlive { close() }
         }
     }

@@ -69,9 +69,11 @@ enum NIOErrorMapping {
     /// stable names such as `CERTIFICATE_VERIFY_FAILED`).
     static func kind(tlsFailure text: String) -> TransportError.Kind {
         let upper = text.uppercased()
-        let rejected = ["CERTIFICATE_REQUIRED", "ALERT_BAD_CERTIFICATE", "ALERT_UNKNOWN_CA", "ALERT_CERTIFICATE_UNKNOWN",
-                        "ALERT_HANDSHAKE_FAILURE", "ALERT_ACCESS_DENIED", "ALERT_CERTIFICATE_EXPIRED",
-                        "ALERT_UNSUPPORTED_CERTIFICATE", "ALERT_CERTIFICATE_REVOKED", "PEER_DID_NOT_RETURN_A_CERTIFICATE"]
+        let rejected = [
+            "CERTIFICATE_REQUIRED", "ALERT_BAD_CERTIFICATE", "ALERT_UNKNOWN_CA", "ALERT_CERTIFICATE_UNKNOWN",
+            "ALERT_HANDSHAKE_FAILURE", "ALERT_ACCESS_DENIED", "ALERT_CERTIFICATE_EXPIRED",
+            "ALERT_UNSUPPORTED_CERTIFICATE", "ALERT_CERTIFICATE_REVOKED", "PEER_DID_NOT_RETURN_A_CERTIFICATE",
+        ]
         if rejected.contains(where: { upper.contains($0) }) { return .clientCertificateRejected }
         if upper.contains("CERTIFICATE_VERIFY_FAILED") || upper.contains("CERTIFICATE VERIFY FAILED") {
             return .serverCertificateUntrusted

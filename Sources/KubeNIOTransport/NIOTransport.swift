@@ -58,12 +58,15 @@ public final class NIOTransport: KubeTransport {
     /// as received (on an event loop thread, in order, never concurrently). Returns when the
     /// server ends the response; throws `TransportError` of kind `.cancelled` when the calling
     /// task is cancelled or `stop` is found set after a chunk, and closes the connection.
-    public func stream(_ request: HTTPRequest,
-                       onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
-                       onBody: @escaping @Sendable (Data) -> Void,
-                       stop: CancellationFlag) async throws -> (status: Int, headers: [(name: String, value: String)]) {
-        let head = try await run(request, callbacks: ExchangeCallbacks(onHead: onHead, onBody: onBody, stop: stop),
-                                 pooled: false)
+    public func stream(
+        _ request: HTTPRequest,
+        onHead: @escaping @Sendable (Int, [(name: String, value: String)]) -> Void,
+        onBody: @escaping @Sendable (Data) -> Void,
+        stop: CancellationFlag
+    ) async throws -> (status: Int, headers: [(name: String, value: String)]) {
+        let head = try await run(
+            request, callbacks: ExchangeCallbacks(onHead: onHead, onBody: onBody, stop: stop),
+            pooled: false)
         return (head.status, head.headers)
     }
 
@@ -93,8 +96,9 @@ public final class NIOTransport: KubeTransport {
         let key = ConnectionKey(target: target, tls: request.tls, proxy: proxy)
         let sslContext = target.isTLS ? try tlsContexts.context(for: request.tls, server: server) : nil
         let serverName = RequestTarget.sniName(host: target.host, serverName: request.tls.serverName)
-        let head = RequestTarget.head(method: request.method, target: target, headers: request.headers,
-                                      bodyLength: request.body?.count)
+        let head = RequestTarget.head(
+            method: request.method, target: target, headers: request.headers,
+            bodyLength: request.body?.count)
 
         var candidate = pooled ? pool.take(key) : nil
         while true {
@@ -108,15 +112,17 @@ public final class NIOTransport: KubeTransport {
                 connection = candidate
             } else {
                 do {
-                    connection = try await Connection.connect(target: target, key: key, tls: sslContext, serverName: serverName,
-                                                              proxy: proxy, group: group, deadline: connectDeadline)
+                    connection = try await Connection.connect(
+                        target: target, key: key, tls: sslContext, serverName: serverName,
+                        proxy: proxy, group: group, deadline: connectDeadline)
                 } catch {
                     throw NIOErrorMapping.error(server: server, error)
                 }
                 pool.noteOpened()
             }
             do {
-                let result = try await connection.execute(head: head, body: request.body, callbacks: callbacks, deadline: overall)
+                let result = try await connection.execute(
+                    head: head, body: request.body, callbacks: callbacks, deadline: overall)
                 if pooled, result.keepAlive { pool.giveBack(connection) } else { connection.close() }
                 return result
             } catch let failure as ExchangeFailure {

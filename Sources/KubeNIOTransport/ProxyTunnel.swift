@@ -17,20 +17,25 @@ struct ProxyTarget: Sendable, Hashable {
     /// Parses a proxy URL; throws `TransportError` (`.proxy`) for anything but `http://host[:port]`.
     static func parse(_ url: String, server: String) throws -> ProxyTarget {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-              var host = components.host, !host.isEmpty else {
-            throw TransportError(server: server, kind: .proxy, detail: "the proxy URL \"\(url)\" is not an absolute URL with a host")
+            var host = components.host, !host.isEmpty
+        else {
+            throw TransportError(
+                server: server, kind: .proxy, detail: "the proxy URL \"\(url)\" is not an absolute URL with a host")
         }
         guard scheme == "http" else {
-            throw TransportError(server: server, kind: .proxy, detail: """
-                the webhook's SwiftNIO transport supports only http:// proxies (CONNECT tunnels), not \(scheme)://; \
-                run the webhook in-cluster so it reaches the API server directly, remove proxy-url from the kubeconfig \
-                cluster, or unset HTTPS_PROXY (or add the API server to NO_PROXY)
-                """)
+            throw TransportError(
+                server: server, kind: .proxy,
+                detail: """
+                    the webhook's SwiftNIO transport supports only http:// proxies (CONNECT tunnels), not \(scheme)://; \
+                    run the webhook in-cluster so it reaches the API server directly, remove proxy-url from the kubeconfig \
+                    cluster, or unset HTTPS_PROXY (or add the API server to NO_PROXY)
+                    """)
         }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         var authorization: String?
         if let user = components.user {
-            let credentials = "\(user.removingPercentEncoding ?? user):\(components.password.map { $0.removingPercentEncoding ?? $0 } ?? "")"
+            let credentials =
+                "\(user.removingPercentEncoding ?? user):\(components.password.map { $0.removingPercentEncoding ?? $0 } ?? "")"
             authorization = "Basic " + Data(credentials.utf8).base64EncodedString()
         }
         return ProxyTarget(host: host, port: components.port ?? 80, authorization: authorization)
@@ -82,7 +87,9 @@ final class ProxyTunnelHandler: ChannelInboundHandler, RemovableChannelHandler {
         received.writeBuffer(&chunk)
         let text = String(decoding: received.readableBytesView, as: UTF8.self)
         guard let end = text.range(of: "\r\n\r\n") else {
-            if received.readableBytes > 16 * 1024 { fail(context: context, "the proxy's answer to CONNECT is not HTTP") }
+            if received.readableBytes > 16 * 1024 {
+                fail(context: context, "the proxy's answer to CONNECT is not HTTP")
+            }
             return
         }
         let head = String(text[..<end.lowerBound])
@@ -101,7 +108,10 @@ final class ProxyTunnelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise?.fail(TransportError(server: "", kind: .proxy, detail: "the proxy \(proxyName) closed the connection before opening the tunnel"))
+        promise?.fail(
+            TransportError(
+                server: "", kind: .proxy,
+                detail: "the proxy \(proxyName) closed the connection before opening the tunnel"))
         promise = nil
         context.fireChannelInactive()
     }

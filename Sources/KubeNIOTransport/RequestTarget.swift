@@ -23,10 +23,12 @@ struct RequestTarget: Sendable, Equatable {
     /// Parses an absolute `http`/`https` URL; throws `TransportError` (`.other`) otherwise.
     static func parse(_ url: String) throws -> RequestTarget {
         guard let components = URLComponents(string: url),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              var host = components.host, !host.isEmpty else {
-            throw TransportError(server: url, kind: .other,
-                                 detail: "\"\(url)\" is not an absolute http:// or https:// URL with a host")
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            var host = components.host, !host.isEmpty
+        else {
+            throw TransportError(
+                server: url, kind: .other,
+                detail: "\"\(url)\" is not an absolute http:// or https:// URL with a host")
         }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         let port = components.port ?? (scheme == "https" ? 443 : 80)
@@ -59,8 +61,10 @@ struct RequestTarget: Sendable, Equatable {
     /// order with repeats kept, and `Content-Length` for a body (0 for body-carrying methods
     /// without one), so NIO never switches to chunked uploads. Like the curl transport: no
     /// `Accept-Encoding` (responses arrive uncompressed), no `Expect: 100-continue`.
-    static func head(method: String, target: RequestTarget, headers: [(name: String, value: String)],
-                     bodyLength: Int?) -> HTTPRequestHead {
+    static func head(
+        method: String, target: RequestTarget, headers: [(name: String, value: String)],
+        bodyLength: Int?
+    ) -> HTTPRequestHead {
         var fields = HTTPHeaders()
         if !headers.contains(where: { $0.name.lowercased() == "host" }) {
             fields.add(name: "Host", value: target.hostHeader)
@@ -78,8 +82,9 @@ struct RequestTarget: Sendable, Equatable {
         } else if ["POST", "PUT", "PATCH"].contains(upper) {
             fields.add(name: "Content-Length", value: "0")
         }
-        return HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: upper), uri: target.pathAndQuery,
-                               headers: fields)
+        return HTTPRequestHead(
+            version: .http1_1, method: HTTPMethod(rawValue: upper), uri: target.pathAndQuery,
+            headers: fields)
     }
 }
 

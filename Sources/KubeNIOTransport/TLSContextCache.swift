@@ -27,8 +27,9 @@ final class TLSContextCache: Sendable {
         } catch {
             // BoringSSL refuses a key that does not belong to the certificate here.
             let hasClientIdentity = options.clientCertificatePEM != nil || options.clientKeyPEM != nil
-            throw TransportError(server: server, kind: hasClientIdentity ? .clientCertificateInvalid : .other,
-                                 detail: "cannot set up TLS: \(error) (SwiftNIO)")
+            throw TransportError(
+                server: server, kind: hasClientIdentity ? .clientCertificateInvalid : .other,
+                detail: "cannot set up TLS: \(error) (SwiftNIO)")
         }
         return contexts.withLock { cache in
             if let raced = cache[options] { return raced }
@@ -56,12 +57,14 @@ final class TLSContextCache: Sendable {
             do {
                 certificates = try NIOSSLCertificate.fromPEMBytes(Array(ca))
             } catch {
-                throw TransportError(server: server, kind: .other,
-                                     detail: "the certificate-authority data is not PEM certificates: \(error) (SwiftNIO)")
+                throw TransportError(
+                    server: server, kind: .other,
+                    detail: "the certificate-authority data is not PEM certificates: \(error) (SwiftNIO)")
             }
             guard !certificates.isEmpty else {
-                throw TransportError(server: server, kind: .other,
-                                     detail: "the certificate-authority data holds no PEM certificate")
+                throw TransportError(
+                    server: server, kind: .other,
+                    detail: "the certificate-authority data holds no PEM certificate")
             }
             configuration.trustRoots = .certificates(certificates)
         } else {
@@ -74,20 +77,23 @@ final class TLSContextCache: Sendable {
                 guard !chain.isEmpty else { throw NIOSSLError.failedToLoadCertificate }
                 configuration.certificateChain = chain.map { .certificate($0) }
             } catch {
-                throw TransportError(server: server, kind: .clientCertificateInvalid,
-                                     detail: "the client certificate is not a PEM certificate: \(error) (SwiftNIO)")
+                throw TransportError(
+                    server: server, kind: .clientCertificateInvalid,
+                    detail: "the client certificate is not a PEM certificate: \(error) (SwiftNIO)")
             }
             do {
                 configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(keyPEM), format: .pem))
             } catch {
-                throw TransportError(server: server, kind: .clientCertificateInvalid,
-                                     detail: "the client key is not a PEM private key (PKCS#1, SEC1 or PKCS#8): \(error) (SwiftNIO)")
+                throw TransportError(
+                    server: server, kind: .clientCertificateInvalid,
+                    detail: "the client key is not a PEM private key (PKCS#1, SEC1 or PKCS#8): \(error) (SwiftNIO)")
             }
         case (nil, nil):
             break
         default:
-            throw TransportError(server: server, kind: .clientCertificateInvalid,
-                                 detail: "a client certificate needs both the certificate and its key; only one is set")
+            throw TransportError(
+                server: server, kind: .clientCertificateInvalid,
+                detail: "a client certificate needs both the certificate and its key; only one is set")
         }
         return configuration
     }

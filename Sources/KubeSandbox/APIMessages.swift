@@ -12,8 +12,10 @@ public struct APIRequest: Sendable {
     /// Set by authentication; nil means anonymous (rejected with 401).
     public var user: UserInfo?
 
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
-                body: Data = Data(), user: UserInfo?) {
+    public init(
+        method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
+        body: Data = Data(), user: UserInfo?
+    ) {
         self.method = method.uppercased()
         self.path = path
         self.query = query
@@ -88,15 +90,21 @@ struct RequestTarget {
         if rest.first == "watch" { watch = true; rest.removeFirst() }
         guard !rest.isEmpty else { return nil }
         func find(_ r: String) throws(KubeAPIError) -> ResourceType {
-            guard let t = ResourceCatalog.find(group: group, version: version, resource: r) else { throw KubeAPIError.notFoundPath("") }
+            guard let t = ResourceCatalog.find(group: group, version: version, resource: r) else {
+                throw KubeAPIError.notFoundPath("")
+            }
             return t
         }
-        if rest[0] == "namespaces", rest.count >= 3, let t = ResourceCatalog.find(group: group, version: version, resource: rest[2]), t.namespaced {
-            return RequestTarget(type: t, namespace: rest[1], name: rest.count > 3 ? rest[3] : nil,
-                                 subresource: rest.count > 4 ? rest[4] : "", watchPath: watch)
+        if rest[0] == "namespaces", rest.count >= 3,
+            let t = ResourceCatalog.find(group: group, version: version, resource: rest[2]), t.namespaced
+        {
+            return RequestTarget(
+                type: t, namespace: rest[1], name: rest.count > 3 ? rest[3] : nil,
+                subresource: rest.count > 4 ? rest[4] : "", watchPath: watch)
         }
         let t = try find(rest[0])
-        return RequestTarget(type: t, namespace: nil, name: rest.count > 1 ? rest[1] : nil,
-                             subresource: rest.count > 2 ? rest[2] : "", watchPath: watch)
+        return RequestTarget(
+            type: t, namespace: nil, name: rest.count > 1 ? rest[1] : nil,
+            subresource: rest.count > 2 ? rest[2] : "", watchPath: watch)
     }
 }

@@ -30,9 +30,12 @@ public struct AdmissionAttributes: Sendable {
     public var options: JSONValue?
     public var user: UserInfo
 
-    public init(operation: String, type: ResourceType, subresource: String = "", kind: (group: String, version: String, kind: String)? = nil,
-                name: String, namespace: String, object: JSONValue?, oldObject: JSONValue?, dryRun: Bool,
-                options: JSONValue? = nil, user: UserInfo) {
+    public init(
+        operation: String, type: ResourceType, subresource: String = "",
+        kind: (group: String, version: String, kind: String)? = nil,
+        name: String, namespace: String, object: JSONValue?, oldObject: JSONValue?, dryRun: Bool,
+        options: JSONValue? = nil, user: UserInfo
+    ) {
         self.operation = operation
         self.type = type
         self.subresource = subresource
@@ -61,9 +64,15 @@ public struct AdmissionAttributes: Sendable {
         var r: [String: JSONValue] = [
             "uid": .string(uid),
             "kind": ["group": .string(kind.group), "version": .string(kind.version), "kind": .string(kind.kind)],
-            "resource": ["group": .string(type.group), "version": .string(type.version), "resource": .string(type.resource)],
-            "requestKind": ["group": .string(kind.group), "version": .string(kind.version), "kind": .string(kind.kind)],
-            "requestResource": ["group": .string(type.group), "version": .string(type.version), "resource": .string(type.resource)],
+            "resource": [
+                "group": .string(type.group), "version": .string(type.version), "resource": .string(type.resource),
+            ],
+            "requestKind": [
+                "group": .string(kind.group), "version": .string(kind.version), "kind": .string(kind.kind),
+            ],
+            "requestResource": [
+                "group": .string(type.group), "version": .string(type.version), "resource": .string(type.resource),
+            ],
             "name": .string(name),
             "operation": .string(operation),
             "userInfo": user.json,

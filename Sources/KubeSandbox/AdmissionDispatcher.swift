@@ -13,16 +13,20 @@ public struct AdmissionDispatcher: Sendable {
     public var serviceEndpoints: [String: String]
     public var log: @Sendable (String) -> Void
 
-    public init(transport: any WebhookTransport, serviceEndpoints: [String: String] = [:],
-                log: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(
+        transport: any WebhookTransport, serviceEndpoints: [String: String] = [:],
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.transport = transport
         self.serviceEndpoints = serviceEndpoints
         self.log = log
     }
 
     /// Returns the warnings to send back, or throws the Status that rejects the write.
-    public func admit(_ attrs: AdmissionAttributes, configurations: [JSONValue],
-                      namespaceLabels: [String: String]?) async throws(KubeAPIError) -> [String] {
+    public func admit(
+        _ attrs: AdmissionAttributes, configurations: [JSONValue],
+        namespaceLabels: [String: String]?
+    ) async throws(KubeAPIError) -> [String] {
         var warnings: [String] = []
         for config in configurations.sorted(by: { $0.name < $1.name }) {
             for webhook in config["webhooks"]?.arrayValue ?? [] {
@@ -72,8 +76,10 @@ public struct AdmissionDispatcher: Sendable {
         let (base, serverName) = try endpoint(webhook["clientConfig"] ?? .null)
         let url = base + "?timeout=\(timeout)s"
         let uid = UUID().uuidString.lowercased()
-        let review: JSONValue = ["kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1",
-                                 "request": attrs.reviewRequest(uid: uid)]
+        let review: JSONValue = [
+            "kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1",
+            "request": attrs.reviewRequest(uid: uid),
+        ]
         var ca: Data?
         if let bundle = webhook[path: "clientConfig", "caBundle"]?.stringValue, !bundle.isEmpty {
             guard let decoded = Data(base64Encoded: bundle) else {
@@ -83,26 +89,35 @@ public struct AdmissionDispatcher: Sendable {
         }
         let body: Data
         do {
-            body = try await transport.post(WebhookCall(url: url, caBundlePEM: ca, body: review.serialized(),
-                                                          timeoutSeconds: timeout, serverName: serverName))
+            body = try await transport.post(
+                WebhookCall(
+                    url: url, caBundlePEM: ca, body: review.serialized(),
+                    timeoutSeconds: timeout, serverName: serverName))
         } catch {
             throw WebhookCallError("failed to call webhook: \(error)")
         }
         guard let parsed = try? JSONValue.parse(body) else {
             throw InvalidResponse(description: "received invalid webhook response: response body is not JSON")
         }
-        guard parsed["apiVersion"]?.stringValue == "admission.k8s.io/v1", parsed["kind"]?.stringValue == "AdmissionReview" else {
-            throw InvalidResponse(description: "received invalid webhook response: expected webhook response of admission.k8s.io/v1, Kind=AdmissionReview, got \(parsed["apiVersion"]?.stringValue ?? ""), Kind=\(parsed["kind"]?.stringValue ?? "")")
+        guard parsed["apiVersion"]?.stringValue == "admission.k8s.io/v1",
+            parsed["kind"]?.stringValue == "AdmissionReview"
+        else {
+            throw InvalidResponse(
+                description:
+                    "received invalid webhook response: expected webhook response of admission.k8s.io/v1, Kind=AdmissionReview, got \(parsed["apiVersion"]?.stringValue ?? ""), Kind=\(parsed["kind"]?.stringValue ?? "")"
+            )
         }
         guard let response = parsed["response"], case .object = response else {
             throw InvalidResponse(description: "received invalid webhook response: webhook response was absent")
         }
         let got = response["uid"]?.stringValue ?? ""
         guard got == uid else {
-            throw InvalidResponse(description: "received invalid webhook response: expected response.uid=\"\(uid)\", got \"\(got)\"")
+            throw InvalidResponse(
+                description: "received invalid webhook response: expected response.uid=\"\(uid)\", got \"\(got)\"")
         }
-        return Response(allowed: response["allowed"]?.boolValue ?? false, status: response["status"],
-                        warnings: (response["warnings"]?.arrayValue ?? []).compactMap(\.stringValue))
+        return Response(
+            allowed: response["allowed"]?.boolValue ?? false, status: response["status"],
+            warnings: (response["warnings"]?.arrayValue ?? []).compactMap(\.stringValue))
     }
 
     /// The URL to call and, for a Service, the name its certificate must carry (`name.namespace.svc`).
@@ -112,7 +127,9 @@ public struct AdmissionDispatcher: Sendable {
             let name = service["name"]?.stringValue ?? "", namespace = service["namespace"]?.stringValue ?? ""
             let key = "\(namespace)/\(name)"
             guard let base = serviceEndpoints[key] else {
-                throw WebhookCallError("failed to call webhook: service \"\(key)\" is not reachable from the sandbox (register the webhook with clientConfig.url, or start the sandbox with --service-endpoint \(key)=https://127.0.0.1:PORT)")
+                throw WebhookCallError(
+                    "failed to call webhook: service \"\(key)\" is not reachable from the sandbox (register the webhook with clientConfig.url, or start the sandbox with --service-endpoint \(key)=https://127.0.0.1:PORT)"
+                )
             }
             return (base + (service["path"]?.stringValue ?? ""), "\(name).\(namespace).svc")
         }
@@ -125,13 +142,19 @@ public struct AdmissionDispatcher: Sendable {
         let message = status?["message"]?.stringValue ?? ""
         let reason = status?["reason"]?.stringValue ?? ""
         let text: String
-        if !message.isEmpty { text = "\(deniedBy): \(message)" }
-        else if !reason.isEmpty { text = "\(deniedBy): \(reason)" }
-        else { text = "\(deniedBy) without explanation" }
+        if !message.isEmpty {
+            text = "\(deniedBy): \(message)"
+        } else if !reason.isEmpty {
+            text = "\(deniedBy): \(reason)"
+        } else {
+            text = "\(deniedBy) without explanation"
+        }
         var code = status?["code"]?.intValue ?? 0
         if code < 400 { code = 400 }
         // Typed as the apiserver's `StatusDetails`: fields it does not know are dropped, as there.
-        let details = status?["details"].flatMap { try? JSONDecoder().decode(Status.Details.self, from: $0.serialized()) }
+        let details = status?["details"].flatMap {
+            try? JSONDecoder().decode(Status.Details.self, from: $0.serialized())
+        }
         return KubeAPIError(code: code, reason: reason, message: text, details: details)
     }
 }

@@ -17,7 +17,9 @@ enum CELLexer {
             if c.isWhitespace { i += 1; continue }
             if c.isLetter || c == "_" {
                 var s = ""
-                while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" { s.append(chars[i]); i += 1 }
+                while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" {
+                    s.append(chars[i]); i += 1
+                }
                 out.append(.ident(s)); continue
             }
             if c.isNumber {
@@ -154,9 +156,13 @@ struct CELParser {
             switch peek {
             case .dot:
                 pos += 1
-                guard case .ident(let name)? = next() else { throw CELError("syntax error: expected a field name after '.'") }
+                guard case .ident(let name)? = next() else {
+                    throw CELError("syntax error: expected a field name after '.'")
+                }
                 if peek == .lparen {
-                    guard name == "size" else { throw CELError("unsupported function '\(name)' (the sandbox supports a CEL subset)") }
+                    guard name == "size" else {
+                        throw CELError("unsupported function '\(name)' (the sandbox supports a CEL subset)")
+                    }
                     pos += 1
                     try expect(.rparen)
                     node = try make(.size(node.node), over: node)
@@ -209,7 +215,9 @@ struct CELParser {
             case "object", "oldObject", "request":
                 return (.variable(name), 1)
             default:
-                if peek == .lparen { throw CELError("unsupported function '\(name)' (the sandbox supports a CEL subset)") }
+                if peek == .lparen {
+                    throw CELError("unsupported function '\(name)' (the sandbox supports a CEL subset)")
+                }
                 throw CELError("undeclared reference to '\(name)' (supported variables: object, oldObject, request)")
             }
         case let t:

@@ -40,7 +40,10 @@ public struct CELExpression: Sendable {
     public func evaluate(_ variables: [String: JSONValue]) throws(CELError) -> Bool {
         switch Self.eval(root, variables) {
         case .success(.bool(let b)): return b
-        case .success(let other): throw CELError("expression '\(source)' must evaluate to bool, got \(String(decoding: other.serialized(), as: UTF8.self))")
+        case .success(let other):
+            throw CELError(
+                "expression '\(source)' must evaluate to bool, got \(String(decoding: other.serialized(), as: UTF8.self))"
+            )
         case .failure(let e): throw e
         }
     }
@@ -51,7 +54,10 @@ public struct CELExpression: Sendable {
         case .list(let items):
             var out: [JSONValue] = []
             for i in items {
-                switch eval(i, vars) { case .success(let v): out.append(v); case .failure(let e): return .failure(e) }
+                switch eval(i, vars) {
+                case .success(let v): out.append(v);
+                case .failure(let e): return .failure(e)
+                }
             }
             return .success(.array(out))
         case .variable(let name):
@@ -62,7 +68,9 @@ public struct CELExpression: Sendable {
         case .index(let base, let idx):
             return eval(base, vars).flatMap { b in eval(idx, vars).flatMap { select(b, $0) } }
         case .has(let target):
-            guard case .field(let base, let name) = target else { return .failure(CELError("invalid argument to has() macro")) }
+            guard case .field(let base, let name) = target else {
+                return .failure(CELError("invalid argument to has() macro"))
+            }
             return eval(base, vars).flatMap { b in
                 guard case .object(let o) = b else { return .failure(CELError("has() on a non-map value")) }
                 return .success(.bool(o[name] != nil))
@@ -89,13 +97,16 @@ public struct CELExpression: Sendable {
     }
 
     /// `&&` (absorbing false) and `||` (absorbing true), commutative over errors as in CEL.
-    static func logical(_ l: Node, _ r: Node, _ vars: [String: JSONValue], absorbing: Bool) -> Result<JSONValue, CELError> {
+    static func logical(
+        _ l: Node, _ r: Node, _ vars: [String: JSONValue], absorbing: Bool
+    ) -> Result<JSONValue, CELError> {
         let a = eval(l, vars), b = eval(r, vars)
         var firstError: CELError?
         for side in [a, b] {
             switch side {
             case .success(.bool(let v)): if v == absorbing { return .success(.bool(absorbing)) }
-            case .success: firstError = firstError ?? CELError("no matching overload for '\(absorbing ? "_||_" : "_&&_")'")
+            case .success:
+                firstError = firstError ?? CELError("no matching overload for '\(absorbing ? "_||_" : "_&&_")'")
             case .failure(let e): firstError = firstError ?? e
             }
         }
@@ -109,7 +120,9 @@ public struct CELExpression: Sendable {
             guard let v = o[k] else { return .failure(CELError("no such key: \(k)")) }
             return .success(v)
         case (.array(let a), .int(let i)):
-            guard let idx = Int(exactly: i), a.indices.contains(idx) else { return .failure(CELError("index out of bounds: \(i)")) }
+            guard let idx = Int(exactly: i), a.indices.contains(idx) else {
+                return .failure(CELError("index out of bounds: \(i)"))
+            }
             return .success(a[idx])
         case (.null, .string(let k)):
             return .failure(CELError("no such key: \(k) (on null)"))
@@ -150,7 +163,11 @@ public struct CELExpression: Sendable {
     }
 
     static func number(_ v: JSONValue) -> Double? {
-        switch v { case .int(let i): return Double(i); case .double(let d): return d; default: return nil }
+        switch v {
+        case .int(let i): return Double(i);
+        case .double(let d): return d;
+        default: return nil
+        }
     }
 
     static func equal(_ a: JSONValue, _ b: JSONValue) -> Bool {

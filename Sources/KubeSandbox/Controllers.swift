@@ -18,23 +18,31 @@ public enum Controllers {
             reconcileDeployments(&store)
             for kind in ["replicasets", "replicationcontrollers"] {
                 guard let t = ResourceCatalog.named(kind, group: kind == "replicasets" ? "apps" : "") else { continue }
-                for owner in store.all(t, namespace: nil) { reconcilePods(&store, owner: owner, type: t, ordinal: false) }
+                for owner in store.all(t, namespace: nil) {
+                    reconcilePods(&store, owner: owner, type: t, ordinal: false)
+                }
             }
             if let sts = ResourceCatalog.named("statefulsets", group: "apps") {
-                for owner in store.all(sts, namespace: nil) { reconcilePods(&store, owner: owner, type: sts, ordinal: true) }
+                for owner in store.all(sts, namespace: nil) {
+                    reconcilePods(&store, owner: owner, type: sts, ordinal: true)
+                }
             }
             if store.revision == before { return }
         }
     }
 
     static func ownerRef(_ o: JSONValue, _ t: ResourceType) -> JSONValue {
-        ["apiVersion": .string(t.apiVersion), "kind": .string(t.kind), "name": .string(o.name),
-         "uid": .string(o.uid), "controller": true, "blockOwnerDeletion": true]
+        [
+            "apiVersion": .string(t.apiVersion), "kind": .string(t.kind), "name": .string(o.name),
+            "uid": .string(o.uid), "controller": true, "blockOwnerDeletion": true,
+        ]
     }
 
     static func owned(_ candidates: [JSONValue], by owner: JSONValue) -> [JSONValue] {
         candidates.filter { c in
-            (c[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains { $0["uid"]?.stringValue == owner.uid && $0["controller"]?.boolValue == true }
+            (c[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains {
+                $0["uid"]?.stringValue == owner.uid && $0["controller"]?.boolValue == true
+            }
         }
     }
 
@@ -50,7 +58,8 @@ public enum Controllers {
 
     static func reconcileDeployments(_ store: inout ObjectStore) {
         guard let dt = ResourceCatalog.named("deployments", group: "apps"),
-              let rst = ResourceCatalog.named("replicasets", group: "apps") else { return }
+            let rst = ResourceCatalog.named("replicasets", group: "apps")
+        else { return }
         for d in store.all(dt, namespace: nil) {
             let template = d[path: "spec", "template"] ?? .object([:])
             let hash = templateHash(template)
@@ -69,7 +78,9 @@ public enum Controllers {
                 var updated = current
                 updated.set(["spec", "replicas"], .int(Int64(replicas)))
                 updated.set(["metadata", "annotations"], .object(annotations))
-                if updated != current { _ = try? store.commitUpdate(rst, updated, expectedVersion: current.resourceVersion) }
+                if updated != current {
+                    _ = try? store.commitUpdate(rst, updated, expectedVersion: current.resourceVersion)
+                }
             } else {
                 var labels = template[path: "metadata", "labels"]?.objectValue ?? [:]
                 labels["pod-template-hash"] = .string(hash)
@@ -79,11 +90,16 @@ public enum Controllers {
                 var matchLabels = selector["matchLabels"]?.objectValue ?? [:]
                 matchLabels["pod-template-hash"] = .string(hash)
                 selector["matchLabels"] = .object(matchLabels)
-                let rs: JSONValue = ["apiVersion": "apps/v1", "kind": "ReplicaSet",
-                                     "metadata": ["name": .string(rsName), "namespace": .string(d.namespace), "labels": .object(labels),
-                                                  "annotations": .object(annotations), "ownerReferences": [ownerRef(d, dt)]],
-                                     "spec": ["replicas": .int(Int64(replicas)), "selector": selector, "template": tpl]]
-                if let p = try? ObjectPreparation.prepareCreate(rst, namespace: d.namespace, object: rs, now: store.now) {
+                let rs: JSONValue = [
+                    "apiVersion": "apps/v1", "kind": "ReplicaSet",
+                    "metadata": [
+                        "name": .string(rsName), "namespace": .string(d.namespace), "labels": .object(labels),
+                        "annotations": .object(annotations), "ownerReferences": [ownerRef(d, dt)],
+                    ],
+                    "spec": ["replicas": .int(Int64(replicas)), "selector": selector, "template": tpl],
+                ]
+                if let p = try? ObjectPreparation.prepareCreate(rst, namespace: d.namespace, object: rs, now: store.now)
+                {
                     _ = try? store.commitCreate(rst, p)
                 }
             }
@@ -94,17 +110,28 @@ public enum Controllers {
             let available = ready >= replicas
             let since = d[path: "metadata", "creationTimestamp"] ?? .null
             let conditions: JSONValue = [
-                ["type": "Available", "status": available ? "True" : "False",
-                 "reason": available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-                 "message": available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
-                 "lastUpdateTime": since, "lastTransitionTime": since],
-                ["type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
-                 "message": .string("ReplicaSet \"\(rsName)\" has successfully progressed."),
-                 "lastUpdateTime": since, "lastTransitionTime": since],
+                [
+                    "type": "Available", "status": available ? "True" : "False",
+                    "reason": available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+                    "message": available
+                        ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+                    "lastUpdateTime": since, "lastTransitionTime": since,
+                ],
+                [
+                    "type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+                    "message": .string("ReplicaSet \"\(rsName)\" has successfully progressed."),
+                    "lastUpdateTime": since, "lastTransitionTime": since,
+                ],
             ]
-            setStatus(&store, dt, d, ["conditions": conditions, "observedGeneration": d[path: "metadata", "generation"] ?? 1, "replicas": .int(Int64(total)),
-                                      "updatedReplicas": .int(Int64(updatedCount)), "readyReplicas": .int(Int64(ready)),
-                                      "availableReplicas": .int(Int64(ready)), "unavailableReplicas": .int(Int64(max(0, replicas - ready)))])
+            setStatus(
+                &store, dt, d,
+                [
+                    "conditions": conditions, "observedGeneration": d[path: "metadata", "generation"] ?? 1,
+                    "replicas": .int(Int64(total)),
+                    "updatedReplicas": .int(Int64(updatedCount)), "readyReplicas": .int(Int64(ready)),
+                    "availableReplicas": .int(Int64(ready)),
+                    "unavailableReplicas": .int(Int64(max(0, replicas - ready))),
+                ])
         }
     }
 
@@ -115,57 +142,86 @@ public enum Controllers {
         var pods = owned(store.all(pt, namespace: owner.namespace), by: owner)
         if ordinal {
             for i in 0..<max(0, replicas) where !pods.contains(where: { $0.name == "\(owner.name)-\(i)" }) {
-                createPod(&store, owner: owner, type: type, template: template, name: "\(owner.name)-\(i)", extraLabel: true)
+                createPod(
+                    &store, owner: owner, type: type, template: template, name: "\(owner.name)-\(i)", extraLabel: true)
             }
             for p in pods where (Int(p.name.split(separator: "-").last ?? "") ?? 0) >= replicas {
                 _ = try? store.commitDelete(pt, namespace: p.namespace, name: p.name)
             }
         } else {
             while pods.count < replicas {
-                createPod(&store, owner: owner, type: type, template: template, name: "\(owner.name)-\(ObjectPreparation.randomSuffix())", extraLabel: false)
+                createPod(
+                    &store, owner: owner, type: type, template: template,
+                    name: "\(owner.name)-\(ObjectPreparation.randomSuffix())", extraLabel: false)
                 pods = owned(store.all(pt, namespace: owner.namespace), by: owner)
             }
-            let extra = pods.sorted { ($0[path: "metadata", "creationTimestamp"]?.stringValue ?? "", $0.name) > ($1[path: "metadata", "creationTimestamp"]?.stringValue ?? "", $1.name) }
+            let extra = pods.sorted {
+                ($0[path: "metadata", "creationTimestamp"]?.stringValue ?? "", $0.name) > (
+                    $1[path: "metadata", "creationTimestamp"]?.stringValue ?? "", $1.name
+                )
+            }
             for p in extra.prefix(max(0, pods.count - replicas)) {
                 _ = try? store.commitDelete(pt, namespace: p.namespace, name: p.name)
             }
         }
         let count = owned(store.all(pt, namespace: owner.namespace), by: owner).count
-        var status: [String: JSONValue] = ["observedGeneration": owner[path: "metadata", "generation"] ?? 1, "replicas": .int(Int64(count)),
-                                           "readyReplicas": .int(Int64(count)), "availableReplicas": .int(Int64(count))]
-        if ordinal { status["currentReplicas"] = .int(Int64(count)); status["updatedReplicas"] = .int(Int64(count)) }
-        else { status["fullyLabeledReplicas"] = .int(Int64(count)) }
+        var status: [String: JSONValue] = [
+            "observedGeneration": owner[path: "metadata", "generation"] ?? 1, "replicas": .int(Int64(count)),
+            "readyReplicas": .int(Int64(count)), "availableReplicas": .int(Int64(count)),
+        ]
+        if ordinal {
+            status["currentReplicas"] = .int(Int64(count)); status["updatedReplicas"] = .int(Int64(count))
+        } else {
+            status["fullyLabeledReplicas"] = .int(Int64(count))
+        }
         guard let fresh = try? store.get(type, namespace: owner.namespace, name: owner.name) else { return }
         setStatus(&store, type, fresh, status)
     }
 
-    static func createPod(_ store: inout ObjectStore, owner: JSONValue, type: ResourceType, template: JSONValue, name: String, extraLabel: Bool) {
+    static func createPod(
+        _ store: inout ObjectStore, owner: JSONValue, type: ResourceType, template: JSONValue, name: String,
+        extraLabel: Bool
+    ) {
         var labels = template[path: "metadata", "labels"]?.objectValue ?? [:]
         if extraLabel { labels["statefulset.kubernetes.io/pod-name"] = .string(name) }
         let containers = template[path: "spec", "containers"]?.arrayValue ?? []
         let statuses: [JSONValue] = containers.map {
-            ["name": $0["name"] ?? "main", "image": $0["image"] ?? "", "ready": true, "started": true, "restartCount": 0,
-             "state": ["running": ["startedAt": .string(store.now)]]]
+            [
+                "name": $0["name"] ?? "main", "image": $0["image"] ?? "", "ready": true, "started": true,
+                "restartCount": 0,
+                "state": ["running": ["startedAt": .string(store.now)]],
+            ]
         }
         var spec = template["spec"] ?? .object([:])
         spec["nodeName"] = "sandbox-node"
         let pod: JSONValue = [
             "apiVersion": "v1", "kind": "Pod",
-            "metadata": ["name": .string(name), "namespace": .string(owner.namespace), "labels": .object(labels),
-                         "annotations": template[path: "metadata", "annotations"] ?? .object([:]), "ownerReferences": [ownerRef(owner, type)]],
+            "metadata": [
+                "name": .string(name), "namespace": .string(owner.namespace), "labels": .object(labels),
+                "annotations": template[path: "metadata", "annotations"] ?? .object([:]),
+                "ownerReferences": [ownerRef(owner, type)],
+            ],
             "spec": spec,
-            "status": ["phase": "Running", "podIP": .string("10.0.0.\(Int.random(in: 2...254))"), "hostIP": "127.0.0.1",
-                       "startTime": .string(store.now),
-                       "conditions": [["type": "Ready", "status": "True"], ["type": "ContainersReady", "status": "True"],
-                                      ["type": "PodScheduled", "status": "True"], ["type": "Initialized", "status": "True"]],
-                       "containerStatuses": .array(statuses)],
+            "status": [
+                "phase": "Running", "podIP": .string("10.0.0.\(Int.random(in: 2...254))"), "hostIP": "127.0.0.1",
+                "startTime": .string(store.now),
+                "conditions": [
+                    ["type": "Ready", "status": "True"], ["type": "ContainersReady", "status": "True"],
+                    ["type": "PodScheduled", "status": "True"], ["type": "Initialized", "status": "True"],
+                ],
+                "containerStatuses": .array(statuses),
+            ],
         ]
-        if let p = try? ObjectPreparation.prepareCreate(ResourceCatalog.pods, namespace: owner.namespace, object: pod, now: store.now) {
+        if let p = try? ObjectPreparation.prepareCreate(
+            ResourceCatalog.pods, namespace: owner.namespace, object: pod, now: store.now)
+        {
             _ = try? store.commitCreate(ResourceCatalog.pods, p)
         }
     }
 
-    static func setStatus(_ store: inout ObjectStore, _ type: ResourceType, _ object: JSONValue, _ status: [String: JSONValue]) {
+    static func setStatus(
+        _ store: inout ObjectStore, _ type: ResourceType, _ object: JSONValue, _ status: [String: JSONValue]
+    ) {
         var merged = object["status"]?.objectValue ?? [:]
         for (k, v) in status { merged[k] = v }
         guard JSONValue.object(merged) != object["status"] else { return }

@@ -15,10 +15,11 @@ public struct CurlWebhookTransport: WebhookTransport {
         guard call.url.hasPrefix("https://") else {
             throw WebhookCallError("Post \"\(call.url)\": unsupported protocol scheme (webhooks need https://)")
         }
-        let request = HTTPRequest(method: "POST", url: call.url,
-                                  headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-                                  body: call.body, tls: TLSOptions(certificateAuthorityPEM: call.caBundlePEM, serverName: call.serverName),
-                                  timeout: TimeInterval(call.timeoutSeconds), connectTimeout: TimeInterval(call.timeoutSeconds))
+        let request = HTTPRequest(
+            method: "POST", url: call.url,
+            headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+            body: call.body, tls: TLSOptions(certificateAuthorityPEM: call.caBundlePEM, serverName: call.serverName),
+            timeout: TimeInterval(call.timeoutSeconds), connectTimeout: TimeInterval(call.timeoutSeconds))
         let response: HTTPResponse
         do {
             response = try await transport.perform(request)
@@ -40,7 +41,9 @@ public struct CurlWebhookTransport: WebhookTransport {
         case .connectionRefused:
             return WebhookCallError("Post \"\(url)\": dial tcp \(hostPort): connect: connection refused")
         case .serverCertificateUntrusted:
-            return WebhookCallError("Post \"\(url)\": tls: failed to verify certificate: x509: certificate signed by unknown authority or not valid for \(hostPort) (\(error.detail))")
+            return WebhookCallError(
+                "Post \"\(url)\": tls: failed to verify certificate: x509: certificate signed by unknown authority or not valid for \(hostPort) (\(error.detail))"
+            )
         default:
             return WebhookCallError("Post \"\(url)\": \(error.detail)")
         }

@@ -7,14 +7,18 @@ import KubeAPIMachinery
 public enum Discovery {
     /// kubectl's dispatcher picks the bundled client from `minor`; keep it at 32.
     public static func version() -> JSONValue {
-        ["major": "1", "minor": "32", "gitVersion": "v1.32.0-sandbox", "gitCommit": "kube-singleton-sandbox",
-         "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23.0",
-         "compiler": "gc", "platform": "linux/amd64"]
+        [
+            "major": "1", "minor": "32", "gitVersion": "v1.32.0-sandbox", "gitCommit": "kube-singleton-sandbox",
+            "gitTreeState": "clean", "buildDate": "2026-01-01T00:00:00Z", "goVersion": "go1.23.0",
+            "compiler": "gc", "platform": "linux/amd64",
+        ]
     }
 
     public static func apiVersions(serverAddress: String) -> JSONValue {
-        ["kind": "APIVersions", "versions": ["v1"],
-         "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(serverAddress)]]]
+        [
+            "kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [["clientCIDR": "0.0.0.0/0", "serverAddress": .string(serverAddress)]],
+        ]
     }
 
     static func groupJSON(_ name: String, _ versions: [String]) -> JSONValue {
@@ -23,8 +27,10 @@ public enum Discovery {
     }
 
     public static func groupList() -> JSONValue {
-        ["kind": "APIGroupList", "apiVersion": "v1",
-         "groups": .array(ResourceCatalog.groups.map { groupJSON($0.name, $0.versions) })]
+        [
+            "kind": "APIGroupList", "apiVersion": "v1",
+            "groups": .array(ResourceCatalog.groups.map { groupJSON($0.name, $0.versions) }),
+        ]
     }
 
     public static func group(_ name: String) -> JSONValue? {
@@ -43,15 +49,19 @@ public enum Discovery {
         guard !types.isEmpty else { return nil }
         var resources: [JSONValue] = []
         for t in types {
-            var r: [String: JSONValue] = ["name": .string(t.resource), "singularName": .string(t.singular),
-                                          "namespaced": .bool(t.namespaced), "kind": .string(t.kind), "verbs": verbs]
+            var r: [String: JSONValue] = [
+                "name": .string(t.resource), "singularName": .string(t.singular),
+                "namespaced": .bool(t.namespaced), "kind": .string(t.kind), "verbs": verbs,
+            ]
             if !t.shortNames.isEmpty { r["shortNames"] = .array(t.shortNames.map { .string($0) }) }
             if !t.categories.isEmpty { r["categories"] = .array(t.categories.map { .string($0) }) }
             resources.append(.object(r))
             for sub in t.subresources {
-                var s: [String: JSONValue] = ["name": .string("\(t.resource)/\(sub)"), "singularName": "",
-                                              "namespaced": .bool(t.namespaced), "kind": .string(t.kind),
-                                              "verbs": ["get", "patch", "update"]]
+                var s: [String: JSONValue] = [
+                    "name": .string("\(t.resource)/\(sub)"), "singularName": "",
+                    "namespaced": .bool(t.namespaced), "kind": .string(t.kind),
+                    "verbs": ["get", "patch", "update"],
+                ]
                 if sub == "scale" {
                     s["group"] = "autoscaling"
                     s["version"] = "v1"
@@ -60,8 +70,10 @@ public enum Discovery {
                 resources.append(.object(s))
             }
         }
-        return ["kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(types[0].apiVersion),
-                "resources": .array(resources)]
+        return [
+            "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": .string(types[0].apiVersion),
+            "resources": .array(resources),
+        ]
     }
 
 }

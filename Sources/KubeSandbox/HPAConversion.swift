@@ -18,8 +18,12 @@ enum HPAConversion {
             }
             spec["behavior"] = nil
         } else if let percent = spec.removeValue(forKey: "targetCPUUtilizationPercentage") {
-            spec["metrics"] = [["type": "Resource",
-                                "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": percent]]]]
+            spec["metrics"] = [
+                [
+                    "type": "Resource",
+                    "resource": ["name": "cpu", "target": ["type": "Utilization", "averageUtilization": percent]],
+                ]
+            ]
         }
         o["spec"] = .object(spec)
         return o

@@ -4,11 +4,15 @@ import KubeAPIMachinery
 /// RFC 6902 JSON Patch (`application/json-patch+json`): add, remove, replace, move, copy, test.
 public enum JSONPatch {
     public static func apply(_ patch: JSONValue, to document: JSONValue) throws(KubeAPIError) -> JSONValue {
-        guard let ops = patch.arrayValue else { throw KubeAPIError.badRequest("json patch must be an array of operations") }
+        guard let ops = patch.arrayValue else {
+            throw KubeAPIError.badRequest("json patch must be an array of operations")
+        }
         var doc = document
         for op in ops {
             guard let kind = op["op"]?.stringValue, let path = op["path"]?.stringValue else {
-                throw KubeAPIError.badRequest("json patch operation needs \"op\" and \"path\": \(String(decoding: op.serialized(), as: UTF8.self))")
+                throw KubeAPIError.badRequest(
+                    "json patch operation needs \"op\" and \"path\": \(String(decoding: op.serialized(), as: UTF8.self))"
+                )
             }
             let pointer = try parsePointer(path)
             switch kind {
@@ -28,7 +32,11 @@ public enum JSONPatch {
                 doc = try add(doc, pointer, try get(doc, from))
             case "test":
                 guard try get(doc, pointer) == (try value(op)) else {
-                    throw KubeAPIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: testing value \(path) failed")
+                    throw KubeAPIError(
+                        code: 422, reason: "Invalid",
+                        message:
+                            "the server rejected our request due to an error in our request: testing value \(path) failed"
+                    )
                 }
             default:
                 throw KubeAPIError.badRequest("Unexpected kind: \(kind)")
@@ -38,7 +46,9 @@ public enum JSONPatch {
     }
 
     private static func value(_ op: JSONValue) throws(KubeAPIError) -> JSONValue {
-        guard let v = op["value"] else { throw KubeAPIError.badRequest("json patch operation \"\(op["op"]?.stringValue ?? "")\" needs a value") }
+        guard let v = op["value"] else {
+            throw KubeAPIError.badRequest("json patch operation \"\(op["op"]?.stringValue ?? "")\" needs a value")
+        }
         return v
     }
 
@@ -68,7 +78,11 @@ public enum JSONPatch {
     }
 
     private static func missing(_ pointer: [String]) -> KubeAPIError {
-        KubeAPIError(code: 422, reason: "Invalid", message: "the server rejected our request due to an error in our request: doc is missing path: \"/\(pointer.joined(separator: "/"))\"")
+        KubeAPIError(
+            code: 422, reason: "Invalid",
+            message:
+                "the server rejected our request due to an error in our request: doc is missing path: \"/\(pointer.joined(separator: "/"))\""
+        )
     }
 
     static func add(_ doc: JSONValue, _ pointer: [String], _ value: JSONValue) throws(KubeAPIError) -> JSONValue {
@@ -76,7 +90,9 @@ public enum JSONPatch {
         let rest = Array(pointer.dropFirst())
         switch doc {
         case .object(var o):
-            if rest.isEmpty { o[token] = value } else {
+            if rest.isEmpty {
+                o[token] = value
+            } else {
                 guard let child = o[token] else { throw missing(pointer) }
                 o[token] = try add(child, rest, value)
             }

@@ -9,8 +9,10 @@ public enum Kubeconfig {
         case token(String)
     }
 
-    public static func render(server: String, caPEM: String, credentials: Credentials,
-                              name: String = "kube-singleton-sandbox", namespace: String = "default") -> String {
+    public static func render(
+        server: String, caPEM: String, credentials: Credentials,
+        name: String = "kube-singleton-sandbox", namespace: String = "default"
+    ) -> String {
         func b64(_ s: String) -> String { Data(s.utf8).base64EncodedString() }
         let user: String
         switch credentials {
@@ -20,25 +22,25 @@ public enum Kubeconfig {
             user = "    token: \(token)\n"
         }
         return """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: \(name)
-          cluster:
-            server: \(server)
-            certificate-authority-data: \(b64(caPEM))
-        users:
-        - name: \(name)-admin
-          user:
-        \(user.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
-        contexts:
-        - name: \(name)
-          context:
-            cluster: \(name)
-            user: \(name)-admin
-            namespace: \(namespace)
-        current-context: \(name)
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - name: \(name)
+              cluster:
+                server: \(server)
+                certificate-authority-data: \(b64(caPEM))
+            users:
+            - name: \(name)-admin
+              user:
+            \(user.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+            contexts:
+            - name: \(name)
+              context:
+                cluster: \(name)
+                user: \(name)-admin
+                namespace: \(namespace)
+            current-context: \(name)
 
-        """
+            """
     }
 }

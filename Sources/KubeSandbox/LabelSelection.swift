@@ -71,13 +71,16 @@ public struct LabelQuery: Sendable, Equatable {
 
     private static func parseTerm(_ t: String) throws(KubeAPIError) -> LabelRequirement {
         if t.hasPrefix("!") {
-            return LabelRequirement(key: String(t.dropFirst()).trimmingCharacters(in: .whitespaces), op: .doesNotExist, values: [])
+            return LabelRequirement(
+                key: String(t.dropFirst()).trimmingCharacters(in: .whitespaces), op: .doesNotExist, values: [])
         }
         for (token, op) in [("!=", LabelRequirement.Operator.notEquals), ("==", .equals), ("=", .equals)] {
             if let r = t.range(of: token) {
                 let key = t[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
                 let value = t[r.upperBound...].trimmingCharacters(in: .whitespaces)
-                guard !key.isEmpty else { throw KubeAPIError.badRequest("unable to parse requirement: found '\(token)', expected: identifier") }
+                guard !key.isEmpty else {
+                    throw KubeAPIError.badRequest("unable to parse requirement: found '\(token)', expected: identifier")
+                }
                 return LabelRequirement(key: key, op: op, values: [value])
             }
         }
@@ -89,7 +92,9 @@ public struct LabelQuery: Sendable, Equatable {
                     throw KubeAPIError.badRequest("unable to parse requirement: found '\(rest)', expected: '('")
                 }
                 rest = String(rest.dropFirst().dropLast())
-                let values = rest.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let values = rest.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                    !$0.isEmpty
+                }
                 return LabelRequirement(key: key, op: op, values: values)
             }
         }
@@ -121,7 +126,8 @@ public struct LabelQuery: Sendable, Equatable {
 
     /// Builds from a ReplicationController-style `selector` map.
     public static func from(map: [String: JSONValue]) -> LabelQuery {
-        LabelQuery(requirements: map.map { LabelRequirement(key: $0.key, op: .equals, values: [$0.value.stringValue ?? ""]) })
+        LabelQuery(
+            requirements: map.map { LabelRequirement(key: $0.key, op: .equals, values: [$0.value.stringValue ?? ""]) })
     }
 }
 
@@ -140,7 +146,9 @@ public struct FieldQuery: Sendable, Equatable {
             let t = String(raw)
             let negated = t.contains("!=")
             let token = negated ? "!=" : (t.contains("==") ? "==" : "=")
-            guard let r = t.range(of: token) else { throw KubeAPIError.badRequest("invalid selector: '\(t)'; can't understand '\(t)'") }
+            guard let r = t.range(of: token) else {
+                throw KubeAPIError.badRequest("invalid selector: '\(t)'; can't understand '\(t)'")
+            }
             let path = t[..<r.lowerBound].split(separator: ".").map(String.init)
             terms.append((path, String(t[r.upperBound...]), negated))
         }

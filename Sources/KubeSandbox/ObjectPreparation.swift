@@ -19,11 +19,17 @@ public enum ObjectPreparation {
 
     /// Validates and completes a new object: name (or generateName), namespace, uid,
     /// creationTimestamp, generation 1; resourceVersion is assigned at commit.
-    public static func prepareCreate(_ type: ResourceType, namespace: String, object: JSONValue, now: String) throws(KubeAPIError) -> JSONValue {
-        guard case .object = object else { throw KubeAPIError.badRequest("the body of the request was not a JSON object") }
+    public static func prepareCreate(
+        _ type: ResourceType, namespace: String, object: JSONValue, now: String
+    ) throws(KubeAPIError) -> JSONValue {
+        guard case .object = object else {
+            throw KubeAPIError.badRequest("the body of the request was not a JSON object")
+        }
         var o = object
         if let kind = o["kind"]?.stringValue, kind != type.kind {
-            throw KubeAPIError.badRequest("the API version in the data (\(o["apiVersion"]?.stringValue ?? "")) does not match the expected API version (\(type.apiVersion))")
+            throw KubeAPIError.badRequest(
+                "the API version in the data (\(o["apiVersion"]?.stringValue ?? "")) does not match the expected API version (\(type.apiVersion))"
+            )
         }
         o["apiVersion"] = .string(type.apiVersion)
         o["kind"] = .string(type.kind)
@@ -31,15 +37,22 @@ public enum ObjectPreparation {
         if name.isEmpty, let prefix = o[path: "metadata", "generateName"]?.stringValue, !prefix.isEmpty {
             name = prefix + randomSuffix()
         }
-        guard !name.isEmpty else { throw KubeAPIError.invalid(type, name: "", "metadata.name: Required value: name or generateName is required") }
+        guard !name.isEmpty else {
+            throw KubeAPIError.invalid(
+                type, name: "", "metadata.name: Required value: name or generateName is required")
+        }
         guard isValidName(name) else {
-            throw KubeAPIError.invalid(type, name: name, "metadata.name: Invalid value: \"\(name)\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character")
+            throw KubeAPIError.invalid(
+                type, name: name,
+                "metadata.name: Invalid value: \"\(name)\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"
+            )
         }
         o.set(["metadata", "name"], .string(name))
         if type.namespaced {
             let declared = o.namespace
             if !declared.isEmpty, !namespace.isEmpty, declared != namespace {
-                throw KubeAPIError.badRequest("the namespace of the provided object does not match the namespace sent on the request")
+                throw KubeAPIError.badRequest(
+                    "the namespace of the provided object does not match the namespace sent on the request")
             }
             o.set(["metadata", "namespace"], .string(namespace.isEmpty ? declared : namespace))
             if o.namespace.isEmpty { o.set(["metadata", "namespace"], "default") }
@@ -68,11 +81,14 @@ public enum ObjectPreparation {
     /// Builds the object an update stores: immutable metadata from `old`, a resourceVersion
     /// precondition (409 when stale), status or spec protected by the subresource split,
     /// generation bumped when anything outside metadata and status changed.
-    public static func prepareUpdate(_ type: ResourceType, old: JSONValue, new: JSONValue, part: Part) throws(KubeAPIError) -> JSONValue {
+    public static func prepareUpdate(
+        _ type: ResourceType, old: JSONValue, new: JSONValue, part: Part
+    ) throws(KubeAPIError) -> JSONValue {
         guard case .object = new else { throw KubeAPIError.badRequest("the body of the request was not a JSON object") }
         let name = old.name
         if !new.name.isEmpty, new.name != name {
-            throw KubeAPIError.badRequest("the name of the object (\(new.name)) does not match the name on the URL (\(name))")
+            throw KubeAPIError.badRequest(
+                "the name of the object (\(new.name)) does not match the name on the URL (\(name))")
         }
         let sent = new.resourceVersion
         if !sent.isEmpty, sent != old.resourceVersion { throw KubeAPIError.conflict(type, name: name) }

@@ -68,8 +68,10 @@ public struct ObjectStore: Sendable {
     }
 
     /// A page of a list: `limit` items after the `continue` token, plus the next token.
-    public func list(_ type: ResourceType, namespace: String?, labels: LabelQuery, fields: FieldQuery,
-                     limit: Int?, continueToken: String?) throws(KubeAPIError) -> (items: [JSONValue], next: String?) {
+    public func list(
+        _ type: ResourceType, namespace: String?, labels: LabelQuery, fields: FieldQuery,
+        limit: Int?, continueToken: String?
+    ) throws(KubeAPIError) -> (items: [JSONValue], next: String?) {
         var items = all(type, namespace: namespace).filter { labels.matches($0.labels) && fields.matches($0) }
         if let continueToken, !continueToken.isEmpty {
             guard let data = Data(base64Encoded: continueToken), let after = String(data: data, encoding: .utf8) else {
@@ -110,7 +112,9 @@ public struct ObjectStore: Sendable {
     }
 
     /// Replaces an object whose stored resourceVersion must still be `expectedVersion`.
-    public mutating func commitUpdate(_ type: ResourceType, _ updated: JSONValue, expectedVersion: String) throws(KubeAPIError) -> JSONValue {
+    public mutating func commitUpdate(
+        _ type: ResourceType, _ updated: JSONValue, expectedVersion: String
+    ) throws(KubeAPIError) -> JSONValue {
         let key = Self.key(type, namespace: updated.namespace, name: updated.name)
         guard let current = objects[key] else { throw KubeAPIError.notFound(type, name: updated.name) }
         guard current.resourceVersion == expectedVersion else { throw KubeAPIError.conflict(type, name: updated.name) }
@@ -121,8 +125,10 @@ public struct ObjectStore: Sendable {
     /// Removes an object and garbage-collects its dependents (recursively, immediately);
     /// `orphan` instead strips the ownerReferences pointing at it. Deleting a namespace
     /// deletes everything in it. Returns the deleted objects, the requested one first.
-    public mutating func commitDelete(_ type: ResourceType, namespace: String, name: String,
-                                      orphan: Bool = false) throws(KubeAPIError) -> [JSONValue] {
+    public mutating func commitDelete(
+        _ type: ResourceType, namespace: String, name: String,
+        orphan: Bool = false
+    ) throws(KubeAPIError) -> [JSONValue] {
         let key = Self.key(type, namespace: namespace, name: name)
         guard let object = objects[key] else { throw KubeAPIError.notFound(type, name: name) }
         var deleted = [remove(key, object)]
@@ -158,7 +164,9 @@ public struct ObjectStore: Sendable {
         return final
     }
 
-    private mutating func record(_ kind: StoreEvent.Kind, key: ObjectKey, object: JSONValue, previous: JSONValue? = nil) -> JSONValue {
+    private mutating func record(
+        _ kind: StoreEvent.Kind, key: ObjectKey, object: JSONValue, previous: JSONValue? = nil
+    ) -> JSONValue {
         revision += 1
         let stored = Self.withVersion(object, String(revision))
         objects[key] = stored

@@ -32,14 +32,18 @@ public enum OpenAPI {
         var paths: [String: JSONValue] = [:]
         for t in types {
             let gvk: JSONValue = ["group": .string(t.group), "version": .string(t.version), "kind": .string(t.kind)]
-            let op: JSONValue = ["operationId": .string("patch\(t.kind)"), "parameters": .array(params),
-                                 "x-kubernetes-action": "patch", "x-kubernetes-group-version-kind": gvk,
-                                 "responses": ["200": ["description": "OK"]]]
+            let op: JSONValue = [
+                "operationId": .string("patch\(t.kind)"), "parameters": .array(params),
+                "x-kubernetes-action": "patch", "x-kubernetes-group-version-kind": gvk,
+                "responses": ["200": ["description": "OK"]],
+            ]
             let base = "/" + path + (t.namespaced ? "/namespaces/{namespace}" : "")
             paths["\(base)/\(t.resource)/{name}"] = ["patch": op, "put": op]
             paths["\(base)/\(t.resource)"] = ["post": op]
         }
-        return ["openapi": "3.0.0", "info": ["title": "Kubernetes (kube-singleton sandbox)", "version": "v1.32.0"],
-                "paths": .object(paths), "components": ["schemas": .object([:])]]
+        return [
+            "openapi": "3.0.0", "info": ["title": "Kubernetes (kube-singleton sandbox)", "version": "v1.32.0"],
+            "paths": .object(paths), "components": ["schemas": .object([:])],
+        ]
     }
 }

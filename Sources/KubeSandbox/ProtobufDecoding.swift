@@ -53,8 +53,11 @@ enum ProtobufDecoding {
     }
 
     static func failure(_ why: String) -> KubeAPIError {
-        KubeAPIError(code: 415, reason: "UnsupportedMediaType",
-                 message: "the sandbox could not decode this protobuf body (\(why)); send JSON instead, e.g. kubectl apply -f or kubectl create -f")
+        KubeAPIError(
+            code: 415, reason: "UnsupportedMediaType",
+            message:
+                "the sandbox could not decode this protobuf body (\(why)); send JSON instead, e.g. kubectl apply -f or kubectl create -f"
+        )
     }
 
     /// Decodes an enveloped object to JSON (with apiVersion and kind from the envelope).
@@ -80,7 +83,9 @@ enum ProtobufDecoding {
             default: break
             }
         }
-        guard let message = ProtobufSchemas.kinds["\(apiVersion)/\(kind)"] else { throw failure("kind \(apiVersion)/\(kind) is not supported") }
+        guard let message = ProtobufSchemas.kinds["\(apiVersion)/\(kind)"] else {
+            throw failure("kind \(apiVersion)/\(kind) is not supported")
+        }
         var object = try decodeMessage(raw, message)
         object["apiVersion"] = .string(apiVersion)
         object["kind"] = .string(kind)
@@ -155,7 +160,8 @@ enum ProtobufDecoding {
                 let v = try t.varint()
                 if f == 1 { seconds = Int64(bitPattern: v) }
             }
-            return seconds == 0 ? .null : .string(ObjectStore.timestamp(Date(timeIntervalSince1970: TimeInterval(seconds))))
+            return seconds == 0
+                ? .null : .string(ObjectStore.timestamp(Date(timeIntervalSince1970: TimeInterval(seconds))))
         case .intOrString:
             var t = Reader(bytes: try r.lengthDelimited())
             var kind: UInt64 = 0, int: Int64 = 0, str = ""

@@ -22,8 +22,10 @@ public struct ResourceType: Sendable, Hashable {
     public var hasStatus: Bool { subresources.contains("status") }
     public var hasScale: Bool { subresources.contains("scale") }
 
-    public init(group: String, version: String, resource: String, kind: String, namespaced: Bool = true,
-                shortNames: [String] = [], subresources: [String] = [], categories: [String] = []) {
+    public init(
+        group: String, version: String, resource: String, kind: String, namespaced: Bool = true,
+        shortNames: [String] = [], subresources: [String] = [], categories: [String] = []
+    ) {
         self.group = group
         self.version = version
         self.resource = resource
@@ -42,39 +44,55 @@ public enum ResourceCatalog {
     public static let all: [ResourceType] = [
         namespaces,
         pods,
-        ResourceType(group: "", version: "v1", resource: "services", kind: "Service", shortNames: ["svc"],
-                     subresources: ["status"], categories: ["all"]),
+        ResourceType(
+            group: "", version: "v1", resource: "services", kind: "Service", shortNames: ["svc"],
+            subresources: ["status"], categories: ["all"]),
         ResourceType(group: "", version: "v1", resource: "endpoints", kind: "Endpoints", shortNames: ["ep"]),
         ResourceType(group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", shortNames: ["cm"]),
         ResourceType(group: "", version: "v1", resource: "secrets", kind: "Secret"),
         ResourceType(group: "", version: "v1", resource: "events", kind: "Event", shortNames: ["ev"]),
         ResourceType(group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", shortNames: ["sa"]),
-        ResourceType(group: "", version: "v1", resource: "replicationcontrollers", kind: "ReplicationController",
-                     shortNames: ["rc"], subresources: ["status", "scale"], categories: ["all"]),
-        ResourceType(group: "apps", version: "v1", resource: "deployments", kind: "Deployment",
-                     shortNames: ["deploy"], subresources: ["status", "scale"], categories: ["all"]),
-        ResourceType(group: "apps", version: "v1", resource: "statefulsets", kind: "StatefulSet",
-                     shortNames: ["sts"], subresources: ["status", "scale"], categories: ["all"]),
-        ResourceType(group: "apps", version: "v1", resource: "replicasets", kind: "ReplicaSet",
-                     shortNames: ["rs"], subresources: ["status", "scale"], categories: ["all"]),
+        ResourceType(
+            group: "", version: "v1", resource: "replicationcontrollers", kind: "ReplicationController",
+            shortNames: ["rc"], subresources: ["status", "scale"], categories: ["all"]),
+        ResourceType(
+            group: "apps", version: "v1", resource: "deployments", kind: "Deployment",
+            shortNames: ["deploy"], subresources: ["status", "scale"], categories: ["all"]),
+        ResourceType(
+            group: "apps", version: "v1", resource: "statefulsets", kind: "StatefulSet",
+            shortNames: ["sts"], subresources: ["status", "scale"], categories: ["all"]),
+        ResourceType(
+            group: "apps", version: "v1", resource: "replicasets", kind: "ReplicaSet",
+            shortNames: ["rs"], subresources: ["status", "scale"], categories: ["all"]),
         // Stored only (no controller runs them): so webhooks matching them can be exercised.
-        ResourceType(group: "apps", version: "v1", resource: "daemonsets", kind: "DaemonSet",
-                     shortNames: ["ds"], subresources: ["status"], categories: ["all"]),
-        ResourceType(group: "batch", version: "v1", resource: "jobs", kind: "Job", subresources: ["status"], categories: ["all"]),
-        ResourceType(group: "batch", version: "v1", resource: "cronjobs", kind: "CronJob", shortNames: ["cj"],
-                     subresources: ["status"], categories: ["all"]),
-        ResourceType(group: "policy", version: "v1", resource: "poddisruptionbudgets", kind: "PodDisruptionBudget",
-                     shortNames: ["pdb"], subresources: ["status"]),
+        ResourceType(
+            group: "apps", version: "v1", resource: "daemonsets", kind: "DaemonSet",
+            shortNames: ["ds"], subresources: ["status"], categories: ["all"]),
+        ResourceType(
+            group: "batch", version: "v1", resource: "jobs", kind: "Job", subresources: ["status"], categories: ["all"]),
+        ResourceType(
+            group: "batch", version: "v1", resource: "cronjobs", kind: "CronJob", shortNames: ["cj"],
+            subresources: ["status"], categories: ["all"]),
+        ResourceType(
+            group: "policy", version: "v1", resource: "poddisruptionbudgets", kind: "PodDisruptionBudget",
+            shortNames: ["pdb"], subresources: ["status"]),
         ResourceType(group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease"),
-        ResourceType(group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers",
-                     kind: "HorizontalPodAutoscaler", shortNames: ["hpa"], subresources: ["status"], categories: ["all"]),
-        ResourceType(group: "autoscaling", version: "v1", resource: "horizontalpodautoscalers",
-                     kind: "HorizontalPodAutoscaler", shortNames: ["hpa"], subresources: ["status"], categories: ["all"]),
-        ResourceType(group: "admissionregistration.k8s.io", version: "v1", resource: "validatingwebhookconfigurations",
-                     kind: "ValidatingWebhookConfiguration", namespaced: false),
+        ResourceType(
+            group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers",
+            kind: "HorizontalPodAutoscaler", shortNames: ["hpa"], subresources: ["status"], categories: ["all"]),
+        ResourceType(
+            group: "autoscaling", version: "v1", resource: "horizontalpodautoscalers",
+            kind: "HorizontalPodAutoscaler", shortNames: ["hpa"], subresources: ["status"], categories: ["all"]),
+        ResourceType(
+            group: "admissionregistration.k8s.io", version: "v1", resource: "validatingwebhookconfigurations",
+            kind: "ValidatingWebhookConfiguration", namespaced: false),
         // Stored only (no authorization is enforced): so install manifests apply cleanly.
-        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole", namespaced: false),
-        ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", kind: "ClusterRoleBinding", namespaced: false),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", kind: "ClusterRole",
+            namespaced: false),
+        ResourceType(
+            group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings",
+            kind: "ClusterRoleBinding", namespaced: false),
         ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", kind: "Role"),
         ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", kind: "RoleBinding"),
     ]
@@ -105,10 +123,12 @@ public enum ResourceCatalog {
         return all.first { $0.group == group && $0.version == version && $0.kind == kind }
     }
 
-    public static let namespaces = ResourceType(group: "", version: "v1", resource: "namespaces", kind: "Namespace",
-                                                namespaced: false, shortNames: ["ns"], subresources: ["status"])
-    public static let pods = ResourceType(group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"],
-                                          subresources: ["status"], categories: ["all"])
+    public static let namespaces = ResourceType(
+        group: "", version: "v1", resource: "namespaces", kind: "Namespace",
+        namespaced: false, shortNames: ["ns"], subresources: ["status"])
+    public static let pods = ResourceType(
+        group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"],
+        subresources: ["status"], categories: ["all"])
 
     public static func named(_ resource: String, group: String) -> ResourceType? {
         all.first { $0.resource == resource && $0.group == group }

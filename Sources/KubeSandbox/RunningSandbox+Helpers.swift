@@ -5,8 +5,9 @@ import KubeAPIMachinery
 extension Sandbox {
     static func writeWebhookCertificate(to dir: String, ca: CertificateAndKey) throws {
         let cert = try CertificateFactory.issue(
-            CertificateSpec(commonName: "singleton-webhook", dnsNames: ["localhost", "singleton-webhook.singleton-system.svc"],
-                            ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
+            CertificateSpec(
+                commonName: "singleton-webhook", dnsNames: ["localhost", "singleton-webhook.singleton-system.svc"],
+                ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
         let base = URL(fileURLWithPath: dir)
         try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
         try Data(cert.certificatePEM.utf8).write(to: base.appendingPathComponent("tls.crt"))
@@ -32,19 +33,34 @@ extension RunningSandbox {
 
     /// Registers a ValidatingWebhookConfiguration with one webhook calling `url`, trusting
     /// `caPEM`; the rules default to the workloads and their scale subresources.
-    public func registerWebhook(name: String, url: String, caPEM: String, failurePolicy: String = "Fail",
-                                rules: [JSONValue]? = nil, timeoutSeconds: Int = 10) async throws {
+    public func registerWebhook(
+        name: String, url: String, caPEM: String, failurePolicy: String = "Fail",
+        rules: [JSONValue]? = nil, timeoutSeconds: Int = 10
+    ) async throws {
         let defaultRules: [JSONValue] = [
-            ["apiGroups": ["apps"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
-             "resources": ["deployments", "statefulsets", "replicasets", "deployments/scale", "statefulsets/scale", "replicasets/scale"]],
-            ["apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
-             "resources": ["replicationcontrollers", "replicationcontrollers/scale"]],
+            [
+                "apiGroups": ["apps"], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+                "resources": [
+                    "deployments", "statefulsets", "replicasets", "deployments/scale", "statefulsets/scale",
+                    "replicasets/scale",
+                ],
+            ],
+            [
+                "apiGroups": [""], "apiVersions": ["v1"], "operations": ["CREATE", "UPDATE"],
+                "resources": ["replicationcontrollers", "replicationcontrollers/scale"],
+            ],
         ]
-        let hook: JSONValue = ["name": .string(name), "admissionReviewVersions": ["v1"], "sideEffects": "None",
-                               "failurePolicy": .string(failurePolicy), "timeoutSeconds": .int(Int64(timeoutSeconds)),
-                               "clientConfig": ["url": .string(url), "caBundle": .string(Data(caPEM.utf8).base64EncodedString())],
-                               "rules": .array(rules ?? defaultRules)]
-        try await seed([["apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
-                         "metadata": ["name": .string(name)], "webhooks": [hook]]])
+        let hook: JSONValue = [
+            "name": .string(name), "admissionReviewVersions": ["v1"], "sideEffects": "None",
+            "failurePolicy": .string(failurePolicy), "timeoutSeconds": .int(Int64(timeoutSeconds)),
+            "clientConfig": ["url": .string(url), "caBundle": .string(Data(caPEM.utf8).base64EncodedString())],
+            "rules": .array(rules ?? defaultRules),
+        ]
+        try await seed([
+            [
+                "apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+                "metadata": ["name": .string(name)], "webhooks": [hook],
+            ]
+        ])
     }
 }

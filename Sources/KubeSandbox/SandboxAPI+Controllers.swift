@@ -32,16 +32,20 @@ extension SandboxAPI {
         case (_, "ReplicationController"), ("/replicationcontrollers", _): name = "replication-controller"
         default: name = "replicaset-controller"
         }
-        return UserInfo(username: "system:serviceaccount:kube-system:\(name)",
-                        groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"])
+        return UserInfo(
+            username: "system:serviceaccount:kube-system:\(name)",
+            groups: ["system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"])
     }
 
     /// Replays planned events; false when one was rejected or raced with another write.
     func replay(_ actions: [StoreEvent]) async -> Bool {
         var ok = true
         for event in actions {
-            let owners = (event.object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
-            if event.kind == .added, !owners.isEmpty, !store.objects.values.contains(where: { owners.contains($0.uid) }) {
+            let owners = (event.object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap {
+                $0["uid"]?.stringValue
+            }
+            if event.kind == .added, !owners.isEmpty, !store.objects.values.contains(where: { owners.contains($0.uid) })
+            {
                 ok = false
                 continue
             }
@@ -55,30 +59,39 @@ extension SandboxAPI {
                     var object = event.object
                     object.set(["metadata", "resourceVersion"], nil)
                     if admitControllerWrites {
-                        _ = try await admit(AdmissionAttributes(operation: "CREATE", type: type, name: event.key.name, namespace: event.key.namespace,
-                                                                object: object, oldObject: nil, dryRun: false, user: user))
+                        _ = try await admit(
+                            AdmissionAttributes(
+                                operation: "CREATE", type: type, name: event.key.name, namespace: event.key.namespace,
+                                object: object, oldObject: nil, dryRun: false, user: user))
                     }
                     _ = try store.commitCreate(type, object)
                 case .modified:
                     guard let old = current else { ok = false; continue }
-                    let statusOnly = !ObjectPreparation.specChanged(old, event.object)
+                    let statusOnly =
+                        !ObjectPreparation.specChanged(old, event.object)
                         && old["metadata"] == ObjectStore.withVersion(event.object, old.resourceVersion)["metadata"]
                     if admitControllerWrites {
-                        _ = try await admit(AdmissionAttributes(operation: "UPDATE", type: type, subresource: statusOnly ? "status" : "",
-                                                                name: event.key.name, namespace: event.key.namespace,
-                                                                object: event.object, oldObject: old, dryRun: false, user: user))
+                        _ = try await admit(
+                            AdmissionAttributes(
+                                operation: "UPDATE", type: type, subresource: statusOnly ? "status" : "",
+                                name: event.key.name, namespace: event.key.namespace,
+                                object: event.object, oldObject: old, dryRun: false, user: user))
                     }
                     _ = try store.commitUpdate(type, event.object, expectedVersion: old.resourceVersion)
                 case .deleted:
                     guard let old = current else { continue }
                     if admitControllerWrites {
-                        _ = try await admit(AdmissionAttributes(operation: "DELETE", type: type, name: event.key.name, namespace: event.key.namespace,
-                                                                object: nil, oldObject: old, dryRun: false, user: user))
+                        _ = try await admit(
+                            AdmissionAttributes(
+                                operation: "DELETE", type: type, name: event.key.name, namespace: event.key.namespace,
+                                object: nil, oldObject: old, dryRun: false, user: user))
                     }
                     _ = try store.commitDelete(type, namespace: event.key.namespace, name: event.key.name)
                 }
             } catch {
-                dispatcher.log("\(user.username): \(event.kind.rawValue.lowercased()) of \(type.groupResource) \(event.key.namespace)/\(event.key.name) failed: \(error.message)")
+                dispatcher.log(
+                    "\(user.username): \(event.kind.rawValue.lowercased()) of \(type.groupResource) \(event.key.namespace)/\(event.key.name) failed: \(error.message)"
+                )
                 ok = false
             }
         }

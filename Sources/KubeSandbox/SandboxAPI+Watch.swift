@@ -17,7 +17,9 @@ struct Watcher {
     /// The event type this watcher sees, or nil: an object that starts matching the
     /// selectors arrives as ADDED, one that stops matching as DELETED (as from the apiserver).
     func view(_ event: StoreEvent) -> String? {
-        guard event.key.storage == type.storageKey, namespace == nil || event.key.namespace == namespace else { return nil }
+        guard event.key.storage == type.storageKey, namespace == nil || event.key.namespace == namespace else {
+            return nil
+        }
         let now = matches(event.object)
         guard event.kind == .modified, let previous = event.previous else { return now ? event.kind.rawValue : nil }
         switch (matches(previous), now) {
@@ -39,8 +41,9 @@ extension SandboxAPI {
         let labels = try LabelQuery.parse(req.query["labelSelector"] ?? "")
         let fields = try FieldQuery.parse(req.query["fieldSelector"] ?? "")
         let (stream, continuation) = AsyncStream<Data>.makeStream()
-        var watcher = Watcher(type: t.type, namespace: t.namespace, labels: labels, fields: fields, format: Self.format(req),
-                              includeObject: req.query["includeObject"], continuation: continuation)
+        var watcher = Watcher(
+            type: t.type, namespace: t.namespace, labels: labels, fields: fields, format: Self.format(req),
+            includeObject: req.query["includeObject"], continuation: continuation)
         let rv = req.query["resourceVersion"] ?? ""
         if rv.isEmpty || rv == "0" {
             for o in store.all(t.type, namespace: t.namespace) where labels.matches(o.labels) && fields.matches(o) {
@@ -50,7 +53,9 @@ extension SandboxAPI {
             guard let since = Int64(rv) else { throw KubeAPIError.badRequest("invalid resource version: \(rv)") }
             do {
                 for e in try store.events(after: since) {
-                    if let kind = watcher.view(e) { continuation.yield(encode(kind, ObjectStore.presented(e.object, as: t.type), watcher)) }
+                    if let kind = watcher.view(e) {
+                        continuation.yield(encode(kind, ObjectStore.presented(e.object, as: t.type), watcher))
+                    }
                 }
             } catch {
                 continuation.yield(Self.line(["type": "ERROR", "object": error.statusObject]))
@@ -64,20 +69,22 @@ extension SandboxAPI {
         }
         let id = UUID()
         if let seconds = req.query["timeoutSeconds"].flatMap(Int.init), seconds > 0 {
-            watcher.tasks.append(Task {
-                try? await Task.sleep(for: .seconds(seconds))
-                continuation.finish()
-            })
+            watcher.tasks.append(
+                Task {
+                    try? await Task.sleep(for: .seconds(seconds))
+                    continuation.finish()
+                })
         }
         if bookmarks {
             let interval = bookmarkInterval
-            watcher.tasks.append(Task { [weak self] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: interval)
-                    guard let self, !Task.isCancelled else { return }
-                    await self.sendBookmark(id)
-                }
-            })
+            watcher.tasks.append(
+                Task { [weak self] in
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        guard let self, !Task.isCancelled else { return }
+                        await self.sendBookmark(id)
+                    }
+                })
         }
         watchers[id] = watcher
         continuation.onTermination = { [weak self] _ in
@@ -106,8 +113,13 @@ extension SandboxAPI {
     func bookmark(_ type: ResourceType, initialEventsEnd: Bool) -> Data {
         var meta: [String: JSONValue] = ["resourceVersion": .string(String(store.revision))]
         if initialEventsEnd { meta["annotations"] = ["k8s.io/initial-events-end": "true"] }
-        return Self.line(["type": "BOOKMARK", "object": ["kind": .string(type.kind), "apiVersion": .string(type.apiVersion),
-                                                          "metadata": .object(meta)]])
+        return Self.line([
+            "type": "BOOKMARK",
+            "object": [
+                "kind": .string(type.kind), "apiVersion": .string(type.apiVersion),
+                "metadata": .object(meta),
+            ],
+        ])
     }
 
     /// Sends the events committed since the last broadcast to every matching watcher.
@@ -117,7 +129,9 @@ extension SandboxAPI {
         guard !watchers.isEmpty else { return }
         for event in fresh {
             for w in watchers.values {
-                if let kind = w.view(event) { w.continuation.yield(encode(kind, ObjectStore.presented(event.object, as: w.type), w)) }
+                if let kind = w.view(event) {
+                    w.continuation.yield(encode(kind, ObjectStore.presented(event.object, as: w.type), w))
+                }
             }
         }
     }
@@ -127,7 +141,9 @@ extension SandboxAPI {
         switch w.format {
         case .full: shown = object
         case .partial: shown = PartialMetadata.object(object)
-        case .table: shown = Tables.table(w.type, [object], resourceVersion: object.resourceVersion, includeObject: w.includeObject, now: Date())
+        case .table:
+            shown = Tables.table(
+                w.type, [object], resourceVersion: object.resourceVersion, includeObject: w.includeObject, now: Date())
         }
         return Self.line(["type": .string(type), "object": shown])
     }

@@ -18,8 +18,10 @@ public actor SandboxAPI {
     public private(set) var serverAddress: String
     let bookmarkInterval: Duration
 
-    public init(dispatcher: AdmissionDispatcher, controllersEnabled: Bool = true, serverAddress: String = "127.0.0.1:6443",
-                eventCapacity: Int = 1000, bookmarkInterval: Duration = .seconds(5)) {
+    public init(
+        dispatcher: AdmissionDispatcher, controllersEnabled: Bool = true, serverAddress: String = "127.0.0.1:6443",
+        eventCapacity: Int = 1000, bookmarkInterval: Duration = .seconds(5)
+    ) {
         var s = ObjectStore(eventCapacity: eventCapacity)
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] { s.ensureNamespace(ns) }
         self.store = s
@@ -45,8 +47,13 @@ public actor SandboxAPI {
     public func seed(_ objects: [JSONValue]) async throws(KubeAPIError) -> [JSONValue] {
         var out: [JSONValue] = []
         for o in objects {
-            guard let t = ResourceCatalog.find(apiVersion: o["apiVersion"]?.stringValue ?? "", kind: o["kind"]?.stringValue ?? "") else {
-                throw KubeAPIError.badRequest("no served type for apiVersion \(o["apiVersion"]?.stringValue ?? "") kind \(o["kind"]?.stringValue ?? "")")
+            guard
+                let t = ResourceCatalog.find(
+                    apiVersion: o["apiVersion"]?.stringValue ?? "", kind: o["kind"]?.stringValue ?? "")
+            else {
+                throw KubeAPIError.badRequest(
+                    "no served type for apiVersion \(o["apiVersion"]?.stringValue ?? "") kind \(o["kind"]?.stringValue ?? "")"
+                )
             }
             let p = try ObjectPreparation.prepareCreate(t, namespace: o.namespace, object: o, now: store.now)
             out.append(try store.commitCreate(t, p))
@@ -61,7 +68,9 @@ public actor SandboxAPI {
     }
 
     /// All objects of a type (tests).
-    public func objects(_ type: ResourceType, namespace: String?) -> [JSONValue] { store.all(type, namespace: namespace) }
+    public func objects(_ type: ResourceType, namespace: String?) -> [JSONValue] {
+        store.all(type, namespace: namespace)
+    }
 
     // MARK: - entry point
 
@@ -87,7 +96,9 @@ public actor SandboxAPI {
         switch req.method {
         case "GET":
             if target.name == nil {
-                if target.watchPath || req.query["watch"] == "true" || req.query["watch"] == "1" { return try startWatch(target, req) }
+                if target.watchPath || req.query["watch"] == "true" || req.query["watch"] == "1" {
+                    return try startWatch(target, req)
+                }
                 return try list(target, req)
             }
             return try get(target, req)
@@ -146,28 +157,36 @@ public actor SandboxAPI {
         switch Self.format(req) {
         case .full: return .json(object)
         case .partial: return .json(PartialMetadata.object(object))
-        case .table: return .json(Tables.table(t.type, [object], resourceVersion: object.resourceVersion,
-                                               includeObject: req.query["includeObject"], now: Date()))
+        case .table:
+            return .json(
+                Tables.table(
+                    t.type, [object], resourceVersion: object.resourceVersion,
+                    includeObject: req.query["includeObject"], now: Date()))
         }
     }
 
     func list(_ t: RequestTarget, _ req: APIRequest) throws(KubeAPIError) -> APIResponse {
         let labels = try LabelQuery.parse(req.query["labelSelector"] ?? "")
         let fields = try FieldQuery.parse(req.query["fieldSelector"] ?? "")
-        let page = try store.list(t.type, namespace: t.namespace, labels: labels, fields: fields,
-                                  limit: req.query["limit"].flatMap(Int.init), continueToken: req.query["continue"])
+        let page = try store.list(
+            t.type, namespace: t.namespace, labels: labels, fields: fields,
+            limit: req.query["limit"].flatMap(Int.init), continueToken: req.query["continue"])
         let rv = String(store.revision)
         switch Self.format(req) {
         case .table:
-            return .json(Tables.table(t.type, page.items, resourceVersion: rv, continueToken: page.next,
-                                      includeObject: req.query["includeObject"], now: Date()))
+            return .json(
+                Tables.table(
+                    t.type, page.items, resourceVersion: rv, continueToken: page.next,
+                    includeObject: req.query["includeObject"], now: Date()))
         case .partial:
             return .json(PartialMetadata.list(page.items, resourceVersion: rv, continueToken: page.next))
         case .full:
             var meta: [String: JSONValue] = ["resourceVersion": .string(rv)]
             if let next = page.next { meta["continue"] = .string(next) }
-            return .json(["kind": .string("\(t.type.kind)List"), "apiVersion": .string(t.type.apiVersion),
-                          "metadata": .object(meta), "items": .array(page.items)])
+            return .json([
+                "kind": .string("\(t.type.kind)List"), "apiVersion": .string(t.type.apiVersion),
+                "metadata": .object(meta), "items": .array(page.items),
+            ])
         }
     }
 
@@ -177,7 +196,8 @@ public actor SandboxAPI {
     }
 
     var webhookConfigurations: [JSONValue] {
-        guard let t = ResourceCatalog.named("validatingwebhookconfigurations", group: "admissionregistration.k8s.io") else { return [] }
+        guard let t = ResourceCatalog.named("validatingwebhookconfigurations", group: "admissionregistration.k8s.io")
+        else { return [] }
         return store.all(t, namespace: nil)
     }
 

@@ -27,8 +27,9 @@ struct SandboxHTTPHandler: HTTPSHandler {
         for item in request.queryItems where query[item.name] == nil { query[item.name] = item.value ?? "" }
         var headers: [String: String] = [:]
         for (name, value) in request.headers { headers[name.lowercased()] = value }
-        let apiRequest = APIRequest(method: request.method.rawValue, path: request.path, query: query, headers: headers,
-                                    body: request.bodyData, user: authenticate(request))
+        let apiRequest = APIRequest(
+            method: request.method.rawValue, path: request.path, query: query, headers: headers,
+            body: request.bodyData, user: authenticate(request))
         let response = await api.handle(apiRequest)
         var out = HTTPHeaders()
         for (name, value) in response.headers { out.add(name: name, value: value) }
@@ -37,9 +38,11 @@ struct SandboxHTTPHandler: HTTPSHandler {
         case .data(let data):
             return ServerResponse(status: status, headers: out, body: .bytes(ByteBuffer(bytes: data)))
         case .stream(let stream):
-            return ServerResponse(status: status, headers: out, body: .stream { writer in
-                for await chunk in stream { try await writer.write(chunk) }
-            })
+            return ServerResponse(
+                status: status, headers: out,
+                body: .stream { writer in
+                    for await chunk in stream { try await writer.write(chunk) }
+                })
         }
     }
 }

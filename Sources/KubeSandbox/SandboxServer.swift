@@ -52,8 +52,10 @@ public final class RunningSandbox: Sendable {
     public let api: SandboxAPI
     let server: HTTPSServer
 
-    init(url: String, port: Int, caPEM: String, adminToken: String, admin: CertificateAndKey, kubeconfig: String,
-         kubeconfigPath: String?, api: SandboxAPI, server: HTTPSServer) {
+    init(
+        url: String, port: Int, caPEM: String, adminToken: String, admin: CertificateAndKey, kubeconfig: String,
+        kubeconfigPath: String?, api: SandboxAPI, server: HTTPSServer
+    ) {
         self.url = url
         self.port = port
         self.caPEM = caPEM
@@ -68,8 +70,11 @@ public final class RunningSandbox: Sendable {
 
     /// A kubeconfig with the other kind of credentials (token or client certificate).
     public func kubeconfig(usingToken: Bool) -> String {
-        Kubeconfig.render(server: url, caPEM: caPEM, credentials: usingToken ? .token(adminToken)
-                          : .clientCertificate(certificatePEM: adminCertificatePEM, keyPEM: adminKeyPEM))
+        Kubeconfig.render(
+            server: url, caPEM: caPEM,
+            credentials: usingToken
+                ? .token(adminToken)
+                : .clientCertificate(certificatePEM: adminCertificatePEM, keyPEM: adminKeyPEM))
     }
 
     /// Stops listening; open watches end.
@@ -89,35 +94,45 @@ public enum Sandbox {
     public static func start(_ options: SandboxOptions = SandboxOptions()) async throws -> RunningSandbox {
         let ca = try CertificateFactory.makeCA(commonName: "kube-singleton-sandbox-ca")
         let serving = try CertificateFactory.issue(
-            CertificateSpec(commonName: "kube-apiserver", dnsNames: ["localhost", "kubernetes", "kubernetes.default"],
-                            ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
+            CertificateSpec(
+                commonName: "kube-apiserver", dnsNames: ["localhost", "kubernetes", "kubernetes.default"],
+                ipAddresses: ["127.0.0.1"], usage: .server), signedBy: ca)
         let admin = try CertificateFactory.issue(
-            CertificateSpec(commonName: "sandbox-admin", organizations: ["system:masters"], usage: .client), signedBy: ca)
-        let token = options.adminToken ?? (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
+            CertificateSpec(commonName: "sandbox-admin", organizations: ["system:masters"], usage: .client),
+            signedBy: ca)
+        let token =
+            options.adminToken
+            ?? (UUID().uuidString + UUID().uuidString).replacingOccurrences(of: "-", with: "").lowercased()
         var tokens = options.tokens
         tokens[token] = UserInfo(username: "sandbox-admin", groups: ["system:masters", "system:authenticated"])
         let transport = options.transport ?? CurlWebhookTransport()
-        let api = SandboxAPI(dispatcher: AdmissionDispatcher(transport: transport, serviceEndpoints: options.serviceEndpoints, log: options.log),
-                             controllersEnabled: options.controllers, eventCapacity: options.watchHistory,
-                             bookmarkInterval: options.bookmarkInterval)
+        let api = SandboxAPI(
+            dispatcher: AdmissionDispatcher(
+                transport: transport, serviceEndpoints: options.serviceEndpoints, log: options.log),
+            controllersEnabled: options.controllers, eventCapacity: options.watchHistory,
+            bookmarkInterval: options.bookmarkInterval)
         if !options.seed.isEmpty {
             do { try await api.seed(options.seed) } catch { throw StartError(description: "seeding failed: \(error)") }
         }
-        let tls = TLSSettings(certificateChain: .pem(serving.certificatePEM), privateKey: .pem(serving.privateKeyPEM),
-                              clientCertificates: .optional(ca: .pem(ca.certificatePEM)), reloadInterval: nil)
+        let tls = TLSSettings(
+            certificateChain: .pem(serving.certificatePEM), privateKey: .pem(serving.privateKeyPEM),
+            clientCertificates: .optional(ca: .pem(ca.certificatePEM)), reloadInterval: nil)
         var logger = Logger(label: "singleton-sandbox")
         logger.logLevel = .warning
         // kube-apiserver's own header timeout (32 s, just under its request timeout bound)
         // rather than the webhook's 10 s: clients written against a real API server, our
         // tests' among them, get the same patience here.
-        let config = ServerConfiguration(host: options.host, port: options.port, tls: tls,
-                                         limits: ServerLimits(headerTimeout: .seconds(32), idleTimeout: .seconds(3600)),
-                                         threads: 1, logger: logger)
+        let config = ServerConfiguration(
+            host: options.host, port: options.port, tls: tls,
+            limits: ServerLimits(headerTimeout: .seconds(32), idleTimeout: .seconds(3600)),
+            threads: 1, logger: logger)
         let server = try await HTTPSServer.start(config, handler: SandboxHTTPHandler(api: api, tokens: tokens))
         let url = "https://\(options.host):\(server.port)"
         await api.setServerAddress("\(options.host):\(server.port)")
-        let kubeconfig = Kubeconfig.render(server: url, caPEM: ca.certificatePEM, credentials: options.kubeconfigUsesToken
-                                           ? .token(token) : .clientCertificate(certificatePEM: admin.certificatePEM, keyPEM: admin.privateKeyPEM))
+        let kubeconfig = Kubeconfig.render(
+            server: url, caPEM: ca.certificatePEM,
+            credentials: options.kubeconfigUsesToken
+                ? .token(token) : .clientCertificate(certificatePEM: admin.certificatePEM, keyPEM: admin.privateKeyPEM))
         if let dir = options.webhookCertificateDirectory {
             do {
                 try writeWebhookCertificate(to: dir, ca: ca)
@@ -135,7 +150,8 @@ public enum Sandbox {
                 throw StartError(description: "cannot write the kubeconfig to \(path): \(error.localizedDescription)")
             }
         }
-        return RunningSandbox(url: url, port: server.port, caPEM: ca.certificatePEM, adminToken: token, admin: admin,
-                              kubeconfig: kubeconfig, kubeconfigPath: options.kubeconfigPath, api: api, server: server)
+        return RunningSandbox(
+            url: url, port: server.port, caPEM: ca.certificatePEM, adminToken: token, admin: admin,
+            kubeconfig: kubeconfig, kubeconfigPath: options.kubeconfigPath, api: api, server: server)
     }
 }

@@ -17,8 +17,10 @@ public enum ScaleView {
         var status: [String: JSONValue] = ["replicas": .int(Int64(parent[path: "status", "replicas"]?.intValue ?? 0))]
         let selector = selectorString(parent)
         if !selector.isEmpty { status["selector"] = .string(selector) }
-        return ["kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(meta),
-                "spec": .object(spec), "status": .object(status)]
+        return [
+            "kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": .object(meta),
+            "spec": .object(spec), "status": .object(status),
+        ]
     }
 
     /// `spec.selector` rendered as `labels.Selector.String()`; RCs carry a plain map.

@@ -18,8 +18,9 @@ public enum StrategicMerge {
         case ("ports", "spec"): return "port"
         case ("ports", _): return "containerPort"
         case ("containers", _), ("initContainers", _), ("ephemeralContainers", _), ("env", _),
-             ("volumes", _), ("imagePullSecrets", _), ("webhooks", _), ("resourceClaims", _),
-             ("readinessGates", _): return field == "readinessGates" ? "conditionType" : "name"
+            ("volumes", _), ("imagePullSecrets", _), ("webhooks", _), ("resourceClaims", _),
+            ("readinessGates", _):
+            return field == "readinessGates" ? "conditionType" : "name"
         case ("volumeMounts", _): return "mountPath"
         case ("volumeDevices", _): return "devicePath"
         case ("conditions", _): return "type"
@@ -43,7 +44,9 @@ public enum StrategicMerge {
         let directive = p.removeValue(forKey: "$patch")?.stringValue
         if directive == "delete" { return .null }
         if directive == "replace" { return .object(p) }
-        if let d = directive, d != "merge" { throw KubeAPIError.badRequest("unknown patch type: \(d) in map: \(field)") }
+        if let d = directive, d != "merge" {
+            throw KubeAPIError.badRequest("unknown patch type: \(d) in map: \(field)")
+        }
         var result = original.objectValue ?? [:]
         if let retain = p.removeValue(forKey: "$retainKeys")?.arrayValue {
             let keep = Set(retain.compactMap(\.stringValue))
@@ -80,7 +83,9 @@ public enum StrategicMerge {
         return .object(result)
     }
 
-    static func mergeList(_ original: [JSONValue], _ patch: [JSONValue], field: String, parent: String) throws(KubeAPIError) -> JSONValue {
+    static func mergeList(
+        _ original: [JSONValue], _ patch: [JSONValue], field: String, parent: String
+    ) throws(KubeAPIError) -> JSONValue {
         if patch.contains(where: { $0["$patch"]?.stringValue == "replace" }) {
             return .array(patch.filter { $0["$patch"]?.stringValue != "replace" })
         }

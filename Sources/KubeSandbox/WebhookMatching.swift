@@ -13,7 +13,9 @@ public enum WebhookMatching {
         case error(String)
     }
 
-    public static func match(_ webhook: JSONValue, _ attrs: AdmissionAttributes, namespaceLabels: [String: String]?) -> Result {
+    public static func match(
+        _ webhook: JSONValue, _ attrs: AdmissionAttributes, namespaceLabels: [String: String]?
+    ) -> Result {
         let rules = webhook["rules"]?.arrayValue ?? []
         guard rules.contains(where: { ruleMatches($0, attrs) }) else { return .skip }
         do {
@@ -26,8 +28,10 @@ public enum WebhookMatching {
         } catch {
             return .error("invalid selector: \(error.message)")
         }
-        var vars: [String: JSONValue] = ["object": attrs.object ?? .null, "oldObject": attrs.oldObject ?? .null,
-                                         "request": attrs.celRequest]
+        var vars: [String: JSONValue] = [
+            "object": attrs.object ?? .null, "oldObject": attrs.oldObject ?? .null,
+            "request": attrs.celRequest,
+        ]
         vars["params"] = .null
         // As the apiserver: any condition that is false skips the webhook, even when another
         // one failed; only errors with no false condition reach the failurePolicy.
@@ -39,7 +43,8 @@ public enum WebhookMatching {
                 let expr = try CELExpression(source)
                 if try !expr.evaluate(vars) { return .skip }
             } catch {
-                firstError = firstError ?? "failed to evaluate match condition \"\(name)\" (\(source)): \(error.message)"
+                firstError =
+                    firstError ?? "failed to evaluate match condition \"\(name)\" (\(source)): \(error.message)"
             }
         }
         if let firstError { return .error(firstError) }
@@ -60,7 +65,9 @@ public enum WebhookMatching {
                 do {
                     _ = try CELExpression(source)
                 } catch {
-                    throw KubeAPIError.invalid(type, name: config.name, "\(field): Invalid value: \"\(source)\": compilation failed: \(error.message)")
+                    throw KubeAPIError.invalid(
+                        type, name: config.name,
+                        "\(field): Invalid value: \"\(source)\": compilation failed: \(error.message)")
                 }
             }
         }
@@ -92,8 +99,10 @@ public enum WebhookMatching {
 
     /// namespaceSelector: namespaced requests match against their namespace's labels, a
     /// Namespace against its own labels; other cluster-scoped objects always match.
-    static func selectorMatchesNamespace(_ selector: JSONValue?, _ attrs: AdmissionAttributes,
-                                         _ namespaceLabels: [String: String]?) throws(KubeAPIError) -> Bool {
+    static func selectorMatchesNamespace(
+        _ selector: JSONValue?, _ attrs: AdmissionAttributes,
+        _ namespaceLabels: [String: String]?
+    ) throws(KubeAPIError) -> Bool {
         let query = try LabelQuery.from(selector: selector)
         if query.requirements.isEmpty { return true }
         if attrs.type.kind == "Namespace" {

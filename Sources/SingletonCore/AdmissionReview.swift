@@ -91,9 +91,11 @@ public struct AdmissionRequest: Sendable, Equatable {
     public var object: AdmissionObject?
     public var oldObject: AdmissionObject?
 
-    public init(uid: String, kind: GroupVersionKind? = nil, resource: GroupVersionResource, subResource: String? = nil,
-                name: String? = nil, namespace: String? = nil, operation: AdmissionOperation, username: String? = nil,
-                dryRun: Bool = false, object: AdmissionObject? = nil, oldObject: AdmissionObject? = nil) {
+    public init(
+        uid: String, kind: GroupVersionKind? = nil, resource: GroupVersionResource, subResource: String? = nil,
+        name: String? = nil, namespace: String? = nil, operation: AdmissionOperation, username: String? = nil,
+        dryRun: Bool = false, object: AdmissionObject? = nil, oldObject: AdmissionObject? = nil
+    ) {
         self.uid = uid
         self.kind = kind
         self.resource = resource
@@ -120,7 +122,8 @@ extension AdmissionRequest: Decodable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         uid = try c.decode(String.self, forKey: .uid)
         kind = try c.decodeIfPresent(GroupVersionKind.self, forKey: .kind)
-        resource = try c.decodeIfPresent(GroupVersionResource.self, forKey: .resource)
+        resource =
+            try c.decodeIfPresent(GroupVersionResource.self, forKey: .resource)
             ?? GroupVersionResource(group: "", version: "", resource: "")
         subResource = try c.decodeIfPresent(String.self, forKey: .subResource)
         name = try c.decodeIfPresent(String.self, forKey: .name)
@@ -138,8 +141,10 @@ extension AdmissionRequest: Decodable {
         oldObject = try Self.decodeObject(c, .oldObject, subject)
     }
 
-    private static func decodeObject(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys,
-                                     _ subject: AdmissionSubject) throws -> AdmissionObject? {
+    private static func decodeObject(
+        _ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys,
+        _ subject: AdmissionSubject
+    ) throws -> AdmissionObject? {
         guard c.contains(key), try !c.decodeNil(forKey: key) else { return nil }
         switch subject {
         case .workload(let kind):
@@ -186,7 +191,8 @@ public enum UnsupportedKinds {
         case "Job": advice = "a Job runs spec.parallelism pods at once: set it to 1"
         default: advice = "a DaemonSet runs one pod per node: use a Deployment or StatefulSet for a singleton"
         }
-        return "\(SingletonAnnotation.mode) has no effect on \(object): kube-singleton guards Deployments, StatefulSets, ReplicaSets and ReplicationControllers only; \(advice)."
+        return
+            "\(SingletonAnnotation.mode) has no effect on \(object): kube-singleton guards Deployments, StatefulSets, ReplicaSets and ReplicationControllers only; \(advice)."
     }
 }
 
@@ -231,8 +237,11 @@ public enum AdmissionReview {
 
     /// The refusal of a body with a key twice in one object (see `DuplicateKeys`).
     static func duplicateKeyError(_ duplicate: DuplicateKeys.Found) -> ReviewDecodeError {
-        ReviewDecodeError(uid: duplicate.lastRequestUID,
-                          message: "malformed AdmissionReview: key \(quoted(duplicate.key)) appears twice in \(duplicate.path); the API server never sends duplicate keys, and readers disagree on which value counts")
+        ReviewDecodeError(
+            uid: duplicate.lastRequestUID,
+            message:
+                "malformed AdmissionReview: key \(quoted(duplicate.key)) appears twice in \(duplicate.path); the API server never sends duplicate keys, and readers disagree on which value counts"
+        )
     }
 
     /// The request uid of a body that is refused before any decision (wrong path, method,
@@ -258,10 +267,18 @@ public enum AdmissionReview {
         do {
             let env = try decoder.decode(Envelope.self, from: data)
             guard env.kind == "AdmissionReview" else {
-                return .failure(.init(uid: env.request?.uid, message: "expected kind AdmissionReview, got \(env.kind.map { quoted($0) } ?? "no kind")"))
+                return .failure(
+                    .init(
+                        uid: env.request?.uid,
+                        message: "expected kind AdmissionReview, got \(env.kind.map { quoted($0) } ?? "no kind")"))
             }
             guard env.apiVersion == apiVersion else {
-                return .failure(.init(uid: env.request?.uid, message: "unsupported AdmissionReview apiVersion \(env.apiVersion.map { quoted($0) } ?? "(none)"); this webhook speaks \(apiVersion) only (admissionReviewVersions: [\"v1\"])"))
+                return .failure(
+                    .init(
+                        uid: env.request?.uid,
+                        message:
+                            "unsupported AdmissionReview apiVersion \(env.apiVersion.map { quoted($0) } ?? "(none)"); this webhook speaks \(apiVersion) only (admissionReviewVersions: [\"v1\"])"
+                    ))
             }
             guard let request = env.request else {
                 return .failure(.init(uid: nil, message: "AdmissionReview has no request"))
@@ -300,7 +317,8 @@ public enum AdmissionReview {
     /// Best-effort uid extraction from a body that is not valid JSON (truncated, say).
     static func scanUID(_ data: Data) -> String? {
         guard let text = String(data: data.prefix(64 * 1024), encoding: .utf8),
-              let req = text.range(of: "\"request\"") else { return nil }
+            let req = text.range(of: "\"request\"")
+        else { return nil }
         let rest = text[req.upperBound...]
         guard let key = rest.range(of: "\"uid\"") else { return nil }
         var i = rest[key.upperBound...].drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
@@ -316,7 +334,8 @@ public enum AdmissionReview {
     static func describe(_ error: any Error) -> String {
         switch error as? DecodingError {
         case .dataCorrupted(let ctx)?:
-            return path(ctx.codingPath) + (ctx.underlyingError.map { "\($0.localizedDescription)" } ?? ctx.debugDescription)
+            return path(ctx.codingPath)
+                + (ctx.underlyingError.map { "\($0.localizedDescription)" } ?? ctx.debugDescription)
         case .keyNotFound(let key, let ctx)?:
             return path(ctx.codingPath) + "missing field \(quoted(key.stringValue))"
         case .typeMismatch(let type, let ctx)?:
@@ -330,7 +349,8 @@ public enum AdmissionReview {
 
     private static func path(_ keys: [any CodingKey]) -> String {
         guard !keys.isEmpty else { return "" }
-        return keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().dropFirst().description + ": "
+        return keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().dropFirst().description
+            + ": "
     }
 }
 
@@ -342,8 +362,10 @@ public struct AdmissionResponse: Sendable, Equatable, Encodable {
     public var warnings: [String]?
     public var auditAnnotations: [String: String]?
 
-    public init(uid: String, allowed: Bool, status: ResponseStatus? = nil, warnings: [String]? = nil,
-                auditAnnotations: [String: String]? = nil) {
+    public init(
+        uid: String, allowed: Bool, status: ResponseStatus? = nil, warnings: [String]? = nil,
+        auditAnnotations: [String: String]? = nil
+    ) {
         self.uid = uid
         self.allowed = allowed
         self.status = status
@@ -354,8 +376,9 @@ public struct AdmissionResponse: Sendable, Equatable, Encodable {
     /// The answer to a body that could not be decoded: a well-formed denial that names
     /// the problem. Never an allow: an unreadable request is not a verdict of "fine".
     public static func malformed(_ error: ReviewDecodeError) -> AdmissionResponse {
-        AdmissionResponse(uid: error.uid ?? "", allowed: false,
-                          status: ResponseStatus(code: 400, reason: "BadRequest", message: error.message))
+        AdmissionResponse(
+            uid: error.uid ?? "", allowed: false,
+            status: ResponseStatus(code: 400, reason: "BadRequest", message: error.message))
     }
 }
 

@@ -47,9 +47,11 @@ public enum ContractError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownMode(let value):
-            return "unknown value \(quoted(value)) for annotation \(SingletonAnnotation.mode); accepted values: \(SingletonMode.acceptedValues)"
+            return
+                "unknown value \(quoted(value)) for annotation \(SingletonAnnotation.mode); accepted values: \(SingletonMode.acceptedValues)"
         case .emptyLease:
-            return "annotation \(SingletonAnnotation.lease) is empty; set it to the name of the Lease the application locks, or remove it"
+            return
+                "annotation \(SingletonAnnotation.lease) is empty; set it to the name of the Lease the application locks, or remove it"
         }
     }
 }
@@ -123,7 +125,8 @@ func trimmed(_ s: String) -> String {
     if plainEnds == true { return s }
     let ws = CharacterSet.whitespacesAndNewlines
     guard let head = s.unicodeScalars.first, let tail = s.unicodeScalars.last,
-          ws.contains(head) || ws.contains(tail) else { return s }
+        ws.contains(head) || ws.contains(tail)
+    else { return s }
     return s.trimmingCharacters(in: ws)
 }
 

@@ -10,11 +10,15 @@ public struct AdmissionDecision: Sendable, Equatable {
     /// The singleton mode involved, when there was one.
     public var mode: SingletonMode?
 
-    public static func allow(_ rule: DecisionRule, mode: SingletonMode? = nil, warnings: [String] = []) -> AdmissionDecision {
+    public static func allow(
+        _ rule: DecisionRule, mode: SingletonMode? = nil, warnings: [String] = []
+    ) -> AdmissionDecision {
         AdmissionDecision(allowed: true, code: nil, message: nil, warnings: warnings, rule: rule, mode: mode)
     }
 
-    public static func deny(_ rule: DecisionRule, mode: SingletonMode? = nil, message: String, warnings: [String] = []) -> AdmissionDecision {
+    public static func deny(
+        _ rule: DecisionRule, mode: SingletonMode? = nil, message: String, warnings: [String] = []
+    ) -> AdmissionDecision {
         AdmissionDecision(allowed: false, code: 403, message: message, warnings: warnings, rule: rule, mode: mode)
     }
 

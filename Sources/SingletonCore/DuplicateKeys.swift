@@ -96,7 +96,9 @@ public enum DuplicateKeys {
                         scanner.skipWhitespace()
                     }
                     // Compared as bytes, as Go compares keys (Swift's String equality is canonical).
-                    guard scanner.pos < bytes.count, bytes[scanner.pos] == UInt8(ascii: "\""), let key = string() else { return nil }
+                    guard scanner.pos < bytes.count, bytes[scanner.pos] == UInt8(ascii: "\""), let key = string() else {
+                        return nil
+                    }
                     if !keys.insert(Array(key.utf8)).inserted, found == nil {
                         found = Found(path: path.isEmpty ? "the document" : path, key: key)
                     }

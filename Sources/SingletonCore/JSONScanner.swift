@@ -182,7 +182,8 @@ struct JSONScanner {
             let b = bytes[i]
             guard b >= 0x30, b <= 0x39 else { throw Unsupported() }  // '.', 'e': not plain
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (s, o2) = negative ? m.subtractingReportingOverflow(Int(b - 0x30)) : m.addingReportingOverflow(Int(b - 0x30))
+            let (s, o2) =
+                negative ? m.subtractingReportingOverflow(Int(b - 0x30)) : m.addingReportingOverflow(Int(b - 0x30))
             guard !o1, !o2 else { throw Unsupported() }
             value = s
             i += 1

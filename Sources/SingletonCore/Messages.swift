@@ -3,8 +3,10 @@
 /// know what to type next.
 enum Messages {
     /// "Kind namespace/name", from the object, else the request's namespace and name.
-    static func describe(_ kind: WorkloadKind, name: String?, generateName: String?, namespace: String?,
-                         requestNamespace: String?, requestName: String?) -> String {
+    static func describe(
+        _ kind: WorkloadKind, name: String?, generateName: String?, namespace: String?,
+        requestNamespace: String?, requestName: String?
+    ) -> String {
         let ns = namespace ?? requestNamespace
         let name = name ?? requestName ?? generateName.map { "\($0)*" } ?? "(unnamed)"
         return ns.map { "\(kind.rawValue) \($0)/\(name)" } ?? "\(kind.rawValue) \(name)"
@@ -24,7 +26,8 @@ enum Messages {
 
     static func surge(_ obj: String, _ strategy: DeploymentStrategy) -> String {
         let surge = strategy.rollingUpdate?.maxSurge.map { "maxSurge \($0)" } ?? "maxSurge 25%, the default"
-        return "\(obj) is an at-most-one singleton (\(annotation(.atMostOne))), but its rollout strategy starts a second pod "
+        return
+            "\(obj) is an at-most-one singleton (\(annotation(.atMostOne))), but its rollout strategy starts a second pod "
             + "before stopping the first (RollingUpdate with \(surge)). Set spec.strategy.type=Recreate "
             + "(or rollingUpdate.maxSurge=0 with maxUnavailable=1), or use mode at-least-one if a brief overlap is acceptable."
     }

@@ -46,7 +46,10 @@ public struct OwnerReference: Sendable, Equatable, Codable {
     public var controller: Bool?
     public var blockOwnerDeletion: Bool?
 
-    public init(apiVersion: String, kind: String, name: String, uid: String, controller: Bool? = nil, blockOwnerDeletion: Bool? = nil) {
+    public init(
+        apiVersion: String, kind: String, name: String, uid: String, controller: Bool? = nil,
+        blockOwnerDeletion: Bool? = nil
+    ) {
         self.apiVersion = apiVersion
         self.kind = kind
         self.name = name

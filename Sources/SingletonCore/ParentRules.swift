@@ -1,8 +1,10 @@
 /// Scale subresource updates (`kubectl scale`, the HPA controller): the Scale carries no
 /// annotations, so the verdict rests on the parent's metadata.
 enum ScaleRule {
-    static func decide(_ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?,
-                       policy: UnverifiedParentPolicy) -> AdmissionDecision {
+    static func decide(
+        _ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?,
+        policy: UnverifiedParentPolicy
+    ) -> AdmissionDecision {
         guard case .scale(let scale)? = request.object else {
             return .deny(.malformed, message: "scale \(request.operation.rawValue) request carries no Scale object")
         }
@@ -21,7 +23,8 @@ enum ScaleRule {
         switch parent {
         case .found(let m)?:
             if let expected = ref.expectedUID, let actual = m.uid, !expected.isEmpty, expected != actual {
-                return unverified(ref, "the Scale's uid \(expected) does not match \(kind.rawValue) uid \(actual)", policy)
+                return unverified(
+                    ref, "the Scale's uid \(expected) does not match \(kind.rawValue) uid \(actual)", policy)
             }
             meta = m
         case .notFound?:
@@ -33,8 +36,10 @@ enum ScaleRule {
         }
         let obj = ref.description
         if kind == .replicaSet, let owner = meta.owningDeployment {
-            return OwnedReplicaSet.decide({ obj }, owner: { "\(WorkloadKind.deployment.rawValue) \(ref.namespace)/\(owner)" }, contract: meta.contract,
-                                          replicas: desired, raised: raised, username: request.username)
+            return OwnedReplicaSet.decide(
+                { obj }, owner: { "\(WorkloadKind.deployment.rawValue) \(ref.namespace)/\(owner)" },
+                contract: meta.contract,
+                replicas: desired, raised: raised, username: request.username)
         }
         switch meta.contract {
         case .absent:
@@ -53,17 +58,21 @@ enum ScaleRule {
 
 /// HorizontalPodAutoscalers aimed at a singleton with room to scale past one replica.
 enum HPARule {
-    static func decide(_ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?,
-                       policy: UnverifiedParentPolicy) -> AdmissionDecision {
+    static func decide(
+        _ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?,
+        policy: UnverifiedParentPolicy
+    ) -> AdmissionDecision {
         guard case .horizontalPodAutoscaler(let hpa)? = request.object else {
-            return .deny(.malformed, message: "HorizontalPodAutoscaler \(request.operation.rawValue) request carries no object")
+            return .deny(
+                .malformed, message: "HorizontalPodAutoscaler \(request.operation.rawValue) request carries no object")
         }
         guard hpa.spec.maxReplicas > 1, let ref else {
             return .allow(.notOurs)
         }
         var decreasing = false
         if case .horizontalPodAutoscaler(let old)? = request.oldObject,
-           old.spec.scaleTargetRef == hpa.spec.scaleTargetRef {
+            old.spec.scaleTargetRef == hpa.spec.scaleTargetRef
+        {
             decreasing = old.spec.maxReplicas > hpa.spec.maxReplicas
         }
         let name = hpa.metadata.name ?? request.name ?? "(unnamed)"
@@ -77,12 +86,16 @@ enum HPARule {
                 return .deny(.unknownMode, message: Messages.unknownMode(ref.description, error))
             case .valid(let spec):
                 if decreasing {
-                    return .allow(.decrease, mode: spec.mode, warnings: [
-                        "\(hpaName) still lets singleton \(ref) scale to \(hpa.spec.maxReplicas); set maxReplicas to 1."
-                    ])
+                    return .allow(
+                        .decrease, mode: spec.mode,
+                        warnings: [
+                            "\(hpaName) still lets singleton \(ref) scale to \(hpa.spec.maxReplicas); set maxReplicas to 1."
+                        ])
                 }
-                return .deny(.horizontalPodAutoscaler, mode: spec.mode,
-                             message: Messages.hpaDenied(hpaName, target: ref.description, spec.mode, maxReplicas: hpa.spec.maxReplicas))
+                return .deny(
+                    .horizontalPodAutoscaler, mode: spec.mode,
+                    message: Messages.hpaDenied(
+                        hpaName, target: ref.description, spec.mode, maxReplicas: hpa.spec.maxReplicas))
             }
         case .notFound?:
             // Nothing to protect yet; if the target is created later as a singleton, its

@@ -27,7 +27,8 @@ enum ResponseWriter {
         }
         if let status = response.status {
             guard status.metadata.isEmpty else { return nil }
-            appendStatus(code: status.code, message: status.message, reason: status.reason, status: status.status, to: &out)
+            appendStatus(
+                code: status.code, message: status.message, reason: status.reason, status: status.status, to: &out)
         }
         finish(uid: response.uid, warnings: response.warnings, to: &out)
         return out
@@ -53,7 +54,8 @@ enum ResponseWriter {
         out.append(UInt8(ascii: "}"))
         if !decision.allowed {
             let status = AdmissionDecision.status(code: decision.code, message: decision.message)
-            appendStatus(code: status.code, message: status.message, reason: status.reason, status: status.status, to: &out)
+            appendStatus(
+                code: status.code, message: status.message, reason: status.reason, status: status.status, to: &out)
         }
         finish(uid: uid, warnings: decision.warnings.isEmpty ? nil : decision.warnings, to: &out)
         return out
@@ -66,7 +68,8 @@ enum ResponseWriter {
         return out
     }
 
-    private static func appendStatus(code: Int, message: String, reason: String, status: String, to out: inout [UInt8]) {
+    private static func appendStatus(code: Int, message: String, reason: String, status: String, to out: inout [UInt8])
+    {
         append(#","status":{"code":"#, to: &out)
         append(String(code), to: &out)
         append(#","message":"#, to: &out)
@@ -97,8 +100,10 @@ enum ResponseWriter {
     /// The constant parts of every answer, as bytes: appending an array is a copy, while
     /// appending a string's UTF-8 view went through its generic path each time.
     private enum Fragment {
-        static let headAllowed = Array(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"allowed":true"#.utf8)
-        static let headDenied = Array(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"allowed":false"#.utf8)
+        static let headAllowed = Array(
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"allowed":true"#.utf8)
+        static let headDenied = Array(
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"allowed":false"#.utf8)
         static let auditAnnotations = Array(#","auditAnnotations":{"#.utf8)
         static let modeKey = Array(#""mode":"#.utf8)
         static let ruleKey = Array(#""rule":"#.utf8)
@@ -107,7 +112,8 @@ enum ResponseWriter {
     }
 
     private static func isPlainKey(_ key: String) -> Bool {
-        !key.isEmpty && key.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || $0 == UInt8(ascii: "-") }
+        !key.isEmpty
+            && key.utf8.allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || $0 == UInt8(ascii: "-") }
     }
 
     private static func append(_ s: String, to out: inout [UInt8]) {

@@ -40,18 +40,21 @@ public struct ReviewOutcome: Sendable {
 
     /// A decided request.
     init(decision: AdmissionDecision, request: AdmissionRequest) {
-        storage = Storage(answer: .decided(decision, uid: request.uid), decodeError: nil,
-                          summary: RequestSummary(request), source: .decoded(request))
+        storage = Storage(
+            answer: .decided(decision, uid: request.uid), decodeError: nil,
+            summary: RequestSummary(request), source: .decoded(request))
     }
 
     /// A body that could not be decoded.
     init(unreadable error: ReviewDecodeError) {
-        storage = Storage(answer: .unreadable(.malformed(error)), decodeError: error, summary: nil, source: .decoded(nil))
+        storage = Storage(
+            answer: .unreadable(.malformed(error)), decodeError: error, summary: nil, source: .decoded(nil))
     }
 
     /// An outcome of the workload lane: `request` is decoded from `body` when asked for.
     init(decision: AdmissionDecision, summary: RequestSummary, body: [UInt8]) {
-        storage = Storage(answer: .decided(decision, uid: summary.uid), decodeError: nil, summary: summary, source: .body(body))
+        storage = Storage(
+            answer: .decided(decision, uid: summary.uid), decodeError: nil, summary: summary, source: .body(body))
     }
 
     /// Nil when the body could not be decoded.

@@ -18,14 +18,18 @@ enum ReviewAgreement {
     /// Every lookup outcome (a singleton parent, none, the API down) under both policies for
     /// a parent that cannot be verified.
     static let settings: [Setting] = {
-        let parent = ObjectMeta(name: "web", namespace: "default", uid: "uid-web",
-                                annotations: [SingletonAnnotation.mode: "at-most-one"])
+        let parent = ObjectMeta(
+            name: "web", namespace: "default", uid: "uid-web",
+            annotations: [SingletonAnnotation.mode: "at-most-one"])
         let lookups: [(String, @Sendable (ParentReference) -> ParentLookup)] = [
-            ("found", { _ in .found(parent) }), ("notFound", { _ in .notFound }), ("unavailable", { _ in .unavailable("api down") }),
+            ("found", { _ in .found(parent) }), ("notFound", { _ in .notFound }),
+            ("unavailable", { _ in .unavailable("api down") }),
         ]
         return lookups.flatMap { name, lookup in
             [UnverifiedParentPolicy.allow, .deny].map { unverified in
-                Setting(name: "lookup \(name), unverified \(unverified)", policy: SingletonPolicy(unverifiedParent: unverified), lookup: lookup)
+                Setting(
+                    name: "lookup \(name), unverified \(unverified)",
+                    policy: SingletonPolicy(unverifiedParent: unverified), lookup: lookup)
             }
         }
     }()
@@ -47,7 +51,9 @@ enum ReviewAgreement {
             report.read = true
             switch codable {
             case .success(let model):
-                if read != ReviewReader.Read(model) { report.disagreements.append("the byte reader's reading is not the Codable model's") }
+                if read != ReviewReader.Read(model) {
+                    report.disagreements.append("the byte reader's reading is not the Codable model's")
+                }
             case .failure:
                 report.disagreements.append("the byte reader took a body the Codable model rejects")
             }
@@ -69,15 +75,23 @@ enum ReviewAgreement {
                 // Both went through JSONDecoder; its messages may name a different bad key
                 // of the same map from one decode to the next, so compare the uid.
                 if outcome.decision != nil { differs.append("decided a body the Codable model rejects") }
-                if outcome.decodeError?.uid != error.uid { differs.append("decode error uid \(String(describing: outcome.decodeError?.uid)), Codable \(String(describing: error.uid))") }
+                if outcome.decodeError?.uid != error.uid {
+                    differs.append(
+                        "decode error uid \(String(describing: outcome.decodeError?.uid)), Codable \(String(describing: error.uid))"
+                    )
+                }
                 expected = outcome.response
             case .success(let request):
                 let decision = policy.decide(request, parent: policy.parentReference(for: request).map(setting.lookup))
-                if outcome.decision != decision { differs.append("decision \(String(describing: outcome.decision)), Codable \(decision)") }
+                if outcome.decision != decision {
+                    differs.append("decision \(String(describing: outcome.decision)), Codable \(decision)")
+                }
                 expected = decision.response(uid: request.uid)
             }
             if outcome.response != expected { differs.append("response differs") }
-            if outcome.body != AdmissionReview.encodeResponseCodable(expected) { differs.append("response bytes differ from JSONEncoder's") }
+            if outcome.body != AdmissionReview.encodeResponseCodable(expected) {
+                differs.append("response bytes differ from JSONEncoder's")
+            }
             report.disagreements += differs.map { "\(setting.name): \($0)" }
         }
         return report
@@ -98,13 +112,17 @@ enum ReviewAgreement {
             if pending.request != request { differs.append("lane request") }
             if pending.reference != policy.parentReference(for: request) { differs.append("lane parent") }
         case .done(let lane):
-            if policy.parentReference(for: request) != nil { differs.append("the lane decided where the full path looks up a parent") }
+            if policy.parentReference(for: request) != nil {
+                differs.append("the lane decided where the full path looks up a parent")
+            }
             let decision = policy.decide(request)
             if lane.summary != RequestSummary(request) { differs.append("lane summary") }
             if lane.request != request { differs.append("lane request") }
             if lane.decision != decision { differs.append("lane decision") }
             if lane.decodeError != nil { differs.append("lane decode error") }
-            if lane.body != AdmissionReview.encodeResponseCodable(decision.response(uid: request.uid)) { differs.append("lane answer bytes") }
+            if lane.body != AdmissionReview.encodeResponseCodable(decision.response(uid: request.uid)) {
+                differs.append("lane answer bytes")
+            }
         }
         return differs
     }

@@ -55,12 +55,14 @@ extension ReviewReader {
             }
         }
         guard sawSpec, sawMeta else { throw Unsupported() }
-        let spec = HorizontalPodAutoscaler.Spec(scaleTargetRef: try JSONScanner.required(target), minReplicas: minReplicas,
-                                                maxReplicas: try JSONScanner.required(maxReplicas))
+        let spec = HorizontalPodAutoscaler.Spec(
+            scaleTargetRef: try JSONScanner.required(target), minReplicas: minReplicas,
+            maxReplicas: try JSONScanner.required(maxReplicas))
         return HorizontalPodAutoscaler(metadata: meta, spec: spec)
     }
 
-    private static func crossVersionReference(_ s: inout JSONScanner) throws(Unsupported) -> CrossVersionObjectReference {
+    private static func crossVersionReference(_ s: inout JSONScanner) throws(Unsupported) -> CrossVersionObjectReference
+    {
         var apiVersion: String?, kind: String?, name: String?
         var members = try s.members()
         while let field = try s.nextMember(&members) {
@@ -71,7 +73,8 @@ extension ReviewReader {
             default: try s.skipValue()
             }
         }
-        return CrossVersionObjectReference(apiVersion: apiVersion, kind: try JSONScanner.required(kind), name: try JSONScanner.required(name))
+        return CrossVersionObjectReference(
+            apiVersion: apiVersion, kind: try JSONScanner.required(kind), name: try JSONScanner.required(name))
     }
 
     /// An ObjectMeta into `meta` (which starts empty). Read into the value's final place:
@@ -114,8 +117,9 @@ extension ReviewReader {
             default: try s.skipValue()
             }
         }
-        return OwnerReference(apiVersion: try JSONScanner.required(apiVersion), kind: try JSONScanner.required(kind),
-                              name: try JSONScanner.required(name), uid: try JSONScanner.required(uid),
-                              controller: controller, blockOwnerDeletion: blockOwnerDeletion)
+        return OwnerReference(
+            apiVersion: try JSONScanner.required(apiVersion), kind: try JSONScanner.required(kind),
+            name: try JSONScanner.required(name), uid: try JSONScanner.required(uid),
+            controller: controller, blockOwnerDeletion: blockOwnerDeletion)
     }
 }

@@ -21,7 +21,8 @@ extension ReviewReader {
 
     /// An ObjectMeta: names and annotations kept when `keep` (the workload's own, not its
     /// template's), the rest checked.
-    private static func objectMeta(_ s: inout JSONScanner, into w: inout WorkloadFacts, keep: Bool) throws(Unsupported) {
+    private static func objectMeta(_ s: inout JSONScanner, into w: inout WorkloadFacts, keep: Bool) throws(Unsupported)
+    {
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
@@ -36,7 +37,9 @@ extension ReviewReader {
                 if try s.readNull() { continue }
                 var elements = try s.elements()
                 while try s.nextElement(&elements) {
-                    if let owner = try deploymentOwner(&s), keep, w.owningDeployment == nil { w.owningDeployment = owner }
+                    if let owner = try deploymentOwner(&s), keep, w.owningDeployment == nil {
+                        w.owningDeployment = owner
+                    }
                 }
             default: try s.skipValue()
             }

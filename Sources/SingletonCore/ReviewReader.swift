@@ -20,8 +20,9 @@ enum ReviewReader {
     /// A review as the reader reads it.
     struct Read: Equatable {
         /// The request's own fields; `object` and `oldObject` for a Scale or HPA only.
-        var request = AdmissionRequest(uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
-                                       operation: .other(""))
+        var request = AdmissionRequest(
+            uid: "", resource: GroupVersionResource(group: "", version: "", resource: ""),
+            operation: .other(""))
         /// A workload's `object` and `oldObject`, as the rule reads them.
         var object: WorkloadFacts?
         var oldObject: WorkloadFacts?
@@ -76,7 +77,9 @@ enum ReviewReader {
             default: try s.skipValue()
             }
         }
-        guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion, sawRequest else { throw Unsupported() }
+        guard kind == "AdmissionReview", apiVersion == AdmissionReview.apiVersion, sawRequest else {
+            throw Unsupported()
+        }
     }
 
     private static func admissionRequest(_ s: inout JSONScanner, into read: inout Read) throws(Unsupported) {
@@ -112,7 +115,9 @@ enum ReviewReader {
                     // A subResource written after the objects is only guessed at (from the
                     // request's kind); a wrong guess costs a second read, nothing more.
                     let kind = read.request.kind
-                    let sub = read.request.subResource ?? (kind?.kind == "Scale" && kind?.group == "autoscaling" ? "scale" : nil)
+                    let sub =
+                        read.request.subResource
+                        ?? (kind?.kind == "Scale" && kind?.group == "autoscaling" ? "scale" : nil)
                     guess = AdmissionSubject(resource: read.request.resource, subResource: sub)
                 }
                 // Read in place (assigning a PendingObject copied the object it held).
@@ -169,8 +174,10 @@ enum ReviewReader {
         /// The object as `subject`, moved into `facts` or `model`: the early read when it was
         /// read as that, else read now.
         @inline(never)
-        mutating func finish(_ s: inout JSONScanner, as subject: AdmissionSubject, facts: inout WorkloadFacts?,
-                             model: inout AdmissionObject?) throws(Unsupported) {
+        mutating func finish(
+            _ s: inout JSONScanner, as subject: AdmissionSubject, facts: inout WorkloadFacts?,
+            model: inout AdmissionObject?
+        ) throws(Unsupported) {
             guard let offset else { return }
             if readAs == subject {
                 facts = self.facts.take()
@@ -185,8 +192,10 @@ enum ReviewReader {
     /// Reads the object at the scanner's position as `subject` calls for: a workload into
     /// `facts`, a Scale or HPA into `model` (both left nil, the object skipped, for requests
     /// that are not ours).
-    private static func object(_ s: inout JSONScanner, _ subject: AdmissionSubject, facts: inout WorkloadFacts?,
-                               model: inout AdmissionObject?) throws(Unsupported) {
+    private static func object(
+        _ s: inout JSONScanner, _ subject: AdmissionSubject, facts: inout WorkloadFacts?,
+        model: inout AdmissionObject?
+    ) throws(Unsupported) {
         switch subject {
         case .workload(let kind):
             facts = WorkloadFacts(kind: kind)
@@ -221,7 +230,9 @@ enum ReviewReader {
 
     /// `group`, `version` and `third` (`kind` or `resource`), each `""` when absent: one
     /// reader for both shapes, so a review runs its code once.
-    private static func groupVersionAnd(_ third: JSONField, _ s: inout JSONScanner) throws(Unsupported) -> (String, String, String) {
+    private static func groupVersionAnd(
+        _ third: JSONField, _ s: inout JSONScanner
+    ) throws(Unsupported) -> (String, String, String) {
         var g: String?, v: String?, t: String?
         var members = try s.members()
         while let field = try s.nextMember(&members) {

@@ -18,11 +18,13 @@ public struct SingletonPolicy: Sendable {
         switch (request.subject, request.object) {
         case (.scale(let kind), .scale(let scale)?):
             guard scale.desiredReplicas > 1, let ns = request.namespace ?? scale.metadata.namespace,
-                  let name = request.name ?? scale.metadata.name else { return nil }
+                let name = request.name ?? scale.metadata.name
+            else { return nil }
             return ParentReference(kind: kind, namespace: ns, name: name, expectedUID: scale.metadata.uid)
         case (.horizontalPodAutoscaler, .horizontalPodAutoscaler(let hpa)?):
             guard hpa.spec.maxReplicas > 1, let kind = hpa.targetKind,
-                  let ns = request.namespace ?? hpa.metadata.namespace else { return nil }
+                let ns = request.namespace ?? hpa.metadata.namespace
+            else { return nil }
             return ParentReference(kind: kind, namespace: ns, name: hpa.spec.scaleTargetRef.name)
         default:
             return nil
@@ -50,7 +52,12 @@ public struct SingletonPolicy: Sendable {
             guard case .metadata(let meta)? = request.object, meta.contract.isPresent else { return .allow(.notOurs) }
             let ns = meta.namespace ?? request.namespace
             let name = meta.name ?? request.name ?? "(unnamed)"
-            return .allow(.notOurs, warnings: [UnsupportedKinds.warning(kind: kind, object: ns.map { "\(kind) \($0)/\(name)" } ?? "\(kind) \(name)")])
+            return .allow(
+                .notOurs,
+                warnings: [
+                    UnsupportedKinds.warning(
+                        kind: kind, object: ns.map { "\(kind) \($0)/\(name)" } ?? "\(kind) \(name)")
+                ])
         case .notOurs:
             return .allow(.notOurs)
         }

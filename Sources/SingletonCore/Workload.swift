@@ -21,9 +21,11 @@ public struct Workload: Sendable, Equatable {
     public var containerPorts: [ContainerPort]
     public var status: WorkloadStatus?
 
-    public init(kind: WorkloadKind, metadata: ObjectMeta, replicas: Int? = nil, selector: LabelSelector? = nil,
-                templateLabels: [String: String] = [:], strategy: DeploymentStrategy? = nil,
-                serviceName: String? = nil, containerPorts: [ContainerPort] = [], status: WorkloadStatus? = nil) {
+    public init(
+        kind: WorkloadKind, metadata: ObjectMeta, replicas: Int? = nil, selector: LabelSelector? = nil,
+        templateLabels: [String: String] = [:], strategy: DeploymentStrategy? = nil,
+        serviceName: String? = nil, containerPorts: [ContainerPort] = [], status: WorkloadStatus? = nil
+    ) {
         self.kind = kind
         self.metadata = metadata
         self.replicas = replicas
@@ -41,7 +43,8 @@ public struct Workload: Sendable, Equatable {
     /// True when a Deployment controls this ReplicaSet: then it is the Deployment
     /// controller's business (annotations are copied down from the Deployment).
     public var isOwnedByDeployment: Bool {
-        metadata.ownerReferences?.contains { $0.kind == "Deployment" && groupOf(apiVersion: $0.apiVersion) == "apps" } ?? false
+        metadata.ownerReferences?.contains { $0.kind == "Deployment" && groupOf(apiVersion: $0.apiVersion) == "apps" }
+            ?? false
     }
 
     /// The name of the first owner reference to an `apps` Deployment.
@@ -57,8 +60,12 @@ public struct Workload: Sendable, Equatable {
     public static func decode(_ data: Data) throws -> Workload {
         let raw = try JSONDecoder().decode(RawWorkload.self, from: data)
         guard let kindName = raw.kind, let kind = WorkloadKind(apiVersion: raw.apiVersion, kind: kindName) else {
-            throw DecodingError.dataCorrupted(.init(
-                codingPath: [], debugDescription: "not a Deployment, StatefulSet, ReplicaSet or ReplicationController (apiVersion \(raw.apiVersion ?? "?"), kind \(raw.kind ?? "?"))"))
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: [],
+                    debugDescription:
+                        "not a Deployment, StatefulSet, ReplicaSet or ReplicationController (apiVersion \(raw.apiVersion ?? "?"), kind \(raw.kind ?? "?"))"
+                ))
         }
         return Workload(kind: kind, raw: raw)
     }
@@ -154,7 +161,8 @@ public struct LabelSelector: Sendable, Equatable, Codable {
 
     public init(from decoder: any Decoder) throws {
         if let c = try? decoder.container(keyedBy: CodingKeys.self),
-           c.contains(.matchLabels) || c.contains(.matchExpressions) {
+            c.contains(.matchLabels) || c.contains(.matchExpressions)
+        {
             matchLabels = try c.decodeIfPresent([String: String].self, forKey: .matchLabels)
             matchExpressions = try c.decodeIfPresent([Requirement].self, forKey: .matchExpressions)
             return

@@ -43,7 +43,8 @@ struct WorkloadFacts: Equatable {
 
     /// "Deployment shop/web", for messages.
     func describe(requestNamespace: String?, requestName: String?) -> String {
-        Messages.describe(kind, name: name, generateName: generateName, namespace: namespace,
-                          requestNamespace: requestNamespace, requestName: requestName)
+        Messages.describe(
+            kind, name: name, generateName: generateName, namespace: namespace,
+            requestNamespace: requestNamespace, requestName: requestName)
     }
 }

@@ -79,7 +79,11 @@ public enum WorkloadKind: String, Sendable, CaseIterable, Codable, Hashable {
 
     /// Matches an admission `resource` (`apps/v1 deployments`).
     public init?(resource: GroupVersionResource) {
-        guard let k = WorkloadKind.allCases.first(where: { $0.resource == resource.resource && $0.group == resource.group }) else {
+        guard
+            let k = WorkloadKind.allCases.first(where: {
+                $0.resource == resource.resource && $0.group == resource.group
+            })
+        else {
             return nil
         }
         self = k

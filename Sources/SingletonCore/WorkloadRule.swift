@@ -13,7 +13,9 @@ enum WorkloadRule {
     /// the operation and resource for the message; its own objects are not read.
     static func decide(new: WorkloadFacts?, old: WorkloadFacts?, _ request: AdmissionRequest) -> AdmissionDecision {
         guard let new else {
-            return .deny(.malformed, message: "\(request.operation.rawValue) request for \(request.resource.resource) carries no object")
+            return .deny(
+                .malformed,
+                message: "\(request.operation.rawValue) request for \(request.resource.resource) carries no object")
         }
         // The object's name for messages, built only when there is a message: most requests
         // are plain allows and need none. (A function of what it needs: capturing the
@@ -23,10 +25,15 @@ enum WorkloadRule {
 
         if new.kind == .replicaSet, let owner = new.owningDeployment {
             let replicas = new.effectiveReplicas
-            func ownerName() -> String { Messages.describe(.deployment, name: owner, generateName: nil, namespace: nil, requestNamespace: namespace, requestName: nil) }
-            return OwnedReplicaSet.decide(obj, owner: ownerName,
-                                          contract: new.contract, replicas: replicas,
-                                          raised: replicas > old.map(\.effectiveReplicas) ?? 0, username: request.username)
+            func ownerName() -> String {
+                Messages.describe(
+                    .deployment, name: owner, generateName: nil, namespace: nil, requestNamespace: namespace,
+                    requestName: nil)
+            }
+            return OwnedReplicaSet.decide(
+                obj, owner: ownerName,
+                contract: new.contract, replicas: replicas,
+                raised: replicas > old.map(\.effectiveReplicas) ?? 0, username: request.username)
         }
 
         let contract = new.contract
@@ -48,7 +55,9 @@ enum WorkloadRule {
         }
     }
 
-    private static func judge(_ new: WorkloadFacts, old: WorkloadFacts?, spec: SingletonSpec, obj: () -> String) -> AdmissionDecision {
+    private static func judge(
+        _ new: WorkloadFacts, old: WorkloadFacts?, spec: SingletonSpec, obj: () -> String
+    ) -> AdmissionDecision {
         let replicas = new.effectiveReplicas
         let strategy = new.strategy ?? DeploymentStrategy()
         let surging = spec.mode == .atMostOne && new.kind == .deployment && strategy.surges
@@ -66,7 +75,8 @@ enum WorkloadRule {
         }
         if replicas > 1 {
             let justMarked = !(old?.contract.isPresent ?? false)
-            let message = justMarked
+            let message =
+                justMarked
                 ? Messages.annotationAddedWhileScaled(obj(), spec.mode, replicas: replicas)
                 : Messages.tooManyReplicas(obj(), spec.mode, replicas: replicas)
             return .deny(.replicas, mode: spec.mode, message: message)
@@ -87,11 +97,15 @@ enum OwnedReplicaSet {
         "system:serviceaccount:kube-system:deployment-controller", "system:kube-controller-manager",
     ]
 
-    static func decide(_ obj: () -> String, owner: () -> String, contract: ContractState, replicas: Int, raised: Bool,
-                       username: String?) -> AdmissionDecision {
+    static func decide(
+        _ obj: () -> String, owner: () -> String, contract: ContractState, replicas: Int, raised: Bool,
+        username: String?
+    ) -> AdmissionDecision {
         guard contract.isPresent, replicas > 1, raised, !controllerUsernames.contains(username ?? "") else {
             return .allow(.ownedByDeployment)
         }
-        return .deny(.replicas, mode: contract.spec?.mode, message: Messages.ownedReplicaSetScaled(obj(), owner: owner(), replicas: replicas))
+        return .deny(
+            .replicas, mode: contract.spec?.mode,
+            message: Messages.ownedReplicaSetScaled(obj(), owner: owner(), replicas: replicas))
     }
 }

@@ -46,28 +46,39 @@ public struct AdmissionEndpoint: Sendable {
     /// Method, content type and an empty body: refused before any decoding.
     private func precheck(_ request: ServerRequest) -> ServerResponse? {
         guard request.method == .POST else {
-            var response = reject(.methodNotAllowed, reason: "method-not-allowed", request,
-                                  "\(request.method.rawValue) is not supported on \(request.path); the API server POSTs AdmissionReviews")
+            var response = reject(
+                .methodNotAllowed, reason: "method-not-allowed", request,
+                "\(request.method.rawValue) is not supported on \(request.path); the API server POSTs AdmissionReviews")
             response.headers.replaceOrAdd(name: "Allow", value: "POST")
             return response
         }
         guard Self.isJSON(request.headers.first(name: "content-type")) else {
-            return reject(.unsupportedMediaType, reason: "unsupported-media-type", request,
-                          "Content-Type must be application/json, got \(request.headers.first(name: "content-type").map { "\"\($0)\"" } ?? "none")")
+            return reject(
+                .unsupportedMediaType, reason: "unsupported-media-type", request,
+                "Content-Type must be application/json, got \(request.headers.first(name: "content-type").map { "\"\($0)\"" } ?? "none")"
+            )
         }
         guard request.body.readableBytes > 0 else {
-            return reject(.badRequest, reason: "empty-body", request, "empty body: expected an admission.k8s.io/v1 AdmissionReview")
+            return reject(
+                .badRequest, reason: "empty-body", request,
+                "empty body: expected an admission.k8s.io/v1 AdmissionReview")
         }
         return nil
     }
 
     /// The HTTP answer for an outcome: 200 with the review, or 400 when it was unreadable.
-    private func answer(_ outcome: ReviewOutcome, _ request: ServerRequest, since start: ContinuousClock.Instant) -> ServerResponse {
+    private func answer(
+        _ outcome: ReviewOutcome, _ request: ServerRequest, since start: ContinuousClock.Instant
+    ) -> ServerResponse {
         guard let admission = outcome.summary, let decision = outcome.decision else {
             let error = outcome.decodeError
             metrics.recordRejected(reason: "malformed")
-            logger.warning("unreadable AdmissionReview", metadata: ["uid": "\(error?.uid ?? "")", "error": "\(error?.message ?? "")",
-                                                                     "remote": "\(request.remoteAddress ?? "")"])
+            logger.warning(
+                "unreadable AdmissionReview",
+                metadata: [
+                    "uid": "\(error?.uid ?? "")", "error": "\(error?.message ?? "")",
+                    "remote": "\(request.remoteAddress ?? "")",
+                ])
             return .json(.badRequest, outcome.bodyBytes)
         }
         let bytes = outcome.bodyBytes
@@ -78,31 +89,45 @@ public struct AdmissionEndpoint: Sendable {
 
     /// The 413 answer: an AdmissionReview with the uid when the bytes read so far show it.
     public func bodyTooLarge(_ request: ServerRequest, limit: Int) -> ServerResponse {
-        reject(.payloadTooLarge, reason: "too-large", request,
-               "request body exceeds \(limit) bytes; AdmissionReviews are limited like the API server's webhooks")
+        reject(
+            .payloadTooLarge, reason: "too-large", request,
+            "request body exceeds \(limit) bytes; AdmissionReviews are limited like the API server's webhooks")
     }
 
     /// A refusal before any decision, as an AdmissionReview denial carrying `status`.
-    func reject(_ status: HTTPResponseStatus, reason: String, _ request: ServerRequest, _ message: String) -> ServerResponse {
+    func reject(
+        _ status: HTTPResponseStatus, reason: String, _ request: ServerRequest, _ message: String
+    ) -> ServerResponse {
         metrics.recordRejected(reason: reason)
         let uid = request.body.readableBytes > 0 ? AdmissionReview.requestUID(bytes: request.bodyBytes) : nil
-        logger.warning("request refused", metadata: ["status": "\(status.code)", "reason": "\(reason)", "path": "\(request.path)",
-                                                      "uid": "\(uid ?? "")", "remote": "\(request.remoteAddress ?? "")"])
-        let response = AdmissionResponse(uid: uid ?? "", allowed: false,
-                                         status: ResponseStatus(code: Int(status.code), reason: status.reasonPhrase.replacingOccurrences(of: " ", with: ""), message: message))
+        logger.warning(
+            "request refused",
+            metadata: [
+                "status": "\(status.code)", "reason": "\(reason)", "path": "\(request.path)",
+                "uid": "\(uid ?? "")", "remote": "\(request.remoteAddress ?? "")",
+            ])
+        let response = AdmissionResponse(
+            uid: uid ?? "", allowed: false,
+            status: ResponseStatus(
+                code: Int(status.code), reason: status.reasonPhrase.replacingOccurrences(of: " ", with: ""),
+                message: message))
         return .json(status, AdmissionReview.encodeResponseBytes(response))
     }
 
     private func record(_ request: RequestSummary, _ decision: AdmissionDecision, seconds: Double) {
-        let kind = request.resource.resource.isEmpty ? "unknown"
+        let kind =
+            request.resource.resource.isEmpty
+            ? "unknown"
             : request.resource.resource + (request.subResource.map { $0.isEmpty ? "" : "/\($0)" } ?? "")
-        metrics.recordDecision(verdict: decision.allowed ? "allow" : "deny", kind: kind,
-                               operation: request.operation.rawValue, rule: decision.rule.rawValue, seconds: seconds)
+        metrics.recordDecision(
+            verdict: decision.allowed ? "allow" : "deny", kind: kind,
+            operation: request.operation.rawValue, rule: decision.rule.rawValue, seconds: seconds)
         // Plain allows log at debug: skip building the line when it would be dropped.
         if decision.allowed, decision.rule != .unverifiedParent, logger.logLevel > .debug { return }
         var meta: Logger.Metadata = [
             "uid": "\(request.uid)", "kind": "\(kind)", "operation": "\(request.operation.rawValue)",
-            "object": "\(request.namespace.map { "\($0)/" } ?? "")\(request.name ?? "")", "rule": "\(decision.rule.rawValue)",
+            "object": "\(request.namespace.map { "\($0)/" } ?? "")\(request.name ?? "")",
+            "rule": "\(decision.rule.rawValue)",
             "user": "\(request.username ?? "")", "dryRun": "\(request.dryRun)",
         ]
         if let mode = decision.mode { meta["mode"] = "\(mode.rawValue)" }
@@ -123,7 +148,8 @@ public struct AdmissionEndpoint: Sendable {
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
         if contentType == "application/json" { return true }  // what the API server sends: skip the parsing
-        let mediaType = contentType.split(separator: ";", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first?.trimmingCharacters(in: .whitespaces)
+            .lowercased()
         return mediaType == "application/json"
     }
 }

@@ -21,7 +21,9 @@ func withDeadline<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable ()
                 try? await Task.sleep(for: limit)
                 race.finish(.failure(DeadlineExceeded()))
             }
-            race.whenFinished { task.cancel(); timer.cancel() }
+            race.whenFinished {
+                task.cancel(); timer.cancel()
+            }
         }
     } onCancel: {
         race.finish(.failure(CancellationError()))
@@ -58,7 +60,8 @@ private final class DeadlineRace<T: Sendable>: Sendable {
     }
 
     func finish(_ result: Result<T, any Error>) {
-        let (waiter, cleanup) = state.withLock { state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
+        let (waiter, cleanup) = state.withLock {
+            state -> (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) in
             guard !state.done else { return (nil, nil) }
             state.done = true
             defer { state.continuation = nil; state.cleanup = nil }

@@ -40,7 +40,9 @@ public struct KubeMetadataSource: MetadataSource {
         var meta: ObjectMeta
 
         private enum Keys: String, CodingKey { case metadata }
-        private enum MetaKeys: String, CodingKey { case name, namespace, uid, resourceVersion, annotations, ownerReferences }
+        private enum MetaKeys: String, CodingKey {
+            case name, namespace, uid, resourceVersion, annotations, ownerReferences
+        }
         private struct AnnotationKey: CodingKey {
             var stringValue: String
             var intValue: Int? { nil }
@@ -50,10 +52,11 @@ public struct KubeMetadataSource: MetadataSource {
 
         init(from decoder: any Decoder) throws {
             let m = try decoder.container(keyedBy: Keys.self).nestedContainer(keyedBy: MetaKeys.self, forKey: .metadata)
-            meta = ObjectMeta(name: try m.decodeIfPresent(String.self, forKey: .name),
-                              namespace: try m.decodeIfPresent(String.self, forKey: .namespace),
-                              uid: try m.decodeIfPresent(String.self, forKey: .uid),
-                              ownerReferences: try m.decodeIfPresent([OwnerReference].self, forKey: .ownerReferences))
+            meta = ObjectMeta(
+                name: try m.decodeIfPresent(String.self, forKey: .name),
+                namespace: try m.decodeIfPresent(String.self, forKey: .namespace),
+                uid: try m.decodeIfPresent(String.self, forKey: .uid),
+                ownerReferences: try m.decodeIfPresent([OwnerReference].self, forKey: .ownerReferences))
             meta.resourceVersion = try m.decodeIfPresent(String.self, forKey: .resourceVersion)
             if m.contains(.annotations), try !m.decodeNil(forKey: .annotations) {
                 let annotations = try m.nestedContainer(keyedBy: AnnotationKey.self, forKey: .annotations)
@@ -68,20 +71,25 @@ public struct KubeMetadataSource: MetadataSource {
 
     public func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList {
         do {
-            let list = try await client.list(kind.collectionPath(namespace: namespace), of: ParentMetadata.self,
-                                             limit: pageSize, metadataOnly: true)
+            let list = try await client.list(
+                kind.collectionPath(namespace: namespace), of: ParentMetadata.self,
+                limit: pageSize, metadataOnly: true)
             return MetadataList(items: list.items.map(\.meta), resourceVersion: list.resourceVersion)
         } catch let error as KubeAPIError where error.isGone {
             throw MetadataSourceError.gone
         }
     }
 
-    public func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws
-        -> AsyncThrowingStream<MetadataWatchEvent, any Error> {
+    public func watch(
+        _ kind: WorkloadKind, namespace: String?, resourceVersion: String
+    ) async throws
+        -> AsyncThrowingStream<MetadataWatchEvent, any Error>
+    {
         return AsyncThrowingStream { continuation in
-            let upstream = client.watch(kind.collectionPath(namespace: namespace), resourceVersion: resourceVersion,
-                                        allowBookmarks: true, metadataOnly: true, timeoutSeconds: watchTimeoutSeconds,
-                                        onOpen: { continuation.yield(.opened) })
+            let upstream = client.watch(
+                kind.collectionPath(namespace: namespace), resourceVersion: resourceVersion,
+                allowBookmarks: true, metadataOnly: true, timeoutSeconds: watchTimeoutSeconds,
+                onOpen: { continuation.yield(.opened) })
             let task = Task {
                 let decoder = JSONDecoder()
                 do {
@@ -92,9 +100,11 @@ public struct KubeMetadataSource: MetadataSource {
                         case .added:
                             continuation.yield(.added(try decoder.decode(ParentMetadata.self, from: event.object).meta))
                         case .modified:
-                            continuation.yield(.modified(try decoder.decode(ParentMetadata.self, from: event.object).meta))
+                            continuation.yield(
+                                .modified(try decoder.decode(ParentMetadata.self, from: event.object).meta))
                         case .deleted:
-                            continuation.yield(.deleted(try decoder.decode(ParentMetadata.self, from: event.object).meta))
+                            continuation.yield(
+                                .deleted(try decoder.decode(ParentMetadata.self, from: event.object).meta))
                         case .error:
                             continue  // KubeClient throws ERROR events instead of yielding them
                         }

@@ -48,7 +48,9 @@ public protocol MetadataSource: Sendable {
     func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList
     /// Watches from `resourceVersion` with bookmarks. The stream ends when the server ends
     /// the watch; it throws `MetadataSourceError.gone` when the version is too old.
-    func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws
+    func watch(
+        _ kind: WorkloadKind, namespace: String?, resourceVersion: String
+    ) async throws
         -> AsyncThrowingStream<MetadataWatchEvent, any Error>
     /// GETs one object's metadata; nil when it does not exist (404).
     func get(_ kind: WorkloadKind, namespace: String, name: String) async throws -> ObjectMeta?

@@ -20,8 +20,10 @@ public final class ParentCache: Sendable {
     }
     private let guarded = Mutex(State())
 
-    public init(kinds: [WorkloadKind] = WorkloadKind.allCases, maxStaleness: Duration = .seconds(180),
-                now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    public init(
+        kinds: [WorkloadKind] = WorkloadKind.allCases, maxStaleness: Duration = .seconds(180),
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) {
         self.kinds = kinds
         self.maxStaleness = maxStaleness
         self.now = now
@@ -72,7 +74,8 @@ public final class ParentCache: Sendable {
             }
             for kind in kinds {
                 if let last = state.contact[kind], at - last > maxStaleness {
-                    return "parent cache stale: no news of \(kind.resource) from the API server for \(Self.seconds(at - last)) s (limit \(Self.seconds(maxStaleness)) s)"
+                    return
+                        "parent cache stale: no news of \(kind.resource) from the API server for \(Self.seconds(at - last)) s (limit \(Self.seconds(maxStaleness)) s)"
                 }
             }
             return nil
@@ -83,8 +86,9 @@ public final class ParentCache: Sendable {
         let at = now()
         return guarded.withLock { state in
             kinds.map {
-                CacheKindState(kind: $0.resource, objects: state.store.count($0), synced: state.store.isSynced($0),
-                               stalenessSeconds: state.contact[$0].map { (at - $0).secondsValue })
+                CacheKindState(
+                    kind: $0.resource, objects: state.store.count($0), synced: state.store.isSynced($0),
+                    stalenessSeconds: state.contact[$0].map { (at - $0).secondsValue })
             }
         }
     }

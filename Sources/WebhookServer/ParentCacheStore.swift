@@ -26,7 +26,9 @@ public struct CachedParent: Sendable, Equatable {
 
     /// The metadata handed to the decision core.
     func meta(namespace: String, name: String) -> ObjectMeta {
-        let owners = owningDeployment.map { [OwnerReference(apiVersion: "apps/v1", kind: "Deployment", name: $0, uid: "", controller: true)] }
+        let owners = owningDeployment.map {
+            [OwnerReference(apiVersion: "apps/v1", kind: "Deployment", name: $0, uid: "", controller: true)]
+        }
         return ObjectMeta(name: name, namespace: namespace, uid: uid, annotations: annotations, ownerReferences: owners)
     }
 }
@@ -57,7 +59,10 @@ public struct ParentCacheStore: Sendable {
     public mutating func apply(_ kind: WorkloadKind, _ event: MetadataWatchEvent) {
         switch event {
         case .added(let meta), .modified(let meta):
-            if let name = meta.name { objects[kind, default: ParentTable()].set(namespace: meta.namespace ?? "", name: name, CachedParent(meta)) }
+            if let name = meta.name {
+                objects[kind, default: ParentTable()].set(
+                    namespace: meta.namespace ?? "", name: name, CachedParent(meta))
+            }
             if let rv = meta.resourceVersion { resourceVersions[kind] = rv }
         case .deleted(let meta):
             if let name = meta.name { objects[kind]?.remove(namespace: meta.namespace ?? "", name: name) }

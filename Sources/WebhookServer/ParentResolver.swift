@@ -17,8 +17,10 @@ public struct ParentResolver: Sendable {
 
     /// `cache` nil and `source` nil means lookups are disabled: every parent counts as
     /// unverifiable and `--on-lookup-failure` decides.
-    public init(cache: ParentCache?, source: (any MetadataSource)?, metrics: WebhookMetrics?, logger: Logger,
-                timeout: Duration = .seconds(2)) {
+    public init(
+        cache: ParentCache?, source: (any MetadataSource)?, metrics: WebhookMetrics?, logger: Logger,
+        timeout: Duration = .seconds(2)
+    ) {
         self.cache = cache
         self.source = source
         self.metrics = metrics
@@ -54,7 +56,9 @@ public struct ParentResolver: Sendable {
         guard let source else { return .unavailable(Self.disabled) }
         metrics?.recordLookup(source: "api")
         do {
-            let found = try await withDeadline(timeout) { try await source.get(ref.kind, namespace: ref.namespace, name: ref.name) }
+            let found = try await withDeadline(timeout) {
+                try await source.get(ref.kind, namespace: ref.namespace, name: ref.name)
+            }
             guard let meta = found else {
                 metrics?.recordLookupFailure(reason: "not-found")
                 return .notFound

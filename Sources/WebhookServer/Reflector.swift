@@ -22,8 +22,11 @@ public struct Reflector: Sendable {
     public let metrics: WebhookMetrics?
     public let logger: Logger
 
-    public init(kind: WorkloadKind, namespace: String?, source: any MetadataSource, cache: ParentCache,
-                backoff: Backoff = Backoff(), idleTimeout: Duration = .seconds(90), metrics: WebhookMetrics? = nil, logger: Logger) {
+    public init(
+        kind: WorkloadKind, namespace: String?, source: any MetadataSource, cache: ParentCache,
+        backoff: Backoff = Backoff(), idleTimeout: Duration = .seconds(90), metrics: WebhookMetrics? = nil,
+        logger: Logger
+    ) {
         self.kind = kind
         self.namespace = namespace
         self.source = source
@@ -45,8 +48,9 @@ public struct Reflector: Sendable {
             case .idle:
                 failures = 0
                 metrics?.recordIdleWatchRestart(kind: kind.resource)
-                logger.warning("watch brought nothing (no event, no bookmark); restarting it",
-                               metadata: ["kind": "\(kind.resource)", "idleFor": "\(idleTimeout)"])
+                logger.warning(
+                    "watch brought nothing (no event, no bookmark); restarting it",
+                    metadata: ["kind": "\(kind.resource)", "idleFor": "\(idleTimeout)"])
             case .gone:
                 failures = 0
                 cache.update { $0.invalidate(kind) }
@@ -54,8 +58,11 @@ public struct Reflector: Sendable {
             case .failed(let why):
                 failures += 1
                 let delay = backoff.delay(attempt: failures)
-                logger.warning("parent cache connection failed; retrying", metadata: [
-                    "kind": "\(kind.resource)", "error": "\(why)", "attempt": "\(failures)", "retryIn": "\(delay)"])
+                logger.warning(
+                    "parent cache connection failed; retrying",
+                    metadata: [
+                        "kind": "\(kind.resource)", "error": "\(why)", "attempt": "\(failures)", "retryIn": "\(delay)",
+                    ])
                 try? await Task.sleep(for: delay)
             case .cancelled:
                 return
@@ -84,8 +91,12 @@ public struct Reflector: Sendable {
                 // which glibc keeps otherwise (figures in docs/performance.md).
                 MemoryRelease.trim()
                 metrics?.recordRelist(kind: kind.resource)
-                logger.debug("listed", metadata: ["kind": "\(kind.resource)", "objects": "\(count)",
-                                                  "resourceVersion": "\(version)"])
+                logger.debug(
+                    "listed",
+                    metadata: [
+                        "kind": "\(kind.resource)", "objects": "\(count)",
+                        "resourceVersion": "\(version)",
+                    ])
             }
             guard let rv = cache.read({ $0.resourceVersion(kind) }) else { return .gone }
             return try await watch(from: rv)

@@ -16,7 +16,8 @@ public enum ServeFlag: String, CaseIterable, Sendable {
     case maxBodyBytes = "max-body-bytes", headerTimeout = "header-timeout", bodyTimeout = "body-timeout"
     case idleTimeout = "idle-timeout", maxConnections = "max-connections", threads
     case certReloadInterval = "cert-reload-interval", logLevel = "log-level"
-    case lookupTimeout = "lookup-timeout", watchIdleTimeout = "watch-idle-timeout", maxCacheStaleness = "max-cache-staleness"
+    case lookupTimeout = "lookup-timeout", watchIdleTimeout = "watch-idle-timeout", maxCacheStaleness =
+        "max-cache-staleness"
 
     /// SINGLETON_WEBHOOK_ + the flag in upper snake case.
     public var environmentVariable: String {
@@ -59,34 +60,48 @@ extension ServeConfiguration {
         }
         func int(_ f: ServeFlag, range: ClosedRange<Int>) throws -> Int? {
             guard let raw = value(f) else { return nil }
-            guard let n = Int(raw), range.contains(n) else { throw fail(f, "expected a whole number in \(range.lowerBound)...\(range.upperBound), got \"\(raw)\"") }
+            guard let n = Int(raw), range.contains(n) else {
+                throw fail(f, "expected a whole number in \(range.lowerBound)...\(range.upperBound), got \"\(raw)\"")
+            }
             return n
         }
         func duration(_ f: ServeFlag) throws -> Duration? {
             guard let raw = value(f) else { return nil }
-            guard let d = parseDuration(raw) else { throw fail(f, "expected a duration such as 10s, 500ms or 2m, got \"\(raw)\"") }
+            guard let d = parseDuration(raw) else {
+                throw fail(f, "expected a duration such as 10s, 500ms or 2m, got \"\(raw)\"")
+            }
             return d
         }
 
-        guard let cert = value(.tlsCertFile) else { throw fail(.tlsCertFile, "required: the serving certificate (PEM)") }
-        guard let key = value(.tlsKeyFile) else { throw fail(.tlsKeyFile, "required: the serving certificate's private key (PEM)") }
+        guard let cert = value(.tlsCertFile) else {
+            throw fail(.tlsCertFile, "required: the serving certificate (PEM)")
+        }
+        guard let key = value(.tlsKeyFile) else {
+            throw fail(.tlsKeyFile, "required: the serving certificate's private key (PEM)")
+        }
         var s = WebhookSettings(certificateFile: cert, keyFile: key)
         if let v = value(.host) { s.host = v }
         if let v = try int(.port, range: 0...65535) { s.port = v }
         s.clientCAFile = value(.clientCAFile)
         if let v = value(.validatePath) {
-            guard v.hasPrefix("/"), !v.contains("?") else { throw fail(.validatePath, "must be a path starting with '/', got \"\(v)\"") }
+            guard v.hasPrefix("/"), !v.contains("?") else {
+                throw fail(.validatePath, "must be a path starting with '/', got \"\(v)\"")
+            }
             s.validatePath = v
         }
         s.metricsPort = try int(.metricsPort, range: 0...65535)
         if let v = value(.metricsHost) { s.metricsHost = v }
         if let v = value(.onLookupFailure) {
-            guard let p = UnverifiedParentPolicy(rawValue: v) else { throw fail(.onLookupFailure, "must be allow or deny, got \"\(v)\"") }
+            guard let p = UnverifiedParentPolicy(rawValue: v) else {
+                throw fail(.onLookupFailure, "must be allow or deny, got \"\(v)\"")
+            }
             s.onLookupFailure = p
         }
         var mode = ParentLookupMode.watch
         if let v = value(.parentLookup) {
-            guard let m = ParentLookupMode(rawValue: v) else { throw fail(.parentLookup, "must be watch or none, got \"\(v)\"") }
+            guard let m = ParentLookupMode(rawValue: v) else {
+                throw fail(.parentLookup, "must be watch or none, got \"\(v)\"")
+            }
             mode = m
         }
         s.namespace = value(.namespace)
@@ -108,14 +123,19 @@ extension ServeConfiguration {
         }
         if let d = try duration(.maxCacheStaleness) {
             guard d > s.watchIdleTimeout else {
-                throw fail(.maxCacheStaleness, "must be longer than --watch-idle-timeout (\(s.watchIdleTimeout)), or a quiet cluster would look stale")
+                throw fail(
+                    .maxCacheStaleness,
+                    "must be longer than --watch-idle-timeout (\(s.watchIdleTimeout)), or a quiet cluster would look stale"
+                )
             }
             s.maxCacheStaleness = d
         }
         var level = Logger.Level.info
         if let v = value(.logLevel) {
             guard let l = Logger.Level(rawValue: v) else {
-                throw fail(.logLevel, "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(v)\"")
+                throw fail(
+                    .logLevel,
+                    "must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")); got \"\(v)\"")
             }
             level = l
         }

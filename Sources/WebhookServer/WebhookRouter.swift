@@ -20,7 +20,9 @@ public struct WebhookRouter: HTTPSHandler {
     /// webhook is shutting down).
     public let unready: @Sendable () -> String?
 
-    public init(routes: Routes, validatePath: String, admission: AdmissionEndpoint, unready: @escaping @Sendable () -> String?) {
+    public init(
+        routes: Routes, validatePath: String, admission: AdmissionEndpoint, unready: @escaping @Sendable () -> String?
+    ) {
         self.routes = routes
         self.validatePath = validatePath
         self.admission = admission
@@ -54,8 +56,9 @@ public struct WebhookRouter: HTTPSHandler {
         }
         if routes.contains(.admission) {
             // Anything POSTed elsewhere is most likely a misconfigured webhook path: answer in kind.
-            return admission.reject(.notFound, reason: "not-found", request,
-                                    "no route for \(path); AdmissionReviews go to \(validatePath)")
+            return admission.reject(
+                .notFound, reason: "not-found", request,
+                "no route for \(path); AdmissionReviews go to \(validatePath)")
         }
         admission.metrics.recordRejected(reason: "not-found")
         return .text(.notFound, "no route for \(path)\n")
@@ -67,13 +70,15 @@ public struct WebhookRouter: HTTPSHandler {
 
     public func bodyTimedOut(_ request: ServerRequest, limit: TimeAmount) async -> ServerResponse {
         guard routes.contains(.admission) else { return .text(.requestTimeout, "request body not received in time\n") }
-        return admission.reject(.requestTimeout, reason: "body-timeout", request,
-                                "request body not received within \(limit.nanoseconds / 1_000_000_000) s")
+        return admission.reject(
+            .requestTimeout, reason: "body-timeout", request,
+            "request body not received within \(limit.nanoseconds / 1_000_000_000) s")
     }
 
     private func methodNotAllowed(_ request: ServerRequest) -> ServerResponse {
         admission.metrics.recordRejected(reason: "method-not-allowed")
-        var response = ServerResponse.text(.methodNotAllowed, "\(request.method.rawValue) not allowed on \(request.path)\n")
+        var response = ServerResponse.text(
+            .methodNotAllowed, "\(request.method.rawValue) not allowed on \(request.path)\n")
         response.headers.add(name: "Allow", value: "GET, HEAD")
         return response
     }

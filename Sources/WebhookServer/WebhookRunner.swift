@@ -11,18 +11,23 @@ public enum WebhookRunner {
         let logger = makeLogger(level: config.logLevel)
         let service: WebhookService
         do {
-            service = try await WebhookService.start(config.settings, source: source, logger: logger,
-                                                     signals: [.sigterm, .sigint])
+            service = try await WebhookService.start(
+                config.settings, source: source, logger: logger,
+                signals: [.sigterm, .sigint])
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw error
         }
-        logger.info("serving", metadata: [
-            "port": "\(service.server.port)", "validatePath": "\(config.settings.validatePath)",
-            "metricsPort": "\(service.metricsServer.map { String($0.port) } ?? "tls port")",
-            "parentLookup": "\(config.parentLookup.rawValue)", "onLookupFailure": "\(config.settings.onLookupFailure.rawValue)",
-            "namespace": "\(config.settings.namespace ?? "(all)")", "clientCA": "\(config.settings.clientCAFile ?? "(none)")",
-        ])
+        logger.info(
+            "serving",
+            metadata: [
+                "port": "\(service.server.port)", "validatePath": "\(config.settings.validatePath)",
+                "metricsPort": "\(service.metricsServer.map { String($0.port) } ?? "tls port")",
+                "parentLookup": "\(config.parentLookup.rawValue)",
+                "onLookupFailure": "\(config.settings.onLookupFailure.rawValue)",
+                "namespace": "\(config.settings.namespace ?? "(all)")",
+                "clientCA": "\(config.settings.clientCAFile ?? "(none)")",
+            ])
         try await service.waitUntilStopped()
     }
 

@@ -53,8 +53,10 @@ public final class WebhookService: Sendable {
     private let running: Task<Void, any Error>
     private let logger: Logger
 
-    private init(server: HTTPSServer, metricsServer: HTTPSServer?, metrics: WebhookMetrics, cache: ParentCache?,
-                 group: ServiceGroup, logger: Logger) {
+    private init(
+        server: HTTPSServer, metricsServer: HTTPSServer?, metrics: WebhookMetrics, cache: ParentCache?,
+        group: ServiceGroup, logger: Logger
+    ) {
         self.server = server
         self.metricsServer = metricsServer
         self.metrics = metrics
@@ -68,37 +70,48 @@ public final class WebhookService: Sendable {
     /// and `onLookupFailure` decides); otherwise a metadata cache of the four workload kinds
     /// follows it and cache misses are answered by `source.get`. `signals` (the executable
     /// passes SIGTERM and SIGINT) begin the same graceful shutdown as `shutdown()`.
-    public static func start(_ settings: WebhookSettings, source: (any MetadataSource)?, logger: Logger,
-                             signals: [UnixSignal] = []) async throws -> WebhookService {
+    public static func start(
+        _ settings: WebhookSettings, source: (any MetadataSource)?, logger: Logger,
+        signals: [UnixSignal] = []
+    ) async throws -> WebhookService {
         let cache = source == nil ? nil : ParentCache(maxStaleness: settings.maxCacheStaleness)
         let metrics = WebhookMetrics(cacheState: { cache?.state ?? [] })
-        let resolver = ParentResolver(cache: cache, source: source, metrics: metrics, logger: logger,
-                                      timeout: settings.lookupTimeout)
-        let endpoint = AdmissionEndpoint(policy: SingletonPolicy(unverifiedParent: settings.onLookupFailure),
-                                         resolver: resolver, metrics: metrics, logger: logger)
+        let resolver = ParentResolver(
+            cache: cache, source: source, metrics: metrics, logger: logger,
+            timeout: settings.lookupTimeout)
+        let endpoint = AdmissionEndpoint(
+            policy: SingletonPolicy(unverifiedParent: settings.onLookupFailure),
+            resolver: resolver, metrics: metrics, logger: logger)
         let stopping = StoppingFlag()
         let unready: @Sendable () -> String? = {
             if stopping.isSet { return "shutting down" }
             return cache?.unreadyReason
         }
 
-        let tls = TLSSettings(certificateChain: .file(settings.certificateFile), privateKey: .file(settings.keyFile),
-                              clientCertificates: settings.clientCAFile.map { .required(ca: .file($0)) } ?? .none,
-                              reloadInterval: TimeAmount(settings.certificateReloadInterval))
+        let tls = TLSSettings(
+            certificateChain: .file(settings.certificateFile), privateKey: .file(settings.keyFile),
+            clientCertificates: settings.clientCAFile.map { .required(ca: .file($0)) } ?? .none,
+            reloadInterval: TimeAmount(settings.certificateReloadInterval))
         var routes: WebhookRouter.Routes = [.admission, .health]
         if settings.metricsPort == nil { routes.insert(.metrics) }
-        let config = ServerConfiguration(host: settings.host, port: settings.port, tls: tls, limits: settings.limits,
-                                         threads: settings.threads, logger: logger,
-                                         onCertificateReload: { metrics.recordTLSReload(success: $0 == nil) })
+        let config = ServerConfiguration(
+            host: settings.host, port: settings.port, tls: tls, limits: settings.limits,
+            threads: settings.threads, logger: logger,
+            onCertificateReload: { metrics.recordTLSReload(success: $0 == nil) })
         let server = try await HTTPSServer.start(
-            config, handler: WebhookRouter(routes: routes, validatePath: settings.validatePath, admission: endpoint, unready: unready))
+            config,
+            handler: WebhookRouter(
+                routes: routes, validatePath: settings.validatePath, admission: endpoint, unready: unready))
 
         var metricsServer: HTTPSServer?
         if let metricsPort = settings.metricsPort {
             do {
                 metricsServer = try await HTTPSServer.start(
-                    ServerConfiguration(host: settings.metricsHost, port: metricsPort, tls: nil, threads: 1, logger: logger),
-                    handler: WebhookRouter(routes: [.metrics, .health], validatePath: settings.validatePath, admission: endpoint, unready: unready))
+                    ServerConfiguration(
+                        host: settings.metricsHost, port: metricsPort, tls: nil, threads: 1, logger: logger),
+                    handler: WebhookRouter(
+                        routes: [.metrics, .health], validatePath: settings.validatePath, admission: endpoint,
+                        unready: unready))
             } catch {
                 await server.shutdown(grace: .seconds(1))
                 throw error
@@ -110,25 +123,32 @@ public final class WebhookService: Sendable {
         // then the reflectors.
         var services: [any Service] = []
         if let source, let cache {
-            services.append(ReflectorsService(reflectors: cache.kinds.map { kind in
-                Reflector(kind: kind, namespace: settings.namespace, source: source, cache: cache,
-                          backoff: settings.cacheBackoff, idleTimeout: settings.watchIdleTimeout, metrics: metrics, logger: logger)
-            }))
+            services.append(
+                ReflectorsService(
+                    reflectors: cache.kinds.map { kind in
+                        Reflector(
+                            kind: kind, namespace: settings.namespace, source: source, cache: cache,
+                            backoff: settings.cacheBackoff, idleTimeout: settings.watchIdleTimeout, metrics: metrics,
+                            logger: logger)
+                    }))
         }
         if let metricsServer {
             services.append(DrainingServer(server: metricsServer, grace: .seconds(1)))
         }
         let grace = settings.shutdownGrace
-        services.append(DrainingServer(server: server, grace: grace) {
-            stopping.set()
-            logger.info("shutting down", metadata: ["grace": "\(grace)"])
-        })
-        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
+        services.append(
+            DrainingServer(server: server, grace: grace) {
+                stopping.set()
+                logger.info("shutting down", metadata: ["grace": "\(grace)"])
+            })
+        var groupConfig = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: signals, logger: logger)
         // Each server bounds its own drain; this only stops a stuck service from holding the exit.
         groupConfig.maximumGracefulShutdownDuration = grace + .seconds(2)
         groupConfig.maximumCancellationDuration = .seconds(1)
-        return WebhookService(server: server, metricsServer: metricsServer, metrics: metrics, cache: cache,
-                              group: ServiceGroup(configuration: groupConfig), logger: logger)
+        return WebhookService(
+            server: server, metricsServer: metricsServer, metrics: metrics, cache: cache,
+            group: ServiceGroup(configuration: groupConfig), logger: logger)
     }
 
     /// Begins the graceful shutdown a signal would (/readyz fails, the TLS port stops accepting

@@ -28,7 +28,8 @@ struct BodyAssemblyTests {
         var rest = Substring(try channel.writtenText())
         while let headEnd = rest.range(of: "\r\n\r\n") {
             let head = rest[..<headEnd.lowerBound]
-            let lengthLine = try #require(head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") })
+            let lengthLine = try #require(
+                head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") })
             let length = try #require(Int(lengthLine.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)))
             let body = rest[headEnd.upperBound...].prefix(length)
             bodies.append(String(body))
@@ -38,7 +39,8 @@ struct BodyAssemblyTests {
     }
 
     static func post(_ body: String) -> String {
-        "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+        "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+            + body
     }
 
     @Test("a body in one read reaches the handler byte for byte")

@@ -20,13 +20,17 @@ struct CertificateReloadTests {
             .write(toFile: bundle, atomically: true, encoding: .utf8)
 
         let reloads = Counter()
-        var config = ServerConfiguration(tls: TLSSettings(certificateChain: .file(live.cert), privateKey: .file(live.key),
-                                                          reloadInterval: .milliseconds(20)), limits: .forTests, threads: 2)
+        var config = ServerConfiguration(
+            tls: TLSSettings(
+                certificateChain: .file(live.cert), privateKey: .file(live.key),
+                reloadInterval: .milliseconds(20)), limits: .forTests, threads: 2)
         config.onCertificateReload = { error in if error == nil { reloads.increment() } }
         let server = try await HTTPSServer.start(config, handler: EchoHandler())
         let port = server.port
         let newOnly = ClientTLS(trustRoots: .file(new.caFile))
-        await #expect(throws: (any Error).self) { _ = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: newOnly) }
+        await #expect(throws: (any Error).self) {
+            _ = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: newOnly)
+        }
 
         let failures = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<2 {
@@ -34,7 +38,8 @@ struct CertificateReloadTests {
                     var failures = 0
                     for _ in 0..<60 {
                         do {
-                            let c = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: ClientTLS(trustRoots: .file(bundle)))
+                            let c = try await HTTPSClient.connect(
+                                host: "127.0.0.1", port: port, tls: ClientTLS(trustRoots: .file(bundle)))
                             if try await c.send(.GET, "/").status != .ok { failures += 1 }
                             await c.close()
                         } catch {
@@ -78,7 +83,9 @@ struct CertificateReloadTests {
         try copy(pki.certFile, to: live.cert)
         try copy(pki.keyFile, to: live.key)
         let server = try await HTTPSServer.start(
-            ServerConfiguration(tls: TLSSettings(certificateChain: .file(live.cert), privateKey: .file(live.key), reloadInterval: nil), limits: .forTests, threads: 1),
+            ServerConfiguration(
+                tls: TLSSettings(certificateChain: .file(live.cert), privateKey: .file(live.key), reloadInterval: nil),
+                limits: .forTests, threads: 1),
             handler: EchoHandler())
         #expect(try server.reloadCertificatesNow() == false)
         try "garbage".write(toFile: live.cert, atomically: true, encoding: .utf8)

@@ -9,7 +9,8 @@ struct ClientCertificateTests {
     @Test("required: a verified client certificate's CN and O are exposed")
     func requiredWithCertificate() async throws {
         let pki = try TestPKI.make()
-        let server = try await HTTPSServer.start(tlsConfig(pki, clients: .required(ca: .file(pki.caFile))), handler: EchoHandler())
+        let server = try await HTTPSServer.start(
+            tlsConfig(pki, clients: .required(ca: .file(pki.caFile))), handler: EchoHandler())
         let client = try await HTTPSClient.connect(
             host: "127.0.0.1", port: server.port, tls: try pki.clientTLS(cn: "alice", orgs: ["system:masters", "devs"]))
         let body = try await client.send(.GET, "/whoami").bodyString
@@ -23,7 +24,8 @@ struct ClientCertificateTests {
     func requiredRejects() async throws {
         let pki = try TestPKI.make()
         let other = try TestPKI.make("other")
-        let server = try await HTTPSServer.start(tlsConfig(pki, clients: .required(ca: .file(pki.caFile))), handler: EchoHandler())
+        let server = try await HTTPSServer.start(
+            tlsConfig(pki, clients: .required(ca: .file(pki.caFile))), handler: EchoHandler())
         for tls in [try pki.clientTLS(), try otherClient(other, trusting: pki)] {
             var failed = false
             do {
@@ -42,16 +44,19 @@ struct ClientCertificateTests {
     func optional() async throws {
         let pki = try TestPKI.make()
         let other = try TestPKI.make("other")
-        let server = try await HTTPSServer.start(tlsConfig(pki, clients: .optional(ca: .file(pki.caFile))), handler: EchoHandler())
+        let server = try await HTTPSServer.start(
+            tlsConfig(pki, clients: .optional(ca: .file(pki.caFile))), handler: EchoHandler())
         let anonymous = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
         #expect(try await anonymous.send(.GET, "/").bodyString.contains("peer=none"))
-        let bob = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS(cn: "bob", orgs: []))
+        let bob = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: server.port, tls: try pki.clientTLS(cn: "bob", orgs: []))
         let body = try await bob.send(.GET, "/").bodyString
         #expect(body.contains("cn=bob"))
         #expect(body.contains("o=\n") || body.hasSuffix("o="))
         var failed = false
         do {
-            let stranger = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try otherClient(other, trusting: pki))
+            let stranger = try await HTTPSClient.connect(
+                host: "127.0.0.1", port: server.port, tls: try otherClient(other, trusting: pki))
             _ = try await stranger.send(.GET, "/")
         } catch {
             failed = true

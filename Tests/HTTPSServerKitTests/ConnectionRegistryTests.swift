@@ -39,7 +39,9 @@ struct ConnectionRegistryTests {
         let start = NIODeadline.now()
         let first = registry.admit(EmbeddedChannel(), now: start)
         #expect(!first.admitted && first.refusedToReport == 1)
-        for i in 1...5 { #expect(registry.admit(EmbeddedChannel(), now: start + .seconds(Int64(i))).refusedToReport == nil) }
+        for i in 1...5 {
+            #expect(registry.admit(EmbeddedChannel(), now: start + .seconds(Int64(i))).refusedToReport == nil)
+        }
         #expect(registry.admit(EmbeddedChannel(), now: start + .seconds(11)).refusedToReport == 6)
         #expect(registry.refused == 7)
     }

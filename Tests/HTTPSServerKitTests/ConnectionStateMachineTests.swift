@@ -11,10 +11,13 @@ struct ConnectionStateMachineTests {
     typealias Machine = ConnectionStateMachine
     typealias Step = ConnectionStateMachine.Step
 
-    static let limits = ServerLimits(maxBodyBytes: 100, headerTimeout: .seconds(1), bodyTimeout: .seconds(2),
-                                     idleTimeout: .seconds(3))
+    static let limits = ServerLimits(
+        maxBodyBytes: 100, headerTimeout: .seconds(1), bodyTimeout: .seconds(2),
+        idleTimeout: .seconds(3))
 
-    static func head(_ uri: String = "/validate", _ headers: [(String, String)] = [], version: HTTPVersion = .http1_1) -> HTTPRequestHead {
+    static func head(
+        _ uri: String = "/validate", _ headers: [(String, String)] = [], version: HTTPVersion = .http1_1
+    ) -> HTTPRequestHead {
         HTTPRequestHead(version: version, method: .POST, uri: uri, headers: HTTPHeaders(headers))
     }
 
@@ -32,7 +35,9 @@ struct ConnectionStateMachineTests {
         #expect(m.requestHead(head) == Step(action: .none, deadline: .arm(.seconds(2))))
         #expect(m.requestBody(ByteBuffer(string: "{\"a\":")) == Step(action: .none))
         #expect(m.requestBody(ByteBuffer(string: "1}")) == Step(action: .none))
-        #expect(m.requestEnd(writable: true) == Step(action: .dispatch(head, ByteBuffer(string: "{\"a\":1}")), deadline: .clear))
+        #expect(
+            m.requestEnd(writable: true)
+                == Step(action: .dispatch(head, ByteBuffer(string: "{\"a\":1}")), deadline: .clear))
         #expect(m.state == .responding)
         #expect(m.responseReady() == Step(action: .writeResponse(closeConnection: false)))
         // Idle before the end is written: a pipelined request handed over from inside that write is read.
@@ -76,8 +81,9 @@ struct ConnectionStateMachineTests {
     @Test("Expect: 100-continue gets its interim answer in the request's version")
     func expectContinue() {
         var m = Machine(limits: Self.limits)
-        #expect(m.requestHead(Self.head("/", [("Expect", "100-Continue"), ("Content-Length", "5")]))
-            == Step(action: .sendContinue(.http1_1), deadline: .arm(.seconds(2))))
+        #expect(
+            m.requestHead(Self.head("/", [("Expect", "100-Continue"), ("Content-Length", "5")]))
+                == Step(action: .sendContinue(.http1_1), deadline: .arm(.seconds(2))))
     }
 
     // MARK: - Refusals
@@ -86,7 +92,8 @@ struct ConnectionStateMachineTests {
     func tooLargeDeclaredWithContinue() {
         var m = Machine(limits: Self.limits)
         let head = Self.head("/", [("Expect", "100-continue"), ("Content-Length", "101")])
-        #expect(m.requestHead(head) == Step(action: .refuse(.tooLarge, head, ByteBuffer()), deadline: .arm(.seconds(2))))
+        #expect(
+            m.requestHead(head) == Step(action: .refuse(.tooLarge, head, ByteBuffer()), deadline: .arm(.seconds(2))))
         #expect(m.state == .closing)
         // Whatever the client sends anyway is dropped unread.
         #expect(m.requestBody(Self.bytes(50)) == Step(action: .none))
@@ -104,7 +111,9 @@ struct ConnectionStateMachineTests {
         #expect(m.requestBody(Self.bytes(60, UInt8(ascii: "a"))) == Step(action: .none))
         var expected = Self.bytes(60, UInt8(ascii: "a")), rest = Self.bytes(40, UInt8(ascii: "b"))
         expected.writeBuffer(&rest)
-        #expect(m.requestBody(Self.bytes(60, UInt8(ascii: "b"))) == Step(action: .refuse(.tooLarge, head, expected), deadline: .arm(.seconds(2))))
+        #expect(
+            m.requestBody(Self.bytes(60, UInt8(ascii: "b")))
+                == Step(action: .refuse(.tooLarge, head, expected), deadline: .arm(.seconds(2))))
         #expect(m.keepAlive == false)
     }
 
@@ -114,7 +123,9 @@ struct ConnectionStateMachineTests {
         let head = Self.head("/", [("Content-Length", "500")])
         _ = m.requestHead(head)
         _ = m.requestBody(Self.bytes(10))
-        #expect(m.requestEnd(writable: true) == Step(action: .refuse(.tooLarge, head, Self.bytes(10)), deadline: .arm(.seconds(2))))
+        #expect(
+            m.requestEnd(writable: true)
+                == Step(action: .refuse(.tooLarge, head, Self.bytes(10)), deadline: .arm(.seconds(2))))
     }
 
     @Test("Content-Length over the cap, prefix too slow: refused as too large with what came")
@@ -123,7 +134,8 @@ struct ConnectionStateMachineTests {
         let head = Self.head("/", [("Content-Length", "500")])
         _ = m.requestHead(head)
         _ = m.requestBody(Self.bytes(10))
-        #expect(m.deadlinePassed() == Step(action: .refuse(.tooLarge, head, Self.bytes(10)), deadline: .arm(.seconds(2))))
+        #expect(
+            m.deadlinePassed() == Step(action: .refuse(.tooLarge, head, Self.bytes(10)), deadline: .arm(.seconds(2))))
     }
 
     @Test("a chunked body growing past the cap: refused with what came before the chunk that crossed it")
@@ -132,7 +144,9 @@ struct ConnectionStateMachineTests {
         let head = Self.head("/", [("Transfer-Encoding", "chunked")])
         _ = m.requestHead(head)
         #expect(m.requestBody(Self.bytes(80)) == Step(action: .none))
-        #expect(m.requestBody(Self.bytes(21)) == Step(action: .refuse(.tooLarge, head, Self.bytes(80)), deadline: .arm(.seconds(2))))
+        #expect(
+            m.requestBody(Self.bytes(21))
+                == Step(action: .refuse(.tooLarge, head, Self.bytes(80)), deadline: .arm(.seconds(2))))
         #expect(m.requestBody(Self.bytes(21)) == Step(action: .none))  // the rest: dropped
     }
 
@@ -142,7 +156,8 @@ struct ConnectionStateMachineTests {
         let head = Self.head("/", [("Content-Length", "50")])
         _ = m.requestHead(head)
         _ = m.requestBody(Self.bytes(7))
-        #expect(m.deadlinePassed() == Step(action: .refuse(.timedOut, head, Self.bytes(7)), deadline: .arm(.seconds(2))))
+        #expect(
+            m.deadlinePassed() == Step(action: .refuse(.timedOut, head, Self.bytes(7)), deadline: .arm(.seconds(2))))
         // The refusal itself could not be written in time: close.
         #expect(m.deadlinePassed() == Step(action: .close))
         #expect(m.state == .closed)
@@ -207,7 +222,8 @@ struct ConnectionStateMachineTests {
     func drainIdle() {
         var m = Machine(limits: Self.limits)
         _ = m.connectionStarted()
-        #expect(m.drainStarted(quietPeriod: .milliseconds(250)) == Step(action: .none, deadline: .arm(.milliseconds(250))))
+        #expect(
+            m.drainStarted(quietPeriod: .milliseconds(250)) == Step(action: .none, deadline: .arm(.milliseconds(250))))
         #expect(m.deadlinePassed() == Step(action: .close))
     }
 
@@ -324,7 +340,9 @@ struct ConnectionStateMachineTests {
         case .receiving: _ = m.requestHead(head())
         case .responding: _ = m.requestHead(head()); _ = m.requestEnd(writable: true)
         case .parked: _ = m.requestHead(head()); _ = m.requestEnd(writable: false)
-        case .closing: _ = m.requestHead(head("/", [("Connection", "close")])); _ = m.requestEnd(writable: true); _ = m.responseComplete()
+        case .closing:
+            _ = m.requestHead(head("/", [("Connection", "close")])); _ = m.requestEnd(writable: true);
+            _ = m.responseComplete()
         case .closed: _ = m.channelInactive()
         }
         return m
@@ -335,17 +353,35 @@ struct ConnectionStateMachineTests {
     enum Expected: Equatable { case proceeds, dropped, out }
 
     static let table: [Event: [StateName: Expected]] = [
-        .head: [.idle: .proceeds, .receiving: .out, .responding: .out, .parked: .out, .closing: .dropped, .closed: .dropped],
-        .body: [.idle: .out, .receiving: .proceeds, .responding: .out, .parked: .out, .closing: .dropped, .closed: .dropped],
-        .end: [.idle: .out, .receiving: .proceeds, .responding: .out, .parked: .out, .closing: .dropped, .closed: .dropped],
-        .writable: [.idle: .dropped, .receiving: .dropped, .responding: .dropped, .parked: .proceeds, .closing: .dropped, .closed: .dropped],
-        .responseReady: [.idle: .out, .receiving: .out, .responding: .proceeds, .parked: .out, .closing: .proceeds, .closed: .dropped],
-        .responseComplete: [.idle: .out, .receiving: .out, .responding: .proceeds, .parked: .out, .closing: .proceeds, .closed: .dropped],
-        .endWritten: [.idle: .out, .receiving: .out, .responding: .out, .parked: .out, .closing: .proceeds, .closed: .dropped],
+        .head: [
+            .idle: .proceeds, .receiving: .out, .responding: .out, .parked: .out, .closing: .dropped, .closed: .dropped,
+        ],
+        .body: [
+            .idle: .out, .receiving: .proceeds, .responding: .out, .parked: .out, .closing: .dropped, .closed: .dropped,
+        ],
+        .end: [
+            .idle: .out, .receiving: .proceeds, .responding: .out, .parked: .out, .closing: .dropped, .closed: .dropped,
+        ],
+        .writable: [
+            .idle: .dropped, .receiving: .dropped, .responding: .dropped, .parked: .proceeds, .closing: .dropped,
+            .closed: .dropped,
+        ],
+        .responseReady: [
+            .idle: .out, .receiving: .out, .responding: .proceeds, .parked: .out, .closing: .proceeds,
+            .closed: .dropped,
+        ],
+        .responseComplete: [
+            .idle: .out, .receiving: .out, .responding: .proceeds, .parked: .out, .closing: .proceeds,
+            .closed: .dropped,
+        ],
+        .endWritten: [
+            .idle: .out, .receiving: .out, .responding: .out, .parked: .out, .closing: .proceeds, .closed: .dropped,
+        ],
     ]
 
-    @Test("every event in every state is an action, a documented no-op, or a close for an out-of-order event",
-          arguments: Event.allCases, StateName.allCases)
+    @Test(
+        "every event in every state is an action, a documented no-op, or a close for an out-of-order event",
+        arguments: Event.allCases, StateName.allCases)
     func everyEventInEveryState(event: Event, state: StateName) throws {
         var m = Self.machine(in: state)
         let before = m.state

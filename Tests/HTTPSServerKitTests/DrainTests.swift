@@ -11,7 +11,8 @@ import Testing
 /// single admission call that reached it.
 @Suite("Graceful drain and half-closed requests")
 struct DrainTests {
-    @Test("clients sending back to back through shutdown lose no request; each sees its connection end, then is refused")
+    @Test(
+        "clients sending back to back through shutdown lose no request; each sees its connection end, then is refused")
     func noRequestLost() async throws {
         let pki = try TestPKI.make()
         let server = try await HTTPSServer.start(tlsConfig(pki), handler: EchoHandler())
@@ -76,7 +77,8 @@ struct DrainTests {
         let server = try await HTTPSServer.start(tlsConfig(pki), handler: EchoHandler())
         for i in 0..<10 {
             let raw = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
-            try await raw.send("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+            try await raw.send(
+                "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
             try await raw.closeOutput()
             let answer = try await raw.receivedUntilClose()
             #expect(answer.hasPrefix("HTTP/1.1 200"), "round \(round), request \(i): \(answer.prefix(80))")

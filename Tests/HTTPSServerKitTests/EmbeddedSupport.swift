@@ -32,16 +32,20 @@ extension EmbeddedChannel {
 /// deferred tasks only when told to: `socketSide` handlers first (next to the socket), the
 /// server's HTTP pipeline, then a `ConnectionHandler` answering through `cohort` (by default
 /// a cohort of its own on the channel's loop). Connected, as an accepted connection is.
-func serverConnection(_ handler: any HTTPSHandler = PathEcho(), limits: ServerLimits = ServerLimits(),
-                      loop: EmbeddedEventLoop = EmbeddedEventLoop(), cohort: RequestCohort? = nil,
-                      socketSide: [any ChannelHandler] = []) throws -> EmbeddedChannel {
+func serverConnection(
+    _ handler: any HTTPSHandler = PathEcho(), limits: ServerLimits = ServerLimits(),
+    loop: EmbeddedEventLoop = EmbeddedEventLoop(), cohort: RequestCohort? = nil,
+    socketSide: [any ChannelHandler] = []
+) throws -> EmbeddedChannel {
     let channel = EmbeddedChannel(loop: loop)
     let sync = channel.pipeline.syncOperations
     let logger = Logger(label: "test")
     for extra in socketSide { try sync.addHandler(extra) }
     try sync.configureServerHTTPPipeline(limits: limits, logger: logger)
-    try sync.addHandler(ConnectionHandler(handler: handler, cohort: cohort ?? RequestCohort(handler: handler, loop: loop),
-                                          limits: limits, logger: logger))
+    try sync.addHandler(
+        ConnectionHandler(
+            handler: handler, cohort: cohort ?? RequestCohort(handler: handler, loop: loop),
+            limits: limits, logger: logger))
     try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
     return channel
 }

@@ -44,9 +44,10 @@ struct FlushBatchingTests {
         let pki = try TestPKI.make()
         let server = try await HTTPSServer.start(tlsConfig(pki), handler: EchoHandler())
         let raw = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
-        try await raw.send("GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
-                           + "POST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
-                           + "GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        try await raw.send(
+            "GET /first HTTP/1.1\r\nHost: x\r\n\r\n"
+                + "POST /second HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab"
+                + "GET /third HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         let answers = try await raw.receivedUntilClose()
         #expect(answers.components(separatedBy: "HTTP/1.1 200 OK").count == 4)
         let order = ["path=/first", "path=/second", "path=/third"].map { answers.range(of: $0)?.lowerBound }

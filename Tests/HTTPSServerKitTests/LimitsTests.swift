@@ -10,10 +10,12 @@ struct LimitsTests {
     /// Short body and idle timeouts keep the suite quick. The header timer keeps the long
     /// `ServerLimits.forTests` value: it arms at accept, and the test's first request may wait
     /// its turn on the shared thread pool. Only `headerTimeout()` shortens it.
-    static let short = ServerLimits(maxBodyBytes: 1_000, headerTimeout: ServerLimits.forTests.headerTimeout, bodyTimeout: .seconds(2),
-                                    idleTimeout: .seconds(2), maxConnections: 3)
+    static let short = ServerLimits(
+        maxBodyBytes: 1_000, headerTimeout: ServerLimits.forTests.headerTimeout, bodyTimeout: .seconds(2),
+        idleTimeout: .seconds(2), maxConnections: 3)
 
-    @Test("a declared Content-Length over the cap gets 413 after only a prefix of the body, and the server keeps serving")
+    @Test(
+        "a declared Content-Length over the cap gets 413 after only a prefix of the body, and the server keeps serving")
     func declaredTooLarge() async throws {
         struct Prefix: HTTPSHandler {
             func handle(_ request: ServerRequest) async -> ServerResponse { .text(.ok, "ok") }
@@ -24,14 +26,17 @@ struct LimitsTests {
         let pki = try TestPKI.make()
         let server = try await HTTPSServer.start(tlsConfig(pki, limits: Self.short), handler: Prefix())
         let raw = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
-        try await raw.send("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n" + String(repeating: "b", count: 1500))
+        try await raw.send(
+            "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n"
+                + String(repeating: "b", count: 1500))
         let answer = try await raw.receivedUntilClose()
         #expect(answer.hasPrefix("HTTP/1.1 413"))
         #expect(answer.hasSuffix("prefix 1000"))
         #expect(answer.lowercased().contains("connection: close"))
         // With Expect: 100-continue the client is answered before it sends anything.
         let waiting = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
-        try await waiting.send("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n")
+        try await waiting.send(
+            "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n")
         let early = try await waiting.receivedUntilClose()
         #expect(early.hasPrefix("HTTP/1.1 413"))
         #expect(early.hasSuffix("prefix 0"))
@@ -51,7 +56,9 @@ struct LimitsTests {
         let server = try await HTTPSServer.start(tlsConfig(pki, limits: Self.short), handler: Oversize())
         let raw = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
         let chunk = String(repeating: "a", count: 600)
-        try await raw.send("POST /v HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n")
+        try await raw.send(
+            "POST /v HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n\(chunk)\r\n258\r\n\(chunk)\r\n0\r\n\r\n"
+        )
         let answer = try await raw.receivedUntilClose()
         #expect(answer.hasPrefix("HTTP/1.1 413"))
         #expect(answer.contains("seen 600 of at most 1000"))

@@ -70,7 +70,10 @@ struct ReadInterestTests {
     @Test("a complete request followed by the start of the next: no read asked for (its body would pile up)")
     func completeThenPartial() throws {
         let (channel, counter) = try channel()
-        try channel.writeInbound(ByteBuffer(string: "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab"))
+        try channel.writeInbound(
+            ByteBuffer(
+                string: "GET /1 HTTP/1.1\r\nHost: x\r\n\r\nPOST /2 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab")
+        )
         #expect(counter.reads == 0)
         channel.embeddedEventLoop.run()
         #expect(try channel.writtenText().hasSuffix("\r\n\r\n/1"))
@@ -104,7 +107,8 @@ struct IdleDrainTests {
         _ = try? channel.finish()
     }
 
-    @Test("a request that begins during the quiet period is answered with Connection: close, then the connection closes")
+    @Test(
+        "a request that begins during the quiet period is answered with Connection: close, then the connection closes")
     func answersLateRequest() throws {
         let channel = try serverConnection()
         channel.pipeline.fireUserInboundEventTriggered(DrainEvent(quietPeriod: .milliseconds(250)))
@@ -122,7 +126,9 @@ struct IdleDrainTests {
 /// closed while they are parsed; up to the limit, every one is answered in order.
 @Suite("Pipeline guard: a connection piling up requests is closed")
 struct PipeliningLimitTests {
-    func channel(limit: Int) throws -> EmbeddedChannel { try serverConnection(limits: ServerLimits(maxPipelinedRequests: limit)) }
+    func channel(limit: Int) throws -> EmbeddedChannel {
+        try serverConnection(limits: ServerLimits(maxPipelinedRequests: limit))
+    }
 
     func pipelined(_ count: Int) -> ByteBuffer { gets((1...count).map { "/\($0)" }) }
 

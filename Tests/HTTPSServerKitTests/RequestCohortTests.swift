@@ -53,7 +53,8 @@ struct RequestCohortTests {
 
         /// A connection on this loop with the server's pipeline, its writes journaled as `name`.
         func connection(_ name: String) throws -> EmbeddedChannel {
-            try serverConnection(Recorder(journal: journal), loop: loop, cohort: cohort, socketSide: [WriteSpy(name, journal)])
+            try serverConnection(
+                Recorder(journal: journal), loop: loop, cohort: cohort, socketSide: [WriteSpy(name, journal)])
         }
     }
 
@@ -69,10 +70,13 @@ struct RequestCohortTests {
         loop.run()
         let entries = journal.all
         #expect(Array(entries.prefix(2)) == ["decide /from-a", "decide /from-b"])
-        #expect(entries.dropFirst(2).allSatisfy { $0.hasPrefix("write ") } && entries.count > 2,
-                "every write comes after both decisions: \(entries)")
+        #expect(
+            entries.dropFirst(2).allSatisfy { $0.hasPrefix("write ") } && entries.count > 2,
+            "every write comes after both decisions: \(entries)")
         let firstB = entries.firstIndex(of: "write b") ?? -1
-        #expect(entries.firstIndex(of: "write a").map { $0 < firstB } == true, "answers leave in the order the requests came")
+        #expect(
+            entries.firstIndex(of: "write a").map { $0 < firstB } == true,
+            "answers leave in the order the requests came")
 
         let answerA = try a.writtenText(), answerB = try b.writtenText()
         #expect(answerA.hasPrefix("HTTP/1.1 200 OK\r\n") && answerA.hasSuffix("\r\n\r\n/from-a"))

@@ -9,7 +9,8 @@ import TestSupport
 struct ServerBasicsTests {
     @Test("plain HTTP mode serves on an ephemeral port with parsed path and query")
     func plainHTTP() async throws {
-        let server = try await HTTPSServer.start(ServerConfiguration(tls: nil, limits: .forTests, threads: 1), handler: EchoHandler())
+        let server = try await HTTPSServer.start(
+            ServerConfiguration(tls: nil, limits: .forTests, threads: 1), handler: EchoHandler())
         #expect(server.port > 0)
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: nil)
         let response = try await client.send(.GET, "/api/v1/pods?watch=true&labelSelector=app%3Dweb&flag")
@@ -29,7 +30,8 @@ struct ServerBasicsTests {
         let server = try await HTTPSServer.start(tlsConfig(pki), handler: EchoHandler())
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
         for size in [0, 1, 2_800, 100_000, 6_000_000] {
-            let response = try await client.send(.POST, "/validate", body: ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
+            let response = try await client.send(
+                .POST, "/validate", body: ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
             #expect(response.status == .ok)
             #expect(response.bodyString.contains("bytes=\(size)"))
             #expect(response.headers.first(name: "content-length") == String(response.body.readableBytes))
@@ -61,7 +63,8 @@ struct ServerBasicsTests {
         let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: try pki.clientTLS())
         for (i, path) in ["/now", "/later", "/now", "/now", "/later", "/later", "/now"].enumerated() {
             let size = 1_000 * i
-            let response = try await client.send(.POST, path, body: ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
+            let response = try await client.send(
+                .POST, path, body: ByteBuffer(repeating: UInt8(ascii: "x"), count: size))
             let expected = path == "/now" ? "now:\(size)" : "later:\(size)"
             #expect(response.bodyString == expected)
             #expect(response.status == (path == "/now" ? .ok : .accepted))
@@ -109,17 +112,22 @@ struct ServerBasicsTests {
         config.tls?.privateKey = .file(pki.path("missing.key"))
         // The message names which file and says why in plain words, not Foundation's
         // "The operation could not be completed".
-        await #expect(throws: HTTPSServerError.unreadableFile(role: "the private key", path: pki.path("missing.key"), reason: "no such file")) {
+        await #expect(
+            throws: HTTPSServerError.unreadableFile(
+                role: "the private key", path: pki.path("missing.key"), reason: "no such file")
+        ) {
             _ = try await HTTPSServer.start(config, handler: EchoHandler())
         }
-        #expect("\(HTTPSServerError.unreadableFile(role: "the private key", path: "/k.pem", reason: "no such file"))"
+        #expect(
+            "\(HTTPSServerError.unreadableFile(role: "the private key", path: "/k.pem", reason: "no such file"))"
                 == "cannot read the private key /k.pem: no such file")
         config.tls?.privateKey = .pem("not a key")
         await #expect(throws: HTTPSServerError.self) { _ = try await HTTPSServer.start(config, handler: EchoHandler()) }
 
         let first = try await HTTPSServer.start(ServerConfiguration(tls: nil, threads: 1), handler: EchoHandler())
         await #expect(throws: HTTPSServerError.self) {
-            _ = try await HTTPSServer.start(ServerConfiguration(port: first.port, tls: nil, threads: 1), handler: EchoHandler())
+            _ = try await HTTPSServer.start(
+                ServerConfiguration(port: first.port, tls: nil, threads: 1), handler: EchoHandler())
         }
         await first.shutdown(grace: .seconds(1))
     }

@@ -27,7 +27,8 @@ struct SlowReaderTests {
     @Test("60 pipelined requests, client not reading: far fewer decided; once it reads, all 61 answered")
     func pipelinedWithoutReading() async throws {
         let decided = Counter()
-        let server = try await HTTPSServer.start(ServerConfiguration(tls: nil, limits: .forTests, threads: 1), handler: LargeAnswers(decided: decided))
+        let server = try await HTTPSServer.start(
+            ServerConfiguration(tls: nil, limits: .forTests, threads: 1), handler: LargeAnswers(decided: decided))
         let client = try await RawConnection.connect(host: "127.0.0.1", port: server.port, tls: nil, reading: false)
         try await client.send(String(repeating: "GET /n HTTP/1.1\r\nHost: x\r\n\r\n", count: 60))
         try await Task.sleep(for: .seconds(1))

@@ -5,7 +5,6 @@ import NIOHTTP1
 import TestSupport
 import Testing
 
-
 @Suite("Streaming responses and graceful shutdown")
 struct StreamingAndShutdownTests {
     @Test("a streamed body arrives chunk by chunk and ends cleanly; the connection stays usable")

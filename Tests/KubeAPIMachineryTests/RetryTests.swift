@@ -15,10 +15,15 @@ struct RetryTests {
 
     @Test func backoffGrowsAndIsCapped() {
         let b = Backoff(initial: .milliseconds(100), maximum: .seconds(1))
-        #expect((1...6).map { b.delay(attempt: $0) }
-            == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
+        #expect(
+            (1...6).map { b.delay(attempt: $0) }
+                == [
+                    .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1),
+                    .seconds(1),
+                ])
         #expect(b.delay(attempt: .max) == .seconds(1))
-        #expect(Backoff(initial: .milliseconds(10), factor: 1, maximum: .seconds(1)).delay(attempt: 9) == .milliseconds(10))
+        #expect(
+            Backoff(initial: .milliseconds(10), factor: 1, maximum: .seconds(1)).delay(attempt: 9) == .milliseconds(10))
     }
 
     @Test func jitterTakesItsShareOffTheTopAndNeverExceedsTheCap() {
@@ -32,9 +37,13 @@ struct RetryTests {
     @Test func retriesConflictsWithGrowingDelaysThenSucceeds() async throws {
         let sleeper = SleepRecorder()
         let attempts = Mutex(0)
-        let result = try await retryOnConflict(backoff: Backoff(initial: .milliseconds(10), factor: 5, maximum: .seconds(1)),
-                                               sleep: sleeper.sleep) {
-            let n = attempts.withLock { $0 += 1; return $0 }
+        let result = try await retryOnConflict(
+            backoff: Backoff(initial: .milliseconds(10), factor: 5, maximum: .seconds(1)),
+            sleep: sleeper.sleep
+        ) {
+            let n = attempts.withLock {
+                $0 += 1; return $0
+            }
             if n < 4 { throw Self.conflict }
             return n
         }
@@ -46,16 +55,19 @@ struct RetryTests {
         let sleeper = SleepRecorder()
         let attempts = Mutex(0)
         let error = await #expect(throws: KubeAPIError.self) {
-            try await retryOnConflict(backoff: Backoff(initial: .milliseconds(10), factor: 5, maximum: .milliseconds(100)),
-                                      maxAttempts: 5, sleep: sleeper.sleep) { () async throws -> Int in
+            try await retryOnConflict(
+                backoff: Backoff(initial: .milliseconds(10), factor: 5, maximum: .milliseconds(100)),
+                maxAttempts: 5, sleep: sleeper.sleep
+            ) { () async throws -> Int in
                 attempts.withLock { $0 += 1 }
                 throw Self.conflict
             }
         }
         #expect(error == Self.conflict)
         #expect(attempts.withLock { $0 } == 5)
-        #expect(sleeper.recorded == [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(100)],
-                "four waits between five attempts, the growth capped")
+        #expect(
+            sleeper.recorded == [.milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(100)],
+            "four waits between five attempts, the growth capped")
     }
 
     @Test(arguments: [
@@ -82,7 +94,11 @@ struct RetryTests {
         let sleeper = SleepRecorder()
         let attempts = Mutex(0)
         _ = try await retryOnConflict(sleep: sleeper.sleep, random: { 0 }) {
-            if attempts.withLock({ $0 += 1; return $0 }) < 5 { throw Self.conflict }
+            if attempts.withLock({
+                $0 += 1; return $0
+            }) < 5 {
+                throw Self.conflict
+            }
         }
         // 10 ms growing five-fold, capped at 1 s, 10% taken off by the jitter at its lowest.
         #expect(sleeper.recorded == [.milliseconds(9), .milliseconds(45), .milliseconds(225), .milliseconds(900)])

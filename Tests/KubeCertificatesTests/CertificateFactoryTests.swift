@@ -41,15 +41,18 @@ let hasOpenSSLCLI = FileManager.default.isExecutableFile(atPath: "/usr/bin/opens
     @Test func serverCertificateCarriesSANsAndChainsToCA() throws {
         let ca = try CertificateFactory.makeCA(commonName: "ca")
         let server = try CertificateFactory.issue(
-            CertificateSpec(commonName: "singleton-webhook.singleton-system.svc",
-                            dnsNames: ["singleton-webhook.singleton-system.svc", "localhost"],
-                            ipAddresses: ["127.0.0.1"]),
+            CertificateSpec(
+                commonName: "singleton-webhook.singleton-system.svc",
+                dnsNames: ["singleton-webhook.singleton-system.svc", "localhost"],
+                ipAddresses: ["127.0.0.1"]),
             signedBy: ca)
         let info = try CertificateFactory.inspect(certificatePEM: server.certificatePEM)
         #expect(!info.isCA)
         #expect(info.issuerCommonName == "ca")
         #expect(try CertificateFactory.isSigned(certificatePEM: server.certificatePEM, byAnyOf: ca.certificatePEM))
-        #expect(try CertificateFactory.matches(certificatePEM: server.certificatePEM, host: "singleton-webhook.singleton-system.svc"))
+        #expect(
+            try CertificateFactory.matches(
+                certificatePEM: server.certificatePEM, host: "singleton-webhook.singleton-system.svc"))
         #expect(try CertificateFactory.matches(certificatePEM: server.certificatePEM, host: "127.0.0.1"))
         #expect(try !CertificateFactory.matches(certificatePEM: server.certificatePEM, host: "evil.example.com"))
         #expect(try !CertificateFactory.matches(certificatePEM: server.certificatePEM, host: "10.0.0.1"))
@@ -57,16 +60,21 @@ let hasOpenSSLCLI = FileManager.default.isExecutableFile(atPath: "/usr/bin/opens
         let other = try CertificateFactory.makeCA(commonName: "ca")  // same name, different key
         #expect(try !CertificateFactory.isSigned(certificatePEM: server.certificatePEM, byAnyOf: other.certificatePEM))
         // A bundle with the right CA second still verifies.
-        #expect(try CertificateFactory.isSigned(certificatePEM: server.certificatePEM,
-                                                byAnyOf: other.certificatePEM + ca.certificatePEM))
+        #expect(
+            try CertificateFactory.isSigned(
+                certificatePEM: server.certificatePEM,
+                byAnyOf: other.certificatePEM + ca.certificatePEM))
     }
 
     @Test(.enabled(if: hasOpenSSLCLI, "needs the openssl command to cross-check"))
     func opensslVerifiesTheChainAndPurpose() throws {
         let ca = try CertificateFactory.makeCA(commonName: "ca")
-        let server = try CertificateFactory.issue(CertificateSpec(commonName: "s", dnsNames: ["localhost"], usage: .server), signedBy: ca)
+        let server = try CertificateFactory.issue(
+            CertificateSpec(commonName: "s", dnsNames: ["localhost"], usage: .server), signedBy: ca)
         let client = try CertificateFactory.issue(
-            CertificateSpec(commonName: "admin", organizations: ["system:masters", "devs"], usage: .client, keyAlgorithm: .rsa(bits: 2048)),
+            CertificateSpec(
+                commonName: "admin", organizations: ["system:masters", "devs"], usage: .client,
+                keyAlgorithm: .rsa(bits: 2048)),
             signedBy: ca)
         let caFile = try temporaryFile(ca.certificatePEM)
         let serverFile = try temporaryFile(server.certificatePEM)
@@ -83,7 +91,10 @@ let hasOpenSSLCLI = FileManager.default.isExecutableFile(atPath: "/usr/bin/opens
         #expect(text.contains("CN = admin"))
         #expect(text.contains("O = system:masters"))
         #expect(try CertificateFactory.validatePrivateKey(pem: client.privateKeyPEM) == "RSA")
-        #expect(try CertificateFactory.inspect(certificatePEM: client.certificatePEM).subjectOrganizations == ["system:masters", "devs"])
+        #expect(
+            try CertificateFactory.inspect(certificatePEM: client.certificatePEM).subjectOrganizations == [
+                "system:masters", "devs",
+            ])
     }
 
     @Test func mismatchedKeyIsDetected() throws {
@@ -108,7 +119,8 @@ let hasOpenSSLCLI = FileManager.default.isExecutableFile(atPath: "/usr/bin/opens
 
     @Test func badCertificateIsNamed() {
         #expect {
-            _ = try CertificateFactory.inspect(certificatePEM: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
+            _ = try CertificateFactory.inspect(
+                certificatePEM: "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
         } throws: { error in
             "\(error)".contains("not a PEM certificate")
         }
@@ -116,9 +128,15 @@ let hasOpenSSLCLI = FileManager.default.isExecutableFile(atPath: "/usr/bin/opens
 
     @Test func invalidSpecsAreRejected() throws {
         let ca = try CertificateFactory.makeCA(commonName: "ca")
-        #expect(throws: CertificateError.self) { try CertificateFactory.issue(CertificateSpec(commonName: "", usage: .client), signedBy: ca) }
-        #expect(throws: CertificateError.self) { try CertificateFactory.issue(CertificateSpec(commonName: "x", validityDays: 0), signedBy: ca) }
-        #expect(throws: CertificateError.self) { try CertificateFactory.makeCA(commonName: "x", keyAlgorithm: .rsa(bits: 1024)) }
+        #expect(throws: CertificateError.self) {
+            try CertificateFactory.issue(CertificateSpec(commonName: "", usage: .client), signedBy: ca)
+        }
+        #expect(throws: CertificateError.self) {
+            try CertificateFactory.issue(CertificateSpec(commonName: "x", validityDays: 0), signedBy: ca)
+        }
+        #expect(throws: CertificateError.self) {
+            try CertificateFactory.makeCA(commonName: "x", keyAlgorithm: .rsa(bits: 1024))
+        }
         #expect(throws: CertificateError.self) {
             try CertificateFactory.issue(CertificateSpec(commonName: "x", ipAddresses: ["not-an-ip"]), signedBy: ca)
         }

@@ -16,7 +16,9 @@ import Testing
 
     /// A kubeconfig for `server` with the given YAML user body (indented under `user:`).
     func kubeconfig(_ server: TestServer, user: String) throws -> String {
-        try dir.write("config", """
+        try dir.write(
+            "config",
+            """
             current-context: test
             clusters:
             - name: local
@@ -37,8 +39,9 @@ import Testing
         var options = options
         options.kubeconfig = file
         let environment = ["HOME": dir.path, "PATH": "/usr/bin:/bin"]
-        return KubeClient(config: try ClientConfig.load(options, environment: environment, keyPairCheck: .openSSL),
-                          transport: HTTPTransport(), environment: environment)
+        return KubeClient(
+            config: try ClientConfig.load(options, environment: environment, keyPairCheck: .openSSL),
+            transport: HTTPTransport(), environment: environment)
     }
 
     /// Accepts only the listed bearer tokens; 401 with a Status otherwise.
@@ -48,7 +51,9 @@ import Testing
             if header.hasPrefix("Bearer "), accepted.contains(String(header.dropFirst(7))) {
                 return .json(#"{"kind":"Namespace"}"#)
             }
-            return .json(#"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#, status: 401)
+            return .json(
+                #"{"kind":"Status","apiVersion":"v1","status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}"#,
+                status: 401)
         }
     }
 
@@ -83,7 +88,8 @@ import Testing
             _ = try await kube.get("/api")
             try Data("second".utf8).write(to: URL(fileURLWithPath: tokenPath))
             // Make the rotation visible even on filesystems with coarse timestamps.
-            try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: tokenPath)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: tokenPath)
             _ = try await kube.get("/api")
             #expect(server.requests.map { $0.header("Authorization") } == ["Bearer first", "Bearer second"])
         }
@@ -115,7 +121,9 @@ import Testing
     /// The exec plugin: counts its runs, records KUBERNETES_EXEC_INFO, prints token "tok-N";
     /// the first credential is already expired, later ones last until 2099.
     func writePlugin() throws -> String {
-        try dir.write("bin/exec-plugin", #"""
+        try dir.write(
+            "bin/exec-plugin",
+            #"""
             #!/bin/sh
             dir="$(dirname "$0")"
             n=$(cat "$dir/count" 2>/dev/null || echo 0)
@@ -143,9 +151,11 @@ import Testing
     @Test func execPluginRunsAgainWhenItsCredentialExpires() async throws {
         _ = try writePlugin()
         try await withServer(tls: pki.serverTLS, handler: Self.requireToken(["tok-1", "tok-2", "tok-3"])) { server in
-            let kube = try load(try kubeconfig(server, user: execUser(firstExpiry: "2000-01-01T00:00:00Z", provideClusterInfo: true)))
+            let kube = try load(
+                try kubeconfig(server, user: execUser(firstExpiry: "2000-01-01T00:00:00Z", provideClusterInfo: true)))
             for _ in 0..<3 { _ = try await kube.get("/api") }
-            #expect(server.requests.map { $0.header("Authorization") } == ["Bearer tok-1", "Bearer tok-2", "Bearer tok-2"])
+            #expect(
+                server.requests.map { $0.header("Authorization") } == ["Bearer tok-1", "Bearer tok-2", "Bearer tok-2"])
             #expect(await kube.execPluginRuns == 2)
             let info = try String(contentsOfFile: dir.path + "/bin/exec-info.json", encoding: .utf8)
             #expect(info.contains(#""interactive":false"#))
@@ -168,24 +178,37 @@ import Testing
     }
 
     @Test func failingExecPluginNamesCommandUserAndStderr() async throws {
-        try dir.write("bin/broken", "#!/bin/sh\necho 'token expired: run aws sso login' >&2\nexit 3\n", executable: true)
+        try dir.write(
+            "bin/broken", "#!/bin/sh\necho 'token expired: run aws sso login' >&2\nexit 3\n", executable: true)
         try await withServer(tls: pki.serverTLS, handler: { _ in .json("{}") }) { server in
-            let kube = try load(try kubeconfig(server, user: """
-                exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: ./bin/broken}
-                """))
+            let kube = try load(
+                try kubeconfig(
+                    server,
+                    user: """
+                        exec: {apiVersion: client.authentication.k8s.io/v1beta1, command: ./bin/broken}
+                        """))
             let error = await #expect(throws: ExecPluginError.self) { _ = try await kube.get("/api") }
-            #expect(error?.description == "error: exec credential plugin \"\(dir.path)/bin/broken\" for user \"tester\": exited with status 3: token expired: run aws sso login")
+            #expect(
+                error?.description
+                    == "error: exec credential plugin \"\(dir.path)/bin/broken\" for user \"tester\": exited with status 3: token expired: run aws sso login"
+            )
             #expect(server.requests.isEmpty)
         }
     }
 
     @Test func missingExecPluginShowsInstallHint() async throws {
         try await withServer(tls: pki.serverTLS, handler: { _ in .json("{}") }) { server in
-            let kube = try load(try kubeconfig(server, user: """
-                exec: {apiVersion: client.authentication.k8s.io/v1, command: kube-singleton-test-no-such-plugin, interactiveMode: IfAvailable, installHint: "Install it with: gcloud components install gke-gcloud-auth-plugin"}
-                """))
+            let kube = try load(
+                try kubeconfig(
+                    server,
+                    user: """
+                        exec: {apiVersion: client.authentication.k8s.io/v1, command: kube-singleton-test-no-such-plugin, interactiveMode: IfAvailable, installHint: "Install it with: gcloud components install gke-gcloud-auth-plugin"}
+                        """))
             let error = await #expect(throws: ExecPluginError.self) { _ = try await kube.get("/api") }
-            #expect(error?.message == "command not found (looked in PATH=/usr/bin:/bin)\nInstall it with: gcloud components install gke-gcloud-auth-plugin")
+            #expect(
+                error?.message
+                    == "command not found (looked in PATH=/usr/bin:/bin)\nInstall it with: gcloud components install gke-gcloud-auth-plugin"
+            )
         }
     }
 
@@ -196,9 +219,12 @@ import Testing
         try dir.write("bin/credential.json", credential)
         try dir.write("bin/cert-plugin", "#!/bin/sh\ncat \"$(dirname \"$0\")/credential.json\"\n", executable: true)
         try await withServer(tls: pki.mutualTLS, handler: { _ in .json(#"{"ok":true}"#) }) { server in
-            let kube = try load(try kubeconfig(server, user: """
-                exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/cert-plugin, interactiveMode: Never}
-                """))
+            let kube = try load(
+                try kubeconfig(
+                    server,
+                    user: """
+                        exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/cert-plugin, interactiveMode: Never}
+                        """))
             let body = try await kube.get("/api")
             #expect(String(decoding: body, as: UTF8.self) == #"{"ok":true}"#)
             #expect(server.requests.first?.header("Authorization") == nil)
@@ -206,7 +232,8 @@ import Testing
     }
 
     private func jsonString(_ text: String) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast().description
+        String(decoding: try JSONSerialization.data(withJSONObject: [text]), as: UTF8.self).dropFirst().dropLast()
+            .description
     }
 }
 
@@ -214,20 +241,31 @@ extension AuthTests {
     @Test func interactiveModeAlwaysNeedsATerminal() async throws {
         let runner = ExecPluginRunner(environment: ["PATH": "/usr/bin:/bin"], stdinIsTerminal: false)
         let config = ExecConfig(command: "/bin/true", interactiveMode: .always)
-        let error = await #expect(throws: ExecPluginError.self) { _ = try await runner.run(config, user: "sso", cluster: nil) }
-        #expect(error?.description == "error: exec credential plugin \"/bin/true\" for user \"sso\": interactiveMode is Always but standard input is not a terminal")
+        let error = await #expect(throws: ExecPluginError.self) {
+            _ = try await runner.run(config, user: "sso", cluster: nil)
+        }
+        #expect(
+            error?.description
+                == "error: exec credential plugin \"/bin/true\" for user \"sso\": interactiveMode is Always but standard input is not a terminal"
+        )
     }
 }
 
 extension AuthTests {
     @Test func watchRefreshesExecCredentialsOn401() async throws {
         _ = try writePlugin()
-        try await withServer(tls: pki.serverTLS, handler: { request in
-            guard request.header("Authorization") == "Bearer tok-2" else {
-                return .json(#"{"kind":"Status","code":401,"reason":"Unauthorized","message":"Unauthorized"}"#, status: 401)
+        try await withServer(
+            tls: pki.serverTLS,
+            handler: { request in
+                guard request.header("Authorization") == "Bearer tok-2" else {
+                    return .json(
+                        #"{"kind":"Status","code":401,"reason":"Unauthorized","message":"Unauthorized"}"#, status: 401)
+                }
+                return TestResponse(chunks: [
+                    Data(#"{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"3"}}}\#n"#.utf8)
+                ])
             }
-            return TestResponse(chunks: [Data(#"{"type":"ADDED","object":{"metadata":{"name":"a","resourceVersion":"3"}}}\#n"#.utf8)])
-        }) { server in
+        ) { server in
             let kube = try load(try kubeconfig(server, user: execUser(firstExpiry: "2099-01-01T00:00:00Z")))
             var versions: [String?] = []
             for try await event in kube.watch("/api/v1/namespaces/ns1/pods") { versions.append(event.resourceVersion) }

@@ -22,7 +22,9 @@ import Testing
     /// kubectl's --server, --token, --certificate-authority and --insecure-skip-tls-verify.
     @Test func commandLineOverridesTheClusterAndTheCredentials() throws {
         let caFile = try dir.write("ca.pem", pki.ca.certificatePEM)
-        let file = try dir.write("o/config", """
+        let file = try dir.write(
+            "o/config",
+            """
             current-context: dev
             clusters:
             - name: c
@@ -34,22 +36,29 @@ import Testing
             - name: u
               user: {token: from-file}
             """)
-        let token = try ClientConfig.load(KubeConfigOptions(server: "https://other.example:6443", token: "from-flag"), environment: env(file))
+        let token = try ClientConfig.load(
+            KubeConfigOptions(server: "https://other.example:6443", token: "from-flag"), environment: env(file))
         #expect(token.server == "https://other.example:6443" && token.auth == .bearerToken("from-flag"))
         #expect(token.tls.certificateAuthorityPEM == Data(pki.ca.certificatePEM.utf8))
         // --insecure-skip-tls-verify drops the kubeconfig's CA instead of failing on the pair.
         let insecure = try ClientConfig.load(KubeConfigOptions(insecureSkipTLSVerify: true), environment: env(file))
         #expect(insecure.tls.insecureSkipVerify && insecure.tls.certificateAuthorityPEM == nil)
         // --server alone needs no kubeconfig at all.
-        let bare = try ClientConfig.load(KubeConfigOptions(server: "https://127.0.0.1:6443", token: "t", certificateAuthority: caFile),
-                                         environment: env("\(dir.path)/missing"))
-        #expect(bare.server == "https://127.0.0.1:6443" && bare.auth == .bearerToken("t") && bare.namespace == "default")
+        let bare = try ClientConfig.load(
+            KubeConfigOptions(server: "https://127.0.0.1:6443", token: "t", certificateAuthority: caFile),
+            environment: env("\(dir.path)/missing"))
+        #expect(
+            bare.server == "https://127.0.0.1:6443" && bare.auth == .bearerToken("t") && bare.namespace == "default")
         #expect(bare.tls.certificateAuthorityPEM == Data(pki.ca.certificatePEM.utf8))
-        #expect(throws: (any Error).self) { try ClientConfig.load(KubeConfigOptions(token: "t"), environment: env("\(dir.path)/missing")) }
+        #expect(throws: (any Error).self) {
+            try ClientConfig.load(KubeConfigOptions(token: "t"), environment: env("\(dir.path)/missing"))
+        }
     }
 
     @Test func mergesTwoFilesWithFirstFileWinning() throws {
-        let first = try dir.write("a/config", """
+        let first = try dir.write(
+            "a/config",
+            """
             current-context: dev
             clusters:
             - name: shared
@@ -61,7 +70,9 @@ import Testing
             - name: dev-user
               user: {token: first-token}
             """)
-        let second = try dir.write("b/config", """
+        let second = try dir.write(
+            "b/config",
+            """
             current-context: prod
             clusters:
             - name: shared
@@ -87,8 +98,9 @@ import Testing
         #expect(config.source == "\(first), \(second)")
 
         // A context only the second file defines is reachable, with the second file's entries.
-        let prod = try ClientConfig.load(KubeConfigOptions(context: "prod", namespace: "override"),
-                                         environment: env("\(first):\(second)"))
+        let prod = try ClientConfig.load(
+            KubeConfigOptions(context: "prod", namespace: "override"),
+            environment: env("\(first):\(second)"))
         #expect(prod.server == "https://prod.example:6443")
         #expect(prod.auth == .bearerToken("prod-token"))
         #expect(prod.namespace == "override")
@@ -103,7 +115,9 @@ import Testing
     }
 
     @Test func explicitKubeconfigIsUsedAloneAndMustExist() throws {
-        let file = try dir.write("only", """
+        let file = try dir.write(
+            "only",
+            """
             current-context: c
             clusters: [{name: k, cluster: {server: "https://only.example"}}]
             contexts: [{name: c, context: {cluster: k}}]
@@ -119,7 +133,9 @@ import Testing
     }
 
     @Test func defaultsToHomeKubeConfig() throws {
-        try dir.write(".kube/config", """
+        try dir.write(
+            ".kube/config",
+            """
             current-context: home
             clusters: [{name: k, cluster: {server: "https://home.example/"}}]
             contexts: [{name: home, context: {cluster: k}}]
@@ -130,7 +146,9 @@ import Testing
     }
 
     @Test func errorsNameTheFileContextClusterAndUser() throws {
-        let file = try dir.write("config", """
+        let file = try dir.write(
+            "config",
+            """
             current-context: dev
             clusters:
             - {name: k, cluster: {server: "https://k.example"}}
@@ -154,16 +172,28 @@ import Testing
                 return "\(error)"
             }
         }
-        #expect(message(KubeConfigOptions(context: "prod")) == "context \"prod\" not found in \(file) (known contexts: dev, empty, lost, nouser)")
-        #expect(message(KubeConfigOptions(context: "lost")) == "cluster \"gone\" (used by context \"lost\") not found in \(file)")
+        #expect(
+            message(KubeConfigOptions(context: "prod"))
+                == "context \"prod\" not found in \(file) (known contexts: dev, empty, lost, nouser)")
+        #expect(
+            message(KubeConfigOptions(context: "lost"))
+                == "cluster \"gone\" (used by context \"lost\") not found in \(file)")
         #expect(message(KubeConfigOptions(context: "empty")) == "cluster \"noserver\" in \(file) has no server")
-        #expect(message(KubeConfigOptions(context: "nouser")) == "user \"ghost\" (used by context \"nouser\") not found in \(file)")
-        #expect(message(KubeConfigOptions(context: "dev")) == "user \"u\" in \(file): client-key-data is not a PEM private key")
-        #expect(message(KubeConfigOptions(context: "dev", user: "badb64")) == "user \"badb64\" in \(file): client-certificate-data is not valid base64")
+        #expect(
+            message(KubeConfigOptions(context: "nouser"))
+                == "user \"ghost\" (used by context \"nouser\") not found in \(file)")
+        #expect(
+            message(KubeConfigOptions(context: "dev"))
+                == "user \"u\" in \(file): client-key-data is not a PEM private key")
+        #expect(
+            message(KubeConfigOptions(context: "dev", user: "badb64"))
+                == "user \"badb64\" in \(file): client-certificate-data is not valid base64")
     }
 
     @Test func mismatchedClientKeyIsReportedAtLoad() throws {
-        let file = try dir.write("config", """
+        let file = try dir.write(
+            "config",
+            """
             current-context: c
             clusters: [{name: k, cluster: {server: "https://k.example"}}]
             contexts: [{name: c, context: {cluster: k, user: alice}}]
@@ -173,8 +203,12 @@ import Testing
                 client-certificate-data: \(pki.client.certificatePEM.base64)
                 client-key-data: \(pki.rsaClient.privateKeyPEM.base64)
             """)
-        let error = #expect(throws: KubeConfigError.self) { try ClientConfig.load(environment: env(file), keyPairCheck: .openSSL) }
-        #expect(error?.message == "user \"alice\" in \(file): client-key-data is not the private key of client-certificate-data")
+        let error = #expect(throws: KubeConfigError.self) {
+            try ClientConfig.load(environment: env(file), keyPairCheck: .openSSL)
+        }
+        #expect(
+            error?.message
+                == "user \"alice\" in \(file): client-key-data is not the private key of client-certificate-data")
         // Without a crypto library to ask (the webhook), the pair is left to the TLS handshake.
         let deferred = try ClientConfig.load(environment: env(file))
         #expect(deferred.tls.clientKeyPEM == Data(pki.rsaClient.privateKeyPEM.utf8))
@@ -185,7 +219,9 @@ import Testing
         try dir.write("conf/certs/alice.crt", pki.client.certificatePEM)
         try dir.write("conf/certs/alice.key", pki.client.privateKeyPEM)
         try dir.write("conf/token", "file-token\n")
-        let file = try dir.write("conf/config", """
+        let file = try dir.write(
+            "conf/config",
+            """
             current-context: c
             clusters: [{name: k, cluster: {server: "https://k.example", certificate-authority: certs/ca.crt, tls-server-name: api.internal}}]
             contexts: [{name: c, context: {cluster: k, user: alice}}]
@@ -202,17 +238,23 @@ import Testing
     }
 
     @Test func caWithInsecureSkipIsRefused() throws {
-        let file = try dir.write("config", """
+        let file = try dir.write(
+            "config",
+            """
             current-context: c
             clusters: [{name: k, cluster: {server: "https://k.example", insecure-skip-tls-verify: true, certificate-authority-data: \(pki.ca.certificatePEM.base64)}}]
             contexts: [{name: c, context: {cluster: k}}]
             """)
         let error = #expect(throws: KubeConfigError.self) { try ClientConfig.load(environment: env(file)) }
-        #expect(error?.message.hasPrefix("cluster \"k\" in \(file): certificate-authority and insecure-skip-tls-verify are both set") == true)
+        #expect(
+            error?.message.hasPrefix(
+                "cluster \"k\" in \(file): certificate-authority and insecure-skip-tls-verify are both set") == true)
     }
 
     @Test func execV1RequiresInteractiveMode() throws {
-        let file = try dir.write("config", """
+        let file = try dir.write(
+            "config",
+            """
             current-context: c
             clusters: [{name: k, cluster: {server: "https://k.example"}}]
             contexts: [{name: c, context: {cluster: k, user: eks}}]
@@ -222,7 +264,10 @@ import Testing
                 exec: {apiVersion: client.authentication.k8s.io/v1, command: aws, args: [eks, get-token]}
             """)
         let error = #expect(throws: KubeConfigError.self) { try ClientConfig.load(environment: env(file)) }
-        #expect(error?.message == "user \"eks\" in \(file): exec interactiveMode must be set (Never, IfAvailable or Always) for client.authentication.k8s.io/v1")
+        #expect(
+            error?.message
+                == "user \"eks\" in \(file): exec interactiveMode must be set (Never, IfAvailable or Always) for client.authentication.k8s.io/v1"
+        )
     }
 
     @Test func inClusterFallbackWhenNoKubeconfig() throws {
@@ -242,7 +287,9 @@ import Testing
     }
 
     @Test func proxyFromKubeconfigOrEnvironment() throws {
-        let file = try dir.write("config", """
+        let file = try dir.write(
+            "config",
+            """
             current-context: c
             clusters:
             - {name: k, cluster: {server: "https://k.example:6443", proxy-url: "http://proxy.local:3128"}}
@@ -255,9 +302,13 @@ import Testing
             """)
         #expect(try ClientConfig.load(environment: env(file)).proxy == "http://proxy.local:3128")
         let proxied = env(file, extra: ["HTTPS_PROXY": "http://env-proxy:8080"])
-        #expect(try ClientConfig.load(KubeConfigOptions(context: "p"), environment: proxied).proxy == "http://env-proxy:8080")
+        #expect(
+            try ClientConfig.load(KubeConfigOptions(context: "p"), environment: proxied).proxy
+                == "http://env-proxy:8080")
         let excluded = env(file, extra: ["https_proxy": "http://env-proxy:8080", "NO_PROXY": "10.0.0.0/8,.example"])
         #expect(try ClientConfig.load(KubeConfigOptions(context: "p"), environment: excluded).proxy == nil)
-        #expect(throws: KubeConfigError.self) { try ClientConfig.load(KubeConfigOptions(context: "b"), environment: env(file)) }
+        #expect(throws: KubeConfigError.self) {
+            try ClientConfig.load(KubeConfigOptions(context: "b"), environment: env(file))
+        }
     }
 }

@@ -18,14 +18,15 @@ struct KeyFormatTests {
         dir = try TempDir()
     }
 
-
     @Test(arguments: [("ec", "EC PRIVATE KEY"), ("rsa", "RSA PRIVATE KEY"), ("ec-pkcs8", "PRIVATE KEY")])
     func mutualTLSWithKeyFormat(kind: String, label: String) async throws {
         let identity = kind == "rsa" ? pki.rsaClient : pki.client
         let key = kind == "ec-pkcs8" ? identity.privateKeyPEM : try traditionalKeyPEM(identity.privateKeyPEM)
         #expect(key.hasPrefix("-----BEGIN \(label)-----"))
         try await withServer(tls: pki.mutualTLS, handler: { _ in .json(#"{"ok":true}"#) }) { server in
-            let file = try dir.write("config", """
+            let file = try dir.write(
+                "config",
+                """
                 current-context: c
                 clusters: [{name: k, cluster: {server: "\(server.url)", certificate-authority-data: \(pki.ca.certificatePEM.base64)}}]
                 contexts: [{name: c, context: {cluster: k, user: u}}]
@@ -33,7 +34,8 @@ struct KeyFormatTests {
                 - name: u
                   user: {client-certificate-data: \(identity.certificatePEM.base64), client-key-data: \(key.base64)}
                 """)
-            let config = try ClientConfig.load(KubeConfigOptions(kubeconfig: file), environment: ["HOME": dir.path], keyPairCheck: .openSSL)
+            let config = try ClientConfig.load(
+                KubeConfigOptions(kubeconfig: file), environment: ["HOME": dir.path], keyPairCheck: .openSSL)
             let body = try await KubeClient(config: config, transport: HTTPTransport()).get("/api")
             #expect(String(decoding: body, as: UTF8.self) == #"{"ok":true}"#)
         }

@@ -20,7 +20,9 @@ struct KubectlParityTests {
         let pki = try TestPKI.get()
         try dir.write("one/ca.crt", pki.ca.certificatePEM)
         files = [
-            try dir.write("one/config", """
+            try dir.write(
+                "one/config",
+                """
                 current-context: dev
                 clusters:
                 - {name: shared, cluster: {server: "https://one.example:6443", certificate-authority: ca.crt}}
@@ -31,7 +33,9 @@ struct KubectlParityTests {
                 users:
                 - {name: alice, user: {token: alice-one}}
                 """),
-            try dir.write("two/config", """
+            try dir.write(
+                "two/config",
+                """
                 current-context: prod
                 clusters:
                 - {name: shared, cluster: {server: "https://two.example:6443"}}
@@ -58,21 +62,23 @@ struct KubectlParityTests {
     }
 
     func kubectlView(_ kubeconfig: String, _ arguments: [String]) async throws -> Picked {
-        let run = try await runProcess(Self.kubectl, ["config", "view", "--minify", "--raw", "-o", "json"] + arguments,
-                                       environment: ["KUBECONFIG": kubeconfig, "HOME": dir.path, "PATH": "/usr/bin:/bin"])
+        let run = try await runProcess(
+            Self.kubectl, ["config", "view", "--minify", "--raw", "-o", "json"] + arguments,
+            environment: ["KUBECONFIG": kubeconfig, "HOME": dir.path, "PATH": "/usr/bin:/bin"])
         #expect(run.status == 0, "kubectl config view: \(run.stderr)")
         let data = Data(run.stdout.utf8)
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         func first(_ key: String, _ inner: String) -> [String: Any] {
             ((json[key] as? [[String: Any]])?.first?[inner] as? [String: Any]) ?? [:]
         }
-        return Picked(context: json["current-context"] as? String ?? "",
-                      server: first("clusters", "cluster")["server"] as? String ?? "",
-                      namespace: first("contexts", "context")["namespace"] as? String ?? "default",
-                      token: first("users", "user")["token"] as? String ?? "",
-                      // kubectl prints the path as written; only file "one" has one, relative to its directory.
-                      certificateAuthority: (first("clusters", "cluster")["certificate-authority"] as? String)
-                          .map { $0.hasPrefix("/") ? $0 : dir.path + "/one/" + $0 })
+        return Picked(
+            context: json["current-context"] as? String ?? "",
+            server: first("clusters", "cluster")["server"] as? String ?? "",
+            namespace: first("contexts", "context")["namespace"] as? String ?? "default",
+            token: first("users", "user")["token"] as? String ?? "",
+            // kubectl prints the path as written; only file "one" has one, relative to its directory.
+            certificateAuthority: (first("clusters", "cluster")["certificate-authority"] as? String)
+                .map { $0.hasPrefix("/") ? $0 : dir.path + "/one/" + $0 })
     }
 
     func ours(_ kubeconfig: String, _ options: KubeConfigOptions) throws -> Picked {
@@ -80,8 +86,9 @@ struct KubectlParityTests {
         var token = ""
         if case .bearerToken(let value) = config.auth { token = value }
         let caFile = config.tls.certificateAuthorityPEM == nil ? nil : dir.path + "/one/ca.crt"
-        return Picked(context: config.contextName ?? "", server: config.server, namespace: config.namespace,
-                      token: token, certificateAuthority: caFile)
+        return Picked(
+            context: config.contextName ?? "", server: config.server, namespace: config.namespace,
+            token: token, certificateAuthority: caFile)
     }
 
     @Test(arguments: [

@@ -11,7 +11,9 @@ import TestSupport
         let dir = try TempDir()
         let proxy = try await ConnectProxy.start()
         try await withServer(tls: pki.serverTLS, handler: { _ in .json(#"{"major":"1","minor":"32"}"#) }) { server in
-            let file = try dir.write("config", """
+            let file = try dir.write(
+                "config",
+                """
                 current-context: c
                 clusters:
                 - name: k
@@ -32,8 +34,9 @@ import TestSupport
         let pki = try TestPKI.get()
         let proxy = try await ConnectProxy.start()
         // The proxy accepts the CONNECT but cannot reach port 1: it answers 502.
-        let config = ClientConfig(server: "https://127.0.0.1:1", tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8)),
-                                  proxy: proxy.url, retry: RetryPolicy(maxAttempts: 1))
+        let config = ClientConfig(
+            server: "https://127.0.0.1:1", tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8)),
+            proxy: proxy.url, retry: RetryPolicy(maxAttempts: 1))
         let error = await #expect(throws: TransportError.self) {
             _ = try await KubeClient(config: config, transport: HTTPTransport()).get("/version")
         }

@@ -15,10 +15,14 @@ struct FailureTests {
     let pki: TestPKI
     init() throws { pki = try TestPKI.get() }
 
-    func get(_ url: String, tls: TLSOptions = TLSOptions(), timeout: TimeInterval? = 30, connectTimeout: TimeInterval = 10,
-             proxy: String? = nil, transport: NIOTransport = NIOTransport()) async throws -> HTTPResponse {
-        try await transport.perform(HTTPRequest(method: "GET", url: url, tls: tls, timeout: timeout,
-                                                connectTimeout: connectTimeout, proxy: proxy))
+    func get(
+        _ url: String, tls: TLSOptions = TLSOptions(), timeout: TimeInterval? = 30, connectTimeout: TimeInterval = 10,
+        proxy: String? = nil, transport: NIOTransport = NIOTransport()
+    ) async throws -> HTTPResponse {
+        try await transport.perform(
+            HTTPRequest(
+                method: "GET", url: url, tls: tls, timeout: timeout,
+                connectTimeout: connectTimeout, proxy: proxy))
     }
 
     func peerEcho() async throws -> HTTPSServer {
@@ -49,8 +53,11 @@ struct FailureTests {
         let server = try await startHTTPS(pki.namedServer) { _ in .text(.ok, "named") }
         defer { Task { await server.shutdown(grace: .zero) } }
         let url = "https://127.0.0.1:\(server.port)/"
-        await expectTransportError(.serverCertificateUntrusted) { _ = try await get(url, tls: TLSOptions(certificateAuthorityPEM: pki.caData)) }
-        let response = try await get(url, tls: TLSOptions(certificateAuthorityPEM: pki.caData, serverName: "api.internal.test"))
+        await expectTransportError(.serverCertificateUntrusted) {
+            _ = try await get(url, tls: TLSOptions(certificateAuthorityPEM: pki.caData))
+        }
+        let response = try await get(
+            url, tls: TLSOptions(certificateAuthorityPEM: pki.caData, serverName: "api.internal.test"))
         #expect(String(decoding: response.body, as: UTF8.self) == "named")
     }
 
@@ -74,42 +81,55 @@ struct FailureTests {
         await expectTransportError(.timeout) { _ = try await get("http://127.0.0.1:\(silent.port)/api", timeout: 0.5) }
         // HTTPS: the handshake never completes within `connectTimeout`, no overall timeout.
         await expectTransportError(.timeout) {
-            _ = try await get("https://127.0.0.1:\(silent.port)/api", tls: TLSOptions(certificateAuthorityPEM: pki.caData),
-                              timeout: nil, connectTimeout: 0.5)
+            _ = try await get(
+                "https://127.0.0.1:\(silent.port)/api", tls: TLSOptions(certificateAuthorityPEM: pki.caData),
+                timeout: nil, connectTimeout: 0.5)
         }
     }
 
     @Test func keyThatIsNotTheCertificatesIsInvalid() async throws {
         let server = try await peerEcho()
         defer { Task { await server.shutdown(grace: .zero) } }
-        let tls = TLSOptions(certificateAuthorityPEM: pki.caData, clientCertificatePEM: Data(pki.client.certificatePEM.utf8),
-                             clientKeyPEM: Data(pki.rsaClient.privateKeyPEM.utf8))
-        await expectTransportError(.clientCertificateInvalid) { _ = try await get("https://127.0.0.1:\(server.port)/", tls: tls) }
-        let garbage = TLSOptions(certificateAuthorityPEM: pki.caData, clientCertificatePEM: Data(pki.client.certificatePEM.utf8),
-                                 clientKeyPEM: Data("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n".utf8))
-        await expectTransportError(.clientCertificateInvalid) { _ = try await get("https://127.0.0.1:\(server.port)/", tls: garbage) }
+        let tls = TLSOptions(
+            certificateAuthorityPEM: pki.caData, clientCertificatePEM: Data(pki.client.certificatePEM.utf8),
+            clientKeyPEM: Data(pki.rsaClient.privateKeyPEM.utf8))
+        await expectTransportError(.clientCertificateInvalid) {
+            _ = try await get("https://127.0.0.1:\(server.port)/", tls: tls)
+        }
+        let garbage = TLSOptions(
+            certificateAuthorityPEM: pki.caData, clientCertificatePEM: Data(pki.client.certificatePEM.utf8),
+            clientKeyPEM: Data("-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n".utf8))
+        await expectTransportError(.clientCertificateInvalid) {
+            _ = try await get("https://127.0.0.1:\(server.port)/", tls: garbage)
+        }
     }
 
     @Test func serverDemandingACertificateRejectsMissingOrForeignOnes() async throws {
         let server = try await peerEcho()
         defer { Task { await server.shutdown(grace: .zero) } }
         let url = "https://127.0.0.1:\(server.port)/"
-        await expectTransportError(.clientCertificateRejected) { _ = try await get(url, tls: TLSOptions(certificateAuthorityPEM: pki.caData)) }
-        let stranger = TLSOptions(certificateAuthorityPEM: pki.caData, clientCertificatePEM: Data(pki.strangerClient.certificatePEM.utf8),
-                                  clientKeyPEM: Data(pki.strangerClient.privateKeyPEM.utf8))
+        await expectTransportError(.clientCertificateRejected) {
+            _ = try await get(url, tls: TLSOptions(certificateAuthorityPEM: pki.caData))
+        }
+        let stranger = TLSOptions(
+            certificateAuthorityPEM: pki.caData, clientCertificatePEM: Data(pki.strangerClient.certificatePEM.utf8),
+            clientKeyPEM: Data(pki.strangerClient.privateKeyPEM.utf8))
         await expectTransportError(.clientCertificateRejected) { _ = try await get(url, tls: stranger) }
     }
 
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: opensslPath), "needs the openssl command to convert keys"),
-          arguments: [("ec", "EC PRIVATE KEY"), ("rsa", "RSA PRIVATE KEY"), ("ec-pkcs8", "PRIVATE KEY")])
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: opensslPath), "needs the openssl command to convert keys"),
+        arguments: [("ec", "EC PRIVATE KEY"), ("rsa", "RSA PRIVATE KEY"), ("ec-pkcs8", "PRIVATE KEY")])
     func clientKeyFormats(kind: String, label: String) async throws {
         let identity = kind == "rsa" ? pki.rsaClient : pki.client
         let key = kind == "ec-pkcs8" ? identity.privateKeyPEM : try traditionalKeyPEM(identity.privateKeyPEM)
         #expect(key.hasPrefix("-----BEGIN \(label)-----"))
         let server = try await peerEcho()
         defer { Task { await server.shutdown(grace: .zero) } }
-        let tls = TLSOptions(certificateAuthorityPEM: pki.caData, clientCertificatePEM: Data(identity.certificatePEM.utf8),
-                             clientKeyPEM: Data(key.utf8))
+        let tls = TLSOptions(
+            certificateAuthorityPEM: pki.caData, clientCertificatePEM: Data(identity.certificatePEM.utf8),
+            clientKeyPEM: Data(key.utf8))
         let response = try await get("https://localhost:\(server.port)/", tls: tls)
         #expect(String(decoding: response.body, as: UTF8.self) == (kind == "rsa" ? "bob" : "alice"))
     }
@@ -130,7 +150,9 @@ struct FailureTests {
         let server = try await startScripted(.truncateBody)
         defer { Task { await server.stop() } }
         let transport = NIOTransport()
-        await expectTransportError(.connectionReset) { _ = try await get("http://127.0.0.1:\(server.port)/x", transport: transport) }
+        await expectTransportError(.connectionReset) {
+            _ = try await get("http://127.0.0.1:\(server.port)/x", transport: transport)
+        }
         #expect(transport.pool.openedConnections == 1)
     }
 

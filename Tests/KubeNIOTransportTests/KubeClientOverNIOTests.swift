@@ -48,8 +48,10 @@ struct KubeClientOverNIOTests {
         defer { Task { await fixture.stop() } }
         let transport = NIOTransport()
         // Without credentials the sandbox answers 401: the certificate is what lets us in.
-        let anonymous = KubeClient(config: ClientConfig(server: fixture.sandbox.url, tls: TLSOptions(certificateAuthorityPEM: fixture.caData),
-                                                        retry: RetryPolicy(maxAttempts: 1)), transport: transport)
+        let anonymous = KubeClient(
+            config: ClientConfig(
+                server: fixture.sandbox.url, tls: TLSOptions(certificateAuthorityPEM: fixture.caData),
+                retry: RetryPolicy(maxAttempts: 1)), transport: transport)
         await #expect(throws: KubeAPIError.self) { _ = try await anonymous.list(configMaps, of: NamedObject.self) }
         let client = KubeClient(config: fixture.certificateConfig(), transport: transport)
         _ = try await client.create(configMaps, body: try configMap("by-cert"))
@@ -67,7 +69,9 @@ struct KubeClientOverNIOTests {
         _ = try await client.delete(configMaps + "/b")
 
         var seen: [String] = []
-        for try await event in client.watch(configMaps, resourceVersion: start, allowBookmarks: false, timeoutSeconds: 1) {
+        for try await event in client.watch(
+            configMaps, resourceVersion: start, allowBookmarks: false, timeoutSeconds: 1)
+        {
             seen.append("\(event.type.rawValue) \(try name(event.object) ?? "?")")
         }
         // The loop ending at all is the server's timeoutSeconds closing the chunked response.
@@ -140,9 +144,12 @@ struct KubeClientOverNIOTests {
         let stop = CancellationFlag()
         let chunks = Chunks()
         await expectTransportError(.cancelled) {
-            _ = try await transport.stream(fixture.request("GET", configMaps + "?watch=true", timeout: nil),
-                                           onHead: { status, _ in chunks.head(status) },
-                                           onBody: { chunks.append($0); stop.set() }, stop: stop)
+            _ = try await transport.stream(
+                fixture.request("GET", configMaps + "?watch=true", timeout: nil),
+                onHead: { status, _ in chunks.head(status) },
+                onBody: {
+                    chunks.append($0); stop.set()
+                }, stop: stop)
         }
         #expect(chunks.status == 200)
         #expect(chunks.count == 1, "reading stops at the first chunk after stop is set")
@@ -157,8 +164,9 @@ struct KubeClientOverNIOTests {
         let transport = NIOTransport()
         let (heads, signal) = AsyncStream.makeStream(of: Int.self)
         let streaming = Task {
-            try await transport.stream(fixture.request("GET", configMaps + "?watch=true", timeout: nil),
-                                       onHead: { status, _ in signal.yield(status) }, onBody: { _ in }, stop: CancellationFlag())
+            try await transport.stream(
+                fixture.request("GET", configMaps + "?watch=true", timeout: nil),
+                onHead: { status, _ in signal.yield(status) }, onBody: { _ in }, stop: CancellationFlag())
         }
         var iterator = heads.makeAsyncIterator()
         #expect(await iterator.next() == 200)
@@ -175,8 +183,9 @@ struct KubeClientOverNIOTests {
         // More than a pool would keep per server: each watch holds a connection of its own.
         let watches = (0..<12).map { _ in
             Task {
-                try await transport.stream(fixture.request("GET", configMaps + "?watch=true", timeout: nil),
-                                           onHead: { status, _ in signal.yield(status) }, onBody: { _ in }, stop: CancellationFlag())
+                try await transport.stream(
+                    fixture.request("GET", configMaps + "?watch=true", timeout: nil),
+                    onHead: { status, _ in signal.yield(status) }, onBody: { _ in }, stop: CancellationFlag())
             }
         }
         var statuses: [Int] = []

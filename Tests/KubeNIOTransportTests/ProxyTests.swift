@@ -37,7 +37,8 @@ struct ProxyTests {
         let port = closed.port
         await closed.stop()
         let error = await expectTransportError(.proxy) {
-            _ = try await NIOTransport().perform(HTTPRequest(method: "GET", url: "https://127.0.0.1:\(port)/api", proxy: proxy.url))
+            _ = try await NIOTransport().perform(
+                HTTPRequest(method: "GET", url: "https://127.0.0.1:\(port)/api", proxy: proxy.url))
         }
         #expect(error?.detail.contains("502") == true, "\(String(describing: error))")
     }
@@ -47,8 +48,10 @@ struct ProxyTests {
         let port = closed.port
         await closed.stop()
         await expectTransportError(.proxy) {
-            _ = try await NIOTransport().perform(HTTPRequest(method: "GET", url: "https://10.0.0.1:6443/api",
-                                                             proxy: "http://127.0.0.1:\(port)"))
+            _ = try await NIOTransport().perform(
+                HTTPRequest(
+                    method: "GET", url: "https://10.0.0.1:6443/api",
+                    proxy: "http://127.0.0.1:\(port)"))
         }
     }
 
@@ -59,8 +62,10 @@ struct ProxyTests {
         }
         defer { Task { await proxy.stop() } }
         let error = await expectTransportError(.proxy) {
-            _ = try await NIOTransport().perform(HTTPRequest(method: "GET", url: "https://[fd00::1]:6443/api",
-                                                             proxy: "http://al%40ice:s3cret@127.0.0.1:\(proxy.port)"))
+            _ = try await NIOTransport().perform(
+                HTTPRequest(
+                    method: "GET", url: "https://[fd00::1]:6443/api",
+                    proxy: "http://al%40ice:s3cret@127.0.0.1:\(proxy.port)"))
         }
         #expect(error?.detail.contains("407") == true)
         #expect(error?.detail.contains("user:password") == true)
@@ -72,7 +77,8 @@ struct ProxyTests {
     @Test(arguments: ["socks5://127.0.0.1:1080", "https://proxy.example:3128"])
     func otherProxyKindsAreRefusedWithAdvice(_ proxy: String) async throws {
         let error = await expectTransportError(.proxy) {
-            _ = try await NIOTransport().perform(HTTPRequest(method: "GET", url: "https://10.0.0.1:6443/api", proxy: proxy))
+            _ = try await NIOTransport().perform(
+                HTTPRequest(method: "GET", url: "https://10.0.0.1:6443/api", proxy: proxy))
         }
         #expect(error?.detail.contains("only http:// proxies") == true)
         #expect(error?.detail.contains("in-cluster") == true)
@@ -80,7 +86,8 @@ struct ProxyTests {
 
     @Test func connectRequestAndAnswerParsing() throws {
         let target = try RequestTarget.parse("https://api.example:6443/api")
-        #expect(ProxyTarget.connectRequest(to: target, authorization: nil)
+        #expect(
+            ProxyTarget.connectRequest(to: target, authorization: nil)
                 == "CONNECT api.example:6443 HTTP/1.1\r\nHost: api.example:6443\r\n\r\n")
         #expect(ProxyTarget.status(ofHead: "HTTP/1.1 200 Connection established") == 200)
         #expect(ProxyTarget.status(ofHead: "HTTP/1.0 407 Proxy Authentication Required\r\nX: y") == 407)
@@ -108,8 +115,11 @@ final class Answer407: ChannelInboundHandler {
         let buffer = unwrapInboundIn(data)
         seen.append(String(decoding: buffer.readableBytesView, as: UTF8.self))
         guard seen.text.contains("\r\n\r\n") else { return }
-        let answer = "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n"
+        let answer =
+            "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\nContent-Length: 0\r\n\r\n"
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer))).whenComplete { _ in loopBound.value.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: answer))).whenComplete { _ in
+            loopBound.value.close(promise: nil)
+        }
     }
 }

@@ -10,8 +10,11 @@ import Testing
 struct PureLogicTests {
     @Test func parsesURLsWithDefaultPortsAndIPv6Literals() throws {
         let https = try RequestTarget.parse("https://api.example:6443/api/v1/pods?watch=true&labelSelector=a%3Db")
-        #expect(https == RequestTarget(scheme: "https", host: "api.example", port: 6443,
-                                       pathAndQuery: "/api/v1/pods?watch=true&labelSelector=a%3Db", hostHeader: "api.example:6443"))
+        #expect(
+            https
+                == RequestTarget(
+                    scheme: "https", host: "api.example", port: 6443,
+                    pathAndQuery: "/api/v1/pods?watch=true&labelSelector=a%3Db", hostHeader: "api.example:6443"))
         let defaults = try RequestTarget.parse("https://api.example")
         #expect(defaults.port == 443 && defaults.pathAndQuery == "/" && defaults.hostHeader == "api.example")
         #expect(try RequestTarget.parse("http://h/x").port == 80)
@@ -36,13 +39,17 @@ struct PureLogicTests {
 
     @Test func headKeepsHeaderOrderAndRepeatsAndFramesTheBody() throws {
         let target = try RequestTarget.parse("https://127.0.0.1:6443/api?x=1")
-        let head = RequestTarget.head(method: "patch", target: target,
-                                      headers: [("Accept", "application/json"), ("Impersonate-Group", "a"),
-                                                ("Impersonate-Group", "b"), ("Content-Length", "999"), ("Expect", "")],
-                                      bodyLength: 12)
+        let head = RequestTarget.head(
+            method: "patch", target: target,
+            headers: [
+                ("Accept", "application/json"), ("Impersonate-Group", "a"),
+                ("Impersonate-Group", "b"), ("Content-Length", "999"), ("Expect", ""),
+            ],
+            bodyLength: 12)
         #expect(head.method == .PATCH)
         #expect(head.uri == "/api?x=1")
-        #expect(head.headers.map(\.name) == ["Host", "Accept", "Impersonate-Group", "Impersonate-Group", "Content-Length"])
+        #expect(
+            head.headers.map(\.name) == ["Host", "Accept", "Impersonate-Group", "Impersonate-Group", "Content-Length"])
         #expect(head.headers["Host"] == ["127.0.0.1:6443"])
         #expect(head.headers["Impersonate-Group"] == ["a", "b"])
         #expect(head.headers["Content-Length"] == ["12"])
@@ -62,10 +69,14 @@ struct PureLogicTests {
         var withCert = plain
         withCert.clientCertificatePEM = Data("c".utf8)
         withCert.clientKeyPEM = Data("k".utf8)
-        #expect(ConnectionKey(target: target, tls: plain) == ConnectionKey(target: try RequestTarget.parse("https://api.example:6443/x"), tls: plain))
+        #expect(
+            ConnectionKey(target: target, tls: plain)
+                == ConnectionKey(target: try RequestTarget.parse("https://api.example:6443/x"), tls: plain))
         #expect(ConnectionKey(target: target, tls: plain) != ConnectionKey(target: target, tls: withCert))
         let http = try RequestTarget.parse("http://api.example:6443/")
-        #expect(ConnectionKey(target: http, tls: plain) == ConnectionKey(target: http, tls: withCert), "TLS settings do not matter for http")
+        #expect(
+            ConnectionKey(target: http, tls: plain) == ConnectionKey(target: http, tls: withCert),
+            "TLS settings do not matter for http")
     }
 
     @Test func mapsNIOErrorsToTransportKinds() {
@@ -86,7 +97,10 @@ struct PureLogicTests {
     }
 
     @Test(arguments: [
-        ("error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED", TransportError.Kind.serverCertificateUntrusted),
+        (
+            "error:1000007d:SSL routines:OPENSSL_internal:CERTIFICATE_VERIFY_FAILED",
+            TransportError.Kind.serverCertificateUntrusted
+        ),
         ("error:10000474:SSL routines:OPENSSL_internal:TLSV13_ALERT_CERTIFICATE_REQUIRED", .clientCertificateRejected),
         ("error:10000418:SSL routines:OPENSSL_internal:TLSV1_ALERT_UNKNOWN_CA", .clientCertificateRejected),
         ("error:10000412:SSL routines:OPENSSL_internal:SSLV3_ALERT_BAD_CERTIFICATE", .clientCertificateRejected),
@@ -99,11 +113,13 @@ struct PureLogicTests {
     }
 
     @Test func transportErrorsCarryTheServerAndNIOsText() {
-        let error = NIOErrorMapping.error(server: "https://10.0.0.1:6443", IOError(errnoCode: ECONNREFUSED, reason: "connect"))
+        let error = NIOErrorMapping.error(
+            server: "https://10.0.0.1:6443", IOError(errnoCode: ECONNREFUSED, reason: "connect"))
         #expect(error.kind == .connectionRefused)
         #expect(error.server == "https://10.0.0.1:6443")
         #expect(error.detail.contains("connect"))
-        let filled = NIOErrorMapping.error(server: "https://h:1", TransportError(server: "", kind: .timeout, detail: "d"))
+        let filled = NIOErrorMapping.error(
+            server: "https://h:1", TransportError(server: "", kind: .timeout, detail: "d"))
         #expect(filled.server == "https://h:1" && filled.kind == .timeout)
     }
 

@@ -31,26 +31,34 @@ struct SandboxFixture: Sendable {
 
     /// A configuration using the admin bearer token (no retries, so failures surface at once).
     func tokenConfig(tls: TLSOptions? = nil) -> ClientConfig {
-        ClientConfig(server: sandbox.url, tls: tls ?? TLSOptions(certificateAuthorityPEM: caData),
-                     auth: .bearerToken(sandbox.adminToken), requestTimeout: 30, connectTimeout: 10,
-                     retry: RetryPolicy(maxAttempts: 1))
+        ClientConfig(
+            server: sandbox.url, tls: tls ?? TLSOptions(certificateAuthorityPEM: caData),
+            auth: .bearerToken(sandbox.adminToken), requestTimeout: 30, connectTimeout: 10,
+            retry: RetryPolicy(maxAttempts: 1))
     }
 
     /// A configuration authenticating with the admin client certificate only.
     func certificateConfig() -> ClientConfig {
-        ClientConfig(server: sandbox.url,
-                     tls: TLSOptions(certificateAuthorityPEM: caData, clientCertificatePEM: Data(sandbox.adminCertificatePEM.utf8),
-                                     clientKeyPEM: Data(sandbox.adminKeyPEM.utf8)),
-                     requestTimeout: 30, connectTimeout: 10, retry: RetryPolicy(maxAttempts: 1))
+        ClientConfig(
+            server: sandbox.url,
+            tls: TLSOptions(
+                certificateAuthorityPEM: caData, clientCertificatePEM: Data(sandbox.adminCertificatePEM.utf8),
+                clientKeyPEM: Data(sandbox.adminKeyPEM.utf8)),
+            requestTimeout: 30, connectTimeout: 10, retry: RetryPolicy(maxAttempts: 1))
     }
 
     /// Raw request with the admin token, for transport-level tests.
-    func request(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,
-                 timeout: TimeInterval? = 30) -> HTTPRequest {
-        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("Authorization", "Bearer \(sandbox.adminToken)")]
+    func request(
+        _ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,
+        timeout: TimeInterval? = 30
+    ) -> HTTPRequest {
+        var headers: [(name: String, value: String)] = [
+            ("Accept", "application/json"), ("Authorization", "Bearer \(sandbox.adminToken)"),
+        ]
         if let contentType { headers.append(("Content-Type", contentType)) }
-        return HTTPRequest(method: method, url: sandbox.url + path, headers: headers, body: body,
-                           tls: TLSOptions(certificateAuthorityPEM: caData), timeout: timeout, connectTimeout: 10)
+        return HTTPRequest(
+            method: method, url: sandbox.url + path, headers: headers, body: body,
+            tls: TLSOptions(certificateAuthorityPEM: caData), timeout: timeout, connectTimeout: 10)
     }
 
     /// Connections the sandbox's server holds open now.
@@ -62,8 +70,10 @@ struct SandboxFixture: Sendable {
 let configMaps = "/api/v1/namespaces/default/configmaps"
 
 func configMap(_ name: String, data: [String: String] = ["k": "v"]) throws -> Data {
-    try JSONSerialization.data(withJSONObject: ["apiVersion": "v1", "kind": "ConfigMap",
-                                                "metadata": ["name": name, "namespace": "default"], "data": data])
+    try JSONSerialization.data(withJSONObject: [
+        "apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": ["name": name, "namespace": "default"], "data": data,
+    ])
 }
 
 func json(_ data: Data) throws -> [String: Any] {
@@ -75,11 +85,15 @@ func name(_ data: Data) throws -> String? {
 }
 
 /// Starts an HTTPS server on 127.0.0.1:0 answering from `body`.
-func startHTTPS(_ certificate: CertificateAndKey, clientCertificates: ClientCertificateMode = .none,
-                _ body: @escaping @Sendable (ServerRequest) async -> ServerResponse) async throws -> HTTPSServer {
-    let tls = TLSSettings(certificateChain: .pem(certificate.certificatePEM), privateKey: .pem(certificate.privateKeyPEM),
-                          clientCertificates: clientCertificates, reloadInterval: nil)
-    return try await HTTPSServer.start(ServerConfiguration(tls: tls, limits: .forTests, threads: 1), handler: ClosureHandler(body))
+func startHTTPS(
+    _ certificate: CertificateAndKey, clientCertificates: ClientCertificateMode = .none,
+    _ body: @escaping @Sendable (ServerRequest) async -> ServerResponse
+) async throws -> HTTPSServer {
+    let tls = TLSSettings(
+        certificateChain: .pem(certificate.certificatePEM), privateKey: .pem(certificate.privateKeyPEM),
+        clientCertificates: clientCertificates, reloadInterval: nil)
+    return try await HTTPSServer.start(
+        ServerConfiguration(tls: tls, limits: .forTests, threads: 1), handler: ClosureHandler(body))
 }
 
 /// A raw TCP server on 127.0.0.1:0 whose connections get `initialize` (nothing: accepts and
@@ -90,7 +104,9 @@ final class RawServer: Sendable {
 
     private init(channel: any Channel) { self.channel = channel }
 
-    static func start(_ initialize: @escaping @Sendable (any Channel) throws -> Void = { _ in }) async throws -> RawServer {
+    static func start(
+        _ initialize: @escaping @Sendable (any Channel) throws -> Void = { _ in }
+    ) async throws -> RawServer {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in channel.eventLoop.makeCompletedFuture { try initialize(channel) } }
@@ -140,7 +156,8 @@ final class ScriptedHTTP: ChannelInboundHandler {
     }
 
     private func respond(_ context: ChannelHandlerContext, headers: HTTPHeaders, body: String, end: Bool) {
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
         if end { context.write(wrapOutboundOut(.end(nil)), promise: nil) }
         context.flush()
@@ -157,8 +174,10 @@ func startScripted(_ script: ScriptedHTTP.Script) async throws -> RawServer {
 
 /// Expects `body` to throw a `TransportError` of `kind`; returns it for further checks.
 @discardableResult
-func expectTransportError(_ kind: TransportError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
-                          _ body: () async throws -> Void) async -> TransportError? {
+func expectTransportError(
+    _ kind: TransportError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () async throws -> Void
+) async -> TransportError? {
     do {
         try await body()
         Issue.record("expected TransportError .\(kind.rawValue), got success", sourceLocation: sourceLocation)
@@ -166,8 +185,9 @@ func expectTransportError(_ kind: TransportError.Kind, sourceLocation: SourceLoc
         #expect(error.kind == kind, "\(error)", sourceLocation: sourceLocation)
         return error
     } catch {
-        Issue.record("expected TransportError .\(kind.rawValue), got \(type(of: error)): \(error)", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected TransportError .\(kind.rawValue), got \(type(of: error)): \(error)",
+            sourceLocation: sourceLocation)
     }
     return nil
 }
-

@@ -18,7 +18,9 @@ struct KubeClientProtocolTests {
         defer { Task { await f.stop() } }
         let kc = try client(f)
         for name in ["a", "b", "c"] {
-            _ = try await kc.create(deploymentsPath, body: deployment(name, annotations: ["kube-singleton.dev/mode": "at-most-one"]).serialized())
+            _ = try await kc.create(
+                deploymentsPath,
+                body: deployment(name, annotations: ["kube-singleton.dev/mode": "at-most-one"]).serialized())
         }
         let list = try await kc.list("/apis/apps/v1/deployments", of: PartialObject.self, limit: 2, metadataOnly: true)
         #expect(list.items.count == 3)
@@ -30,7 +32,10 @@ struct KubeClientProtocolTests {
         _ = try await kc.patch(deploymentsPath + "/b/scale", body: Data(#"{"spec":{"replicas":0}}"#.utf8), type: .merge)
         _ = try await kc.delete(deploymentsPath + "/c")
         var seen: [String] = []
-        for try await event in kc.watch("/apis/apps/v1/deployments", resourceVersion: list.resourceVersion, allowBookmarks: false, metadataOnly: true) {
+        for try await event in kc.watch(
+            "/apis/apps/v1/deployments", resourceVersion: list.resourceVersion, allowBookmarks: false,
+            metadataOnly: true)
+        {
             let object = try JSONValue.parse(event.object)
             seen.append("\(event.type.rawValue) \(object.name)")
             if seen.last == "DELETED c" { break }
@@ -59,9 +64,14 @@ struct KubeClientProtocolTests {
         } catch let error as KubeAPIError {
             #expect(error.code == 409)
         }
-        for i in 0..<5 { _ = try await kc.patch(deploymentsPath + "/web", body: Data(#"{"metadata":{"labels":{"n":"\#(i)"}}}"#.utf8), type: .merge) }
+        for i in 0..<5 {
+            _ = try await kc.patch(
+                deploymentsPath + "/web", body: Data(#"{"metadata":{"labels":{"n":"\#(i)"}}}"#.utf8), type: .merge)
+        }
         do {
-            for try await _ in kc.watch(deploymentsPath, resourceVersion: created.resourceVersion, allowBookmarks: false) {}
+            for try await _ in kc.watch(
+                deploymentsPath, resourceVersion: created.resourceVersion, allowBookmarks: false)
+            {}
             Issue.record("a watch from a compacted resourceVersion must fail")
         } catch let error as KubeAPIError {
             #expect(error.isGone)

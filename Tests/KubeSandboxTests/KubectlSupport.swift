@@ -60,7 +60,8 @@ struct TestWebhook {
     static func start(_ behaviour: Behaviour, certificate: CertificateAndKey? = nil) async throws -> TestWebhook {
         let pki = try TestPKI.make("test-webhook")
         let cert = certificate ?? pki.server
-        let tls = TLSSettings(certificateChain: .pem(cert.certificatePEM), privateKey: .pem(cert.privateKeyPEM), reloadInterval: nil)
+        let tls = TLSSettings(
+            certificateChain: .pem(cert.certificatePEM), privateKey: .pem(cert.privateKeyPEM), reloadInterval: nil)
         let handler = ClosureHandler { request in
             guard let review = try? JSONValue.parse(request.bodyData) else { return .text(.badRequest, "not json") }
             let uid = review[path: "request", "uid"] ?? ""
@@ -70,7 +71,9 @@ struct TestWebhook {
             case .deny(let code):
                 if replicas > 1 {
                     response["allowed"] = false
-                    var status: [String: JSONValue] = ["message": .string("test webhook: \(replicas) replicas is too many")]
+                    var status: [String: JSONValue] = [
+                        "message": .string("test webhook: \(replicas) replicas is too many")
+                    ]
                     if let code { status["code"] = .int(Int64(code)); status["reason"] = "Forbidden" }
                     response["status"] = .object(status)
                 }
@@ -79,7 +82,9 @@ struct TestWebhook {
             case .slow(let seconds):
                 try? await Task.sleep(for: .seconds(seconds))
             }
-            let body: JSONValue = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": .object(response)]
+            let body: JSONValue = [
+                "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": .object(response),
+            ]
             return .json(.ok, body.serialized())
         }
         let server = try await HTTPSServer.start(ServerConfiguration(tls: tls, threads: 1), handler: handler)

@@ -5,7 +5,9 @@ import Testing
 
 // Real kubectl (/usr/bin/kubectl) against a running sandbox over HTTPS. Skipped, with the
 // reason shown in the test report, where kubectl is not installed.
-@Suite("Real kubectl against the sandbox", .serialized, .enabled(if: kubectlAvailable, "kubectl is not installed at /usr/bin/kubectl"))
+@Suite(
+    "Real kubectl against the sandbox", .serialized,
+    .enabled(if: kubectlAvailable, "kubectl is not installed at /usr/bin/kubectl"))
 struct KubectlTests {
     @Test func applyGetScaleAnnotatePatchDelete() async throws {
         let f = try await SandboxFixture.start()
@@ -13,12 +15,16 @@ struct KubectlTests {
         var r = try await f.run("apply", "-f", "-", stdin: webYAML)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("deployment.apps/web created"))
-        r = try await f.run("apply", "-f", "-", stdin: webYAML.replacingOccurrences(of: "nginx:1.27", with: "nginx:1.28"))
+        r = try await f.run(
+            "apply", "-f", "-", stdin: webYAML.replacingOccurrences(of: "nginx:1.27", with: "nginx:1.28"))
         #expect(r.stdout.contains("deployment.apps/web configured"), "\(r.stderr)")
 
         r = try await f.run("get", "deploy")
         let header = r.stdout.split(separator: "\n").first.map(String.init) ?? ""
-        #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"])
+        #expect(
+            header.split(separator: " ", omittingEmptySubsequences: true) == [
+                "NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE",
+            ])
         #expect(r.stdout.contains("1/1"))
         r = try await f.run("get", "deploy", "web", "-o", "json")
         let json = try JSONValue.parse(Data(r.stdout.utf8))
@@ -32,11 +38,15 @@ struct KubectlTests {
 
         r = try await f.run("annotate", "deploy", "web", "kube-singleton.dev/mode=at-most-one")
         #expect(r.status == 0, "\(r.stderr)")
-        r = try await f.run("patch", "deploy", "web", "--type=strategic", "-p", #"{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:1.29"}]}}}}"#)
+        r = try await f.run(
+            "patch", "deploy", "web", "--type=strategic", "-p",
+            #"{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:1.29"}]}}}}"#)
         #expect(r.status == 0, "\(r.stderr)")
-        r = try await f.run("patch", "deploy", "web", "--type=merge", "-p", #"{"metadata":{"labels":{"tier":"front"}}}"#)
+        r = try await f.run(
+            "patch", "deploy", "web", "--type=merge", "-p", #"{"metadata":{"labels":{"tier":"front"}}}"#)
         #expect(r.status == 0, "\(r.stderr)")
-        r = try await f.run("patch", "deploy", "web", "--type=json", "-p", #"[{"op":"replace","path":"/spec/replicas","value":2}]"#)
+        r = try await f.run(
+            "patch", "deploy", "web", "--type=json", "-p", #"[{"op":"replace","path":"/spec/replicas","value":2}]"#)
         #expect(r.status == 0, "\(r.stderr)")
         let after = try JSONValue.parse(Data(try await f.run("get", "deploy", "web", "-o", "json").stdout.utf8))
         #expect(after[path: "metadata", "annotations", "kube-singleton.dev/mode"] == "at-most-one")
@@ -63,7 +73,9 @@ struct KubectlTests {
         #expect(r.stdout.contains("namespace/team-a created"), "\(r.stderr)")
         r = try await f.run("-n", "team-a", "create", "configmap", "settings", "--from-literal=mode=at-most-one")
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try await f.run("-n", "team-a", "get", "configmap", "settings", "-o", "jsonpath={.data.mode}").stdout == "at-most-one")
+        #expect(
+            try await f.run("-n", "team-a", "get", "configmap", "settings", "-o", "jsonpath={.data.mode}").stdout
+                == "at-most-one")
         r = try await f.run("create", "deployment", "hello", "--image=nginx:1.27", "--replicas=2", "--port=80")
         #expect(r.status == 0, "\(r.stderr)")
         let d = try JSONValue.parse(Data(try await f.run("get", "deploy", "hello", "-o", "json").stdout.utf8))
@@ -74,7 +86,8 @@ struct KubectlTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try await f.run("get", "hpa", "hello", "-o", "jsonpath={.spec.maxReplicas}").stdout == "3")
         r = try await f.run("create", "deployment", "zero", "--image=nginx", "--replicas=0")
-        #expect(try await f.run("get", "deploy", "zero", "-o", "jsonpath={.spec.replicas}").stdout == "0", "\(r.stderr)")
+        #expect(
+            try await f.run("get", "deploy", "zero", "-o", "jsonpath={.spec.replicas}").stdout == "0", "\(r.stderr)")
     }
 
     @Test func leasesShowTheirHolderAndTokenAuthWorks() async throws {
@@ -97,7 +110,8 @@ struct KubectlTests {
     @Test func unauthenticatedRequestsAreRejected() async throws {
         let f = try await SandboxFixture.start()
         defer { Task { await f.stop() } }
-        let anonymous = f.sandbox.kubeconfig(usingToken: true).replacingOccurrences(of: f.sandbox.adminToken, with: "wrong-token")
+        let anonymous = f.sandbox.kubeconfig(usingToken: true).replacingOccurrences(
+            of: f.sandbox.adminToken, with: "wrong-token")
         let path = f.dir.appendingPathComponent("anonymous").path
         try Data(anonymous.utf8).write(to: URL(fileURLWithPath: path))
         let r = try await kubectl(path, ["get", "pods"], stdin: "")
@@ -109,8 +123,14 @@ struct KubectlTests {
     func webhookDenialReachesKubectl(code: Int?) async throws {
         let f = try await SandboxFixture.start()
         let hook = try await TestWebhook.start(.deny(code: code))
-        defer { Task { await hook.stop(); await f.stop() } }
-        var r = try await f.run("apply", "-f", "-", stdin: registration(name: "deny.test.dev", url: hook.url, caPEM: hook.caPEM, failurePolicy: "Fail"))
+        defer {
+            Task {
+                await hook.stop(); await f.stop()
+            }
+        }
+        var r = try await f.run(
+            "apply", "-f", "-",
+            stdin: registration(name: "deny.test.dev", url: hook.url, caPEM: hook.caPEM, failurePolicy: "Fail"))
         #expect(r.status == 0, "\(r.stderr)")
         r = try await f.run("apply", "-f", "-", stdin: webYAML)
         #expect(r.status == 0, "\(r.stderr)")
@@ -118,7 +138,10 @@ struct KubectlTests {
         #expect(r.status != 0)
         // kubectl names the reason only when the Status has one (our webhook sets Forbidden with 403).
         let prefix = code == 403 ? "Error from server (Forbidden): " : "Error from server: "
-        #expect(r.stderr.contains("\(prefix)admission webhook \"deny.test.dev\" denied the request: test webhook: 3 replicas is too many"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains(
+                "\(prefix)admission webhook \"deny.test.dev\" denied the request: test webhook: 3 replicas is too many"),
+            "\(r.stderr)")
         r = try await f.run("scale", "deploy/web", "--replicas=0")
         #expect(r.status == 0, "\(r.stderr)")
         r = try await f.run("scale", "deploy/web", "--replicas=3", "--dry-run=server")
@@ -128,8 +151,14 @@ struct KubectlTests {
     @Test func webhookWarningsArePrinted() async throws {
         let f = try await SandboxFixture.start()
         let hook = try await TestWebhook.start(.warn)
-        defer { Task { await hook.stop(); await f.stop() } }
-        _ = try await f.run("apply", "-f", "-", stdin: registration(name: "warn.test.dev", url: hook.url, caPEM: hook.caPEM, failurePolicy: "Fail"))
+        defer {
+            Task {
+                await hook.stop(); await f.stop()
+            }
+        }
+        _ = try await f.run(
+            "apply", "-f", "-",
+            stdin: registration(name: "warn.test.dev", url: hook.url, caPEM: hook.caPEM, failurePolicy: "Fail"))
         let r = try await f.run("apply", "-f", "-", stdin: webYAML)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("Warning: test webhook: consider fewer replicas"), "\(r.stderr)")
@@ -139,8 +168,15 @@ struct KubectlTests {
     func webhookTimeoutFollowsFailurePolicy(policy: String) async throws {
         let f = try await SandboxFixture.start()
         let hook = try await TestWebhook.start(.slow(seconds: 4))
-        defer { Task { await hook.stop(); await f.stop() } }
-        _ = try await f.run("apply", "-f", "-", stdin: registration(name: "slow.test.dev", url: hook.url, caPEM: hook.caPEM, failurePolicy: policy, timeoutSeconds: 1))
+        defer {
+            Task {
+                await hook.stop(); await f.stop()
+            }
+        }
+        _ = try await f.run(
+            "apply", "-f", "-",
+            stdin: registration(
+                name: "slow.test.dev", url: hook.url, caPEM: hook.caPEM, failurePolicy: policy, timeoutSeconds: 1))
         let r = try await f.run("apply", "-f", "-", stdin: webYAML)
         if policy == "Fail" {
             #expect(r.status != 0)
@@ -158,11 +194,16 @@ struct KubectlTests {
         let url = hook.url
         await hook.stop()
         defer { Task { await f.stop() } }
-        _ = try await f.run("apply", "-f", "-", stdin: registration(name: "down.test.dev", url: url, caPEM: hook.caPEM, failurePolicy: policy))
+        _ = try await f.run(
+            "apply", "-f", "-",
+            stdin: registration(name: "down.test.dev", url: url, caPEM: hook.caPEM, failurePolicy: policy))
         let r = try await f.run("apply", "-f", "-", stdin: webYAML)
         if policy == "Fail" {
             #expect(r.status != 0)
-            #expect(r.stderr.contains("Internal error occurred: failed calling webhook \"down.test.dev\": failed to call webhook: Post \"\(url)?timeout=2s\""), "\(r.stderr)")
+            #expect(
+                r.stderr.contains(
+                    "Internal error occurred: failed calling webhook \"down.test.dev\": failed to call webhook: Post \"\(url)?timeout=2s\""
+                ), "\(r.stderr)")
         } else {
             #expect(r.status == 0, "\(r.stderr)")
         }
@@ -171,8 +212,14 @@ struct KubectlTests {
     @Test func webhookWithAnotherCAIsNotTrusted() async throws {
         let f = try await SandboxFixture.start()
         let hook = try await TestWebhook.start(.warn)
-        defer { Task { await hook.stop(); await f.stop() } }
-        _ = try await f.run("apply", "-f", "-", stdin: registration(name: "wrongca.test.dev", url: hook.url, caPEM: f.sandbox.caPEM, failurePolicy: "Fail"))
+        defer {
+            Task {
+                await hook.stop(); await f.stop()
+            }
+        }
+        _ = try await f.run(
+            "apply", "-f", "-",
+            stdin: registration(name: "wrongca.test.dev", url: hook.url, caPEM: f.sandbox.caPEM, failurePolicy: "Fail"))
         let r = try await f.run("apply", "-f", "-", stdin: webYAML)
         #expect(r.status != 0, "a webhook whose certificate does not chain to caBundle must not be called")
     }

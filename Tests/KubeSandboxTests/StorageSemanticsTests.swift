@@ -60,7 +60,8 @@ struct StorageSemanticsTests {
 
     @Test func namespacesAreCreatedOnDemandAndLabelled() async throws {
         let api = makeAPI()
-        _ = try await call(api, "POST", "/apis/apps/v1/namespaces/team-a/deployments", deployment("web", namespace: "team-a"))
+        _ = try await call(
+            api, "POST", "/apis/apps/v1/namespaces/team-a/deployments", deployment("web", namespace: "team-a"))
         let ns = try await call(api, "GET", "/api/v1/namespaces/team-a")
         #expect(ns.status == 200)
         #expect(ns.body[path: "metadata", "labels", "kubernetes.io/metadata.name"] == "team-a")
@@ -83,10 +84,21 @@ struct StorageSemanticsTests {
 
         let cm: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "owner"]]
         let owner = try await call(api, "POST", "/api/v1/namespaces/default/configmaps", cm)
-        let dep: JSONValue = ["apiVersion": "v1", "kind": "ConfigMap",
-                              "metadata": ["name": "dependent", "ownerReferences": [["apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": owner.body[path: "metadata", "uid"] ?? ""]]]]
+        let dep: JSONValue = [
+            "apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": [
+                "name": "dependent",
+                "ownerReferences": [
+                    [
+                        "apiVersion": "v1", "kind": "ConfigMap", "name": "owner",
+                        "uid": owner.body[path: "metadata", "uid"] ?? "",
+                    ]
+                ],
+            ],
+        ]
         _ = try await call(api, "POST", "/api/v1/namespaces/default/configmaps", dep)
-        _ = try await call(api, "DELETE", "/api/v1/namespaces/default/configmaps/owner", ["propagationPolicy": "Orphan"])
+        _ = try await call(
+            api, "DELETE", "/api/v1/namespaces/default/configmaps/owner", ["propagationPolicy": "Orphan"])
         let kept = try await call(api, "GET", "/api/v1/namespaces/default/configmaps/dependent")
         #expect(kept.status == 200)
         #expect(kept.body[path: "metadata", "ownerReferences"] == nil)

@@ -26,7 +26,9 @@ struct WatchTests {
         let api = makeAPI()
         let a = try await call(api, "POST", deploymentsPath, deployment("a"))
         _ = try await call(api, "POST", deploymentsPath, deployment("b"))
-        _ = try await call(api, "PATCH", deploymentsPath + "/a", ["spec": ["replicas": 3]], contentType: "application/merge-patch+json")
+        _ = try await call(
+            api, "PATCH", deploymentsPath + "/a", ["spec": ["replicas": 3]], contentType: "application/merge-patch+json"
+        )
         _ = try await call(api, "DELETE", deploymentsPath + "/b")
         let r = await watch(api, ["resourceVersion": a.body.resourceVersion])
         let got = try await events(r, count: 3)
@@ -58,9 +60,13 @@ struct WatchTests {
     @Test func partialMetadataWatchAndInitialEventsBookmark() async throws {
         let api = makeAPI()
         _ = try await call(api, "POST", deploymentsPath, deployment("a"))
-        let r = await api.handle(APIRequest(method: "GET", path: deploymentsPath,
-                                            query: ["watch": "true", "allowWatchBookmarks": "true", "sendInitialEvents": "true", "resourceVersion": ""],
-                                            headers: ["Accept": "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"], user: admin))
+        let r = await api.handle(
+            APIRequest(
+                method: "GET", path: deploymentsPath,
+                query: [
+                    "watch": "true", "allowWatchBookmarks": "true", "sendInitialEvents": "true", "resourceVersion": "",
+                ],
+                headers: ["Accept": "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"], user: admin))
         let got = try await events(r, count: 2)
         #expect(got[0][path: "object", "kind"] == "PartialObjectMetadata")
         #expect(got[0][path: "object", "spec"] == nil)
@@ -72,7 +78,11 @@ struct WatchTests {
         let api = makeAPI()
         _ = try await call(api, "POST", deploymentsPath, deployment("a"))
         let r = await watch(api, ["labelSelector": "tier=front", "resourceVersion": String(await api.revision)])
-        let patch = { (tier: JSONValue) in try await call(api, "PATCH", deploymentsPath + "/a", ["metadata": ["labels": ["tier": tier]]], contentType: "application/merge-patch+json") }
+        let patch = { (tier: JSONValue) in
+            try await call(
+                api, "PATCH", deploymentsPath + "/a", ["metadata": ["labels": ["tier": tier]]],
+                contentType: "application/merge-patch+json")
+        }
         _ = try await patch("front")
         _ = try await patch("back")
         _ = try await patch("front")

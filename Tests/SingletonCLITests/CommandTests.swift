@@ -18,22 +18,32 @@ import Testing
         #expect(run.code == 0, "\(run.err)")
         let writes = api.writes
         #expect(writes.map(\.verb) == ["PATCH", "POST", "POST"])
-        #expect(writes[0].body == [
-            "metadata": ["annotations": ["kube-singleton.dev/mode": "at-most-one"]],
-            "spec": ["replicas": 1, "strategy": ["type": "Recreate", "rollingUpdate": nil]],
-        ])
+        #expect(
+            writes[0].body == [
+                "metadata": ["annotations": ["kube-singleton.dev/mode": "at-most-one"]],
+                "spec": ["replicas": 1, "strategy": ["type": "Recreate", "rollingUpdate": nil]],
+            ])
         #expect(writes[1].path == Seeds.pdbs && writes[2].path == Seeds.services)
         // Fields the plugin does not model survive.
         let stored = try #require(api.object("\(Seeds.deployments)/web"))
         #expect(stored[path: "spec", "revisionHistoryLimit"] == 5)
-        #expect(stored[path: "spec", "template", "spec", "containers"]?.arrayValue?.first?["env"] == [["name": "MODE", "value": "prod"]])
+        #expect(
+            stored[path: "spec", "template", "spec", "containers"]?.arrayValue?.first?["env"] == [
+                ["name": "MODE", "value": "prod"]
+            ])
         #expect(stored[path: "metadata", "annotations", "deployment.kubernetes.io/revision"] == "4")
         #expect(stored[path: "metadata", "labels", "team"] == "checkout")
-        #expect(run.out.contains("deployment.apps/web configured: annotated kube-singleton.dev/mode=at-most-one; lowered replicas from 3 to 1; set strategy Recreate"))
+        #expect(
+            run.out.contains(
+                "deployment.apps/web configured: annotated kube-singleton.dev/mode=at-most-one; lowered replicas from 3 to 1; set strategy Recreate"
+            ))
         #expect(run.out.contains("poddisruptionbudget.policy/web-singleton created\nservice/web created\n"))
         #expect(run.err.contains("Warning: the PodDisruptionBudget (maxUnavailable 0) blocks voluntary evictions"))
         let pdb = try #require(api.object("\(Seeds.pdbs)/web-singleton"))
-        #expect(pdb[path: "metadata", "ownerReferences"] == [["apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "uid-web"]])
+        #expect(
+            pdb[path: "metadata", "ownerReferences"] == [
+                ["apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "uid-web"]
+            ])
 
         // Idempotent: the second run writes nothing.
         let before = api.writes.count
@@ -46,15 +56,26 @@ import Testing
 
     @Test func partialFailureIsReportedAndRerunFinishes() async throws {
         let api = seeded()
-        api.fail("POST", Seeds.pdbs, with: KubeAPIError(code: 403, reason: "Forbidden",
-            message: "poddisruptionbudgets.policy is forbidden: User \"dev\" cannot create resource \"poddisruptionbudgets\" in API group \"policy\" in the namespace \"shop\""))
-        let run = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb", "--mode", "at-least-one"], connector: api)
+        api.fail(
+            "POST", Seeds.pdbs,
+            with: KubeAPIError(
+                code: 403, reason: "Forbidden",
+                message:
+                    "poddisruptionbudgets.policy is forbidden: User \"dev\" cannot create resource \"poddisruptionbudgets\" in API group \"policy\" in the namespace \"shop\""
+            ))
+        let run = await runPlugin(
+            ["enable", "deploy/web", "-n", "shop", "--pdb", "--mode", "at-least-one"], connector: api)
         #expect(run.code == 1)
         #expect(run.out.contains("deployment.apps/web configured"))
-        #expect(run.err.contains("error: poddisruptionbudget.policy/web-singleton: Error from server (Forbidden): poddisruptionbudgets.policy is forbidden"))
-        #expect(run.err.contains("rerun `kubectl singleton enable deploy/web -n shop --pdb --mode at-least-one` to finish"))
+        #expect(
+            run.err.contains(
+                "error: poddisruptionbudget.policy/web-singleton: Error from server (Forbidden): poddisruptionbudgets.policy is forbidden"
+            ))
+        #expect(
+            run.err.contains("rerun `kubectl singleton enable deploy/web -n shop --pdb --mode at-least-one` to finish"))
         api.clearFailures()
-        let rerun = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb", "--mode", "at-least-one"], connector: api)
+        let rerun = await runPlugin(
+            ["enable", "deploy/web", "-n", "shop", "--pdb", "--mode", "at-least-one"], connector: api)
         #expect(rerun.code == 0)
         #expect(rerun.out.contains("deployment.apps/web unchanged"))
         #expect(rerun.out.contains("poddisruptionbudget.policy/web-singleton created"))
@@ -62,18 +83,28 @@ import Testing
 
     @Test func workloadStepFailureIsReportedAsAStep() async {
         let api = seeded()
-        api.fail("PATCH", "\(Seeds.deployments)/web", with: KubeAPIError(code: 500, reason: "InternalError",
-            message: "Internal error occurred: failed calling webhook \"workloads.kube-singleton.dev\": connection refused"))
+        api.fail(
+            "PATCH", "\(Seeds.deployments)/web",
+            with: KubeAPIError(
+                code: 500, reason: "InternalError",
+                message:
+                    "Internal error occurred: failed calling webhook \"workloads.kube-singleton.dev\": connection refused"
+            ))
         let run = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
         #expect(run.code == 1)
-        #expect(run.err.contains("error: deployment.apps/web: Error from server (InternalError): Internal error occurred"))
+        #expect(
+            run.err.contains("error: deployment.apps/web: Error from server (InternalError): Internal error occurred"))
         #expect(run.err.contains("1 of the steps failed (deployment.apps/web)"))
-        #expect(!api.writes.contains { $0.path.hasPrefix(Seeds.pdbs) }, "no companion for a workload that is not a singleton")
+        #expect(
+            !api.writes.contains { $0.path.hasPrefix(Seeds.pdbs) },
+            "no companion for a workload that is not a singleton")
 
         // disable still removes its own companions and reports the annotation step as failed.
         api.clearFailures()
         _ = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
-        api.fail("PATCH", "\(Seeds.deployments)/web", with: KubeAPIError(code: 403, reason: "Forbidden", message: "patch denied"))
+        api.fail(
+            "PATCH", "\(Seeds.deployments)/web",
+            with: KubeAPIError(code: 403, reason: "Forbidden", message: "patch denied"))
         let disable = await runPlugin(["disable", "deploy/web", "-n", "shop"], connector: api)
         #expect(disable.code == 1)
         #expect(disable.out.contains("poddisruptionbudget.policy/web-singleton deleted"))
@@ -105,8 +136,10 @@ import Testing
 
     @Test func neverTouchesForeignObjects() async throws {
         let api = seeded()
-        let foreign: JSONValue = ["apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-                                  "metadata": ["name": "web-singleton", "namespace": "shop"], "spec": ["minAvailable": 1]]
+        let foreign: JSONValue = [
+            "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+            "metadata": ["name": "web-singleton", "namespace": "shop"], "spec": ["minAvailable": 1],
+        ]
         api.seed(Seeds.pdbs, foreign)
         let run = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb"], connector: api)
         #expect(run.code == 1)
@@ -114,17 +147,23 @@ import Testing
         #expect(!api.writes.contains { $0.path.hasPrefix(Seeds.pdbs) })
         let disable = await runPlugin(["disable", "deploy/web", "-n", "shop"], connector: api)
         #expect(disable.code == 0)
-        #expect(disable.out.contains("poddisruptionbudget.policy/web-singleton left alone (not created by kubectl-singleton)"))
+        #expect(
+            disable.out.contains(
+                "poddisruptionbudget.policy/web-singleton left alone (not created by kubectl-singleton)"))
         #expect(api.object("\(Seeds.pdbs)/web-singleton") != nil)
     }
 
     @Test func disableRemovesAnnotationsAndOwnCompanions() async throws {
         let api = seeded()
-        _ = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb", "--service", "--lease", "web-leader"], connector: api)
+        _ = await runPlugin(
+            ["enable", "deploy/web", "-n", "shop", "--pdb", "--service", "--lease", "web-leader"], connector: api)
         let run = await runPlugin(["disable", "deploy/web", "-n", "shop"], connector: api)
         #expect(run.code == 0, "\(run.err)")
         let patch = try #require(api.writes.last { $0.verb == "PATCH" })
-        #expect(patch.body == ["metadata": ["annotations": ["kube-singleton.dev/mode": nil, "kube-singleton.dev/lease": nil]]])
+        #expect(
+            patch.body == [
+                "metadata": ["annotations": ["kube-singleton.dev/mode": nil, "kube-singleton.dev/lease": nil]]
+            ])
         #expect(api.object("\(Seeds.pdbs)/web-singleton") == nil)
         #expect(api.object("\(Seeds.services)/web") == nil)
         #expect(api.object("\(Seeds.deployments)/web")?[path: "spec", "revisionHistoryLimit"] == 5)
@@ -132,8 +171,15 @@ import Testing
 
     @Test func serviceRefusedForMatchExpressions() async {
         let api = FakeAPI(namespace: "shop")
-        api.seed(Seeds.statefulsets, ["apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": ["name": "db", "namespace": "shop"],
-                                      "spec": ["serviceName": "db", "selector": ["matchExpressions": [["key": "app", "operator": "In", "values": ["db"]]]]]])
+        api.seed(
+            Seeds.statefulsets,
+            [
+                "apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": ["name": "db", "namespace": "shop"],
+                "spec": [
+                    "serviceName": "db",
+                    "selector": ["matchExpressions": [["key": "app", "operator": "In", "values": ["db"]]]],
+                ],
+            ])
         let run = await runPlugin(["enable", "sts/db", "-n", "shop", "--service"], connector: api)
         #expect(run.code == 1)
         #expect(run.err.contains("a Service selects by equality only"))
@@ -142,7 +188,8 @@ import Testing
 
     @Test func dryRuns() async throws {
         let api = seeded()
-        let client = await runPlugin(["enable", "deploy/web", "-n", "shop", "--pdb", "--dry-run=client", "-o", "yaml"], connector: api)
+        let client = await runPlugin(
+            ["enable", "deploy/web", "-n", "shop", "--pdb", "--dry-run=client", "-o", "yaml"], connector: api)
         #expect(client.code == 0)
         #expect(api.writes.isEmpty)
         let docs = try YAMLBridge.documents(client.out)
@@ -157,12 +204,22 @@ import Testing
 
     @Test func refusesReplicaSetOwnedByDeployment() async {
         let api = FakeAPI(namespace: "shop")
-        api.seed("/apis/apps/v1/namespaces/shop/replicasets", ["apiVersion": "apps/v1", "kind": "ReplicaSet",
-            "metadata": ["name": "web-7d4b9c", "namespace": "shop", "ownerReferences": [["apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "u", "controller": true]]],
-            "spec": ["replicas": 1]])
+        api.seed(
+            "/apis/apps/v1/namespaces/shop/replicasets",
+            [
+                "apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "metadata": [
+                    "name": "web-7d4b9c", "namespace": "shop",
+                    "ownerReferences": [
+                        ["apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "uid": "u", "controller": true]
+                    ],
+                ],
+                "spec": ["replicas": 1],
+            ])
         let run = await runPlugin(["enable", "rs/web-7d4b9c", "-n", "shop"], connector: api)
         #expect(run.code == 1)
-        #expect(run.err.contains("run `kubectl singleton enable deployment.apps/web --mode at-most-one -n shop` instead"))
+        #expect(
+            run.err.contains("run `kubectl singleton enable deployment.apps/web --mode at-most-one -n shop` instead"))
         #expect(api.writes.isEmpty)
     }
 
@@ -172,7 +229,10 @@ import Testing
         #expect(bad.err.contains("\"pod\" is not a workload kind"))
         let mode = await runPlugin(["enable", "deploy/web", "--mode", "one"])
         #expect(mode.code == 1)
-        #expect(mode.err.contains("'one' is invalid for '--mode <mode>'. Please provide one of 'at-most-one' and 'at-least-one'"), "\(mode.err)")
+        #expect(
+            mode.err.contains(
+                "'one' is invalid for '--mode <mode>'. Please provide one of 'at-most-one' and 'at-least-one'"),
+            "\(mode.err)")
         let policy = await runPlugin(["install", "--failure-policy-scale", "fail", "--dry-run=client"])
         #expect(policy.code == 1)
         #expect(policy.err.contains("Please provide one of 'Ignore' and 'Fail'"), "\(policy.err)")

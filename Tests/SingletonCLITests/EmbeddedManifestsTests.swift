@@ -23,7 +23,8 @@ import TestSupport
         let files = try Self.deployFiles()
         #expect(!files.isEmpty, "deploy/ is missing")
         let embedded = DeployManifests.files.map { ($0.path, $0.content) }
-        #expect(embedded.map(\.0) == files.map(\.0), "deploy/ and the embedded copy list different files: run `make embed`")
+        #expect(
+            embedded.map(\.0) == files.map(\.0), "deploy/ and the embedded copy list different files: run `make embed`")
         for ((path, content), (_, want)) in zip(embedded, files) {
             #expect(content == want, "\(path) differs from the embedded copy: run `make embed`")
         }
@@ -33,8 +34,9 @@ import TestSupport
     /// edit that happens to compile is caught too.
     @Test func generatedFileIsTheScriptsOutput() async throws {
         let script = Paths.repoRoot.appendingPathComponent("scripts/embed-manifests.sh").path
-        let result = try await runProcess("/bin/bash", [script, "--check"],
-                                          environment: ProcessInfo.processInfo.environment)
+        let result = try await runProcess(
+            "/bin/bash", [script, "--check"],
+            environment: ProcessInfo.processInfo.environment)
         #expect(result.status == 0, "\(result.stderr)")
     }
 }

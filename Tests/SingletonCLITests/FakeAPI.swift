@@ -38,11 +38,17 @@ final class FakeAPI: KubeAPI, KubeConnector {
     /// Writes that store or change objects (SelfSubjectAccessReviews store nothing).
     var objectWrites: [Request] { writes.filter { !$0.path.hasSuffix("/selfsubjectaccessreviews") } }
     /// Answers SelfSubjectAccessReviews with `decide(resourceAttributes)`; unanswered (404) until set.
-    func accessReviews(_ decide: @escaping @Sendable (JSONValue) -> Bool) { state.withLock { $0.accessDecider = decide } }
+    func accessReviews(_ decide: @escaping @Sendable (JSONValue) -> Bool) {
+        state.withLock { $0.accessDecider = decide }
+    }
     func object(_ path: String) -> JSONValue? { state.withLock { $0.objects[path] } }
-    func fail(_ verb: String, _ path: String, with failure: KubeAPIError) { state.withLock { $0.failures["\(verb) \(path)"] = failure } }
+    func fail(_ verb: String, _ path: String, with failure: KubeAPIError) {
+        state.withLock { $0.failures["\(verb) \(path)"] = failure }
+    }
     func clearFailures() { state.withLock { $0.failures = [:] } }
-    func conflict(_ verb: String, _ path: String, times: Int) { state.withLock { $0.conflicts["\(verb) \(path)"] = times } }
+    func conflict(_ verb: String, _ path: String, times: Int) {
+        state.withLock { $0.conflicts["\(verb) \(path)"] = times }
+    }
 
     /// Stores an object at its path (collection + name), giving it a uid.
     @discardableResult
@@ -62,7 +68,9 @@ final class FakeAPI: KubeAPI, KubeConnector {
         if let f = s.failures["\(verb) \(path)"] { throw f }
         if let n = s.conflicts["\(verb) \(path)"], n > 0 {
             s.conflicts["\(verb) \(path)"] = n - 1
-            throw KubeAPIError(code: 409, reason: "Conflict", message: "the object has been modified; please apply your changes to the latest version and try again")
+            throw KubeAPIError(
+                code: 409, reason: "Conflict",
+                message: "the object has been modified; please apply your changes to the latest version and try again")
         }
     }
 
@@ -75,7 +83,9 @@ final class FakeAPI: KubeAPI, KubeConnector {
                 guard key.hasPrefix(path + "/") else { return Self.clusterWide(path, matches: key) }
                 return !key.dropFirst(path.count + 1).contains("/")
             }.compactMap { s.objects[$0] }
-            guard Self.isCollection(path) else { throw KubeAPIError(code: 404, reason: "NotFound", message: "\(path) not found") }
+            guard Self.isCollection(path) else {
+                throw KubeAPIError(code: 404, reason: "NotFound", message: "\(path) not found")
+            }
             return ["kind": "List", "items": .array(items)]
         }
     }
@@ -101,11 +111,18 @@ final class FakeAPI: KubeAPI, KubeConnector {
             s.requests.append(Request(verb: "POST", path: path, body: body, dryRun: dryRun))
             try check(&s, "POST", path)
             if path.hasSuffix("/selfsubjectaccessreviews") {
-                guard let decide = s.accessDecider else { throw KubeAPIError(code: 404, reason: "NotFound", message: "the server could not find the requested resource") }
-                return body.applyingMergePatch(["status": ["allowed": .bool(decide(body[path: "spec", "resourceAttributes"] ?? .null))]])
+                guard let decide = s.accessDecider else {
+                    throw KubeAPIError(
+                        code: 404, reason: "NotFound", message: "the server could not find the requested resource")
+                }
+                return body.applyingMergePatch([
+                    "status": ["allowed": .bool(decide(body[path: "spec", "resourceAttributes"] ?? .null))]
+                ])
             }
             let key = "\(path)/\(body[path: "metadata", "name"]?.stringValue ?? "")"
-            guard s.objects[key] == nil else { throw KubeAPIError(code: 409, reason: "AlreadyExists", message: "\(key) already exists") }
+            guard s.objects[key] == nil else {
+                throw KubeAPIError(code: 409, reason: "AlreadyExists", message: "\(key) already exists")
+            }
             let stored = body.applyingMergePatch(["metadata": ["uid": .string("uid-\(s.nextUID)")]])
             s.nextUID += 1
             if dryRun == .none { s.objects[key] = stored }
@@ -113,11 +130,15 @@ final class FakeAPI: KubeAPI, KubeConnector {
         }
     }
 
-    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
+    func patch(
+        _ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode
+    ) async throws(KubeAPIError) -> JSONValue {
         try state.withLock { (s: inout State) throws(KubeAPIError) -> JSONValue in
             s.requests.append(Request(verb: "PATCH", path: path, body: body, dryRun: dryRun))
             try check(&s, "PATCH", path)
-            guard let existing = s.objects[path] else { throw KubeAPIError(code: 404, reason: "NotFound", message: "\(path) not found") }
+            guard let existing = s.objects[path] else {
+                throw KubeAPIError(code: 404, reason: "NotFound", message: "\(path) not found")
+            }
             let updated = existing.applyingMergePatch(body)
             if dryRun == .none { s.objects[path] = updated }
             return updated
@@ -128,7 +149,9 @@ final class FakeAPI: KubeAPI, KubeConnector {
         try state.withLock { (s: inout State) throws(KubeAPIError) in
             s.requests.append(Request(verb: "DELETE", path: path, body: nil, dryRun: dryRun))
             try check(&s, "DELETE", path)
-            guard s.objects[path] != nil else { throw KubeAPIError(code: 404, reason: "NotFound", message: "\(path) not found") }
+            guard s.objects[path] != nil else {
+                throw KubeAPIError(code: 404, reason: "NotFound", message: "\(path) not found")
+            }
             if dryRun == .none { s.objects[path] = nil }
         }
     }

@@ -18,7 +18,9 @@ import Testing
         // Camel's local-zone stamps: +02 means two hours ahead of UTC.
         #expect(KubeTime.parse("2021-09-23T12:15:30+02") == KubeTime.parse("2021-09-23T10:15:30Z"))
         #expect(KubeTime.parse("2021-09-23T12:15:30+02:00") == KubeTime.parse("2021-09-23T10:15:30Z"))
-        for bad in ["", "2021-09-23", "2021-13-23T10:15:30Z", "2021-09-23T10:15:30", "2021-09-23T10:15:30Zjunk", "r..."] {
+        for bad in [
+            "", "2021-09-23", "2021-13-23T10:15:30Z", "2021-09-23T10:15:30", "2021-09-23T10:15:30Zjunk", "r...",
+        ] {
             #expect(KubeTime.parse(bad) == nil, "\(bad)")
         }
     }
@@ -28,8 +30,9 @@ import Testing
         let record = LeaderRecords.fromLease(try object("lease.koordinator-manager.koordinator-issue-2095.yaml"))
         #expect(record.holder == "koord-manager-74866c758d-h68kc_835791dc-866c-475b-89ad-cc48862d79b2")
         #expect(record.durationSeconds == 15 && record.transitions == 2 && record.problem == nil)
-        let pod = PodSummary(name: "koord-manager-74866c758d-h68kc", namespace: "koordinator-system",
-                             labels: ["pod-template-hash": "74866c758d"], ownerKind: "ReplicaSet", ownerName: "koord-manager-74866c758d")
+        let pod = PodSummary(
+            name: "koord-manager-74866c758d-h68kc", namespace: "koordinator-system",
+            labels: ["pod-template-hash": "74866c758d"], ownerKind: "ReplicaSet", ownerName: "koord-manager-74866c758d")
         let renew = try #require(record.renewTime)
         let fresh = LeaseView(record: record, pods: [pod], now: renew.addingTimeInterval(3))
         #expect(fresh.pod == pod)
@@ -54,7 +57,8 @@ import Testing
 
     @Test(.enabled(if: Paths.hasShared, "needs ../shared/fixtures (absent: skipped)"))
     func legacyEndpointsLock() throws {
-        let records = LeaderRecords.fromLockObject(try object("endpoints.kube-scheduler.legacy-leader.zouhuigang-book-14.yaml"))
+        let records = LeaderRecords.fromLockObject(
+            try object("endpoints.kube-scheduler.legacy-leader.zouhuigang-book-14.yaml"))
         #expect(records.count == 1)
         let r = try #require(records.first)
         #expect(r.displayName == "endpoints/kube-scheduler")
@@ -66,10 +70,13 @@ import Testing
     /// The four raw values, including the markdown-damaged key and the truncated value.
     @Test(.enabled(if: Paths.hasShared, "needs ../shared/fixtures (absent: skipped)"))
     func legacyAnnotationValuesIncludingDamagedOnes() throws {
-        let lines = try Paths.text(Self.leases.appendingPathComponent("leader-annotation-values.jsonl")).split(separator: "\n")
+        let lines = try Paths.text(Self.leases.appendingPathComponent("leader-annotation-values.jsonl")).split(
+            separator: "\n")
         let values = try lines.map { try #require(JSONValue.parse(Data($0.utf8))["value"]?.stringValue) }
         #expect(values.count == 4)
-        let records = values.map { LeaderRecords.fromLegacyAnnotation($0, kind: "ConfigMap", namespace: "kube-system", name: "x") }
+        let records = values.map {
+            LeaderRecords.fromLegacyAnnotation($0, kind: "ConfigMap", namespace: "kube-system", name: "x")
+        }
         #expect(records[0].holder == "controller-0" && records[0].transitions == 1 && records[0].problem == nil)
         #expect(records[1].holder == "master2.txg.com")
         #expect(records[2].holder == "kube-4_7a53b8ee-b00b-4a82-acd2-777cfc725f43")
@@ -87,8 +94,10 @@ import Testing
         let cm: JSONValue = [
             "apiVersion": "v1", "kind": "ConfigMap",
             "metadata": ["name": "leaders", "namespace": "camel", "labels": ["provider": "camel", "kind": "locks"]],
-            "data": ["leader.pod.orders": "orders-7d9f-abc12", "leader.local.timestamp.orders": "2021-09-23T12:15:30+02",
-                     "leader.pod.billing": "billing-0", "leader.local.timestamp.billing": "yesterday"],
+            "data": [
+                "leader.pod.orders": "orders-7d9f-abc12", "leader.local.timestamp.orders": "2021-09-23T12:15:30+02",
+                "leader.pod.billing": "billing-0", "leader.local.timestamp.billing": "yesterday",
+            ],
         ]
         let records = LeaderRecords.fromLockObject(cm)
         #expect(records.map(\.displayName) == ["configmap/leaders[billing]", "configmap/leaders[orders]"])
@@ -102,8 +111,10 @@ import Testing
     }
 
     @Test func releasedLease() {
-        let lease: JSONValue = ["kind": "Lease", "metadata": ["name": "x", "namespace": "a"],
-                                "spec": ["holderIdentity": nil, "leaseDurationSeconds": nil, "renewTime": nil]]
+        let lease: JSONValue = [
+            "kind": "Lease", "metadata": ["name": "x", "namespace": "a"],
+            "spec": ["holderIdentity": nil, "leaseDurationSeconds": nil, "renewTime": nil],
+        ]
         let record = LeaderRecords.fromLease(lease)
         #expect(record.isReleased && record.problem == nil)
         #expect(LeaseView(record: record, pods: [], now: Date()).expiredText == "released")

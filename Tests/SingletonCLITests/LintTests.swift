@@ -50,8 +50,10 @@ import Testing
     }
 
     @Test func malformedInputExitsTwoAndStillLintsTheRest() throws {
-        let report = lint([Paths.examples.appendingPathComponent("malformed.yaml").path,
-                           Paths.examples.appendingPathComponent("violating.yaml").path, "/nonexistent/x.yaml"])
+        let report = lint([
+            Paths.examples.appendingPathComponent("malformed.yaml").path,
+            Paths.examples.appendingPathComponent("violating.yaml").path, "/nonexistent/x.yaml",
+        ])
         try #require(report.unreadable.count == 2)
         #expect(report.unreadable[0].message.hasPrefix("not valid YAML"))
         #expect(report.unreadable[1].message == "no such file or directory")
@@ -61,13 +63,13 @@ import Testing
 
     @Test func readsStandardInput() {
         let yaml = """
-        apiVersion: v1
-        kind: ReplicationController
-        metadata: {name: legacy, annotations: {kube-singleton.dev/mode: at-least-one}}
-        spec:
-          replicas: 2
-          template: {metadata: {labels: {app: legacy}}}
-        """
+            apiVersion: v1
+            kind: ReplicationController
+            metadata: {name: legacy, annotations: {kube-singleton.dev/mode: at-least-one}}
+            spec:
+              replicas: 2
+              template: {metadata: {labels: {app: legacy}}}
+            """
         let report = lint(["-"], stdin: Data(yaml.utf8))
         #expect(report.findings.first?.file == "stdin")
         #expect(report.findings.first?.rule == "replicas")
@@ -95,7 +97,8 @@ import Testing
         #expect(report.errorCount == 0)
         let set = ManifestReader(readStandardInput: { Data() }).read([dir])
         // Counts from SOURCES.md (PyYAML's safe_load_all).
-        let perFile = Dictionary(grouping: set.objects, by: { URL(fileURLWithPath: $0.file).lastPathComponent }).mapValues(\.count)
+        let perFile = Dictionary(grouping: set.objects, by: { URL(fileURLWithPath: $0.file).lastPathComponent })
+            .mapValues(\.count)
         #expect(perFile["microservices-demo.kubernetes-manifests.yaml"] == 35)
         #expect(perFile["knative.kourier.yaml"] == 13)
         #expect(perFile["k8s-website.hpa-php-apache.kyaml.yaml"] == 1)
@@ -108,11 +111,15 @@ import Testing
     func publicManifestsMarkedAsSingletons() throws {
         let dir = Paths.publicFixtures.appendingPathComponent("manifests")
         var set = ManifestSet()
-        for name in ["k8s-website.php-apache.yaml", "k8s-website.hpa-php-apache.kyaml.yaml", "k8s-website.zookeeper.yaml"] {
+        for name in [
+            "k8s-website.php-apache.yaml", "k8s-website.hpa-php-apache.kyaml.yaml", "k8s-website.zookeeper.yaml",
+        ] {
             ManifestParser.parse(try Paths.text(dir.appendingPathComponent(name)), file: name, into: &set)
         }
         for i in set.objects.indices where ["Deployment", "StatefulSet"].contains(set.objects[i].kind) {
-            set.objects[i].object = set.objects[i].object.applyingMergePatch(["metadata": ["annotations": ["kube-singleton.dev/mode": "at-least-one"]]])
+            set.objects[i].object = set.objects[i].object.applyingMergePatch([
+                "metadata": ["annotations": ["kube-singleton.dev/mode": "at-least-one"]]
+            ])
         }
         let findings = Linter().lint(set.objects).filter { (f: LintFinding) in f.severity == .error }
         #expect(findings.map(\.rule).sorted() == ["hpa", "replicas"])

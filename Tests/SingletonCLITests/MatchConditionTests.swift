@@ -20,29 +20,42 @@ import Testing
     }()
 
     static let user = UserInfo(username: "kubernetes-admin", groups: ["system:masters", "system:authenticated"])
-    static let deploymentController = UserInfo(username: "system:serviceaccount:kube-system:deployment-controller",
-                                               groups: ["system:serviceaccounts", "system:authenticated"])
+    static let deploymentController = UserInfo(
+        username: "system:serviceaccount:kube-system:deployment-controller",
+        groups: ["system:serviceaccounts", "system:authenticated"])
 
-    static func d(_ replicas: Int? = 1, _ annotations: [String: String]? = ["kube-singleton.dev/mode": "at-most-one"],
-                           strategy: JSONValue = ["type": "Recreate"], image: String = "nginx:1.27",
-                           templateAnnotations: [String: String] = [:]) -> JSONValue {
+    static func d(
+        _ replicas: Int? = 1, _ annotations: [String: String]? = ["kube-singleton.dev/mode": "at-most-one"],
+        strategy: JSONValue = ["type": "Recreate"], image: String = "nginx:1.27",
+        templateAnnotations: [String: String] = [:]
+    ) -> JSONValue {
         var metadata: JSONValue = ["name": "web", "namespace": "shop"]
         if let annotations { metadata["annotations"] = .object(annotations.mapValues { .string($0) }) }
-        var spec: JSONValue = ["strategy": strategy, "selector": ["matchLabels": ["app": "web"]],
-                               "template": ["metadata": ["labels": ["app": "web"], "annotations": .object(templateAnnotations.mapValues { .string($0) })],
-                                            "spec": ["containers": [["name": "web", "image": .string(image)]]]]]
+        var spec: JSONValue = [
+            "strategy": strategy, "selector": ["matchLabels": ["app": "web"]],
+            "template": [
+                "metadata": [
+                    "labels": ["app": "web"], "annotations": .object(templateAnnotations.mapValues { .string($0) }),
+                ],
+                "spec": ["containers": [["name": "web", "image": .string(image)]]],
+            ],
+        ]
         if let replicas { spec["replicas"] = .int(Int64(replicas)) }
         return ["apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata, "spec": spec]
     }
 
     /// Runs the matcher; fails the test on a CEL error.
-    static func reaches(_ hook: String, _ resource: String, group: String, subresource: String = "", operation: String = "UPDATE",
-                        object: JSONValue?, old: JSONValue?, user: UserInfo = user,
-                        sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    static func reaches(
+        _ hook: String, _ resource: String, group: String, subresource: String = "", operation: String = "UPDATE",
+        object: JSONValue?, old: JSONValue?, user: UserInfo = user,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Bool {
         let type = ResourceCatalog.named(resource, group: group)!
-        let kind: (group: String, version: String, kind: String)? = subresource == "scale" ? ("autoscaling", "v1", "Scale") : nil
-        let attrs = AdmissionAttributes(operation: operation, type: type, subresource: subresource, kind: kind, name: "web", namespace: "shop",
-                                        object: object, oldObject: old, dryRun: false, user: user)
+        let kind: (group: String, version: String, kind: String)? =
+            subresource == "scale" ? ("autoscaling", "v1", "Scale") : nil
+        let attrs = AdmissionAttributes(
+            operation: operation, type: type, subresource: subresource, kind: kind, name: "web", namespace: "shop",
+            object: object, oldObject: old, dryRun: false, user: user)
         switch WebhookMatching.match(hooks[hook]!, attrs, namespaceLabels: [:]) {
         case .matches: return true
         case .skip: return false
@@ -52,14 +65,21 @@ import Testing
         }
     }
 
-    static func workload(_ object: JSONValue?, old: JSONValue?, operation: String = "UPDATE", resource: String = "deployments",
-                         user: UserInfo = user) -> Bool {
-        reaches("workloads.kube-singleton.dev", resource, group: "apps", operation: operation, object: object, old: old, user: user)
+    static func workload(
+        _ object: JSONValue?, old: JSONValue?, operation: String = "UPDATE", resource: String = "deployments",
+        user: UserInfo = user
+    ) -> Bool {
+        reaches(
+            "workloads.kube-singleton.dev", resource, group: "apps", operation: operation, object: object, old: old,
+            user: user)
     }
 
     @Test func everyExpressionCompiles() throws {
-        #expect(Set(Self.hooks.keys) == ["workloads.kube-singleton.dev", "hpa.kube-singleton.dev", "scale.kube-singleton.dev",
-                                         "unsupported-kinds.kube-singleton.dev"])
+        #expect(
+            Set(Self.hooks.keys) == [
+                "workloads.kube-singleton.dev", "hpa.kube-singleton.dev", "scale.kube-singleton.dev",
+                "unsupported-kinds.kube-singleton.dev",
+            ])
         for (name, hook) in Self.hooks {
             let conditions = hook["matchConditions"]?.arrayValue ?? []
             #expect(!conditions.isEmpty, "\(name) has no matchConditions")
@@ -73,16 +93,30 @@ import Testing
 
     @Test func workloadChangesThatCouldAddAReplicaReachTheWebhook() {
         #expect(Self.workload(Self.d(), old: nil, operation: "CREATE"))
-        #expect(Self.workload(Self.d(3, ["kube-singleton.dev/mode": "at-least-one"]), old: Self.d(3, nil)), "annotation added")
-        #expect(Self.workload(Self.d(1, ["kube-singleton.dev/mode": "at-least-one"]), old: Self.d(1, ["other": "x"])), "annotation added next to others")
+        #expect(
+            Self.workload(Self.d(3, ["kube-singleton.dev/mode": "at-least-one"]), old: Self.d(3, nil)),
+            "annotation added")
+        #expect(
+            Self.workload(Self.d(1, ["kube-singleton.dev/mode": "at-least-one"]), old: Self.d(1, ["other": "x"])),
+            "annotation added next to others")
         #expect(Self.workload(Self.d(1, ["kube-singleton.dev/mode": "at-least-one"]), old: Self.d()), "mode changed")
-        #expect(Self.workload(Self.d(1, ["kube-singleton.dev/mode": "at-most-one", "kube-singleton.dev/lease": "l"]), old: Self.d()), "lease added")
-        #expect(Self.workload(Self.d(1, ["kube-singleton.dev/mode": "at-most-one", "kube-singleton.dev/lease": "m"]),
-                              old: Self.d(1, ["kube-singleton.dev/mode": "at-most-one", "kube-singleton.dev/lease": "l"])), "lease changed")
+        #expect(
+            Self.workload(
+                Self.d(1, ["kube-singleton.dev/mode": "at-most-one", "kube-singleton.dev/lease": "l"]), old: Self.d()),
+            "lease added")
+        #expect(
+            Self.workload(
+                Self.d(1, ["kube-singleton.dev/mode": "at-most-one", "kube-singleton.dev/lease": "m"]),
+                old: Self.d(1, ["kube-singleton.dev/mode": "at-most-one", "kube-singleton.dev/lease": "l"])),
+            "lease changed")
         #expect(Self.workload(Self.d(2), old: Self.d(1)), "replicas raised")
         #expect(Self.workload(Self.d(2), old: Self.d(nil)), "replicas raised from unset")
-        #expect(Self.workload(Self.d(strategy: ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": "25%"]]), old: Self.d()),
-                "strategy changed")
+        #expect(
+            Self.workload(
+                Self.d(strategy: [
+                    "type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": "25%"],
+                ]), old: Self.d()),
+            "strategy changed")
         #expect(Self.workload(Self.d(3), old: Self.d(1), resource: "replicasets"), "a user's scale-up of a ReplicaSet")
     }
 
@@ -95,25 +129,42 @@ import Testing
         #expect(!Self.workload(Self.d(3, nil), old: Self.d(1)), "removing the annotation (the opt-out)")
         #expect(!Self.workload(Self.d(1, ["a": "b"]), old: Self.d(1)), "removing the annotation among others")
         #expect(!Self.workload(Self.d(image: "nginx:1.28"), old: Self.d()), "image change")
-        #expect(!Self.workload(Self.d(templateAnnotations: ["kubectl.kubernetes.io/restartedAt": "2026-12-06T16:00:00Z"]), old: Self.d()), "rollout restart")
+        #expect(
+            !Self.workload(
+                Self.d(templateAnnotations: ["kubectl.kubernetes.io/restartedAt": "2026-12-06T16:00:00Z"]),
+                old: Self.d()), "rollout restart")
         #expect(!Self.workload(Self.d(3), old: Self.d(3)), "replicas unchanged")
-        #expect(!Self.workload(Self.d(), old: Self.d(1, ["kube-singleton.dev/mode": "at-most-one", "kube-singleton.dev/lease": "l"])), "lease removed")
+        #expect(
+            !Self.workload(
+                Self.d(), old: Self.d(1, ["kube-singleton.dev/mode": "at-most-one", "kube-singleton.dev/lease": "l"])),
+            "lease removed")
         // The Deployment controller creates and scales its ReplicaSets with the Deployment's annotations.
-        #expect(!Self.workload(Self.d(1), old: nil, operation: "CREATE", resource: "replicasets", user: Self.deploymentController))
+        #expect(
+            !Self.workload(
+                Self.d(1), old: nil, operation: "CREATE", resource: "replicasets", user: Self.deploymentController))
         #expect(!Self.workload(Self.d(3), old: Self.d(1), resource: "replicasets", user: Self.deploymentController))
-        #expect(!Self.workload(Self.d(3), old: Self.d(1), resource: "replicasets",
-                               user: UserInfo(username: "system:kube-controller-manager", groups: ["system:authenticated"])))
+        #expect(
+            !Self.workload(
+                Self.d(3), old: Self.d(1), resource: "replicasets",
+                user: UserInfo(username: "system:kube-controller-manager", groups: ["system:authenticated"])))
     }
 
     static func hpa(max: Int, min: Int = 1, target: String = "web") -> JSONValue {
-        ["apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": ["name": "web", "namespace": "shop"],
-         "spec": ["maxReplicas": .int(Int64(max)), "minReplicas": .int(Int64(min)),
-                  "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(target)]]]
+        [
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": ["name": "web", "namespace": "shop"],
+            "spec": [
+                "maxReplicas": .int(Int64(max)), "minReplicas": .int(Int64(min)),
+                "scaleTargetRef": ["apiVersion": "apps/v1", "kind": "Deployment", "name": .string(target)],
+            ],
+        ]
     }
 
     @Test func hpasReachItOnlyWhenTheyCanScaleOutFurther() {
         func reaches(_ o: JSONValue, _ old: JSONValue?, _ op: String = "UPDATE") -> Bool {
-            Self.reaches("hpa.kube-singleton.dev", "horizontalpodautoscalers", group: "autoscaling", operation: op, object: o, old: old)
+            Self.reaches(
+                "hpa.kube-singleton.dev", "horizontalpodautoscalers", group: "autoscaling", operation: op, object: o,
+                old: old)
         }
         #expect(reaches(Self.hpa(max: 5), nil, "CREATE"))
         #expect(!reaches(Self.hpa(max: 1), nil, "CREATE"))
@@ -126,12 +177,17 @@ import Testing
     static func scale(_ replicas: Int?) -> JSONValue {
         var spec: JSONValue = .object([:])
         if let replicas { spec["replicas"] = .int(Int64(replicas)) }
-        return ["apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": ["name": "web", "namespace": "shop"], "spec": spec]
+        return [
+            "apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": ["name": "web", "namespace": "shop"],
+            "spec": spec,
+        ]
     }
 
     @Test func scaleReachesItOnlyOnAScaleUpAboveOne() {
         func reaches(_ new: Int?, _ old: Int?) -> Bool {
-            Self.reaches("scale.kube-singleton.dev", "deployments", group: "apps", subresource: "scale", object: Self.scale(new), old: Self.scale(old))
+            Self.reaches(
+                "scale.kube-singleton.dev", "deployments", group: "apps", subresource: "scale", object: Self.scale(new),
+                old: Self.scale(old))
         }
         #expect(reaches(3, 1))
         #expect(reaches(2, nil), "from 0 (a Scale without spec.replicas)")
@@ -143,14 +199,18 @@ import Testing
     }
 
     @Test func annotatedCronJobsJobsAndDaemonSetsReachItOnceForTheWarning() {
-        func reaches(_ resource: String, _ group: String, _ new: [String: String]?, _ old: [String: String]?, _ op: String = "UPDATE") -> Bool {
+        func reaches(
+            _ resource: String, _ group: String, _ new: [String: String]?, _ old: [String: String]?,
+            _ op: String = "UPDATE"
+        ) -> Bool {
             func object(_ a: [String: String]?) -> JSONValue {
                 var meta: JSONValue = ["name": "web", "namespace": "shop"]
                 if let a { meta["annotations"] = .object(a.mapValues { .string($0) }) }
                 return ["metadata": meta, "spec": .object([:])]
             }
-            return Self.reaches("unsupported-kinds.kube-singleton.dev", resource, group: group, operation: op,
-                                object: object(new), old: op == "CREATE" ? nil : object(old))
+            return Self.reaches(
+                "unsupported-kinds.kube-singleton.dev", resource, group: group, operation: op,
+                object: object(new), old: op == "CREATE" ? nil : object(old))
         }
         let mode = ["kube-singleton.dev/mode": "at-most-one"]
         #expect(reaches("cronjobs", "batch", mode, nil, "CREATE"))

@@ -14,9 +14,12 @@ enum PluginE2E {
     /// The build products directory holding kubectl-singleton and singleton-sandbox.
     static let productsDirectory: String? = {
         let root = Paths.repoRoot.appendingPathComponent(".build").path
-        for candidate in ["\(root)/debug", "\(root)/x86_64-unknown-linux-gnu/debug", "\(root)/aarch64-unknown-linux-gnu/debug"]
+        for candidate in [
+            "\(root)/debug", "\(root)/x86_64-unknown-linux-gnu/debug", "\(root)/aarch64-unknown-linux-gnu/debug",
+        ]
         where FileManager.default.isExecutableFile(atPath: "\(candidate)/kubectl-singleton")
-            && FileManager.default.isExecutableFile(atPath: "\(candidate)/singleton-sandbox") {
+            && FileManager.default.isExecutableFile(atPath: "\(candidate)/singleton-sandbox")
+        {
             return candidate
         }
         return nil
@@ -56,10 +59,12 @@ enum PluginE2E {
             let bin = dir.appendingPathComponent("bin")
             try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
             let products = try #require(productsDirectory)
-            try FileManager.default.createSymbolicLink(atPath: bin.appendingPathComponent("kubectl-singleton").path,
-                                                       withDestinationPath: "\(products)/kubectl-singleton")
-            try FileManager.default.copyItem(atPath: Paths.repoRoot.appendingPathComponent("plugin/kubectl_complete-singleton").path,
-                                             toPath: bin.appendingPathComponent("kubectl_complete-singleton").path)
+            try FileManager.default.createSymbolicLink(
+                atPath: bin.appendingPathComponent("kubectl-singleton").path,
+                withDestinationPath: "\(products)/kubectl-singleton")
+            try FileManager.default.copyItem(
+                atPath: Paths.repoRoot.appendingPathComponent("plugin/kubectl_complete-singleton").path,
+                toPath: bin.appendingPathComponent("kubectl_complete-singleton").path)
             let kubeconfig = dir.appendingPathComponent("kubeconfig").path
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "\(products)/singleton-sandbox")
@@ -111,34 +116,38 @@ enum PluginE2E {
 
     /// A Deployment with fields the plugin does not model.
     static let web = """
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata:
-      name: web
-      namespace: default
-      labels: {team: checkout}
-      annotations: {example.com/owner: payments}
-    spec:
-      replicas: 3
-      revisionHistoryLimit: 4
-      minReadySeconds: 7
-      selector:
-        matchLabels: {app: web}
-      template:
+        apiVersion: apps/v1
+        kind: Deployment
         metadata:
-          labels: {app: web}
+          name: web
+          namespace: default
+          labels: {team: checkout}
+          annotations: {example.com/owner: payments}
         spec:
-          terminationGracePeriodSeconds: 11
-          containers:
-          - name: web
-            image: nginx:1.27
-            env: [{name: MODE, value: prod}]
-            ports: [{name: http, containerPort: 8080}]
-    """
+          replicas: 3
+          revisionHistoryLimit: 4
+          minReadySeconds: 7
+          selector:
+            matchLabels: {app: web}
+          template:
+            metadata:
+              labels: {app: web}
+            spec:
+              terminationGracePeriodSeconds: 11
+              containers:
+              - name: web
+                image: nginx:1.27
+                env: [{name: MODE, value: prod}]
+                ports: [{name: http, containerPort: 8080}]
+        """
 }
 
-@Suite(.enabled(if: PluginE2E.available, "needs /usr/bin/kubectl and built kubectl-singleton + singleton-sandbox (the real KubeSandbox); skipped otherwise"),
-       .serialized)
+@Suite(
+    .enabled(
+        if: PluginE2E.available,
+        "needs /usr/bin/kubectl and built kubectl-singleton + singleton-sandbox (the real KubeSandbox); skipped otherwise"
+    ),
+    .serialized)
 struct SandboxPluginTests {
     @Test func enableThroughKubectlKeepsUnknownFieldsAndIsIdempotent() async throws {
         let cluster = try await PluginE2E.Cluster.start()
@@ -148,7 +157,10 @@ struct SandboxPluginTests {
 
         let enable = try await cluster.singleton("enable", "deploy/web", "--pdb", "--service")
         #expect(enable.code == 0, "\(enable.err)")
-        #expect(enable.out.contains("deployment.apps/web configured: annotated kube-singleton.dev/mode=at-most-one; lowered replicas from 3 to 1"))
+        #expect(
+            enable.out.contains(
+                "deployment.apps/web configured: annotated kube-singleton.dev/mode=at-most-one; lowered replicas from 3 to 1"
+            ))
         #expect(enable.out.contains("poddisruptionbudget.policy/web-singleton created"))
         #expect(enable.out.contains("service/web created"))
 
@@ -173,7 +185,9 @@ struct SandboxPluginTests {
         #expect(again.code == 0)
         #expect(again.out.contains("deployment.apps/web unchanged"))
         let after = try await cluster.json("deployment", "web")
-        #expect(after[path: "metadata", "resourceVersion"] == web[path: "metadata", "resourceVersion"], "a second run writes nothing")
+        #expect(
+            after[path: "metadata", "resourceVersion"] == web[path: "metadata", "resourceVersion"],
+            "a second run writes nothing")
 
         let list = try await cluster.singleton("list")
         #expect(list.code == 0)
@@ -196,11 +210,11 @@ struct SandboxPluginTests {
         let cluster = try await PluginE2E.Cluster.start()
         defer { cluster.stop() }
         let lease = """
-        apiVersion: coordination.k8s.io/v1
-        kind: Lease
-        metadata: {name: web-leader, namespace: default}
-        spec: {holderIdentity: web-0_5f1c, leaseDurationSeconds: 15, leaseTransitions: 3, renewTime: "2024-06-11T04:19:37.976706Z"}
-        """
+            apiVersion: coordination.k8s.io/v1
+            kind: Lease
+            metadata: {name: web-leader, namespace: default}
+            spec: {holderIdentity: web-0_5f1c, leaseDurationSeconds: 15, leaseTransitions: 3, renewTime: "2024-06-11T04:19:37.976706Z"}
+            """
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: lease).code == 0)
         let leases = try await cluster.singleton("leases")
         #expect(leases.code == 0, "\(leases.err)")
@@ -217,7 +231,9 @@ struct SandboxPluginTests {
         defer { cluster.stop() }
         let version = try await cluster.singleton("version", "--client")
         #expect(version.out == "Client Version: v\(KubeSingletonVersion.current)\n")
-        let lint = try await cluster.kubectl(["singleton", "lint", "-f", Paths.examples.appendingPathComponent("violating.yaml").path, "-o", "json"])
+        let lint = try await cluster.kubectl([
+            "singleton", "lint", "-f", Paths.examples.appendingPathComponent("violating.yaml").path, "-o", "json",
+        ])
         #expect(lint.code == 1)
         #expect(try JSONValue.parse(Data(lint.out.utf8))[path: "summary", "errors"] == 4)
         let stdin = try await cluster.kubectl(["singleton", "lint", "-f", "-"], stdin: PluginE2E.web)
@@ -235,7 +251,9 @@ struct SandboxPluginTests {
         #expect(doctor.out.contains("caBundle signs the serving certificate"), "\(doctor.out)\(doctor.err)")
         let rerun = try await cluster.singleton("install")
         #expect(rerun.code == 0)
-        #expect(!rerun.out.contains("created") && !rerun.out.contains("configured"), "a rerun changes nothing: \(rerun.out)")
+        #expect(
+            !rerun.out.contains("created") && !rerun.out.contains("configured"), "a rerun changes nothing: \(rerun.out)"
+        )
         let uninstall = try await cluster.singleton("uninstall")
         #expect(uninstall.code == 0, "\(uninstall.err)")
         #expect(try await cluster.kubectl(["get", "validatingwebhookconfiguration", "kube-singleton"]).code != 0)

@@ -8,19 +8,19 @@ import Testing
 /// an error), and so does the webhook (an admission warning; see OutageTests).
 @Suite struct UnsupportedKindsTests {
     static let cronJob = """
-    apiVersion: batch/v1
-    kind: CronJob
-    metadata:
-      name: report
-      namespace: default
-      annotations: {kube-singleton.dev/mode: at-most-one}
-    spec:
-      schedule: "0 * * * *"
-      jobTemplate:
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata:
+          name: report
+          namespace: default
+          annotations: {kube-singleton.dev/mode: at-most-one}
         spec:
-          template:
-            spec: {restartPolicy: Never, containers: [{name: report, image: busybox}]}
-    """
+          schedule: "0 * * * *"
+          jobTemplate:
+            spec:
+              template:
+                spec: {restartPolicy: Never, containers: [{name: report, image: busybox}]}
+        """
 
     @Test func lintWarnsThatTheAnnotationHasNoEffect() async {
         let run = await runPlugin(["lint", "-f", "-", "-o", "json"], stdin: Data(Self.cronJob.utf8))
@@ -28,6 +28,8 @@ import Testing
         let findings = (try? JSONValue.parse(Data(run.out.utf8)))?["findings"]?.arrayValue ?? []
         #expect(findings.count == 1, "\(run.out)")
         #expect(findings.first?["rule"] == "no-effect" && findings.first?["severity"] == "warning", "\(run.out)")
-        #expect(findings.first?["message"]?.stringValue?.contains("kube-singleton.dev/mode has no effect on CronJob default/report") == true)
+        #expect(
+            findings.first?["message"]?.stringValue?.contains(
+                "kube-singleton.dev/mode has no effect on CronJob default/report") == true)
     }
 }

@@ -9,7 +9,9 @@ import Testing
 struct ByteWordsTests {
     /// Bytes that end a plain run of string bytes, and bytes that must not.
     static let stringStops: [UInt8] = [0x00, 0x01, 0x0A, 0x1F, UInt8(ascii: "\""), UInt8(ascii: "\\")]
-    static let nonStops: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xA2, 0xC3, 0xDC, 0xFF, UInt8(ascii: "a")]
+    static let nonStops: [UInt8] = [
+        0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xA2, 0xC3, 0xDC, 0xFF, UInt8(ascii: "a"),
+    ]
 
     /// The reference: the first byte from `start` that is `"`, `\` or a control.
     static func referencePlainEnd(_ bytes: [UInt8], from start: Int) -> Int {
@@ -96,7 +98,9 @@ struct ByteWordsTests {
         for _ in 0..<3000 {
             let length = Int(rng.next() % 40)
             // Mostly plain bytes, with a stop now and then.
-            let bytes = (0..<length).map { _ in rng.next() % 6 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : UInt8(0x61 + rng.next() % 26) }
+            let bytes = (0..<length).map { _ in
+                rng.next() % 6 == 0 ? alphabet[Int(rng.next() % UInt64(alphabet.count))] : UInt8(0x61 + rng.next() % 26)
+            }
             let start = length == 0 ? 0 : Int(rng.next() % UInt64(length))
             #expect(JSONScanner.plainEnd(bytes.span, from: start) == Self.referencePlainEnd(bytes, from: start))
             let (key, end) = JSONKey.scan(bytes.span, from: start)
@@ -111,12 +115,16 @@ struct ByteWordsTests {
         for prefix in 0..<9 {
             for length in 0..<42 {
                 for stop in keyStops + [nil] {
-                    var bytes = Self.filler(prefix, [0x22]) + Self.filler(length, keyBytes.shuffledDeterministically(by: length))
+                    var bytes =
+                        Self.filler(prefix, [0x22])
+                        + Self.filler(length, keyBytes.shuffledDeterministically(by: length))
                     if let stop { bytes.append(stop); bytes += [0x3A, 0x30, 0x7D, 0x7D, 0x7D, 0x7D, 0x7D, 0x7D, 0x7D] }
                     let (key, end) = JSONKey.scan(bytes.span, from: prefix)
                     let (refKey, refEnd) = Self.referenceKey(bytes, from: prefix)
                     #expect(end == prefix + length)
-                    #expect(key == refKey && end == refEnd, "prefix \(prefix) length \(length) stop \(String(describing: stop))")
+                    #expect(
+                        key == refKey && end == refEnd,
+                        "prefix \(prefix) length \(length) stop \(String(describing: stop))")
                 }
             }
         }

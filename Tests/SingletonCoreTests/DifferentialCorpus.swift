@@ -12,7 +12,8 @@ enum DifferentialCorpus {
     /// `examples/reviews/*.json`, always present.
     static func examples() throws -> [(String, Data)] {
         let dir = repoRoot.appendingPathComponent("examples/reviews")
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".json") }
+            .sorted()
         return try files.map { ("examples/reviews/\($0)", try Data(contentsOf: dir.appendingPathComponent($0))) }
     }
 
@@ -22,43 +23,85 @@ enum DifferentialCorpus {
         func add(_ name: String, _ b: ReviewBuilder) { out.append((name, b.json())) }
         for mode in ["at-most-one", "at-least-one", " at-most-one\n", "bogus", nil] as [String?] {
             for op in ["CREATE", "UPDATE", "DELETE", "CONNECT", "PATCH"] {
-                add("deployment \(op) \(mode ?? "-")", ReviewBuilder(operation: op, object: workload(replicas: 2, mode: mode),
-                                                                       oldObject: workload(replicas: 1, mode: mode)))
+                add(
+                    "deployment \(op) \(mode ?? "-")",
+                    ReviewBuilder(
+                        operation: op, object: workload(replicas: 2, mode: mode),
+                        oldObject: workload(replicas: 1, mode: mode)))
             }
-            add("surge \(mode ?? "-")", ReviewBuilder(object: workload(mode: mode, strategy: ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]])))
+            add(
+                "surge \(mode ?? "-")",
+                ReviewBuilder(
+                    object: workload(
+                        mode: mode,
+                        strategy: ["type": "RollingUpdate", "rollingUpdate": ["maxSurge": "25%", "maxUnavailable": 0]]))
+            )
             add("recreate \(mode ?? "-")", ReviewBuilder(object: workload(mode: mode, strategy: ["type": "Recreate"])))
-            add("rs owned \(mode ?? "-")", ReviewBuilder(resource: "replicasets", kind: "ReplicaSet", object: workload(kind: "ReplicaSet", replicas: 3, mode: mode, ownerKind: "Deployment")))
+            add(
+                "rs owned \(mode ?? "-")",
+                ReviewBuilder(
+                    resource: "replicasets", kind: "ReplicaSet",
+                    object: workload(kind: "ReplicaSet", replicas: 3, mode: mode, ownerKind: "Deployment")))
             for user in ["alice", "system:serviceaccount:kube-system:deployment-controller"] {
                 for (old, new) in [(1, 3), (3, 2)] {
-                    add("rs owned \(old)->\(new) by \(user) \(mode ?? "-")", ReviewBuilder(
-                        resource: "replicasets", kind: "ReplicaSet", object: workload(kind: "ReplicaSet", replicas: new, mode: mode, ownerKind: "Deployment"),
-                        oldObject: workload(kind: "ReplicaSet", replicas: old, mode: mode, ownerKind: "Deployment"), username: user))
+                    add(
+                        "rs owned \(old)->\(new) by \(user) \(mode ?? "-")",
+                        ReviewBuilder(
+                            resource: "replicasets", kind: "ReplicaSet",
+                            object: workload(kind: "ReplicaSet", replicas: new, mode: mode, ownerKind: "Deployment"),
+                            oldObject: workload(kind: "ReplicaSet", replicas: old, mode: mode, ownerKind: "Deployment"),
+                            username: user))
                 }
             }
-            add("sts \(mode ?? "-")", ReviewBuilder(resource: "statefulsets", kind: "StatefulSet", operation: "CREATE", object: workload(kind: "StatefulSet", replicas: nil, mode: mode)))
+            add(
+                "sts \(mode ?? "-")",
+                ReviewBuilder(
+                    resource: "statefulsets", kind: "StatefulSet", operation: "CREATE",
+                    object: workload(kind: "StatefulSet", replicas: nil, mode: mode)))
         }
-        add("rc", ReviewBuilder(group: "", resource: "replicationcontrollers", kind: "ReplicationController",
-                                object: workload(kind: "ReplicationController", apiVersion: "v1", replicas: 2, mode: "at-most-one")))
+        add(
+            "rc",
+            ReviewBuilder(
+                group: "", resource: "replicationcontrollers", kind: "ReplicationController",
+                object: workload(kind: "ReplicationController", apiVersion: "v1", replicas: 2, mode: "at-most-one")))
         for replicas in [nil, 0, 1, 5] as [Int?] {
-            add("scale \(replicas.map(String.init) ?? "-")", ReviewBuilder(kind: "Scale", subResource: "scale", object: scaleObject(replicas: replicas), oldObject: scaleObject(replicas: 1)))
+            add(
+                "scale \(replicas.map(String.init) ?? "-")",
+                ReviewBuilder(
+                    kind: "Scale", subResource: "scale", object: scaleObject(replicas: replicas),
+                    oldObject: scaleObject(replicas: 1)))
         }
         add("status", ReviewBuilder(subResource: "status", object: workload(replicas: 4, mode: "at-most-one")))
         for max in [1, 3] {
-            add("hpa \(max)", ReviewBuilder(group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers",
-                                            kind: "HorizontalPodAutoscaler", operation: "CREATE", object: hpaObject(maxReplicas: max)))
+            add(
+                "hpa \(max)",
+                ReviewBuilder(
+                    group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers",
+                    kind: "HorizontalPodAutoscaler", operation: "CREATE", object: hpaObject(maxReplicas: max)))
         }
-        add("pod", ReviewBuilder(group: "", resource: "pods", kind: "Pod", operation: "CREATE", object: ["spec": ["containers": []]]))
+        add(
+            "pod",
+            ReviewBuilder(
+                group: "", resource: "pods", kind: "Pod", operation: "CREATE", object: ["spec": ["containers": []]]))
         return out
     }
 
     /// CronJobs, Jobs and DaemonSets (the annotation has no effect on them): rare, so read by
     /// the Codable path only.
     static func unsupportedKinds() -> [(String, Data)] {
-        [("batch", "cronjobs", "CronJob"), ("batch", "jobs", "Job"), ("apps", "daemonsets", "DaemonSet")].flatMap { group, resource, kind in
+        [("batch", "cronjobs", "CronJob"), ("batch", "jobs", "Job"), ("apps", "daemonsets", "DaemonSet")].flatMap {
+            group, resource, kind in
             [true, false].map { annotated in
-                let meta: [String: Any] = annotated ? ["name": "web", "annotations": [SingletonAnnotation.mode: "at-most-one"]] : ["name": "web"]
-                return ("\(kind) \(annotated ? "annotated" : "plain")",
-                        ReviewBuilder(group: group, resource: resource, kind: kind, operation: "CREATE", object: ["metadata": meta, "spec": ["x": 1]]).json())
+                let meta: [String: Any] =
+                    annotated
+                    ? ["name": "web", "annotations": [SingletonAnnotation.mode: "at-most-one"]] : ["name": "web"]
+                return (
+                    "\(kind) \(annotated ? "annotated" : "plain")",
+                    ReviewBuilder(
+                        group: group, resource: resource, kind: kind, operation: "CREATE",
+                        object: ["metadata": meta, "spec": ["x": 1]]
+                    ).json()
+                )
             }
         }
     }
@@ -69,7 +112,8 @@ enum DifferentialCorpus {
         var out: [(String, Data)] = []
         for sub in ["", "wrapped/"] {
             let dir = base.appendingPathComponent(sub)
-            for file in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() where file.hasSuffix(".json") {
+            for file in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+            where file.hasSuffix(".json") {
                 let data = try Data(contentsOf: dir.appendingPathComponent(file))
                 if file.hasSuffix(".request.json") {
                     let request = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
@@ -96,7 +140,11 @@ enum DifferentialCorpus {
         ]
         var out: [(String, Data)] = []
         for version in ["HEAD", "v1.33.0"] {
-            out.append(("k8s-api/\(version)/AdmissionReview", try Fixtures.data("k8s-api/\(version)/admission.k8s.io.v1.AdmissionReview.json")))
+            out.append(
+                (
+                    "k8s-api/\(version)/AdmissionReview",
+                    try Fixtures.data("k8s-api/\(version)/admission.k8s.io.v1.AdmissionReview.json")
+                ))
             for (file, group, resource, sub) in objects {
                 let object = try Fixtures.json("k8s-api/\(version)/\(file)")
                 for op in ["CREATE", "UPDATE"] {

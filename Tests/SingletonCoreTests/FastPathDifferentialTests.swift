@@ -20,7 +20,9 @@ struct FastPathDifferentialTests {
     /// The workload lane against the Codable reference (`ReviewAgreement.checkLane`);
     /// returns whether the lane took the body.
     @discardableResult
-    static func checkLane(_ name: String, _ body: Data, _ reference: Result<AdmissionRequest, ReviewDecodeError>) -> Bool {
+    static func checkLane(
+        _ name: String, _ body: Data, _ reference: Result<AdmissionRequest, ReviewDecodeError>
+    ) -> Bool {
         for difference in ReviewAgreement.checkLane(body, reference) { Issue.record("\(name): \(difference)") }
         return SingletonPolicy().laneStep([UInt8](body)) != nil
     }
@@ -42,7 +44,9 @@ struct FastPathDifferentialTests {
             #expect(!Self.check(name, body), "\(name) is left to the Codable path")
             let outcome = SingletonPolicy().review(body) { _ in .notFound }
             #expect(outcome.response.allowed == true, "\(name)")
-            #expect((outcome.response.warnings ?? []).contains { $0.contains("has no effect on") } == name.hasSuffix("annotated"), "\(name)")
+            #expect(
+                (outcome.response.warnings ?? []).contains { $0.contains("has no effect on") }
+                    == name.hasSuffix("annotated"), "\(name)")
         }
     }
 
@@ -74,7 +78,9 @@ struct FastPathDifferentialTests {
         var rng = SplitMix64(seed: 0x5EED_2026 &+ UInt64(round))
         var read = 0, total = 0
         for (name, body) in corpus {
-            for (kind, mutated) in [("structural", Mutator.structural(body, &rng)), ("bytes", Mutator.bytes(body, &rng))] {
+            for (kind, mutated) in [
+                ("structural", Mutator.structural(body, &rng)), ("bytes", Mutator.bytes(body, &rng)),
+            ] {
                 if Self.check("\(name) \(kind) #\(round)", mutated) { read += 1 }
                 total += 1
             }
@@ -108,7 +114,8 @@ struct FastPathDifferentialTests {
     /// Keys the Codable types do not declare, each twice: `JSONDecoder` ignores them, so the
     /// byte reader reads such a review too and must agree.
     @Test func undeclaredKeysTwiceAreReadFastAndAgree() {
-        let text = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","x":0,"request":{"uid":"a","x":1,"operation":"CREATE","x":2,"resource":{"group":"apps","version":"v1","resource":"deployments"},"object":{"metadata":{"name":"web","annotations":{"kube-singleton.dev/mode":"at-most-one"},"generation":1,"generation":2},"spec":{"replicas":3,"paused":false,"paused":true}}},"x":3}"#
+        let text =
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","x":0,"request":{"uid":"a","x":1,"operation":"CREATE","x":2,"resource":{"group":"apps","version":"v1","resource":"deployments"},"object":{"metadata":{"name":"web","annotations":{"kube-singleton.dev/mode":"at-most-one"},"generation":1,"generation":2},"spec":{"replicas":3,"paused":false,"paused":true}}},"x":3}"#
         #expect(Self.check("undeclared keys twice", Data(text.utf8)))
     }
 
@@ -117,20 +124,24 @@ struct FastPathDifferentialTests {
     /// decides as the model does; a key that is also a field name twice is left to the model.
     @Test(arguments: [(#"{"app":"a","app":"b"}"#, true), (#"{"name":"a","tier":"x","name":"b"}"#, false)])
     func aPlainSelectorKeyTwice(_ selector: String, read: Bool) {
-        let text = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"CREATE","resource":{"group":"","version":"v1","resource":"replicationcontrollers"},"object":{"metadata":{"name":"rc"},"spec":{"replicas":1,"selector":"#
+        let text =
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"CREATE","resource":{"group":"","version":"v1","resource":"replicationcontrollers"},"object":{"metadata":{"name":"rc"},"spec":{"replicas":1,"selector":"#
             + selector + "}}}}"
         #expect(Self.check("plain selector \(selector)", Data(text.utf8)) == read)
     }
 
     @Test func escapesAndUnicodeDecodeLikeCodable() {
-        let text = #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00\u0000é😀","operation":"DELETE","name":"\u2028"}}"#
+        let text =
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a\"b\\c\/d\b\f\n\r\t\u00e9\ud83d\ude00\u0000é😀","operation":"DELETE","name":"\u2028"}}"#
         let body = Data(text.utf8)
         #expect(Self.check("escapes", body))
         #expect(ReviewReader.read([UInt8](body))?.request.uid == "a\"b\\c/d\u{8}\u{c}\n\r\t\u{e9}\u{1F600}\u{0}é😀")
     }
 
     @Test func invalidUTF8DefersToCodable() {
-        var body = Data(#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"DELETE","x":"#.utf8)
+        var body = Data(
+            #"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","operation":"DELETE","x":"#
+                .utf8)
         body.append(contentsOf: [0x22, 0xC3, 0x28, 0x22, 0x7D, 0x7D])
         #expect(ReviewReader.read([UInt8](body)) == nil)
         Self.check("invalid utf8", body)

@@ -7,8 +7,10 @@ import Testing
 /// later member changes what they are. These bodies put the members in the orders that
 /// matter and check the reader against the Codable model.
 struct FastReviewOrderTests {
-    static let deployment = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop","uid":"u-1","annotations":{"kube-singleton.dev/mode":"at-most-one"},"labels":{"app":"web"}},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","ports":[{"containerPort":80}]}]}}}}"#
-    static let scale = #"{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"web","namespace":"shop","uid":"u-1"},"spec":{"replicas":3},"status":{"replicas":1,"selector":"app=web"}}"#
+    static let deployment =
+        #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web","namespace":"shop","uid":"u-1","annotations":{"kube-singleton.dev/mode":"at-most-one"},"labels":{"app":"web"}},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","ports":[{"containerPort":80}]}]}}}}"#
+    static let scale =
+        #"{"apiVersion":"autoscaling/v1","kind":"Scale","metadata":{"name":"web","namespace":"shop","uid":"u-1"},"spec":{"replicas":3},"status":{"replicas":1,"selector":"app=web"}}"#
     static let deploymentsGVR = #"{"group":"apps","version":"v1","resource":"deployments"}"#
     static let scaleGVK = #"{"group":"autoscaling","version":"v1","kind":"Scale"}"#
 

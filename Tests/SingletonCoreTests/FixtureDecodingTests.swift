@@ -41,7 +41,9 @@ struct FixtureDecodingTests {
         #expect(d.strategy?.type == strategy?["type"] as? String)
         #expect(d.strategy?.rollingUpdate?.maxSurge != nil)
         let rc = try Workload.decode(Fixtures.data("k8s-api/\(version)/core.v1.ReplicationController.json"))
-        let rcSelector = (try Fixtures.json("k8s-api/\(version)/core.v1.ReplicationController.json")["spec"] as? [String: Any])?["selector"]
+        let rcSelector =
+            (try Fixtures.json("k8s-api/\(version)/core.v1.ReplicationController.json")["spec"] as? [String: Any])?[
+                "selector"]
         #expect(rc.selector?.matchLabels == rcSelector as? [String: String])
         #expect(rc.selector?.isEqualityOnly == true)
         let sts = try Workload.decode(Fixtures.data("k8s-api/\(version)/apps.v1.StatefulSet.json"))
@@ -57,8 +59,10 @@ struct FixtureDecodingTests {
         #expect(s.metadata.uid == (json["metadata"] as? [String: Any])?["uid"] as? String)
     }
 
-    @Test(arguments: ["HEAD/autoscaling.v1.HorizontalPodAutoscaler.json", "HEAD/autoscaling.v2.HorizontalPodAutoscaler.json",
-                      "v1.33.0/autoscaling.v1.HorizontalPodAutoscaler.json", "v1.33.0/autoscaling.v2.HorizontalPodAutoscaler.json"])
+    @Test(arguments: [
+        "HEAD/autoscaling.v1.HorizontalPodAutoscaler.json", "HEAD/autoscaling.v2.HorizontalPodAutoscaler.json",
+        "v1.33.0/autoscaling.v1.HorizontalPodAutoscaler.json", "v1.33.0/autoscaling.v2.HorizontalPodAutoscaler.json",
+    ])
     func hpaDecodes(file: String) throws {
         let h = try HorizontalPodAutoscaler.decode(Fixtures.data("k8s-api/\(file)"))
         let spec = try Fixtures.json("k8s-api/\(file)")["spec"] as? [String: Any]
@@ -70,11 +74,15 @@ struct FixtureDecodingTests {
     /// operation: it must decode and be allowed as not ours, not crash or be denied.
     @Test(arguments: versions)
     func upstreamAdmissionReviewIsNotOurs(version: String) throws {
-        let outcome = SingletonPolicy().review(try Fixtures.data("k8s-api/\(version)/admission.k8s.io.v1.AdmissionReview.json")) { _ in .notFound }
+        let outcome = SingletonPolicy().review(
+            try Fixtures.data("k8s-api/\(version)/admission.k8s.io.v1.AdmissionReview.json")
+        ) { _ in .notFound }
         let decision = try #require(outcome.decision, "\(outcome.decodeError?.message ?? "")")
         #expect(decision.allowed)
         #expect(decision.rule == .notOurs)
-        let uid = (try Fixtures.json("k8s-api/\(version)/admission.k8s.io.v1.AdmissionReview.json")["request"] as? [String: Any])?["uid"] as? String
+        let uid =
+            (try Fixtures.json("k8s-api/\(version)/admission.k8s.io.v1.AdmissionReview.json")["request"]
+            as? [String: Any])?["uid"] as? String
         #expect(outcome.response.uid == uid)
     }
 }
@@ -83,8 +91,10 @@ struct FixtureDecodingTests {
 @Suite(.enabled(if: Fixtures.available, "../shared/fixtures is absent (a user's clone): fixture tests skipped"))
 struct PublicAdmissionTests {
     static let wrapped = [
-        "deployment-create-accept.kubewarden-echo.review.json", "deployment-create-replicas3.kubewarden-cel.review.json",
-        "deployment-create-replicas51.kubewarden-cel.review.json", "deployment-update-accept.kubewarden-echo.review.json",
+        "deployment-create-accept.kubewarden-echo.review.json",
+        "deployment-create-replicas3.kubewarden-cel.review.json",
+        "deployment-create-replicas51.kubewarden-cel.review.json",
+        "deployment-update-accept.kubewarden-echo.review.json",
         "deployment-update-reject.kubewarden-echo.review.json",
     ]
 
@@ -142,7 +152,9 @@ struct PublicAdmissionTests {
         let request = try AdmissionReview.decodeRequest(body).get()
         #expect(request.subject == .scale(.deployment))
         #expect(SingletonPolicy().parentReference(for: request) == nil)
-        let outcome = SingletonPolicy().review(body) { _ in Issue.record("no lookup expected"); return .notFound }
+        let outcome = SingletonPolicy().review(body) { _ in
+            Issue.record("no lookup expected"); return .notFound
+        }
         #expect(outcome.response.allowed)
         #expect(outcome.response.uid == "705ab4f5-6393-11e8-b7cc-42010a800002")
     }
@@ -155,7 +167,9 @@ struct PublicAdmissionTests {
     }
 
     @Test func kubeReviewDryRunCreateDecodes() throws {
-        let outcome = SingletonPolicy().review(try Fixtures.data("public/admission/deployment-create-dryrun.kube-review.review.json")) { _ in .notFound }
+        let outcome = SingletonPolicy().review(
+            try Fixtures.data("public/admission/deployment-create-dryrun.kube-review.review.json")
+        ) { _ in .notFound }
         #expect(outcome.decision != nil, "\(outcome.decodeError?.message ?? "")")
         #expect(outcome.request?.dryRun == true)
     }

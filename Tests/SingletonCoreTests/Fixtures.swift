@@ -19,6 +19,8 @@ enum Fixtures {
 
     /// Wraps a bare AdmissionRequest into an AdmissionReview envelope.
     static func wrap(_ request: [String: Any]) throws -> Data {
-        try JSONSerialization.data(withJSONObject: ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request])
+        try JSONSerialization.data(withJSONObject: [
+            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request,
+        ])
     }
 }

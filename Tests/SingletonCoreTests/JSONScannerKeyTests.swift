@@ -56,9 +56,11 @@ struct JSONScannerKeyTests {
             let bytes = Array(s.utf8)
             return JSONKey.scan(bytes.span, from: 0).key
         }
-        let keys = ["a", "b", "ab", "ba", "abcdefgh", "abcdefg", "abcdefghi", "abcdefgha",
-                    "abcdefghabcdefghabcdefgh", "abcdefghabcdefghabcdefgi", "abcdefghabcdefghabcdefg",
-                    "abcdefghabcdefghabcdefghX", "abcdefghabcdefghabcdefghY", "abcdefghabcdefghabcdefghXY"]
+        let keys = [
+            "a", "b", "ab", "ba", "abcdefgh", "abcdefg", "abcdefghi", "abcdefgha",
+            "abcdefghabcdefghabcdefgh", "abcdefghabcdefghabcdefgi", "abcdefghabcdefghabcdefg",
+            "abcdefghabcdefghabcdefghX", "abcdefghabcdefghabcdefghY", "abcdefghabcdefghabcdefghXY",
+        ]
         for (i, a) in keys.enumerated() {
             for b in keys[(i + 1)...] {
                 #expect(key(a) != key(b), "\(a) vs \(b)")

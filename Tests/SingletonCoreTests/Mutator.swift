@@ -1,15 +1,17 @@
 import Foundation
 import TestSupport
 
-
 /// Mutations of AdmissionReview bodies for the differential tests.
 enum Mutator {
     /// Values that probe the decoders' type handling where a field is read.
-    static var replacements: [Any] { [
-        NSNull(), 1.5, 0, -1, Int.max, 1e300, "25%", "x", "", "at-most-one", true, false, [] as [Any],
-        [:] as [String: Any], ["a": "b"], ["x"], [["apiVersion": "apps/v1", "kind": "Deployment", "name": "n", "uid": "u", "controller": true]],
-        ["matchLabels": ["a": "b"], "x": 1], "\u{1F600}\u{0}\"\\/",
-    ] }
+    static var replacements: [Any] {
+        [
+            NSNull(), 1.5, 0, -1, Int.max, 1e300, "25%", "x", "", "at-most-one", true, false, [] as [Any],
+            [:] as [String: Any], ["a": "b"], ["x"],
+            [["apiVersion": "apps/v1", "kind": "Deployment", "name": "n", "uid": "u", "controller": true]],
+            ["matchLabels": ["a": "b"], "x": 1], "\u{1F600}\u{0}\"\\/",
+        ]
+    }
 
     /// Parses the body, then replaces or removes one randomly chosen value (or changes the
     /// operation or resource), and serializes it again: valid JSON, unusual shapes.

@@ -2,7 +2,9 @@ import Foundation
 import Testing
 @testable import SingletonCore
 
-private func scaleReview(resource: String = "deployments", group: String = "apps", old: Int?, new: Int?, uid: String = "uid-web") -> ReviewBuilder {
+private func scaleReview(
+    resource: String = "deployments", group: String = "apps", old: Int?, new: Int?, uid: String = "uid-web"
+) -> ReviewBuilder {
     var b = ReviewBuilder()
     b.group = group
     b.resource = resource
@@ -50,14 +52,18 @@ private func hpaReview(_ hpa: [String: Any], old: [String: Any]? = nil) -> Revie
         #expect(ref == ParentReference(kind: .statefulSet, namespace: "default", name: "web", expectedUID: "u-1"))
     }
 
-    @Test(arguments: [("deployments", WorkloadKind.deployment), ("statefulsets", .statefulSet), ("replicasets", .replicaSet)])
+    @Test(arguments: [
+        ("deployments", WorkloadKind.deployment), ("statefulsets", .statefulSet), ("replicasets", .replicaSet),
+    ])
     func scaleUpOfASingletonIsDenied(resource: String, kind: WorkloadKind) throws {
         let r = try scaleReview(resource: resource, old: 1, new: 3).request()
         let d = SingletonPolicy().decide(r, parent: .found(parentMeta(mode: "at-least-one")))
         #expect(!d.allowed)
         #expect(d.rule == .replicas)
         #expect(d.code == 403)
-        #expect(d.message?.contains("\(kind.rawValue) default/web is a singleton (kube-singleton.dev/mode=at-least-one)") == true)
+        #expect(
+            d.message?.contains("\(kind.rawValue) default/web is a singleton (kube-singleton.dev/mode=at-least-one)")
+                == true)
         #expect(d.message?.contains("scaling to 3 replicas is denied") == true)
     }
 
@@ -85,14 +91,17 @@ private func hpaReview(_ hpa: [String: Any], old: [String: Any]? = nil) -> Revie
         #expect(!d.allowed && d.rule == .replicas)
         #expect(d.message?.contains("belongs to Deployment default/") == true, "\(d.message ?? "")")
         // The same verdict as a patch of the ReplicaSet itself.
-        var patch = ReviewBuilder(resource: "replicasets", kind: "ReplicaSet",
-                                  object: workload(kind: "ReplicaSet", replicas: 3, mode: "at-most-one", ownerKind: "Deployment"),
-                                  oldObject: workload(kind: "ReplicaSet", replicas: 1, mode: "at-most-one", ownerKind: "Deployment"))
+        var patch = ReviewBuilder(
+            resource: "replicasets", kind: "ReplicaSet",
+            object: workload(kind: "ReplicaSet", replicas: 3, mode: "at-most-one", ownerKind: "Deployment"),
+            oldObject: workload(kind: "ReplicaSet", replicas: 1, mode: "at-most-one", ownerKind: "Deployment"))
         #expect(SingletonPolicy().decide(try patch.request()).allowed == false)
         patch.username = "system:kube-controller-manager"
         #expect(SingletonPolicy().decide(try patch.request()) == .allow(.ownedByDeployment))
         let down = try scaleReview(resource: "replicasets", old: 3, new: 2).request()
-        #expect(SingletonPolicy().decide(down, parent: .found(parentMeta(mode: "at-most-one", ownerKind: "Deployment"))) == .allow(.ownedByDeployment))
+        #expect(
+            SingletonPolicy().decide(down, parent: .found(parentMeta(mode: "at-most-one", ownerKind: "Deployment")))
+                == .allow(.ownedByDeployment))
     }
 
     @Test func unknownModeOnTheParentDeniesScaleUp() throws {
@@ -155,7 +164,9 @@ private func hpaReview(_ hpa: [String: Any], old: [String: Any]? = nil) -> Revie
     }
 
     @Test func hpaOnAnotherKindIsNotOurs() throws {
-        let r = try hpaReview(hpaObject(maxReplicas: 5, targetKind: "Rollout", targetAPIVersion: "argoproj.io/v1alpha1")).request()
+        let r = try hpaReview(
+            hpaObject(maxReplicas: 5, targetKind: "Rollout", targetAPIVersion: "argoproj.io/v1alpha1")
+        ).request()
         #expect(SingletonPolicy().parentReference(for: r) == nil)
         #expect(SingletonPolicy().decide(r) == .allow(.notOurs))
     }

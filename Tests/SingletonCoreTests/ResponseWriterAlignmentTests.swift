@@ -16,12 +16,17 @@ struct ResponseWriterAlignmentTests {
                     let s = String(repeating: "a", count: before) + special + String(repeating: "b", count: after)
                     let responses = [
                         AdmissionResponse(uid: s, allowed: true),
-                        AdmissionResponse(uid: String(repeating: "u", count: before % 8), allowed: true, warnings: [s, s + s]),
-                        AdmissionResponse(uid: "u", allowed: false, status: ResponseStatus(code: 403, reason: "Forbidden", message: s)),
+                        AdmissionResponse(
+                            uid: String(repeating: "u", count: before % 8), allowed: true, warnings: [s, s + s]),
+                        AdmissionResponse(
+                            uid: "u", allowed: false, status: ResponseStatus(code: 403, reason: "Forbidden", message: s)
+                        ),
                     ]
                     for r in responses {
                         let fast = try #require(ResponseWriter.encode(r))
-                        #expect(Data(fast) == AdmissionReview.encodeResponseCodable(r), "\(String(decoding: fast, as: UTF8.self))")
+                        #expect(
+                            Data(fast) == AdmissionReview.encodeResponseCodable(r),
+                            "\(String(decoding: fast, as: UTF8.self))")
                     }
                 }
             }

@@ -14,8 +14,10 @@ struct ResponseWriterTests {
         var cases: [AdmissionResponse] = []
         for s in Self.strings {
             cases.append(AdmissionResponse(uid: s, allowed: true))
-            cases.append(AdmissionResponse(uid: "u", allowed: false, status: ResponseStatus(code: 403, reason: "Forbidden", message: s),
-                                           warnings: [s, "second"], auditAnnotations: ["rule": s, "mode": "at-most-one"]))
+            cases.append(
+                AdmissionResponse(
+                    uid: "u", allowed: false, status: ResponseStatus(code: 403, reason: "Forbidden", message: s),
+                    warnings: [s, "second"], auditAnnotations: ["rule": s, "mode": "at-most-one"]))
             cases.append(AdmissionResponse(uid: s, allowed: true, warnings: [], auditAnnotations: [:]))
         }
         for r in cases {
@@ -27,8 +29,10 @@ struct ResponseWriterTests {
     @Test func everyDecisionRuleAndModeAnswersLikeJSONEncoder() throws {
         for rule in DecisionRule.allCases {
             for mode in SingletonMode.allCases.map(Optional.some) + [nil] {
-                for d in [AdmissionDecision.allow(rule, mode: mode, warnings: ["w/1"]),
-                          .deny(rule, mode: mode, message: "no \"more\" than 1")] {
+                for d in [
+                    AdmissionDecision.allow(rule, mode: mode, warnings: ["w/1"]),
+                    .deny(rule, mode: mode, message: "no \"more\" than 1"),
+                ] {
                     let r = d.response(uid: "uid-1")
                     #expect(Data(try #require(ResponseWriter.encode(r))) == AdmissionReview.encodeResponseCodable(r))
                 }
@@ -40,7 +44,8 @@ struct ResponseWriterTests {
         var status = ResponseStatus(code: 400, reason: "BadRequest", message: "m")
         status.metadata = ["k": "v"]
         #expect(ResponseWriter.encode(AdmissionResponse(uid: "u", allowed: false, status: status)) == nil)
-        #expect(ResponseWriter.encode(AdmissionResponse(uid: "u", allowed: true, auditAnnotations: ["Rule2": "x"])) == nil)
+        #expect(
+            ResponseWriter.encode(AdmissionResponse(uid: "u", allowed: true, auditAnnotations: ["Rule2": "x"])) == nil)
         // encodeResponse still answers, through JSONEncoder.
         let r = AdmissionResponse(uid: "u", allowed: false, status: status)
         #expect(AdmissionReview.encodeResponse(r) == AdmissionReview.encodeResponseCodable(r))

@@ -34,7 +34,9 @@ struct ReviewBuilder {
         }
         if let object { request["object"] = object }
         if let oldObject { request["oldObject"] = oldObject }
-        let review: [String: Any] = ["apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request]
+        let review: [String: Any] = [
+            "apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request,
+        ]
         return try! JSONSerialization.data(withJSONObject: review)
     }
 
@@ -44,18 +46,24 @@ struct ReviewBuilder {
 }
 
 /// A Deployment (or other workload) as JSON.
-func workload(kind: String = "Deployment", apiVersion: String = "apps/v1", name: String = "web",
-              replicas: Int? = 1, mode: String? = nil, annotations: [String: String] = [:],
-              strategy: [String: Any]? = nil, ownerKind: String? = nil, uid: String = "uid-web") -> [String: Any] {
+func workload(
+    kind: String = "Deployment", apiVersion: String = "apps/v1", name: String = "web",
+    replicas: Int? = 1, mode: String? = nil, annotations: [String: String] = [:],
+    strategy: [String: Any]? = nil, ownerKind: String? = nil, uid: String = "uid-web"
+) -> [String: Any] {
     var ann = annotations
     if let mode { ann[SingletonAnnotation.mode] = mode }
     var meta: [String: Any] = ["name": name, "namespace": "default", "uid": uid, "annotations": ann]
     if let ownerKind {
-        meta["ownerReferences"] = [["apiVersion": "apps/v1", "kind": ownerKind, "name": "owner", "uid": "uid-owner", "controller": true]]
+        meta["ownerReferences"] = [
+            ["apiVersion": "apps/v1", "kind": ownerKind, "name": "owner", "uid": "uid-owner", "controller": true]
+        ]
     }
     var spec: [String: Any] = [
         "selector": ["matchLabels": ["app": name]],
-        "template": ["metadata": ["labels": ["app": name]], "spec": ["containers": [["name": "c", "image": "nginx"]]]],
+        "template": [
+            "metadata": ["labels": ["app": name]], "spec": ["containers": [["name": "c", "image": "nginx"]]],
+        ],
     ]
     if let replicas { spec["replicas"] = replicas }
     if let strategy { spec["strategy"] = strategy }
@@ -67,25 +75,33 @@ func scaleObject(replicas: Int?, uid: String = "uid-web", name: String = "web") 
     if let replicas { spec["replicas"] = replicas }
     return [
         "apiVersion": "autoscaling/v1", "kind": "Scale",
-        "metadata": ["name": name, "namespace": "default", "uid": uid, "resourceVersion": "42",
-                     "creationTimestamp": "2026-01-01T00:00:00Z"],
+        "metadata": [
+            "name": name, "namespace": "default", "uid": uid, "resourceVersion": "42",
+            "creationTimestamp": "2026-01-01T00:00:00Z",
+        ],
         "spec": spec, "status": ["replicas": 1, "selector": "app=web"],
     ]
 }
 
-func hpaObject(maxReplicas: Int, targetKind: String = "Deployment", targetAPIVersion: String = "apps/v1",
-               target: String = "web", v2: Bool = true) -> [String: Any] {
+func hpaObject(
+    maxReplicas: Int, targetKind: String = "Deployment", targetAPIVersion: String = "apps/v1",
+    target: String = "web", v2: Bool = true
+) -> [String: Any] {
     [
         "apiVersion": v2 ? "autoscaling/v2" : "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
         "metadata": ["name": "web-hpa", "namespace": "default"],
-        "spec": ["scaleTargetRef": ["apiVersion": targetAPIVersion, "kind": targetKind, "name": target],
-                 "minReplicas": 1, "maxReplicas": maxReplicas],
+        "spec": [
+            "scaleTargetRef": ["apiVersion": targetAPIVersion, "kind": targetKind, "name": target],
+            "minReplicas": 1, "maxReplicas": maxReplicas,
+        ],
     ]
 }
 
 func parentMeta(mode: String?, uid: String = "uid-web", ownerKind: String? = nil) -> ObjectMeta {
     var ann: [String: String] = [:]
     if let mode { ann[SingletonAnnotation.mode] = mode }
-    let owners = ownerKind.map { [OwnerReference(apiVersion: "apps/v1", kind: $0, name: "o", uid: "u", controller: true)] }
+    let owners = ownerKind.map {
+        [OwnerReference(apiVersion: "apps/v1", kind: $0, name: "o", uid: "u", controller: true)]
+    }
     return ObjectMeta(name: "web", namespace: "default", uid: uid, annotations: ann, ownerReferences: owners)
 }

@@ -47,12 +47,16 @@ import Testing
             Issue.record("a scale-up to 3 did not ask for its parent")
             return
         }
-        #expect(pending.reference == ParentReference(kind: .deployment, namespace: "default", name: "web", expectedUID: "u-7"))
+        #expect(
+            pending.reference
+                == ParentReference(kind: .deployment, namespace: "default", name: "web", expectedUID: "u-7"))
         #expect(pending.request.uid == ReviewBuilder().uid)
         let finished = pending.finish(parent)
         #expect(finished.decision?.allowed == allowed)
         var asked: [ParentReference] = []
-        let whole = SingletonPolicy().review(body) { ref in asked.append(ref); return parent }
+        let whole = SingletonPolicy().review(body) { ref in
+            asked.append(ref); return parent
+        }
         #expect(asked == [pending.reference])
         #expect(finished.body == whole.body)
     }

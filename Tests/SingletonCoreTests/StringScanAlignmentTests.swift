@@ -36,7 +36,6 @@ struct StringScanAlignmentTests {
         }
     }
 
-
     @Test func everySpecialAtEveryAlignmentReadsAsJSONDecoderDoes() {
         for special in Self.specials {
             for prefix in 0..<10 {

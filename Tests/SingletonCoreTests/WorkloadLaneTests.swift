@@ -7,13 +7,16 @@ import Testing
 /// path wherever it decides is `FastPathDifferentialTests.checkLane`, run on every body and
 /// mutation there.
 struct WorkloadLaneTests {
-    static func text(annotations: String, labels: String = #"{"app":"web"}"#, replicas: Int = 3,
-                     resource: String = "deployments", operation: String = "CREATE") -> Data {
-        Data(#"""
-        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-1","operation":"\#(operation)",\#
-        "resource":{"group":"apps","version":"v1","resource":"\#(resource)"},"namespace":"shop","name":"web",\#
-        "object":{"metadata":{"name":"web","labels":\#(labels),"annotations":\#(annotations)},"spec":{"replicas":\#(replicas)}}}}
-        """#.utf8)
+    static func text(
+        annotations: String, labels: String = #"{"app":"web"}"#, replicas: Int = 3,
+        resource: String = "deployments", operation: String = "CREATE"
+    ) -> Data {
+        Data(
+            #"""
+            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-1","operation":"\#(operation)",\#
+            "resource":{"group":"apps","version":"v1","resource":"\#(resource)"},"namespace":"shop","name":"web",\#
+            "object":{"metadata":{"name":"web","labels":\#(labels),"annotations":\#(annotations)},"spec":{"replicas":\#(replicas)}}}}
+            """#.utf8)
     }
 
     /// The lane's step for `body`, when it takes it.
@@ -38,8 +41,9 @@ struct WorkloadLaneTests {
         var taken = 0
         for (name, body) in try DifferentialCorpus.examples() + DifferentialCorpus.built() {
             guard case .success(let request) = AdmissionReview.decodeRequestCodable(body),
-                  request.operation == .create || request.operation == .update,
-                  case .workload = request.subject else { continue }
+                request.operation == .create || request.operation == .update,
+                case .workload = request.subject
+            else { continue }
             #expect(Self.laneOutcome(body) != nil, "\(name) should take the lane and be decided there")
             taken += 1
         }
@@ -50,8 +54,9 @@ struct WorkloadLaneTests {
     func publicWorkloadReviewsTakeTheLane() throws {
         for (name, body) in try DifferentialCorpus.publicAdmission() + DifferentialCorpus.upstream() {
             guard case .success(let request) = AdmissionReview.decodeRequestCodable(body),
-                  request.operation == .create || request.operation == .update,
-                  case .workload = request.subject else { continue }
+                request.operation == .create || request.operation == .update,
+                case .workload = request.subject
+            else { continue }
             #expect(FastPathDifferentialTests.checkLane(name, body, .success(request)), "\(name) should take the lane")
         }
     }
@@ -60,8 +65,10 @@ struct WorkloadLaneTests {
     /// pass: the lane takes them, and its step (most need their parent) is the model's.
     @Test func objectsOfAnotherSubjectAreDecodedOnce() {
         var checked = 0, parents = 0
-        for (name, body) in DifferentialCorpus.built() where ["scale", "hpa", "pod", "status"].contains(where: name.contains) {
-            #expect(FastPathDifferentialTests.checkLane(name, body, AdmissionReview.decodeRequestCodable(body)), "\(name)")
+        for (name, body) in DifferentialCorpus.built()
+        where ["scale", "hpa", "pod", "status"].contains(where: name.contains) {
+            #expect(
+                FastPathDifferentialTests.checkLane(name, body, AdmissionReview.decodeRequestCodable(body)), "\(name)")
             if case .needsParent? = Self.lane(body) { parents += 1 }
             checked += 1
         }
@@ -72,7 +79,8 @@ struct WorkloadLaneTests {
     /// it is decided there instead of being decoded a second time.
     @Test func otherOperationsAreDecidedWithoutASecondDecode() {
         var checked = 0
-        for (name, body) in DifferentialCorpus.built() where ["DELETE", "CONNECT", "PATCH"].contains(where: name.contains) {
+        for (name, body) in DifferentialCorpus.built()
+        where ["DELETE", "CONNECT", "PATCH"].contains(where: name.contains) {
             let reference = AdmissionReview.decodeRequestCodable(body)
             #expect(FastPathDifferentialTests.checkLane(name, body, reference), "\(name)")
             #expect(Self.laneOutcome(body)?.decision?.rule == .notOurs, "\(name)")
@@ -82,11 +90,15 @@ struct WorkloadLaneTests {
     }
 
     @Test func theLaneReadsTheContractAndDecides() {
-        let denied = Self.decide(Self.text(annotations: #"{"a":"b","kube-singleton.dev/mode":"at-most-one","kube-singleton.dev/lease":"l"}"#))
+        let denied = Self.decide(
+            Self.text(annotations: #"{"a":"b","kube-singleton.dev/mode":"at-most-one","kube-singleton.dev/lease":"l"}"#)
+        )
         #expect(denied.laned && denied.decision?.allowed == false && denied.decision?.rule == .replicas)
         let notOurs = Self.decide(Self.text(annotations: #"{"kube-singleton.dev/modes":"at-most-one"}"#))
         #expect(notOurs.laned && notOurs.decision?.allowed == true && notOurs.decision?.rule == .notOurs)
-        let emptyLease = Self.decide(Self.text(annotations: #"{"kube-singleton.dev/mode":"at-most-one","kube-singleton.dev/lease":" "}"#, replicas: 1))
+        let emptyLease = Self.decide(
+            Self.text(
+                annotations: #"{"kube-singleton.dev/mode":"at-most-one","kube-singleton.dev/lease":" "}"#, replicas: 1))
         #expect(emptyLease.laned && emptyLease.decision?.rule == .unknownMode)
     }
 
@@ -125,7 +137,8 @@ struct WorkloadLaneTests {
     }
 
     @Test func labelsSeenTwiceAreDecidedInTheLaneAsJSONDecoderReadsThem() {
-        let body = Self.text(annotations: #"{"kube-singleton.dev/mode":"at-least-one"}"#, labels: #"{"app":"a","app":"b"}"#)
+        let body = Self.text(
+            annotations: #"{"kube-singleton.dev/mode":"at-least-one"}"#, labels: #"{"app":"a","app":"b"}"#)
         #expect(FastPathDifferentialTests.checkLane("labels twice", body, AdmissionReview.decodeRequestCodable(body)))
     }
 

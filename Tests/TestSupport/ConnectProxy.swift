@@ -66,11 +66,13 @@ private final class ConnectHandler: ChannelInboundHandler {
         }
         pending.writeBuffer(&incoming)
         guard !connecting, let text = pending.getString(at: pending.readerIndex, length: pending.readableBytes),
-              let end = text.range(of: "\r\n\r\n") else { return }
+            let end = text.range(of: "\r\n\r\n")
+        else { return }
         let requestLine = text[..<end.lowerBound].split(separator: "\r\n").first ?? ""
         let parts = requestLine.split(separator: " ")
         guard parts.count >= 2, parts[0] == "CONNECT", let colon = parts[1].lastIndex(of: ":"),
-              let port = Int(parts[1][parts[1].index(after: colon)...]) else {
+            let port = Int(parts[1][parts[1].index(after: colon)...])
+        else {
             reply("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", context: context, close: true)
             return
         }

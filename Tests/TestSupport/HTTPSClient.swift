@@ -14,7 +14,9 @@ public struct ClientTLS: Sendable {
     /// Name to verify the server certificate against (SNI too); nil skips the hostname check.
     public var serverName: String?
 
-    public init(trustRoots: PEMSource, certificate: PEMSource? = nil, privateKey: PEMSource? = nil, serverName: String? = nil) {
+    public init(
+        trustRoots: PEMSource, certificate: PEMSource? = nil, privateKey: PEMSource? = nil, serverName: String? = nil
+    ) {
         self.trustRoots = trustRoots
         self.certificate = certificate
         self.privateKey = privateKey
@@ -24,11 +26,15 @@ public struct ClientTLS: Sendable {
     func context() throws -> NIOSSLContext {
         var config = TLSConfiguration.makeClientConfiguration()
         config.minimumTLSVersion = .tlsv12
-        config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(trustRoots.load("the trust roots").utf8)))
+        config.trustRoots = .certificates(
+            try NIOSSLCertificate.fromPEMBytes(Array(trustRoots.load("the trust roots").utf8)))
         config.certificateVerification = serverName == nil ? .noHostnameVerification : .fullVerification
         if let certificate, let privateKey {
-            config.certificateChain = try NIOSSLCertificate.fromPEMBytes(Array(certificate.load("the client certificate").utf8)).map { .certificate($0) }
-            config.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(privateKey.load("the client key").utf8), format: .pem))
+            config.certificateChain = try NIOSSLCertificate.fromPEMBytes(
+                Array(certificate.load("the client certificate").utf8)
+            ).map { .certificate($0) }
+            config.privateKey = .privateKey(
+                try NIOSSLPrivateKey(bytes: Array(privateKey.load("the client key").utf8), format: .pem))
         }
         return try NIOSSLContext(configuration: config)
     }
@@ -65,8 +71,10 @@ public final class HTTPSClient: Sendable {
     private init(channel: any Channel) { self.channel = channel }
 
     /// Connects (and completes the TLS handshake when `tls` is given).
-    public static func connect(host: String, port: Int, tls: ClientTLS?,
-                               group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> HTTPSClient {
+    public static func connect(
+        host: String, port: Int, tls: ClientTLS?,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> HTTPSClient {
         let sslContext = try tls?.context()
         let channel = try await ClientBootstrap(group: group)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
@@ -101,7 +109,9 @@ public final class HTTPSClient: Sendable {
     }
 
     /// Sends a request and waits for the whole response.
-    public func send(_ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil) async throws -> ClientResponse {
+    public func send(
+        _ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:], body: ByteBuffer? = nil
+    ) async throws -> ClientResponse {
         let promise = channel.eventLoop.makePromise(of: ClientResponse.self)
         try await write(method, uri, headers, body, .collect(promise))
         return try await promise.futureResult.get()
@@ -109,16 +119,21 @@ public final class HTTPSClient: Sendable {
 
     /// Sends a request and returns the status and head at once, and the body as a stream of
     /// chunks (for watch-style responses). The stream ends when the response ends.
-    public func stream(_ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:]) async throws
-        -> (HTTPResponseHead, AsyncThrowingStream<ByteBuffer, any Error>) {
+    public func stream(
+        _ method: HTTPMethod, _ uri: String, headers: HTTPHeaders = [:]
+    ) async throws
+        -> (HTTPResponseHead, AsyncThrowingStream<ByteBuffer, any Error>)
+    {
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let head = channel.eventLoop.makePromise(of: HTTPResponseHead.self)
         try await write(method, uri, headers, nil, .stream(head, continuation))
         return (try await head.futureResult.get(), stream)
     }
 
-    private func write(_ method: HTTPMethod, _ uri: String, _ headers: HTTPHeaders, _ body: ByteBuffer?,
-                       _ sink: ResponseCollector.Sink) async throws {
+    private func write(
+        _ method: HTTPMethod, _ uri: String, _ headers: HTTPHeaders, _ body: ByteBuffer?,
+        _ sink: ResponseCollector.Sink
+    ) async throws {
         var headers = headers
         if !headers.contains(name: "host") { headers.add(name: "Host", value: "localhost") }
         if let body { headers.replaceOrAdd(name: "Content-Length", value: String(body.readableBytes)) }
@@ -188,14 +203,17 @@ final class ResponseCollector: ChannelInboundHandler {
             body.clear()
             if case .stream(let promise, _)? = pending.first { promise.succeed(h) }
         case .body(let chunk):
-            if case .stream(_, let continuation)? = pending.first { continuation.yield(chunk) } else {
+            if case .stream(_, let continuation)? = pending.first {
+                continuation.yield(chunk)
+            } else {
                 var chunk = chunk
                 body.writeBuffer(&chunk)
             }
         case .end:
             guard !pending.isEmpty, let h = head else { return }
             switch pending.removeFirst() {
-            case .collect(let promise): promise.succeed(ClientResponse(status: h.status, headers: h.headers, body: body))
+            case .collect(let promise):
+                promise.succeed(ClientResponse(status: h.status, headers: h.headers, body: body))
             case .stream(_, let continuation): continuation.finish()
             }
             head = nil

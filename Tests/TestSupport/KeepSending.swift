@@ -10,13 +10,17 @@ public struct SendTally: Sendable, CustomStringConvertible {
     /// Requests whose write failed on a connection the server had closed: never sent.
     public var unsent = 0
     public var lostErrors: [String] = []
-    public var description: String { "answered \(answered), lost \(lost), unsent \(unsent), refused \(refused), close headers \(closeHeaders)" }
+    public var description: String {
+        "answered \(answered), lost \(lost), unsent \(unsent), refused \(refused), close headers \(closeHeaders)"
+    }
 }
 
 /// Sends requests back to back on keep-alive connections until the server stops taking
 /// new ones, reconnecting after every answer that carries `Connection: close`.
-public func keepSending(port: Int, tls: ClientTLS, until deadline: ContinuousClock.Instant,
-                        path: String = "/validate", body: @escaping @Sendable () -> ByteBuffer = { ByteBuffer(string: "{}") }) async -> SendTally {
+public func keepSending(
+    port: Int, tls: ClientTLS, until deadline: ContinuousClock.Instant,
+    path: String = "/validate", body: @escaping @Sendable () -> ByteBuffer = { ByteBuffer(string: "{}") }
+) async -> SendTally {
     var tally = SendTally()
     var client: HTTPSClient?
     while ContinuousClock.now < deadline {
@@ -59,4 +63,3 @@ public func keepSending(port: Int, tls: ClientTLS, until deadline: ContinuousClo
     await client?.close()
     return tally
 }
-

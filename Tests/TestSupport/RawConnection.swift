@@ -18,8 +18,10 @@ public final class RawConnection: Sendable {
     /// With `reading: false` nothing is read from the socket until `startReading()`: a client
     /// that sends and does not read its answers (plain connections only: TLS needs reads
     /// for its handshake).
-    public static func connect(host: String, port: Int, tls: ClientTLS?, reading: Bool = true,
-                               group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RawConnection {
+    public static func connect(
+        host: String, port: Int, tls: ClientTLS?, reading: Bool = true,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) async throws -> RawConnection {
         let sslContext = try tls?.context()
         let group = group.next()
         let done = group.makePromise(of: ByteBuffer.self)

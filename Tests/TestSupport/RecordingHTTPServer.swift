@@ -71,14 +71,18 @@ public final class RecordingHTTPServer: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head):
-                log.append(Request(method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }))
+                log.append(
+                    Request(
+                        method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }))
             case .body:
                 break
             case .end:
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: "application/json")
                 headers.add(name: "Content-Length", value: String(answer.utf8.count))
-                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+                    promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: answer)))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             }

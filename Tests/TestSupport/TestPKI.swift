@@ -22,14 +22,18 @@ public final class TestPKI: Sendable {
     public var keyFile: String { path("\(name)-server.key") }
 
     /// A new CA and server certificate, written to `dir` (by default a new scratch directory).
-    public static func make(_ name: String = "test", serverName: String = "localhost", in dir: URL? = nil) throws -> TestPKI {
+    public static func make(
+        _ name: String = "test", serverName: String = "localhost", in dir: URL? = nil
+    ) throws -> TestPKI {
         try TestPKI(name: name, serverName: serverName, dir: dir, identities: false)
     }
 
     /// The PKI shared by the test process, made once, with the fixed identities below.
     public static func get() throws -> TestPKI { try shared.get() }
 
-    private static let shared = Result { try TestPKI(name: "shared", serverName: "kube-apiserver", dir: nil, identities: true) }
+    private static let shared = Result {
+        try TestPKI(name: "shared", serverName: "kube-apiserver", dir: nil, identities: true)
+    }
 
     private init(name: String, serverName: String, dir: URL?, identities: Bool) throws {
         self.name = name
@@ -37,7 +41,9 @@ public final class TestPKI: Sendable {
         try FileManager.default.createDirectory(at: self.dir, withIntermediateDirectories: true)
         ca = try CertificateFactory.makeCA(commonName: "\(name) test CA", validityDays: 2)
         server = try CertificateFactory.issue(
-            CertificateSpec(commonName: serverName, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validityDays: 2), signedBy: ca)
+            CertificateSpec(
+                commonName: serverName, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"], validityDays: 2),
+            signedBy: ca)
         self.identities = identities ? try Identities(ca) : nil
         try write(ca.certificatePEM, to: caFile)
         try write(server.certificatePEM, to: certFile)
@@ -68,8 +74,9 @@ public final class TestPKI: Sendable {
     public func clientTLS(cn: String? = nil, orgs: [String] = []) throws -> ClientTLS {
         guard let cn else { return ClientTLS(trustRoots: .pem(ca.certificatePEM)) }
         let issued = try issueClient(cn: cn, orgs: orgs)
-        return ClientTLS(trustRoots: .pem(ca.certificatePEM), certificate: .pem(issued.certificatePEM),
-                         privateKey: .pem(issued.privateKeyPEM))
+        return ClientTLS(
+            trustRoots: .pem(ca.certificatePEM), certificate: .pem(issued.certificatePEM),
+            privateKey: .pem(issued.privateKeyPEM))
     }
 
     public func path(_ file: String) -> String { dir.appendingPathComponent(file).path }
@@ -104,7 +111,8 @@ public final class TestPKI: Sendable {
         init(_ ca: CertificateAndKey) throws {
             otherCA = try CertificateFactory.makeCA(commonName: "some-other-ca")
             namedServer = try CertificateFactory.issue(
-                CertificateSpec(commonName: "api.internal.test", dnsNames: ["api.internal.test"], usage: .server), signedBy: ca)
+                CertificateSpec(commonName: "api.internal.test", dnsNames: ["api.internal.test"], usage: .server),
+                signedBy: ca)
             client = try CertificateFactory.issue(
                 CertificateSpec(commonName: "alice", organizations: ["devs"], usage: .client), signedBy: ca)
             rsaClient = try CertificateFactory.issue(

@@ -9,7 +9,11 @@ public final class Counter: Sendable {
     public init() {}
     public func increment() { count.withLock { $0 += 1 } }
     /// Counts one more and returns the new count.
-    public func next() -> Int { count.withLock { $0 += 1; return $0 } }
+    public func next() -> Int {
+        count.withLock {
+            $0 += 1; return $0
+        }
+    }
     public var value: Int { count.withLock { $0 } }
 }
 
@@ -62,8 +66,10 @@ public struct ProcessOutput: Sendable {
 /// Runs a program to completion without blocking the cooperative thread pool: tests run it
 /// against in-process servers (the sandbox) that need that pool to answer meanwhile. Output
 /// goes through files, so a chatty program never blocks on a full pipe.
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String],
-                       stdin: String? = nil) async throws -> ProcessOutput {
+public func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String],
+    stdin: String? = nil
+) async throws -> ProcessOutput {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("proc-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -85,6 +91,7 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
         process.terminationHandler = { cont.resume(returning: $0.terminationStatus) }
         do { try process.run() } catch { cont.resume(throwing: error) }
     }
-    return ProcessOutput(status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                         stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    return ProcessOutput(
+        status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
 }

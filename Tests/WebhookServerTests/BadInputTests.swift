@@ -10,7 +10,9 @@ import Testing
 struct BadInputTests {
     static let uid = "a1f1c0de-0007-4000-8000-000000000007"
 
-    @Test("413, 415, 405, 404, 400 (malformed, non-AdmissionReview, empty, wrong version), each echoing the uid when readable")
+    @Test(
+        "413, 415, 405, 404, 400 (malformed, non-AdmissionReview, empty, wrong version), each echoing the uid when readable"
+    )
     func refusals() async throws {
         let pki = try TestPKI.make()
         var settings = pki.settings()
@@ -21,7 +23,10 @@ struct BadInputTests {
         let good = try Fixtures.review("07-kubectl-scale-denied.json")
         let text = String(decoding: good, as: UTF8.self)
 
-        struct Case { var name: String; var status: HTTPResponseStatus; var uid: String?; var send: (HTTPSClient) async throws -> ClientResponse }
+        struct Case {
+            var name: String; var status: HTTPResponseStatus; var uid: String?;
+            var send: (HTTPSClient) async throws -> ClientResponse
+        }
         let padding = String(repeating: " ", count: 70 * 1024)
         let cases: [Case] = [
             Case(name: "too large", status: .payloadTooLarge, uid: Self.uid) {
@@ -33,13 +38,16 @@ struct BadInputTests {
             },
             Case(name: "GET on validate", status: .methodNotAllowed, uid: nil) { try await $0.send(.GET, "/validate") },
             Case(name: "unknown path", status: .notFound, uid: Self.uid) { try await $0.review(good, path: "/mutate") },
-            Case(name: "truncated JSON", status: .badRequest, uid: Self.uid) { try await $0.review(Data(good.prefix(good.count / 2))) },
+            Case(name: "truncated JSON", status: .badRequest, uid: Self.uid) {
+                try await $0.review(Data(good.prefix(good.count / 2)))
+            },
             Case(name: "not JSON", status: .badRequest, uid: nil) { try await $0.review(Data("<xml/>".utf8)) },
             Case(name: "a Deployment, not an AdmissionReview", status: .badRequest, uid: nil) {
                 try await $0.review(try Fixtures.review("parent-web.json"))
             },
             Case(name: "v1beta1 review", status: .badRequest, uid: Self.uid) {
-                try await $0.review(Data(text.replacingOccurrences(of: "admission.k8s.io/v1", with: "admission.k8s.io/v1beta1").utf8))
+                try await $0.review(
+                    Data(text.replacingOccurrences(of: "admission.k8s.io/v1", with: "admission.k8s.io/v1beta1").utf8))
             },
             Case(name: "empty body", status: .badRequest, uid: nil) { try await $0.review(Data()) },
         ]
@@ -59,7 +67,9 @@ struct BadInputTests {
             await check.close()
         }
         let metrics = service.metrics.render()
-        for reason in ["too-large", "unsupported-media-type", "method-not-allowed", "not-found", "malformed", "empty-body"] {
+        for reason in [
+            "too-large", "unsupported-media-type", "method-not-allowed", "not-found", "malformed", "empty-body",
+        ] {
             #expect(metrics.contains("singleton_webhook_rejected_requests_total{reason=\"\(reason)\"}"), "\(reason)")
         }
         await service.shutdown()
@@ -69,7 +79,8 @@ struct BadInputTests {
     func mutations() async throws {
         let pki = try TestPKI.make()
         let service = try await WebhookService.start(pki.settings(), source: nil, logger: LogCapture().logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         let good = Array(try Fixtures.review("04-at-most-one-surge-denied.json"))
         var rng = SplitMix64(seed: 42)
         for _ in 0..<200 {
@@ -90,4 +101,3 @@ struct BadInputTests {
         await service.shutdown()
     }
 }
-

@@ -34,7 +34,9 @@ actor FakeWorkloadAPI {
 
     func remove(_ kind: WorkloadKind, _ meta: ObjectMeta, announce: Bool = true) {
         rv += 1
-        guard let gone = objects[kind]?.removeValue(forKey: "\(meta.namespace ?? "")/\(meta.name ?? "")") else { return }
+        guard let gone = objects[kind]?.removeValue(forKey: "\(meta.namespace ?? "")/\(meta.name ?? "")") else {
+            return
+        }
         var m = gone
         m.resourceVersion = String(rv)
         if announce { events.append(Event(rv: rv, kind: kind, type: "DELETED", meta: m)) }
@@ -72,19 +74,28 @@ actor FakeWorkloadAPI {
                 let end = limit > 0 ? min(start + limit, all.count) : all.count
                 var metadata = ["resourceVersion": String(rv)]
                 if end < all.count { metadata["continue"] = String(end) }
-                return .json(.ok, Self.json(["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
-                                             "metadata": metadata, "items": all[start..<end].map(Self.partial)]))
+                return .json(
+                    .ok,
+                    Self.json([
+                        "kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1",
+                        "metadata": metadata, "items": all[start..<end].map(Self.partial),
+                    ]))
             }
             // /apis/apps/v1/namespaces/NS/deployments/NAME (or /api/v1/... for replicationcontrollers)
             let base = kind.collectionPath(namespace: nil).dropLast(kind.resource.count + 1)
             let parts = request.path.split(separator: "/").map(String.init)
             if request.path.hasPrefix(base + "/namespaces/"), parts.count >= 3, parts[parts.count - 2] == kind.resource,
-               parts[parts.count - 4] == "namespaces" {
+                parts[parts.count - 4] == "namespaces"
+            {
                 gets += 1
                 let key = "\(parts[parts.count - 3])/\(parts[parts.count - 1])"
                 if let meta = objects[kind]?[key] ?? hidden[key] { return .json(.ok, Self.json(Self.partial(meta))) }
-                return .json(.notFound, Self.json(["kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
-                                                   "code": 404, "message": "\(kind.resource) \"\(parts[parts.count - 1])\" not found"]))
+                return .json(
+                    .notFound,
+                    Self.json([
+                        "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
+                        "code": 404, "message": "\(kind.resource) \"\(parts[parts.count - 1])\" not found",
+                    ]))
             }
         }
         return .text(.notFound, "fake API: no route for \(request.path)\n")
@@ -92,8 +103,13 @@ actor FakeWorkloadAPI {
 
     private func watch(_ kind: WorkloadKind, from: Int) -> ServerResponse {
         if from < oldestWatchable {
-            let status: [String: Any] = ["type": "ERROR", "object": ["kind": "Status", "apiVersion": "v1", "status": "Failure",
-                                                                     "reason": "Expired", "code": 410, "message": "too old resource version: \(from)"]]
+            let status: [String: Any] = [
+                "type": "ERROR",
+                "object": [
+                    "kind": "Status", "apiVersion": "v1", "status": "Failure",
+                    "reason": "Expired", "code": 410, "message": "too old resource version: \(from)",
+                ],
+            ]
             let line = Self.json(status) + Data("\n".utf8)
             return .stream(.ok, contentType: "application/json") { writer in
                 try await writer.write(line)
@@ -103,11 +119,18 @@ actor FakeWorkloadAPI {
         let currentRV = rv
         return .stream(.ok, contentType: "application/json") { writer in
             var last = from
-            try await writer.write(Self.json(["type": "BOOKMARK", "object": ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-                                                                            "metadata": ["resourceVersion": String(max(from, currentRV))]]]) + Data("\n".utf8))
+            try await writer.write(
+                Self.json([
+                    "type": "BOOKMARK",
+                    "object": [
+                        "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                        "metadata": ["resourceVersion": String(max(from, currentRV))],
+                    ],
+                ]) + Data("\n".utf8))
             while !Task.isCancelled, await self.generation == startGeneration {
                 for event in await self.eventsAfter(last, kind: kind) {
-                    try await writer.write(Self.json(["type": event.type, "object": Self.partial(event.meta)]) + Data("\n".utf8))
+                    try await writer.write(
+                        Self.json(["type": event.type, "object": Self.partial(event.meta)]) + Data("\n".utf8))
                     last = event.rv
                 }
                 try? await Task.sleep(for: .milliseconds(10))

@@ -45,9 +45,12 @@ final class LogCapture: Sendable {
 
 /// Paths to repository and shared fixtures (repo root is 3 levels above this file).
 enum Fixtures {
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let shared = repoRoot.deletingLastPathComponent().appendingPathComponent("shared")
-    static var sharedAvailable: Bool { FileManager.default.fileExists(atPath: shared.appendingPathComponent("fixtures").path) }
+    static var sharedAvailable: Bool {
+        FileManager.default.fileExists(atPath: shared.appendingPathComponent("fixtures").path)
+    }
 
     static func review(_ name: String) throws -> Data {
         try Data(contentsOf: repoRoot.appendingPathComponent("examples/reviews/\(name)"))
@@ -77,7 +80,9 @@ struct ReviewAnswer: Decodable {
 }
 
 extension HTTPSClient {
-    func review(_ body: Data, path: String = "/validate", contentType: String = "application/json") async throws -> ClientResponse {
+    func review(
+        _ body: Data, path: String = "/validate", contentType: String = "application/json"
+    ) async throws -> ClientResponse {
         try await send(.POST, path, headers: ["Content-Type": contentType], body: ByteBuffer(bytes: body))
     }
 }
@@ -105,8 +110,11 @@ actor StaticSource: MetadataSource {
         return MetadataList(items: objects[kind] ?? [], resourceVersion: "1")
     }
 
-    nonisolated func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws
-        -> AsyncThrowingStream<MetadataWatchEvent, any Error> {
+    nonisolated func watch(
+        _ kind: WorkloadKind, namespace: String?, resourceVersion: String
+    ) async throws
+        -> AsyncThrowingStream<MetadataWatchEvent, any Error>
+    {
         AsyncThrowingStream { _ in }
     }
 

@@ -22,12 +22,16 @@ struct KubeSourceListTests {
     static func serve(_ handler: ClosureHandler, _ body: (KubeClient) async throws -> Void) async throws {
         let pki = try TestPKI.make()
         let server = try await HTTPSServer.start(
-            ServerConfiguration(tls: TLSSettings(certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)),
-                                limits: .forTests, threads: 1),
+            ServerConfiguration(
+                tls: TLSSettings(
+                    certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)),
+                limits: .forTests, threads: 1),
             handler: handler)
-        let client = KubeClient(config: ClientConfig(server: "https://127.0.0.1:\(server.port)",
-                                                     tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8)),
-                                                     retry: RetryPolicy(maxAttempts: 1)))
+        let client = KubeClient(
+            config: ClientConfig(
+                server: "https://127.0.0.1:\(server.port)",
+                tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8)),
+                retry: RetryPolicy(maxAttempts: 1)))
         do {
             try await body(client)
         } catch {
@@ -65,9 +69,10 @@ struct KubeSourceListTests {
         await api.put(.deployment, Self.meta("b", uid: "u-b"))
         try await Self.serve(api.handler) { client in
             let cache = ParentCache(kinds: [.deployment])
-            let reflector = Reflector(kind: .deployment, namespace: nil,
-                                      source: KubeMetadataSource(client: client, watchTimeoutSeconds: 60, pageSize: 1), cache: cache,
-                                      backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)), logger: Logger(label: "test"))
+            let reflector = Reflector(
+                kind: .deployment, namespace: nil,
+                source: KubeMetadataSource(client: client, watchTimeoutSeconds: 60, pageSize: 1), cache: cache,
+                backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)), logger: Logger(label: "test"))
             let task = Task { await reflector.run() }
             defer { task.cancel() }
             let a = ParentReference(kind: .deployment, namespace: "shop", name: "a")
@@ -88,19 +93,24 @@ struct KubeSourceListTests {
 
     @Test("an item that cannot be read fails the list with its place and name; the cache stays unsynced")
     func unreadableItem() async throws {
-        let body = Data(#"""
+        let body = Data(
+            #"""
             {"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":"9"},"items":[
              {"kind":"PartialObjectMetadata","metadata":{"name":"web","namespace":"shop","uid":"u1"}},
              {"kind":"PartialObjectMetadata","metadata":{"name":"bad","namespace":"shop","uid":42}}]}
             """#.utf8)
         try await Self.serve(ClosureHandler { _ in .json(.ok, body) }) { client in
             let source = KubeMetadataSource(client: client)
-            let error = await #expect(throws: KubeAPIError.self) { _ = try await source.list(.deployment, namespace: nil) }
-            let expected = "the server's answer to GET /apis/apps/v1/deployments could not be read: items[1] (shop/bad): metadata.uid: "
+            let error = await #expect(throws: KubeAPIError.self) {
+                _ = try await source.list(.deployment, namespace: nil)
+            }
+            let expected =
+                "the server's answer to GET /apis/apps/v1/deployments could not be read: items[1] (shop/bad): metadata.uid: "
             #expect(error?.message.hasPrefix(expected) == true, "\(String(describing: error))")
 
             let cache = ParentCache(kinds: [.deployment])
-            let reflector = Reflector(kind: .deployment, namespace: nil, source: source, cache: cache, logger: Logger(label: "test"))
+            let reflector = Reflector(
+                kind: .deployment, namespace: nil, source: source, cache: cache, logger: Logger(label: "test"))
             guard case .failed(let why) = await reflector.round() else {
                 Issue.record("a list with an unreadable item must fail the round")
                 return

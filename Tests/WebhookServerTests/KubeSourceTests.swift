@@ -34,19 +34,26 @@ struct KubeSourceTests {
         await api.put(.statefulSet, Self.meta("db", uid: "u-db", mode: "at-least-one"))
         await api.put(.deployment, Self.meta("plain", uid: "u-plain", mode: nil))
         let apiServer = try await HTTPSServer.start(
-            ServerConfiguration(tls: TLSSettings(certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)), limits: .forTests, threads: 1),
+            ServerConfiguration(
+                tls: TLSSettings(
+                    certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)),
+                limits: .forTests, threads: 1),
             handler: api.handler)
-        let client = KubeClient(config: ClientConfig(server: "https://127.0.0.1:\(apiServer.port)",
-                                                     tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8))))
+        let client = KubeClient(
+            config: ClientConfig(
+                server: "https://127.0.0.1:\(apiServer.port)",
+                tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8))))
         let source = KubeMetadataSource(client: client, watchTimeoutSeconds: 60)
 
         let service = try await WebhookService.start(pki.settings(), source: source, logger: LogCapture().logger)
-        let webhook = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let webhook = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         try await waitFor("cache synced") { try await webhook.send(.GET, "/readyz").status == .ok }
         #expect(service.cache?.read { $0.count(.deployment) } == 2)
 
         // 1. Cached parent: denied, looked up in the cache.
-        var answer = try ReviewAnswer.decode(try await webhook.review(Fixtures.review("07-kubectl-scale-denied.json")).body)
+        var answer = try ReviewAnswer.decode(
+            try await webhook.review(Fixtures.review("07-kubectl-scale-denied.json")).body)
         #expect(!answer.response.allowed)
         #expect(answer.response.status?.code == 403)
 
@@ -61,7 +68,8 @@ struct KubeSourceTests {
 
         // 3. Not in the cache (lagging): a direct GET finds it.
         await api.hide(Self.meta("hidden", uid: "u-hidden", mode: "at-most-one"))
-        answer = try ReviewAnswer.decode(try await webhook.review(Self.scaleReview(name: "hidden", uid: "u-hidden")).body)
+        answer = try ReviewAnswer.decode(
+            try await webhook.review(Self.scaleReview(name: "hidden", uid: "u-hidden")).body)
         #expect(!answer.response.allowed)
         #expect(service.metrics.render().contains("singleton_webhook_parent_lookups_total{source=\"api\"} 1"))
 
@@ -80,7 +88,8 @@ struct KubeSourceTests {
         await api.compact()
         await api.put(.deployment, Self.meta("after-compaction", uid: "u-ac", mode: "at-most-one"), announce: false)
         try await waitFor("relist after 410") {
-            service.cache?.lookup(ParentReference(kind: .deployment, namespace: "shop", name: "after-compaction")) != nil
+            service.cache?.lookup(ParentReference(kind: .deployment, namespace: "shop", name: "after-compaction"))
+                != nil
         }
         #expect((await api.lists[.deployment] ?? 0) > listsBefore)
         #expect(service.metrics.render().contains("singleton_webhook_parent_cache_relists_total{kind=\"deployments\"}"))
@@ -95,18 +104,20 @@ struct KubeSourceTests {
         let pki = try TestPKI.make()
         let source = StaticSource(objects: [:], holdLists: true)
         let service = try await WebhookService.start(pki.settings(), source: source, logger: LogCapture().logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         #expect(try await client.send(.GET, "/readyz").status == .serviceUnavailable)
         #expect(try await client.send(.GET, "/healthz").status == .ok)
         #expect(service.metrics.render().contains("singleton_webhook_parent_cache_synced{kind=\"deployments\"} 0"))
         await source.release()
         try await waitFor("ready") { try await client.send(.GET, "/readyz").status == .ok }
-        #expect(service.metrics.render().contains("singleton_webhook_parent_cache_synced{kind=\"replicationcontrollers\"} 1"))
+        #expect(
+            service.metrics.render().contains(
+                "singleton_webhook_parent_cache_synced{kind=\"replicationcontrollers\"} 1"))
         await client.close()
         await service.shutdown()
     }
 }
-
 
 /// `KubeMetadataSource.make` checks the kubeconfig's TLS material up front (the webhook links
 /// no OpenSSL to check it at load), so `serve` refuses to start on a key that is not the
@@ -117,13 +128,13 @@ struct KubeSourceTLSCheckTests {
         let path = pki.dir.appendingPathComponent("kubeconfig").path
         let b64 = { (text: String) in Data(text.utf8).base64EncodedString() }
         try """
-            apiVersion: v1
-            kind: Config
-            current-context: c
-            clusters: [{name: k, cluster: {server: "https://127.0.0.1:1", certificate-authority-data: \(b64(pki.ca.certificatePEM))}}]
-            contexts: [{name: c, context: {cluster: k, user: u}}]
-            users: [{name: u, user: {client-certificate-data: \(b64(certificatePEM)), client-key-data: \(b64(keyPEM))}}]
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        apiVersion: v1
+        kind: Config
+        current-context: c
+        clusters: [{name: k, cluster: {server: "https://127.0.0.1:1", certificate-authority-data: \(b64(pki.ca.certificatePEM))}}]
+        contexts: [{name: c, context: {cluster: k, user: u}}]
+        users: [{name: u, user: {client-certificate-data: \(b64(certificatePEM)), client-key-data: \(b64(keyPEM))}}]
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 

@@ -10,7 +10,9 @@ import Testing
 func parsePrometheus(_ text: String) throws -> [String: Double] {
     var samples: [String: Double] = [:]
     for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-        guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...].replacingOccurrences(of: "+Inf", with: "inf")) else {
+        guard let space = line.lastIndex(of: " "),
+            let value = Double(line[line.index(after: space)...].replacingOccurrences(of: "+Inf", with: "inf"))
+        else {
             throw PrometheusParseError(line: String(line))
         }
         samples[String(line[..<space])] = value
@@ -25,11 +27,16 @@ struct OperationsTests {
     func metrics() async throws {
         let pki = try TestPKI.make()
         let parent = try Workload.decode(Fixtures.review("parent-web.json")).metadata
-        let service = try await WebhookService.start(pki.settings(), source: StaticSource(objects: [.deployment: [parent]]),
-                                                     logger: LogCapture().logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let service = try await WebhookService.start(
+            pki.settings(), source: StaticSource(objects: [.deployment: [parent]]),
+            logger: LogCapture().logger)
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         try await waitFor("synced") { try await client.send(.GET, "/readyz").status == .ok }
-        for file in ["01-create-singleton-allowed.json", "02-scale-out-denied.json", "07-kubectl-scale-denied.json", "07-kubectl-scale-denied.json"] {
+        for file in [
+            "01-create-singleton-allowed.json", "02-scale-out-denied.json", "07-kubectl-scale-denied.json",
+            "07-kubectl-scale-denied.json",
+        ] {
             _ = try await client.review(Fixtures.review(file))
         }
         _ = try await client.review(Data("{".utf8))
@@ -37,14 +44,22 @@ struct OperationsTests {
         #expect(response.status == .ok)
         #expect(response.headers.first(name: "content-type")?.hasPrefix("text/plain; version=0.0.4") == true)
         let samples = try parsePrometheus(response.bodyString)
-        #expect(samples["singleton_webhook_admission_decisions_total{verdict=\"deny\",kind=\"deployments/scale\",operation=\"UPDATE\",rule=\"replicas\"}"] == 2)
-        #expect(samples["singleton_webhook_admission_decisions_total{verdict=\"allow\",kind=\"deployments\",operation=\"CREATE\",rule=\"compliant\"}"] == 1)
+        #expect(
+            samples[
+                "singleton_webhook_admission_decisions_total{verdict=\"deny\",kind=\"deployments/scale\",operation=\"UPDATE\",rule=\"replicas\"}"
+            ] == 2)
+        #expect(
+            samples[
+                "singleton_webhook_admission_decisions_total{verdict=\"allow\",kind=\"deployments\",operation=\"CREATE\",rule=\"compliant\"}"
+            ] == 1)
         #expect(samples["singleton_webhook_admission_duration_seconds_count"] == 4)
         #expect(samples["singleton_webhook_admission_duration_seconds_bucket{le=\"+Inf\"}"] == 4)
         #expect(samples["singleton_webhook_admission_duration_seconds_bucket{le=\"0.0001\"}"] != nil)
         #expect(samples["singleton_webhook_admission_duration_seconds_bucket{le=\"0.00025\"}"] != nil)
         // Buckets are cumulative.
-        let bounds = WebhookMetrics.latencyBuckets.map { samples["singleton_webhook_admission_duration_seconds_bucket{le=\"\($0)\"}"] ?? -1 }
+        let bounds = WebhookMetrics.latencyBuckets.map {
+            samples["singleton_webhook_admission_duration_seconds_bucket{le=\"\($0)\"}"] ?? -1
+        }
         #expect(bounds == bounds.sorted())
         #expect(samples["singleton_webhook_rejected_requests_total{reason=\"malformed\"}"] == 1)
         #expect(samples["singleton_webhook_parent_cache_objects{kind=\"deployments\"}"] == 1)
@@ -64,7 +79,9 @@ struct OperationsTests {
         let service = try await WebhookService.start(settings, source: nil, logger: LogCapture().logger)
         let metricsPort = try #require(service.metricsServer?.port)
         let plain = try await HTTPSClient.connect(host: "127.0.0.1", port: metricsPort, tls: nil)
-        #expect(try await plain.send(.GET, "/metrics").bodyString.contains("# TYPE singleton_webhook_admission_duration_seconds histogram"))
+        #expect(
+            try await plain.send(.GET, "/metrics").bodyString.contains(
+                "# TYPE singleton_webhook_admission_duration_seconds histogram"))
         #expect(try await plain.send(.GET, "/readyz").status == .ok)
         #expect(try await plain.review(Fixtures.review("01-create-singleton-allowed.json")).status == .notFound)
         let tls = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
@@ -81,7 +98,8 @@ struct OperationsTests {
         settings.clientCAFile = pki.caFile
         let service = try await WebhookService.start(settings, source: nil, logger: LogCapture().logger)
         let port = service.server.port
-        let apiserver = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS(cn: "kube-apiserver"))
+        let apiserver = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: port, tls: try pki.clientTLS(cn: "kube-apiserver"))
         #expect(try await apiserver.review(Fixtures.review("02-scale-out-denied.json")).status == .ok)
         var refused = false
         do {
@@ -128,8 +146,11 @@ struct OperationsTests {
             return try await group.reduce(0, +)
         }
         #expect(failures == 0)
-        try await waitFor("reload counted") { service.metrics.render().contains("singleton_webhook_tls_reloads_total{result=\"success\"}") }
-        let onlyNew = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: ClientTLS(trustRoots: .pem(newCA.certificatePEM)))
+        try await waitFor("reload counted") {
+            service.metrics.render().contains("singleton_webhook_tls_reloads_total{result=\"success\"}")
+        }
+        let onlyNew = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: port, tls: ClientTLS(trustRoots: .pem(newCA.certificatePEM)))
         #expect(try await onlyNew.review(body).status == .ok)
         await onlyNew.close()
         await service.shutdown()
@@ -160,14 +181,17 @@ struct OperationsTests {
     }
 }
 
-
 /// Lists nothing; GET blocks until released, then finds shop/web as an at-most-one Deployment.
 struct BlockingGetSource: MetadataSource {
     let getStarted = Signal()
     let release = Signal()
 
-    func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList { MetadataList(items: [], resourceVersion: "1") }
-    func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws -> AsyncThrowingStream<MetadataWatchEvent, any Error> {
+    func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList {
+        MetadataList(items: [], resourceVersion: "1")
+    }
+    func watch(
+        _ kind: WorkloadKind, namespace: String?, resourceVersion: String
+    ) async throws -> AsyncThrowingStream<MetadataWatchEvent, any Error> {
         AsyncThrowingStream { _ in }
     }
     func get(_ kind: WorkloadKind, namespace: String, name: String) async throws -> ObjectMeta? {

@@ -7,10 +7,10 @@ import Testing
 /// A scripted MetadataSource: each list/watch call takes the next scripted answer.
 actor ScriptedSource: MetadataSource {
     enum WatchScript {
-        case events([MetadataWatchEvent])       // then the stream ends (server timeout)
+        case events([MetadataWatchEvent])  // then the stream ends (server timeout)
         case eventsThenGone([MetadataWatchEvent])
         case fail(String)
-        case hang                               // stays open until cancelled
+        case hang  // stays open until cancelled
     }
     var lists: [Result<MetadataList, MetadataSourceError>]
     var watches: [WatchScript]
@@ -29,8 +29,11 @@ actor ScriptedSource: MetadataSource {
         return try lists.removeFirst().get()
     }
 
-    func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws
-        -> AsyncThrowingStream<MetadataWatchEvent, any Error> {
+    func watch(
+        _ kind: WorkloadKind, namespace: String?, resourceVersion: String
+    ) async throws
+        -> AsyncThrowingStream<MetadataWatchEvent, any Error>
+    {
         watchFrom.append(resourceVersion)
         let script = watches.isEmpty ? .hang : watches.removeFirst()
         switch script {
@@ -61,15 +64,24 @@ struct ReflectorTests {
     let logger = Logger(label: "test")
 
     func reflector(_ source: ScriptedSource, _ cache: ParentCache, _ metrics: WebhookMetrics? = nil) -> Reflector {
-        Reflector(kind: .deployment, namespace: nil, source: source, cache: cache,
-                  backoff: Backoff(initial: .milliseconds(1), maximum: .milliseconds(5)), metrics: metrics, logger: logger)
+        Reflector(
+            kind: .deployment, namespace: nil, source: source, cache: cache,
+            backoff: Backoff(initial: .milliseconds(1), maximum: .milliseconds(5)), metrics: metrics, logger: logger)
     }
 
     @Test("a round lists, then watches from the list's resourceVersion and applies events and bookmarks")
     func listThenWatch() async {
         let source = ScriptedSource(
-            lists: [.success(MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1", rv: "10")], resourceVersion: "10"))],
-            watches: [.events([.added(ParentCacheStoreTests.meta("api", uid: "u2", rv: "11")), .bookmark(resourceVersion: "15")]), .events([])])
+            lists: [
+                .success(
+                    MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1", rv: "10")], resourceVersion: "10")
+                )
+            ],
+            watches: [
+                .events([
+                    .added(ParentCacheStoreTests.meta("api", uid: "u2", rv: "11")), .bookmark(resourceVersion: "15"),
+                ]), .events([]),
+            ])
         let cache = ParentCache(kinds: [.deployment])
         let r = reflector(source, cache)
         #expect(await r.round() == .watchEnded)
@@ -85,8 +97,10 @@ struct ReflectorTests {
     @Test("410 Gone invalidates and the next round relists")
     func goneRelists() async {
         let source = ScriptedSource(
-            lists: [.success(MetadataList(items: [], resourceVersion: "1")),
-                    .success(MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1")], resourceVersion: "50"))],
+            lists: [
+                .success(MetadataList(items: [], resourceVersion: "1")),
+                .success(MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1")], resourceVersion: "50")),
+            ],
             watches: [.eventsThenGone([]), .events([])])
         let cache = ParentCache(kinds: [.deployment])
         let metrics = WebhookMetrics()
@@ -103,9 +117,14 @@ struct ReflectorTests {
     @Test("run() retries failed lists and watches with backoff until synced, then keeps watching")
     func runRetries() async {
         let source = ScriptedSource(
-            lists: [.failure(.failed("connection refused")), .failure(.failed("503")),
-                    .success(MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1")], resourceVersion: "7"))],
-            watches: [.fail("reset"), .events([.modified(ParentCacheStoreTests.meta("web", uid: "u1", rv: "8", mode: "at-most-one"))]), .hang])
+            lists: [
+                .failure(.failed("connection refused")), .failure(.failed("503")),
+                .success(MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1")], resourceVersion: "7")),
+            ],
+            watches: [
+                .fail("reset"),
+                .events([.modified(ParentCacheStoreTests.meta("web", uid: "u1", rv: "8", mode: "at-most-one"))]), .hang,
+            ])
         let cache = ParentCache(kinds: [.deployment])
         let r = reflector(source, cache)
         let task = Task { await r.run() }
@@ -116,7 +135,9 @@ struct ReflectorTests {
         #expect(await source.listCalls == 3)
         #expect(await source.watchFrom == ["7", "7", "8"])
         #expect(cache.isSynced)
-        #expect(cache.lookup(ParentReference(kind: .deployment, namespace: "shop", name: "web"))?.annotations?["kube-singleton.dev/mode"] == "at-most-one")
+        #expect(
+            cache.lookup(ParentReference(kind: .deployment, namespace: "shop", name: "web"))?.annotations?[
+                "kube-singleton.dev/mode"] == "at-most-one")
     }
 }
 
@@ -129,20 +150,31 @@ struct ParentResolverTests {
         await source.setObject(ParentCacheStoreTests.meta("recreated", uid: "u-new", mode: "at-most-one"))
         let cache = ParentCache(kinds: [.deployment])
         cache.update {
-            $0.replace(.deployment, with: MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1", mode: "at-most-one"),
-                                                               ParentCacheStoreTests.meta("recreated", uid: "u-old")], resourceVersion: "1"))
+            $0.replace(
+                .deployment,
+                with: MetadataList(
+                    items: [
+                        ParentCacheStoreTests.meta("web", uid: "u1", mode: "at-most-one"),
+                        ParentCacheStoreTests.meta("recreated", uid: "u-old"),
+                    ], resourceVersion: "1"))
         }
         let metrics = WebhookMetrics()
         let resolver = ParentResolver(cache: cache, source: source, metrics: metrics, logger: Logger(label: "t"))
         func ref(_ name: String, _ uid: String?) -> ParentReference {
             ParentReference(kind: .deployment, namespace: "shop", name: name, expectedUID: uid)
         }
-        guard case .found(let web) = await resolver.resolve(ref("web", "u1")) else { Issue.record("web not found"); return }
+        guard case .found(let web) = await resolver.resolve(ref("web", "u1")) else {
+            Issue.record("web not found"); return
+        }
         #expect(web.contract != .absent)
-        guard case .found(let fresh) = await resolver.resolve(ref("fresh", "u-fresh")) else { Issue.record("fresh not found"); return }
+        guard case .found(let fresh) = await resolver.resolve(ref("fresh", "u-fresh")) else {
+            Issue.record("fresh not found"); return
+        }
         #expect(fresh.uid == "u-fresh")
         // The cache holds an older object of that name: the GET's newer uid is used.
-        guard case .found(let recreated) = await resolver.resolve(ref("recreated", "u-new")) else { Issue.record("recreated"); return }
+        guard case .found(let recreated) = await resolver.resolve(ref("recreated", "u-new")) else {
+            Issue.record("recreated"); return
+        }
         #expect(recreated.uid == "u-new")
         #expect(await resolver.resolve(ref("ghost", nil)) == .notFound)
         let text = metrics.render()
@@ -151,7 +183,9 @@ struct ParentResolverTests {
         #expect(text.contains("singleton_webhook_parent_lookup_failures_total{reason=\"not-found\"} 1"))
 
         let disabled = ParentResolver(cache: nil, source: nil, metrics: nil, logger: Logger(label: "t"))
-        guard case .unavailable = await disabled.resolve(ref("web", "u1")) else { Issue.record("expected unavailable"); return }
+        guard case .unavailable = await disabled.resolve(ref("web", "u1")) else {
+            Issue.record("expected unavailable"); return
+        }
     }
 }
 

@@ -16,8 +16,9 @@ struct ReliabilityTests {
         return meta
     }
 
-    @Test("a parent GET that never answers is bounded by the lookup timeout; --on-lookup-failure decides",
-          arguments: [UnverifiedParentPolicy.deny, .allow])
+    @Test(
+        "a parent GET that never answers is bounded by the lookup timeout; --on-lookup-failure decides",
+        arguments: [UnverifiedParentPolicy.deny, .allow])
     func hangingAPIServer(policy: UnverifiedParentPolicy) async throws {
         let pki = try TestPKI.make()
         var settings = pki.settings()
@@ -25,7 +26,8 @@ struct ReliabilityTests {
         settings.lookupTimeout = .milliseconds(300)
         let source = HangingGetSource()
         let service = try await WebhookService.start(settings, source: source, logger: LogCapture().logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         try await waitFor("synced") { try await client.send(.GET, "/readyz").status == .ok }
         let started = ContinuousClock.now
         let response = try await client.review(Fixtures.review("07-kubectl-scale-denied.json"))
@@ -35,7 +37,8 @@ struct ReliabilityTests {
         #expect(answer.allowed == (policy == .allow))
         // Well inside the API server's 5 s webhook timeout, so this verdict is the one that counts.
         #expect(took < .seconds(4), "took \(took)")
-        #expect(service.metrics.render().contains("singleton_webhook_parent_lookup_failures_total{reason=\"timeout\"} 1"))
+        #expect(
+            service.metrics.render().contains("singleton_webhook_parent_lookup_failures_total{reason=\"timeout\"} 1"))
         await client.close()
         await source.release.fire()
         await service.shutdown()
@@ -50,7 +53,8 @@ struct ReliabilityTests {
         // Listed before it was annotated; the watch then never delivers the annotation.
         let source = FrozenWatchSource(listed: try Self.parent(annotated: false))
         let service = try await WebhookService.start(settings, source: source, logger: LogCapture().logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         try await waitFor("synced") { try await client.send(.GET, "/readyz").status == .ok }
         await source.annotate(try Self.parent(annotated: true))
 
@@ -79,7 +83,8 @@ struct ReliabilityTests {
         settings.maxCacheStaleness = .milliseconds(800)
         let source = FrozenWatchSource(listed: try Self.parent(annotated: true), opensWatches: true)
         let service = try await WebhookService.start(settings, source: source, logger: LogCapture().logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         try await waitFor("synced") { try await client.send(.GET, "/readyz").status == .ok }
         try await waitFor("several idle restarts") { await source.watchCalls >= 5 }
         #expect(try await client.send(.GET, "/readyz").status == .ok)
@@ -93,9 +98,13 @@ struct ReliabilityTests {
         var settings = pki.settings()
         settings.limits.bodyTimeout = .milliseconds(500)
         let service = try await WebhookService.start(settings, source: nil, logger: LogCapture().logger)
-        let raw = try await RawConnection.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
-        let partial = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"slow-1\","
-        try await raw.send("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n" + partial)
+        let raw = try await RawConnection.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let partial =
+            "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"slow-1\","
+        try await raw.send(
+            "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n"
+                + partial)
         let answer = try await raw.receivedUntilClose()
         #expect(answer.hasPrefix("HTTP/1.1 408"))
         let body = try #require(answer.range(of: "\r\n\r\n").map { String(answer[$0.upperBound...]) })
@@ -113,8 +122,11 @@ struct ReliabilityTests {
         var settings = pki.settings()
         settings.limits.maxBodyBytes = 64 * 1024
         let service = try await WebhookService.start(settings, source: nil, logger: LogCapture().logger)
-        let raw = try await RawConnection.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
-        try await raw.send("POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let raw = try await RawConnection.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        try await raw.send(
+            "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
         let chunk = String(repeating: "a", count: 16 * 1024)
         let chunkText = String(16 * 1024, radix: 16) + "\r\n" + chunk + "\r\n"
         // Past the limit, then the client keeps the request open (never sends the last chunk).
@@ -131,12 +143,14 @@ struct ReliabilityTests {
     func duplicateKeys() async throws {
         let pki = try TestPKI.make()
         let service = try await WebhookService.start(pki.settings(), source: nil, logger: LogCapture().logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         let original = String(decoding: try Fixtures.review("01-create-singleton-allowed.json"), as: UTF8.self)
         // replicas 1 then 3: Go keeps 3 (deny-worthy), JSONDecoder kept 1 (allowed).
         let body = original.replacingOccurrences(of: "\"replicas\": 1,", with: "\"replicas\": 1, \"replicas\": 3,")
-            .replacingOccurrences(of: "\"uid\": \"a1f1c0de-0001-4000-8000-000000000001\",",
-                                  with: "\"uid\": \"first\", \"uid\": \"a1f1c0de-0001-4000-8000-000000000001\",")
+            .replacingOccurrences(
+                of: "\"uid\": \"a1f1c0de-0001-4000-8000-000000000001\",",
+                with: "\"uid\": \"first\", \"uid\": \"a1f1c0de-0001-4000-8000-000000000001\",")
         #expect(body != original)
         let response = try await client.review(Data(body.utf8))
         #expect(response.status == .badRequest)
@@ -153,8 +167,12 @@ struct ReliabilityTests {
 struct HangingGetSource: MetadataSource {
     let release = Signal()
 
-    func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList { MetadataList(items: [], resourceVersion: "1") }
-    func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws -> AsyncThrowingStream<MetadataWatchEvent, any Error> {
+    func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList {
+        MetadataList(items: [], resourceVersion: "1")
+    }
+    func watch(
+        _ kind: WorkloadKind, namespace: String?, resourceVersion: String
+    ) async throws -> AsyncThrowingStream<MetadataWatchEvent, any Error> {
         AsyncThrowingStream { _ in }
     }
     func get(_ kind: WorkloadKind, namespace: String, name: String) async throws -> ObjectMeta? {
@@ -181,8 +199,11 @@ actor FrozenWatchSource: MetadataSource {
         MetadataList(items: kind == .deployment ? [current] : [], resourceVersion: "5")
     }
 
-    func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws
-        -> AsyncThrowingStream<MetadataWatchEvent, any Error> {
+    func watch(
+        _ kind: WorkloadKind, namespace: String?, resourceVersion: String
+    ) async throws
+        -> AsyncThrowingStream<MetadataWatchEvent, any Error>
+    {
         if kind == .deployment { watchCalls += 1 }
         let opens = opensWatches
         return AsyncThrowingStream { continuation in

@@ -38,7 +38,8 @@ struct ServeFlagsTests {
         #expect(fromEnv.parentLookup == ParentLookupMode.none)
         #expect(fromEnv.settings.limits.idleTimeout == .seconds(120))
         #expect(fromEnv.settings.clientCAFile == "/env/ca")
-        let flagWins = try ServeConfiguration.resolve(flags: [.port: "10443", .onLookupFailure: "allow"], environment: env)
+        let flagWins = try ServeConfiguration.resolve(
+            flags: [.port: "10443", .onLookupFailure: "allow"], environment: env)
         #expect(flagWins.settings.port == 10443)
         #expect(flagWins.settings.onLookupFailure == .allow)
         #expect(Set(ServeFlag.allCases.map(\.environmentVariable)).count == ServeFlag.allCases.count)

@@ -18,12 +18,16 @@ struct WebhookEndToEndTests {
     func exampleVerdicts() async throws {
         let pki = try TestPKI.make()
         let log = LogCapture()
-        let service = try await WebhookService.start(pki.settings(), source: try Self.parentSource(), logger: log.logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let service = try await WebhookService.start(
+            pki.settings(), source: try Self.parentSource(), logger: log.logger)
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         // Bounded wait for the cache (in-memory source) to sync.
         for _ in 0..<500 where !(service.cache?.isSynced ?? false) { try await Task.sleep(for: .milliseconds(5)) }
-        let files = try FileManager.default.contentsOfDirectory(atPath: Fixtures.repoRoot.appendingPathComponent("examples/reviews").path)
-            .filter { $0.first?.isNumber == true }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(
+            atPath: Fixtures.repoRoot.appendingPathComponent("examples/reviews").path
+        )
+        .filter { $0.first?.isNumber == true }.sorted()
         #expect(files.count >= 9)
         for file in files {
             let body = try Fixtures.review(file)
@@ -52,18 +56,22 @@ struct WebhookEndToEndTests {
         await service.shutdown()
     }
 
-    @Test("real-world AdmissionReviews from public sources are answered, never crash the server",
-          .enabled(if: Fixtures.sharedAvailable, "needs ../shared/fixtures (absent: skipped)"))
+    @Test(
+        "real-world AdmissionReviews from public sources are answered, never crash the server",
+        .enabled(if: Fixtures.sharedAvailable, "needs ../shared/fixtures (absent: skipped)"))
     func publicReviews() async throws {
         let pki = try TestPKI.make()
         var settings = pki.settings()
         settings.onLookupFailure = .deny
         let service = try await WebhookService.start(settings, source: nil, logger: LogCapture().logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
         let dir = Fixtures.shared.appendingPathComponent("fixtures/public/admission/wrapped")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         #expect(!files.isEmpty)
-        for file in files + ["../scale-update.k8s-docs.review.json", "../deployment-create-dryrun.kube-review.review.json"] {
+        for file in files + [
+            "../scale-update.k8s-docs.review.json", "../deployment-create-dryrun.kube-review.review.json",
+        ] {
             let body = try Data(contentsOf: dir.appendingPathComponent(file))
             let response = try await client.review(body)
             #expect(response.status == .ok, "\(file): \(response.bodyString)")
@@ -71,7 +79,8 @@ struct WebhookEndToEndTests {
             #expect(!answer.response.uid.isEmpty, "\(file)")
         }
         // The docs' scale example has no cache to consult: with --on-lookup-failure deny it is refused.
-        let scale = try ReviewAnswer.decode(try await client.review(Fixtures.publicAdmission("scale-update.k8s-docs.review.json")).body)
+        let scale = try ReviewAnswer.decode(
+            try await client.review(Fixtures.publicAdmission("scale-update.k8s-docs.review.json")).body)
         if !scale.response.allowed { #expect(scale.response.status?.message?.isEmpty == false) }
         await client.close()
         await service.shutdown()
@@ -81,11 +90,14 @@ struct WebhookEndToEndTests {
     func lookupFailureAllow() async throws {
         let pki = try TestPKI.make()
         let service = try await WebhookService.start(pki.settings(), source: nil, logger: LogCapture().logger)
-        let client = try await HTTPSClient.connect(host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
-        let answer = try ReviewAnswer.decode(try await client.review(Fixtures.review("07-kubectl-scale-denied.json")).body)
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        let answer = try ReviewAnswer.decode(
+            try await client.review(Fixtures.review("07-kubectl-scale-denied.json")).body)
         #expect(answer.response.allowed)
         #expect(answer.response.warnings?.isEmpty == false)
-        #expect(service.metrics.render().contains("singleton_webhook_parent_lookup_failures_total{reason=\"disabled\"} 1"))
+        #expect(
+            service.metrics.render().contains("singleton_webhook_parent_lookup_failures_total{reason=\"disabled\"} 1"))
         var deny = pki.settings()
         deny.onLookupFailure = .deny
         let strict = try await WebhookService.start(deny, source: nil, logger: LogCapture().logger)

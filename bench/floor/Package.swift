@@ -20,7 +20,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,8 +14,9 @@ enum ReaderBench {
             exit(2)
         }
         let bodies = try args.dropFirst(2).map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
-        let parent = ObjectMeta(name: "web", namespace: "shop", uid: "6a3e1f0c-9d2b-4b7e-8c1a-2f4d5e6a7b8c",
-                                annotations: [SingletonAnnotation.mode: "at-least-one"])
+        let parent = ObjectMeta(
+            name: "web", namespace: "shop", uid: "6a3e1f0c-9d2b-4b7e-8c1a-2f4d5e6a7b8c",
+            annotations: [SingletonAnnotation.mode: "at-least-one"])
         let policy = SingletonPolicy()
         var written = 0
         for _ in 0..<n {

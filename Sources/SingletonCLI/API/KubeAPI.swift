@@ -15,7 +15,9 @@ public protocol KubeAPI: Sendable {
     /// POST to a collection.
     func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue
     /// PATCH an object with a patch of the given type.
-    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue
+    func patch(
+        _ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode
+    ) async throws(KubeAPIError) -> JSONValue
     /// DELETE an object (background propagation).
     func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError)
 }
@@ -34,4 +36,3 @@ extension JSONValue {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 }
-

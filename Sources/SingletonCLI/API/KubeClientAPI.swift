@@ -46,11 +46,19 @@ struct KubeClientAPI: KubeAPI {
     }
 
     func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
-        try await call { try await client.create(path, body: body.serialized(), dryRun: dryRun == .server, fieldManager: "kubectl-singleton") }
+        try await call {
+            try await client.create(
+                path, body: body.serialized(), dryRun: dryRun == .server, fieldManager: "kubectl-singleton")
+        }
     }
 
-    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
-        try await call { try await client.patch(path, body: body.serialized(), type: type, fieldManager: "kubectl-singleton", dryRun: dryRun == .server) }
+    func patch(
+        _ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode
+    ) async throws(KubeAPIError) -> JSONValue {
+        try await call {
+            try await client.patch(
+                path, body: body.serialized(), type: type, fieldManager: "kubectl-singleton", dryRun: dryRun == .server)
+        }
     }
 
     func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError) {
@@ -88,11 +96,17 @@ struct RequestLoggingAPI: KubeAPI {
     }
 
     func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
-        try await logged("POST", path) { () async throws(KubeAPIError) in try await base.create(path, body, dryRun: dryRun) }
+        try await logged("POST", path) { () async throws(KubeAPIError) in
+            try await base.create(path, body, dryRun: dryRun)
+        }
     }
 
-    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
-        try await logged("PATCH", path) { () async throws(KubeAPIError) in try await base.patch(path, body, type: type, dryRun: dryRun) }
+    func patch(
+        _ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode
+    ) async throws(KubeAPIError) -> JSONValue {
+        try await logged("PATCH", path) { () async throws(KubeAPIError) in
+            try await base.patch(path, body, type: type, dryRun: dryRun)
+        }
     }
 
     func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError) {
@@ -102,7 +116,9 @@ struct RequestLoggingAPI: KubeAPI {
         }
     }
 
-    private func logged(_ verb: String, _ path: String, _ body: () async throws(KubeAPIError) -> JSONValue) async throws(KubeAPIError) -> JSONValue {
+    private func logged(
+        _ verb: String, _ path: String, _ body: () async throws(KubeAPIError) -> JSONValue
+    ) async throws(KubeAPIError) -> JSONValue {
         let start = ContinuousClock.now
         func millis() -> Int {
             let d = ContinuousClock.now - start
@@ -113,7 +129,9 @@ struct RequestLoggingAPI: KubeAPI {
             log("\(verb) \(path) OK in \(millis()) milliseconds")
             return value
         } catch {
-            log("\(verb) \(path) \(error.code == 0 ? "failed" : "\(error.code) \(error.reason)") in \(millis()) milliseconds")
+            log(
+                "\(verb) \(path) \(error.code == 0 ? "failed" : "\(error.code) \(error.reason)") in \(millis()) milliseconds"
+            )
             throw error
         }
     }

@@ -25,12 +25,18 @@ struct SnapshotLoader {
                 continue
             }
             for item in items(list) {
-                guard let w = try? Workload.decode(item.serialized(), as: kind), w.metadata.contract.isPresent else { continue }
+                guard let w = try? Workload.decode(item.serialized(), as: kind), w.metadata.contract.isPresent else {
+                    continue
+                }
                 if kind == .replicaSet, w.isOwnedByDeployment { continue }  // annotations copied from its Deployment
                 result.append((item, w))
             }
         }
-        return result.sorted { ($0.1.metadata.namespace ?? "", $0.1.kind.rawValue, $0.1.metadata.name ?? "") < ($1.1.metadata.namespace ?? "", $1.1.kind.rawValue, $1.1.metadata.name ?? "") }
+        return result.sorted {
+            ($0.1.metadata.namespace ?? "", $0.1.kind.rawValue, $0.1.metadata.name ?? "") < (
+                $1.1.metadata.namespace ?? "", $1.1.kind.rawValue, $1.1.metadata.name ?? ""
+            )
+        }
     }
 
     func fetch(_ path: String) async -> Result<JSONValue, KubeAPIError> { await Self.fetch(api, path) }
@@ -45,7 +51,8 @@ struct SnapshotLoader {
 
     func snapshot(namespace: String?) async -> ClusterSnapshot {
         let pods = await optionalList(CompanionPaths.pods(namespace), "pods").map(PodSummary.init)
-        let pdbs = await optionalList(namespace.map(CompanionPaths.pdbs) ?? "/apis/policy/v1/poddisruptionbudgets", "poddisruptionbudgets")
+        let pdbs = await optionalList(
+            namespace.map(CompanionPaths.pdbs) ?? "/apis/policy/v1/poddisruptionbudgets", "poddisruptionbudgets")
         let services = await optionalList(namespace.map(CompanionPaths.services) ?? "/api/v1/services", "services")
         let hpas = await optionalList(CompanionPaths.hpas(namespace), "horizontalpodautoscalers")
         let leases = await optionalList(CompanionPaths.leases(namespace), "leases")
@@ -53,7 +60,9 @@ struct SnapshotLoader {
         if let configs = try? await api.get(CompanionPaths.webhookConfigurations) {
             webhook = SingletonAnalyzer.webhookInstalled(items(configs))
         }
-        return ClusterSnapshot(pods: pods, podDisruptionBudgets: pdbs, services: services, autoscalers: hpas, leases: leases, webhookInstalled: webhook)
+        return ClusterSnapshot(
+            pods: pods, podDisruptionBudgets: pdbs, services: services, autoscalers: hpas, leases: leases,
+            webhookInstalled: webhook)
     }
 
     func optionalList(_ path: String, _ what: String) async -> [JSONValue] {

@@ -21,14 +21,14 @@ enum CompanionPaths {
     static func services(_ ns: String) -> String { "/api/v1/namespaces/\(ns)/services" }
     static func pods(_ ns: String?) -> String { ns.map { "/api/v1/namespaces/\($0)/pods" } ?? "/api/v1/pods" }
     static func hpas(_ ns: String?) -> String {
-        ns.map { "/apis/autoscaling/v2/namespaces/\($0)/horizontalpodautoscalers" } ?? "/apis/autoscaling/v2/horizontalpodautoscalers"
+        ns.map { "/apis/autoscaling/v2/namespaces/\($0)/horizontalpodautoscalers" }
+            ?? "/apis/autoscaling/v2/horizontalpodautoscalers"
     }
     static func leases(_ ns: String?) -> String {
         ns.map { "/apis/coordination.k8s.io/v1/namespaces/\($0)/leases" } ?? "/apis/coordination.k8s.io/v1/leases"
     }
     static let webhookConfigurations = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"
 }
-
 
 /// GET that answers nil for 404 Not Found: "does it exist?" without a do/catch per caller.
 func getIfExists(_ api: any KubeAPI, _ path: String) async throws -> JSONValue? {

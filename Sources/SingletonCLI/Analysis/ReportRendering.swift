@@ -10,13 +10,19 @@ enum ReportRendering {
         let violationCodes: Set<String> = ["bad-mode", "surge", "overlap"]
         let rows: [[String]] = reports.map { r in
             let violations = r.risks.map(\.code).filter { code in
-                violationCodes.contains(code) || code.hasPrefix("replicas=") || code.hasPrefix("pods=") || code.hasPrefix("hpa/")
+                violationCodes.contains(code) || code.hasPrefix("replicas=") || code.hasPrefix("pods=")
+                    || code.hasPrefix("hpa/")
             }
-            var row = [r.ref.description, r.mode, String(r.desired), String(r.ready), r.podDisruptionBudget ?? "<none>",
-                       r.service ?? "<none>", r.leaseHolder.map { $0.isEmpty ? "<released>" : $0 } ?? "<none>",
-                       violations.isEmpty ? "<none>" : violations.joined(separator: ",")]
+            var row = [
+                r.ref.description, r.mode, String(r.desired), String(r.ready), r.podDisruptionBudget ?? "<none>",
+                r.service ?? "<none>", r.leaseHolder.map { $0.isEmpty ? "<released>" : $0 } ?? "<none>",
+                violations.isEmpty ? "<none>" : violations.joined(separator: ","),
+            ]
             if wide {
-                row += [r.strategy ?? "-", String(r.runningPods.count), r.risks.isEmpty ? "<none>" : r.risks.map(\.code).joined(separator: ",")]
+                row += [
+                    r.strategy ?? "-", String(r.runningPods.count),
+                    r.risks.isEmpty ? "<none>" : r.risks.map(\.code).joined(separator: ","),
+                ]
             }
             if allNamespaces { row.insert(r.namespace, at: 0) }
             return row
@@ -30,7 +36,8 @@ enum ReportRendering {
             "metadata": ["name": .string(r.ref.name), "namespace": .string(r.namespace)],
             "name": .string(r.ref.name), "namespace": .string(r.namespace),
             "mode": .string(r.mode), "desiredReplicas": .int(Int64(r.desired)), "readyReplicas": .int(Int64(r.ready)),
-            "runningPods": .array(r.runningPods.map(JSONValue.string)), "terminatingPods": .array(r.terminatingPods.map(JSONValue.string)),
+            "runningPods": .array(r.runningPods.map(JSONValue.string)),
+            "terminatingPods": .array(r.terminatingPods.map(JSONValue.string)),
             "podDisruptionBudget": r.podDisruptionBudget.map(JSONValue.string) ?? .null,
             "service": r.service.map(JSONValue.string) ?? .null,
             "risks": .array(r.risks.map { ["code": .string($0.code), "message": .string($0.message)] }),
@@ -66,7 +73,9 @@ enum ReportRendering {
             if let v = r.leaseView {
                 let holder = v.record.isReleased ? "<released>" : (v.record.holder ?? "")
                 let pod = v.pod.map { " (pod \($0.name))" } ?? ""
-                lines.append("Lease:         \(lease) held by \(holder)\(pod), renewed \(v.renewedText), duration \(v.record.durationSeconds.map { "\($0)s" } ?? "-"), expired: \(v.expiredText)")
+                lines.append(
+                    "Lease:         \(lease) held by \(holder)\(pod), renewed \(v.renewedText), duration \(v.record.durationSeconds.map { "\($0)s" } ?? "-"), expired: \(v.expiredText)"
+                )
             } else {
                 lines.append("Lease:         \(lease) (not found)")
             }

@@ -12,8 +12,10 @@ public struct ClusterSnapshot: Sendable {
     /// nil when it could not be checked (RBAC).
     public var webhookInstalled: Bool?
 
-    public init(pods: [PodSummary] = [], podDisruptionBudgets: [JSONValue] = [], services: [JSONValue] = [],
-                autoscalers: [JSONValue] = [], leases: [JSONValue] = [], webhookInstalled: Bool? = nil) {
+    public init(
+        pods: [PodSummary] = [], podDisruptionBudgets: [JSONValue] = [], services: [JSONValue] = [],
+        autoscalers: [JSONValue] = [], leases: [JSONValue] = [], webhookInstalled: Bool? = nil
+    ) {
         self.pods = pods
         self.podDisruptionBudgets = podDisruptionBudgets
         self.services = services
@@ -52,31 +54,53 @@ public enum SingletonAnalyzer {
     /// Judges one singleton against what surrounds it; every risk comes with the command that
     /// fixes it, with the namespace, the user's `connectionFlags` and the singleton's own mode,
     /// so running it changes nothing else.
-    public static func analyze(_ workload: Workload, namespace: String, snapshot: ClusterSnapshot, now: Date,
-                               connectionFlags: [String] = []) -> SingletonReport {
+    public static func analyze(
+        _ workload: Workload, namespace: String, snapshot: ClusterSnapshot, now: Date,
+        connectionFlags: [String] = []
+    ) -> SingletonReport {
         let name = workload.metadata.name ?? ""
         let ref = ResourceRef(kind: workload.kind, name: name)
         var risks: [Risk] = []
         let contract = workload.metadata.contract
         let mode = workload.metadata.annotations?[SingletonAnnotation.mode] ?? ""
         let scope = (["-n", namespace] + Hints.redacted(connectionFlags)).map(Hints.shellQuoted).joined(separator: " ")
-        let enable = "kubectl singleton enable \(ref) \(scope)" + (contract.spec.map { " --mode \($0.mode.rawValue)" } ?? "")
-        if case .invalid(let error, _) = contract { risks.append(Risk(code: "bad-mode", message: "\(error); the webhook denies changes until it is fixed")) }
+        let enable =
+            "kubectl singleton enable \(ref) \(scope)" + (contract.spec.map { " --mode \($0.mode.rawValue)" } ?? "")
+        if case .invalid(let error, _) = contract {
+            risks.append(Risk(code: "bad-mode", message: "\(error); the webhook denies changes until it is fixed"))
+        }
 
         let desired = workload.effectiveReplicas
-        if desired > 1 { risks.append(Risk(code: "replicas=\(desired)", message: "spec.replicas is \(desired); a singleton runs at most 1 (kubectl scale \(ref) --replicas=1 \(scope))")) }
+        if desired > 1 {
+            risks.append(
+                Risk(
+                    code: "replicas=\(desired)",
+                    message:
+                        "spec.replicas is \(desired); a singleton runs at most 1 (kubectl scale \(ref) --replicas=1 \(scope))"
+                ))
+        }
 
         let selector = workload.selector ?? LabelSelector(matchLabels: workload.templateLabels)
         // An empty selector would match every pod in the namespace: count none instead.
         let selects = !(selector.matchLabels ?? [:]).isEmpty || !(selector.matchExpressions ?? []).isEmpty
-        let own = snapshot.pods.filter { selects && $0.namespace == namespace && $0.isActive && selector.matches($0.labels) }
+        let own = snapshot.pods.filter {
+            selects && $0.namespace == namespace && $0.isActive && selector.matches($0.labels)
+        }
         let running = own.filter { !$0.terminating }.map(\.name).sorted()
         let terminating = own.filter(\.terminating).map(\.name).sorted()
         if running.count > 1 {
-            risks.append(Risk(code: "pods=\(running.count)", message: "\(running.count) pods are running: \(running.joined(separator: ", "))"))
+            risks.append(
+                Risk(
+                    code: "pods=\(running.count)",
+                    message: "\(running.count) pods are running: \(running.joined(separator: ", "))"))
         }
         if !terminating.isEmpty, running.count + terminating.count > 1, running.count <= 1 {
-            risks.append(Risk(code: "overlap", message: "\(terminating.count) terminating pod(s) still run next to the current one: \(terminating.joined(separator: ", "))"))
+            risks.append(
+                Risk(
+                    code: "overlap",
+                    message:
+                        "\(terminating.count) terminating pod(s) still run next to the current one: \(terminating.joined(separator: ", "))"
+                ))
         }
 
         var strategyText: String?
@@ -86,29 +110,57 @@ public enum SingletonAnalyzer {
             if strategy.surges {
                 strategyText = "RollingUpdate (maxSurge \(strategy.effectiveMaxSurge?.description ?? "25%"))"
                 if contract.spec?.mode == .atMostOne {
-                    risks.append(Risk(code: "surge", message: "the rollout strategy surges: a rollout runs two pods at once (\(enable) sets Recreate)"))
+                    risks.append(
+                        Risk(
+                            code: "surge",
+                            message:
+                                "the rollout strategy surges: a rollout runs two pods at once (\(enable) sets Recreate)"
+                        ))
                 }
             }
         }
 
         for hpa in scalingAutoscalers(snapshot.autoscalers, of: workload, name: name, namespace: namespace) {
-            risks.append(Risk(code: "hpa/\(hpa.name)", message: "HorizontalPodAutoscaler \(hpa.name) can scale it to \(hpa.maxReplicas) replicas\(hpa.origin)"))
+            risks.append(
+                Risk(
+                    code: "hpa/\(hpa.name)",
+                    message:
+                        "HorizontalPodAutoscaler \(hpa.name) can scale it to \(hpa.maxReplicas) replicas\(hpa.origin)"))
         }
 
         let podLabels = workload.templateLabels
         let pdb = snapshot.podDisruptionBudgets.first { candidate in
-            candidate[path: "metadata", "namespace"]?.stringValue == namespace && !podLabels.isEmpty && Companions.selects(candidate, podLabels: podLabels)
+            candidate[path: "metadata", "namespace"]?.stringValue == namespace && !podLabels.isEmpty
+                && Companions.selects(candidate, podLabels: podLabels)
         }
         let pdbName = pdb?[path: "metadata", "name"]?.stringValue
         let ownPDBName = "\(name)-singleton"
         if pdb == nil {
-            if snapshot.podDisruptionBudgets.contains(where: { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == ownPDBName }) {
-                risks.append(Risk(code: "pdb-mismatch", message: "PodDisruptionBudget \(ownPDBName) exists but does not select its pods (selector changed?); rerun \(enable) --pdb"))
+            if snapshot.podDisruptionBudgets.contains(where: {
+                $0[path: "metadata", "namespace"]?.stringValue == namespace
+                    && $0[path: "metadata", "name"]?.stringValue == ownPDBName
+            }) {
+                risks.append(
+                    Risk(
+                        code: "pdb-mismatch",
+                        message:
+                            "PodDisruptionBudget \(ownPDBName) exists but does not select its pods (selector changed?); rerun \(enable) --pdb"
+                    ))
             } else {
-                risks.append(Risk(code: "no-pdb", message: "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (\(enable) --pdb)"))
+                risks.append(
+                    Risk(
+                        code: "no-pdb",
+                        message:
+                            "no PodDisruptionBudget selects its pods: a drain evicts the pod without a budget check (\(enable) --pdb)"
+                    ))
             }
         } else if let pdb, !Companions.blocksEviction(pdb) {
-            risks.append(Risk(code: "pdb-loose", message: "PodDisruptionBudget \(pdbName ?? "") allows evicting the pod (\(Companions.budget(pdb)); neither maxUnavailable 0 nor minAvailable 1)"))
+            risks.append(
+                Risk(
+                    code: "pdb-loose",
+                    message:
+                        "PodDisruptionBudget \(pdbName ?? "") allows evicting the pod (\(Companions.budget(pdb)); neither maxUnavailable 0 nor minAvailable 1)"
+                ))
         }
 
         var serviceName: String?
@@ -118,43 +170,80 @@ public enum SingletonAnalyzer {
             serviceName = nil
         } else if workload.kind == .statefulSet {
             let wanted = workload.serviceName ?? ""
-            let svc = snapshot.services.first { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == wanted }
+            let svc = snapshot.services.first {
+                $0[path: "metadata", "namespace"]?.stringValue == namespace
+                    && $0[path: "metadata", "name"]?.stringValue == wanted
+            }
             if let svc {
                 serviceName = wanted
                 if svc[path: "spec", "clusterIP"]?.stringValue != "None" {
-                    risks.append(Risk(code: "svc-not-headless", message: "Service \(wanted) named in spec.serviceName is not headless (clusterIP: None)"))
+                    risks.append(
+                        Risk(
+                            code: "svc-not-headless",
+                            message: "Service \(wanted) named in spec.serviceName is not headless (clusterIP: None)"))
                 }
             } else {
-                risks.append(Risk(code: "no-svc", message: "the governing Service \(wanted) does not exist (kubectl singleton enable \(ref) --service)"))
+                risks.append(
+                    Risk(
+                        code: "no-svc",
+                        message:
+                            "the governing Service \(wanted) does not exist (kubectl singleton enable \(ref) --service)"
+                    ))
             }
         } else {
-            serviceName = snapshot.services.first { svc in
-                guard svc[path: "metadata", "namespace"]?.stringValue == namespace, let sel = svc[path: "spec", "selector"]?.objectValue, !sel.isEmpty else { return false }
-                return sel.allSatisfy { podLabels[$0.key] == $0.value.stringValue }
-            }?[path: "metadata", "name"]?.stringValue
+            serviceName =
+                snapshot.services.first { svc in
+                    guard svc[path: "metadata", "namespace"]?.stringValue == namespace,
+                        let sel = svc[path: "spec", "selector"]?.objectValue, !sel.isEmpty
+                    else { return false }
+                    return sel.allSatisfy { podLabels[$0.key] == $0.value.stringValue }
+                }?[path: "metadata", "name"]?.stringValue
         }
 
         let leaseName = contract.spec?.lease
         var view: LeaseView?
         if let leaseName {
-            if let lease = snapshot.leases.first(where: { $0[path: "metadata", "namespace"]?.stringValue == namespace && $0[path: "metadata", "name"]?.stringValue == leaseName }) {
+            if let lease = snapshot.leases.first(where: {
+                $0[path: "metadata", "namespace"]?.stringValue == namespace
+                    && $0[path: "metadata", "name"]?.stringValue == leaseName
+            }) {
                 let v = LeaseView(record: LeaderRecords.fromLease(lease), pods: snapshot.pods, now: now)
                 view = v
                 if v.record.isReleased {
-                    risks.append(Risk(code: "lease-released", message: "Lease \(leaseName) is released: no pod holds it"))
+                    risks.append(
+                        Risk(code: "lease-released", message: "Lease \(leaseName) is released: no pod holds it"))
                 } else if v.expired == true {
-                    risks.append(Risk(code: "lease-stale", message: "Lease \(leaseName) was last renewed \(v.renewedText) with a \(v.record.durationSeconds ?? 0)s duration: the holder looks gone (estimate, by this machine's clock)"))
+                    risks.append(
+                        Risk(
+                            code: "lease-stale",
+                            message:
+                                "Lease \(leaseName) was last renewed \(v.renewedText) with a \(v.record.durationSeconds ?? 0)s duration: the holder looks gone (estimate, by this machine's clock)"
+                        ))
                 }
                 if !v.record.isReleased, v.pod == nil || !(running + terminating).contains(v.pod?.name ?? "") {
-                    risks.append(Risk(code: "lease-foreign", message: "Lease \(leaseName) is held by \(v.record.holder ?? ""), which is not one of its pods"))
+                    risks.append(
+                        Risk(
+                            code: "lease-foreign",
+                            message:
+                                "Lease \(leaseName) is held by \(v.record.holder ?? ""), which is not one of its pods"))
                 }
             } else {
-                risks.append(Risk(code: "no-lease", message: "Lease \(leaseName) (annotation \(SingletonAnnotation.lease)) does not exist in \(namespace)"))
+                risks.append(
+                    Risk(
+                        code: "no-lease",
+                        message:
+                            "Lease \(leaseName) (annotation \(SingletonAnnotation.lease)) does not exist in \(namespace)"
+                    ))
             }
         }
 
         if snapshot.webhookInstalled == false {
-            risks.append(Risk(code: "no-webhook", message: "the kube-singleton webhook is not installed: nothing enforces the annotation (kubectl singleton install)"))
+            risks.append(
+                Risk(
+                    code: "no-webhook",
+                    message:
+                        "the kube-singleton webhook is not installed: nothing enforces the annotation (kubectl singleton install)"
+                ))
         }
 
         return SingletonReport(
@@ -165,14 +254,20 @@ public enum SingletonAnalyzer {
 
     /// The HPAs in `namespace` aimed at the workload with room to scale past one replica;
     /// `origin` names the KEDA ScaledObject that made one, where to fix it.
-    static func scalingAutoscalers(_ autoscalers: [JSONValue], of workload: Workload, name: String, namespace: String)
-        -> [(name: String, maxReplicas: Int, origin: String)] {
+    static func scalingAutoscalers(
+        _ autoscalers: [JSONValue], of workload: Workload, name: String, namespace: String
+    )
+        -> [(name: String, maxReplicas: Int, origin: String)]
+    {
         autoscalers.compactMap { hpa in
             guard hpa[path: "metadata", "namespace"]?.stringValue == namespace,
-                  let target = hpa[path: "spec", "scaleTargetRef"], target["name"]?.stringValue == name,
-                  WorkloadKind(apiVersion: target["apiVersion"]?.stringValue, kind: target["kind"]?.stringValue ?? "") == workload.kind,
-                  let max = hpa[path: "spec", "maxReplicas"]?.intValue, max > 1 else { return nil }
-            let origin = hpa[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue
+                let target = hpa[path: "spec", "scaleTargetRef"], target["name"]?.stringValue == name,
+                WorkloadKind(apiVersion: target["apiVersion"]?.stringValue, kind: target["kind"]?.stringValue ?? "")
+                    == workload.kind,
+                let max = hpa[path: "spec", "maxReplicas"]?.intValue, max > 1
+            else { return nil }
+            let origin =
+                hpa[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue
                 .map { " (made by KEDA ScaledObject \($0); set maxReplicaCount: 1 there)" } ?? ""
             return (hpa.name, max, origin)
         }
@@ -183,7 +278,8 @@ public enum SingletonAnalyzer {
         configurations.contains { config in
             let name = config.name
             let hooks = config["webhooks"]?.arrayValue ?? []
-            return name.contains("kube-singleton") || config[path: "metadata", "labels", "app.kubernetes.io/name"]?.stringValue == "kube-singleton"
+            return name.contains("kube-singleton")
+                || config[path: "metadata", "labels", "app.kubernetes.io/name"]?.stringValue == "kube-singleton"
                 || hooks.contains { ($0["name"]?.stringValue ?? "").hasSuffix("kube-singleton.dev") }
         }
     }

@@ -4,8 +4,9 @@ import SingletonCore
 
 /// `__complete`: answers kubectl's plugin completion (called by `kubectl_complete-singleton`).
 struct CompleteCommand: ParsableCommand, PluginCommand {
-    static let configuration = CommandConfiguration(commandName: "__complete", abstract: "Shell completion (Cobra protocol).",
-                                                    shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "__complete", abstract: "Shell completion (Cobra protocol).",
+        shouldDisplay: false)
 
     @Argument(parsing: .allUnrecognized) var words: [String] = []
 
@@ -18,14 +19,17 @@ struct CompleteCommand: ParsableCommand, PluginCommand {
         case .objects(let kind, let typed, let prefix):
             let names = await objectNames(env, words: words, path: { kind.collectionPath(namespace: $0) })
             let kindPrefix = typed.map { "\($0)/" } ?? ""
-            result = CompletionResult(candidates: names.filter { $0.hasPrefix(prefix) }.map { kindPrefix + $0 },
-                                      directive: CompletionResult.noFileCompletion)
+            result = CompletionResult(
+                candidates: names.filter { $0.hasPrefix(prefix) }.map { kindPrefix + $0 },
+                directive: CompletionResult.noFileCompletion)
         case .kubeconfig(let section, let prefix):
             let names = kubeconfigNames(env, words: words, section: section)
-            result = CompletionResult(candidates: names.filter { $0.hasPrefix(prefix) }, directive: CompletionResult.noFileCompletion)
+            result = CompletionResult(
+                candidates: names.filter { $0.hasPrefix(prefix) }, directive: CompletionResult.noFileCompletion)
         case .namespaces(let prefix):
             let names = await objectNames(env, words: words, path: { _ in "/api/v1/namespaces" })
-            result = CompletionResult(candidates: names.filter { $0.hasPrefix(prefix) }, directive: CompletionResult.noFileCompletion)
+            result = CompletionResult(
+                candidates: names.filter { $0.hasPrefix(prefix) }, directive: CompletionResult.noFileCompletion)
         }
         env.out.write(result.rendered)
         return 0
@@ -45,7 +49,9 @@ struct CompleteCommand: ParsableCommand, PluginCommand {
         }
         var names: [String] = []
         for file in files {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8), let doc = try? YAMLBridge.documents(text).first else { continue }
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+                let doc = try? YAMLBridge.documents(text).first
+            else { continue }
             for entry in doc[section]?.arrayValue ?? [] {
                 if let name = entry["name"]?.stringValue, !names.contains(name) { names.append(name) }
             }

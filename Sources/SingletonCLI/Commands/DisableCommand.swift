@@ -9,21 +9,21 @@ struct DisableCommand: ParsableCommand, PluginCommand {
         commandName: "disable",
         abstract: "Stop treating a workload as a singleton.",
         discussion: """
-        Removes kube-singleton.dev/mode and kube-singleton.dev/lease with one merge patch,
-        and deletes NAME-singleton and the headless Service only when kubectl-singleton
-        created them for this workload (managed-by label and ownerReference); anything
-        else is left alone. Replicas and strategy are not changed.
+            Removes kube-singleton.dev/mode and kube-singleton.dev/lease with one merge patch,
+            and deletes NAME-singleton and the headless Service only when kubectl-singleton
+            created them for this workload (managed-by label and ownerReference); anything
+            else is left alone. Replicas and strategy are not changed.
 
-        Takes several workloads (deploy/a sts/b, or deploy a b) or a kind with -l, each
-        reported on its own lines.
+            Takes several workloads (deploy/a sts/b, or deploy a b) or a kind with -l, each
+            reported on its own lines.
 
-        Examples:
-          kubectl singleton disable deploy/web
-          kubectl singleton disable deploy -l app=web -n shop
-          kubectl singleton disable sts/db -n data --dry-run=server
+            Examples:
+              kubectl singleton disable deploy/web
+              kubectl singleton disable deploy -l app=web -n shop
+              kubectl singleton disable sts/db -n data --dry-run=server
 
-        Exit codes: 0 done; 1 a step failed for any workload, or bad arguments.
-        """
+            Exit codes: 0 done; 1 a step failed for any workload, or bad arguments.
+            """
     )
 
     @OptionGroup var kube: KubeOptions
@@ -59,11 +59,13 @@ struct DisableCommand: ParsableCommand, PluginCommand {
         let sync = CompanionSync(api: api, dryRun: dryRun)
         let pdbName = Companions.pdbName(for: workload)
         await steps.run("poddisruptionbudget.policy/\(pdbName)") {
-            try await sync.remove(name: pdbName, collection: CompanionPaths.pdbs(namespace), ownerUID: workload.metadata.uid)
+            try await sync.remove(
+                name: pdbName, collection: CompanionPaths.pdbs(namespace), ownerUID: workload.metadata.uid)
         }
         let serviceName = Companions.serviceName(for: workload)
         await steps.run("service/\(serviceName)") {
-            try await sync.remove(name: serviceName, collection: CompanionPaths.services(namespace), ownerUID: workload.metadata.uid)
+            try await sync.remove(
+                name: serviceName, collection: CompanionPaths.services(namespace), ownerUID: workload.metadata.uid)
         }
     }
 
@@ -76,7 +78,8 @@ struct DisableCommand: ParsableCommand, PluginCommand {
             return
         }
         if dryRun != .client {
-            _ = try await api.patch(ref.kind.objectPath(namespace: namespace, name: ref.name), patch, type: .merge, dryRun: dryRun)
+            _ = try await api.patch(
+                ref.kind.objectPath(namespace: namespace, name: ref.name), patch, type: .merge, dryRun: dryRun)
         }
         steps.done("\(ref) configured: \(plan.changes.joined(separator: "; "))\(dryRun.suffix)")
     }

@@ -9,28 +9,28 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         commandName: "enable",
         abstract: "Mark a workload as a singleton.",
         discussion: """
-        Sends one merge patch that adds kube-singleton.dev/mode, sets replicas to 1 when it
-        is higher, and for at-most-one Deployments replaces a surging rollout strategy with
-        Recreate. Fields kube-singleton does not model are never touched; a second run
-        changes nothing. --pdb creates NAME-singleton (maxUnavailable 0: drains wait for you
-        to move the pod), unless a PodDisruptionBudget already selects the pods: one that
-        blocks eviction (maxUnavailable 0, minAvailable 1) is reused and left alone; any
-        other is a refusal with the reason, since the Eviction API refuses pods covered by
-        two. --service creates the headless Service. Created objects carry
-        app.kubernetes.io/managed-by=kubectl-singleton and an ownerReference to the workload.
-        Several workloads (deploy/a sts/b, or deploy a b) or a kind with -l are each
-        handled in turn with their own report lines. Each step is reported; if one fails,
-        rerunning the same command finishes the job.
+            Sends one merge patch that adds kube-singleton.dev/mode, sets replicas to 1 when it
+            is higher, and for at-most-one Deployments replaces a surging rollout strategy with
+            Recreate. Fields kube-singleton does not model are never touched; a second run
+            changes nothing. --pdb creates NAME-singleton (maxUnavailable 0: drains wait for you
+            to move the pod), unless a PodDisruptionBudget already selects the pods: one that
+            blocks eviction (maxUnavailable 0, minAvailable 1) is reused and left alone; any
+            other is a refusal with the reason, since the Eviction API refuses pods covered by
+            two. --service creates the headless Service. Created objects carry
+            app.kubernetes.io/managed-by=kubectl-singleton and an ownerReference to the workload.
+            Several workloads (deploy/a sts/b, or deploy a b) or a kind with -l are each
+            handled in turn with their own report lines. Each step is reported; if one fails,
+            rerunning the same command finishes the job.
 
-        Examples:
-          kubectl singleton enable deploy/web
-          kubectl singleton enable deploy/web deploy/worker -n shop --pdb
-          kubectl singleton enable deploy -l tier=scheduler -n shop --mode at-least-one
-          kubectl singleton enable sts/db -n data --mode at-most-one --pdb --service
-          kubectl singleton enable deployment web --lease web-leader --dry-run=server -o yaml
+            Examples:
+              kubectl singleton enable deploy/web
+              kubectl singleton enable deploy/web deploy/worker -n shop --pdb
+              kubectl singleton enable deploy -l tier=scheduler -n shop --mode at-least-one
+              kubectl singleton enable sts/db -n data --mode at-most-one --pdb --service
+              kubectl singleton enable deployment web --lease web-leader --dry-run=server -o yaml
 
-        Exit codes: 0 every step done; 1 a step failed for any workload (see the report) or bad arguments.
-        """
+            Exit codes: 0 every step done; 1 a step failed for any workload (see the report) or bad arguments.
+            """
     )
 
     static let outputs = ["json", "yaml"]
@@ -46,7 +46,9 @@ struct EnableCommand: ParsableCommand, PluginCommand {
 
     func validate() throws {
         try OutputFormat.check(output, accepted: Self.outputs, command: "enable")
-        if let lease, !ResourceRef.isValidName(lease) { throw ValidationError("--lease \"\(lease)\" is not a valid Lease name") }
+        if let lease, !ResourceRef.isValidName(lease) {
+            throw ValidationError("--lease \"\(lease)\" is not a valid Lease name")
+        }
     }
 
     func execute(in env: CLIEnvironment) async throws -> Int32 {
@@ -64,8 +66,10 @@ struct EnableCommand: ParsableCommand, PluginCommand {
     }
 
     /// Every step for one workload; returns the objects it produced (for `-o`).
-    func enable(_ ref: ResourceRef, api: any KubeAPI, namespace: String, mode: SingletonMode, steps: StepReport,
-                env: CLIEnvironment) async -> [JSONValue] {
+    func enable(
+        _ ref: ResourceRef, api: any KubeAPI, namespace: String, mode: SingletonMode, steps: StepReport,
+        env: CLIEnvironment
+    ) async -> [JSONValue] {
         // Step 1: the workload patch, retried on conflict against a fresh read.
         var results: [JSONValue] = []
         let raw: JSONValue, workload: Workload
@@ -91,7 +95,8 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         if service {
             await steps.run("service/\(Companions.serviceName(for: workload))") {
                 let object = try Companions.service(for: workload)
-                let result = try await CompanionSync(api: api, dryRun: dryRun).ensure(object, collection: CompanionPaths.services(namespace), ownerUID: workload.metadata.uid)
+                let result = try await CompanionSync(api: api, dryRun: dryRun).ensure(
+                    object, collection: CompanionPaths.services(namespace), ownerUID: workload.metadata.uid)
                 results.append(result.0)
                 return result.1
             }
@@ -100,12 +105,17 @@ struct EnableCommand: ParsableCommand, PluginCommand {
     }
 
     /// Reads the workload and sends the plan's patch (none when nothing changes).
-    func patchWorkload(_ api: any KubeAPI, _ ref: ResourceRef, namespace: String, mode: SingletonMode,
-                       steps: StepReport, env: CLIEnvironment) async throws -> (JSONValue, Workload) {
+    func patchWorkload(
+        _ api: any KubeAPI, _ ref: ResourceRef, namespace: String, mode: SingletonMode,
+        steps: StepReport, env: CLIEnvironment
+    ) async throws -> (JSONValue, Workload) {
         let (raw, workload) = try await fetchWorkload(api, ref, namespace: namespace)
         if workload.kind == .replicaSet, workload.isOwnedByDeployment {
             let owner = workload.metadata.ownerReferences?.first { $0.kind == "Deployment" }?.name ?? "its Deployment"
-            throw OwnedReplicaSet(message: "\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run `\(Hints.command(["enable", "deployment.apps/\(owner)"] + sameChoices, namespace: namespace, env: env))` instead")
+            throw OwnedReplicaSet(
+                message:
+                    "\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run `\(Hints.command(["enable", "deployment.apps/\(owner)"] + sameChoices, namespace: namespace, env: env))` instead"
+            )
         }
         let plan = EnablePlan.make(workload, mode: mode, lease: lease)
         guard let patch = plan.patch else {
@@ -117,7 +127,8 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         if dryRun == .client {
             updated = raw.applyingMergePatch(patch)
         } else {
-            updated = try await api.patch(ref.kind.objectPath(namespace: namespace, name: ref.name), patch, type: .merge, dryRun: dryRun)
+            updated = try await api.patch(
+                ref.kind.objectPath(namespace: namespace, name: ref.name), patch, type: .merge, dryRun: dryRun)
         }
         steps.done("\(ref) configured: \(plan.changes.joined(separator: "; "))\(dryRun.suffix)")
         steps.warn(plan.warnings)

@@ -4,7 +4,8 @@ import SingletonCore
 /// The companion steps of `enable`: each reports on its own line, and warns only about what
 /// it actually did.
 extension EnableCommand {
-    static let drainWarning = "the PodDisruptionBudget (maxUnavailable 0) blocks voluntary evictions of the healthy pod: kubectl drain waits until you delete the pod yourself"
+    static let drainWarning =
+        "the PodDisruptionBudget (maxUnavailable 0) blocks voluntary evictions of the healthy pod: kubectl drain waits until you delete the pod yourself"
 
     /// What keeps the annotation from doing its job, said once the workload is marked: an
     /// HPA (or KEDA's) that will keep trying to scale it out, or no webhook to enforce it.
@@ -14,25 +15,36 @@ extension EnableCommand {
         var fromKEDA: Set<String> = []
         if let hpas = try? await api.get(CompanionPaths.hpas(namespace))["items"]?.arrayValue {
             for hpa in SingletonAnalyzer.scalingAutoscalers(hpas, of: workload, name: name, namespace: namespace) {
-                steps.warn(["HorizontalPodAutoscaler \(hpa.name) targets it with maxReplicas \(hpa.maxReplicas)\(hpa.origin): the webhook denies its scale-ups past 1; set maxReplicas: 1"])
+                steps.warn([
+                    "HorizontalPodAutoscaler \(hpa.name) targets it with maxReplicas \(hpa.maxReplicas)\(hpa.origin): the webhook denies its scale-ups past 1; set maxReplicas: 1"
+                ])
             }
             fromKEDA = Set(hpas.compactMap { $0[path: "metadata", "labels", "scaledobject.keda.sh/name"]?.stringValue })
         }
         // A ScaledObject whose HPA is not there yet (KEDA installed, the HPA not made).
-        if let scaledObjects = try? await api.get("/apis/keda.sh/v1alpha1/namespaces/\(namespace)/scaledobjects")["items"]?.arrayValue {
+        if let scaledObjects = try? await api.get("/apis/keda.sh/v1alpha1/namespaces/\(namespace)/scaledobjects")[
+            "items"]?.arrayValue
+        {
             for object in scaledObjects {
                 let target = object[path: "spec", "scaleTargetRef"]
                 let objectName = object.name
                 let max = object[path: "spec", "maxReplicaCount"]?.intValue ?? 100  // KEDA's default
                 guard target?["name"]?.stringValue == name, !fromKEDA.contains(objectName), max > 1,
-                      WorkloadKind(apiVersion: target?["apiVersion"]?.stringValue, kind: target?["kind"]?.stringValue ?? "Deployment") == workload.kind
+                    WorkloadKind(
+                        apiVersion: target?["apiVersion"]?.stringValue,
+                        kind: target?["kind"]?.stringValue ?? "Deployment") == workload.kind
                 else { continue }
-                steps.warn(["KEDA ScaledObject \(objectName) targets it with maxReplicaCount \(max): the webhook denies the scale-ups past 1 of its HPA; set maxReplicaCount: 1"])
+                steps.warn([
+                    "KEDA ScaledObject \(objectName) targets it with maxReplicaCount \(max): the webhook denies the scale-ups past 1 of its HPA; set maxReplicaCount: 1"
+                ])
             }
         }
         if let configs = try? await api.get(CompanionPaths.webhookConfigurations)["items"]?.arrayValue,
-           !SingletonAnalyzer.webhookInstalled(configs) {
-            steps.warn(["the kube-singleton webhook is not installed: nothing enforces the annotation until it is (kubectl singleton install)"])
+            !SingletonAnalyzer.webhookInstalled(configs)
+        {
+            steps.warn([
+                "the kube-singleton webhook is not installed: nothing enforces the annotation until it is (kubectl singleton install)"
+            ])
         }
     }
 
@@ -50,7 +62,9 @@ extension EnableCommand {
         }
         switch Companions.pdbChoice(existing: existing, for: workload) {
         case .reuse(let name, let budget):
-            steps.done("poddisruptionbudget.policy/\(name) reused: it already selects the pods with \(budget) (not managed by kubectl-singleton, left as it is); \(ours) not created")
+            steps.done(
+                "poddisruptionbudget.policy/\(name) reused: it already selects the pods with \(budget) (not managed by kubectl-singleton, left as it is); \(ours) not created"
+            )
             return nil
         case .refuse(let reason):
             steps.fail(ours, CLIError("not created: \(reason)"))
@@ -67,11 +81,12 @@ extension EnableCommand {
                     created = verb.hasPrefix("created")
                     return verb
                 } catch let failure as KubeAPIError where Companions.isPolicyDenial(failure) {
-                    throw CLIError("""
-                    refused by a policy in the cluster: \(failure.message). Policy engines such as Gatekeeper \
-                    (k8spoddisruptionbudget) and Kyverno (pdb-maxunavailable) reject maxUnavailable: 0. \
-                    The annotation is set; rerun without --pdb to skip the PDB, or ask for an exception to the policy
-                    """)
+                    throw CLIError(
+                        """
+                        refused by a policy in the cluster: \(failure.message). Policy engines such as Gatekeeper \
+                        (k8spoddisruptionbudget) and Kyverno (pdb-maxunavailable) reject maxUnavailable: 0. \
+                        The annotation is set; rerun without --pdb to skip the PDB, or ask for an exception to the policy
+                        """)
                 }
             }
             if created { steps.warn([Self.drainWarning]) }

@@ -9,20 +9,20 @@ struct LeasesCommand: ParsableCommand, PluginCommand {
         commandName: "leases",
         abstract: "Show leader-election locks, their holders and pods.",
         discussion: """
-        Reads coordination.k8s.io Leases, the legacy control-plane.alpha.kubernetes.io/leader
-        annotation on ConfigMaps and Endpoints, and Apache Camel ConfigMap locks
-        (leader.pod.<group>). Each holder is resolved to a pod (exact name, then the part
-        before `_`, as client-go writes <pod>_<uuid>) and to that pod's workload.
-        EXPIRED compares renewTime + duration with this machine's clock: an estimate.
-        Node heartbeats (kube-node-lease) and API-server identity leases are hidden
-        unless --all.
+            Reads coordination.k8s.io Leases, the legacy control-plane.alpha.kubernetes.io/leader
+            annotation on ConfigMaps and Endpoints, and Apache Camel ConfigMap locks
+            (leader.pod.<group>). Each holder is resolved to a pod (exact name, then the part
+            before `_`, as client-go writes <pod>_<uuid>) and to that pod's workload.
+            EXPIRED compares renewTime + duration with this machine's clock: an estimate.
+            Node heartbeats (kube-node-lease) and API-server identity leases are hidden
+            unless --all.
 
-        Examples:
-          kubectl singleton leases -n kube-system
-          kubectl singleton leases -A --all -o wide
+            Examples:
+              kubectl singleton leases -n kube-system
+              kubectl singleton leases -A --all -o wide
 
-        Exit codes: 0 listed; 1 failure.
-        """
+            Exit codes: 0 listed; 1 failure.
+            """
     )
 
     @OptionGroup var kube: KubeOptions
@@ -42,8 +42,10 @@ struct LeasesCommand: ParsableCommand, PluginCommand {
         let namespace: String? = scope.allNamespaces ? nil : (kube.namespace ?? api.defaultNamespace)
         let loader = SnapshotLoader(api: api, env: env)
         var records = items(try await api.get(CompanionPaths.leases(namespace))).map(LeaderRecords.fromLease)
-        for path in [namespace.map { "/api/v1/namespaces/\($0)/configmaps" } ?? "/api/v1/configmaps",
-                     namespace.map { "/api/v1/namespaces/\($0)/endpoints" } ?? "/api/v1/endpoints"] {
+        for path in [
+            namespace.map { "/api/v1/namespaces/\($0)/configmaps" } ?? "/api/v1/configmaps",
+            namespace.map { "/api/v1/namespaces/\($0)/endpoints" } ?? "/api/v1/endpoints",
+        ] {
             for object in await loader.optionalList(path, path.hasSuffix("configmaps") ? "configmaps" : "endpoints") {
                 var typed = object
                 if typed["kind"] == nil { typed["kind"] = path.hasSuffix("configmaps") ? "ConfigMap" : "Endpoints" }
@@ -52,7 +54,9 @@ struct LeasesCommand: ParsableCommand, PluginCommand {
         }
         if !all { records.removeAll(where: \.isSystemHeartbeat) }
         records.sort { ($0.namespace, $0.displayName) < ($1.namespace, $1.displayName) }
-        let pods = records.isEmpty ? [] : await loader.optionalList(CompanionPaths.pods(namespace), "pods").map(PodSummary.init)
+        let pods =
+            records.isEmpty
+            ? [] : await loader.optionalList(CompanionPaths.pods(namespace), "pods").map(PodSummary.init)
         let views = records.map { LeaseView(record: $0, pods: pods, now: env.now()) }
         switch output {
         case .json?, .yaml?, .jsonpath?:
@@ -63,10 +67,16 @@ struct LeasesCommand: ParsableCommand, PluginCommand {
             if views.isEmpty {
                 env.err.line(noResourcesMessage(namespace: namespace))
             } else {
-                env.out.write(Self.table(views, allNamespaces: namespace == nil, wide: output == .wide).render(headers: !noHeaders))
+                env.out.write(
+                    Self.table(views, allNamespaces: namespace == nil, wide: output == .wide).render(
+                        headers: !noHeaders))
             }
         }
-        for view in views { if let problem = view.record.problem { env.err.line("Warning: \(view.record.namespace)/\(view.record.displayName): \(problem)") } }
+        for view in views {
+            if let problem = view.record.problem {
+                env.err.line("Warning: \(view.record.namespace)/\(view.record.displayName): \(problem)")
+            }
+        }
         return 0
     }
 
@@ -76,8 +86,12 @@ struct LeasesCommand: ParsableCommand, PluginCommand {
         if allNamespaces { headers.insert("NAMESPACE", at: 0) }
         let rows: [[String]] = views.map { v in
             let r = v.record
-            var row = [r.displayName, r.isReleased ? "<released>" : (r.holder ?? ""), v.pod?.name ?? "<none>", v.pod?.workload ?? "<none>",
-                       v.renewedText, r.durationSeconds.map { "\($0)s" } ?? "-", r.transitions.map(String.init) ?? "-", v.expiredText]
+            var row = [
+                r.displayName, r.isReleased ? "<released>" : (r.holder ?? ""), v.pod?.name ?? "<none>",
+                v.pod?.workload ?? "<none>",
+                v.renewedText, r.durationSeconds.map { "\($0)s" } ?? "-", r.transitions.map(String.init) ?? "-",
+                v.expiredText,
+            ]
             if wide {
                 row += [r.acquireTime.map { $0.formatted(.iso8601) } ?? "-", r.problem ?? "<none>"]
             }

@@ -7,37 +7,44 @@ struct LintCommand: ParsableCommand, PluginCommand {
         commandName: "lint",
         abstract: "Check manifests offline for singletons that would be denied.",
         discussion: """
-        Reads YAML or JSON manifests (multi-document files, Lists, directories searched
-        recursively, - for stdin; -f a.yaml,b.yaml as in kubectl) without contacting a
-        cluster. -k DIR lints what kubectl apply -k DIR would apply: the directory is
-        rendered with `kubectl kustomize`. -f on a kustomization directory reads its files as
-        they are (no patches) and says so; a Helm template is refused with the command that
-        renders it. Every workload annotated
-        kube-singleton.dev/mode is judged by the same rules as the webhook: replicas above
-        1, a surging rollout strategy for at-most-one Deployments, an unknown mode, and
-        HorizontalPodAutoscalers in the same set that could scale a singleton past one.
-        A missing PodDisruptionBudget or headless Service is reported as a warning.
-        Each finding names the file (stdin for -) and the document it comes from, and the
-        item of a List, each counted from 1.
+            Reads YAML or JSON manifests (multi-document files, Lists, directories searched
+            recursively, - for stdin; -f a.yaml,b.yaml as in kubectl) without contacting a
+            cluster. -k DIR lints what kubectl apply -k DIR would apply: the directory is
+            rendered with `kubectl kustomize`. -f on a kustomization directory reads its files as
+            they are (no patches) and says so; a Helm template is refused with the command that
+            renders it. Every workload annotated
+            kube-singleton.dev/mode is judged by the same rules as the webhook: replicas above
+            1, a surging rollout strategy for at-most-one Deployments, an unknown mode, and
+            HorizontalPodAutoscalers in the same set that could scale a singleton past one.
+            A missing PodDisruptionBudget or headless Service is reported as a warning.
+            Each finding names the file (stdin for -) and the document it comes from, and the
+            item of a List, each counted from 1.
 
-        Examples:
-          kubectl singleton lint -f deploy.yaml
-          kubectl singleton lint -f overlays/prod/ -o json
-          kubectl singleton lint -k overlays/prod
-          helm template web ./chart | kubectl singleton lint -f -
+            Examples:
+              kubectl singleton lint -f deploy.yaml
+              kubectl singleton lint -f overlays/prod/ -o json
+              kubectl singleton lint -k overlays/prod
+              helm template web ./chart | kubectl singleton lint -f -
 
-        Exit codes: 0 no violations (warnings allowed); 1 violations; 2 an input could
-        not be read or parsed.
-        """
+            Exit codes: 0 no violations (warnings allowed); 1 violations; 2 an input could
+            not be read or parsed.
+            """
     )
 
-    @Option(name: [.short, .customLong("filename")], help: ArgumentHelp("A file, a directory or - (stdin); repeatable, or comma-separated.", valueName: "file|dir|-"))
+    @Option(
+        name: [.short, .customLong("filename")],
+        help: ArgumentHelp("A file, a directory or - (stdin); repeatable, or comma-separated.", valueName: "file|dir|-")
+    )
     var filename: [String] = []
 
-    @Option(name: [.short, .customLong("kustomize")], help: ArgumentHelp("A kustomization directory, rendered with kubectl kustomize; repeatable.", valueName: "dir"))
+    @Option(
+        name: [.short, .customLong("kustomize")],
+        help: ArgumentHelp("A kustomization directory, rendered with kubectl kustomize; repeatable.", valueName: "dir"))
     var kustomize: [String] = []
 
-    @Flag(name: [.customShort("R"), .customLong("recursive")], help: "Read directories recursively (always done; accepted as kubectl spells it).")
+    @Flag(
+        name: [.customShort("R"), .customLong("recursive")],
+        help: "Read directories recursively (always done; accepted as kubectl spells it).")
     var recursive = false
 
     static let outputs = ["text", "json"]
@@ -46,7 +53,9 @@ struct LintCommand: ParsableCommand, PluginCommand {
     var output: OutputFormat = .text
 
     func validate() throws {
-        if filename.isEmpty && kustomize.isEmpty { throw ValidationError("lint needs at least one -f FILE, -f DIR, -f - or -k DIR") }
+        if filename.isEmpty && kustomize.isEmpty {
+            throw ValidationError("lint needs at least one -f FILE, -f DIR, -f - or -k DIR")
+        }
         try OutputFormat.check(output, accepted: Self.outputs, command: "lint")
     }
 
@@ -70,11 +79,19 @@ struct LintCommand: ParsableCommand, PluginCommand {
     static func render(kustomization directory: String, env: CLIEnvironment) -> Result<String, UnreadableInput> {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return .failure(UnreadableInput(file: directory, document: nil, message: "-k needs a directory holding a kustomization.yaml"))
+            return .failure(
+                UnreadableInput(
+                    file: directory, document: nil, message: "-k needs a directory holding a kustomization.yaml"))
         }
         let paths = (env.variables["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":").map(String.init)
-        guard let kubectl = paths.map({ "\($0)/kubectl" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            return .failure(UnreadableInput(file: directory, document: nil, message: "-k runs kubectl kustomize, and kubectl is not on PATH"))
+        guard
+            let kubectl = paths.map({ "\($0)/kubectl" }).first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            return .failure(
+                UnreadableInput(
+                    file: directory, document: nil, message: "-k runs kubectl kustomize, and kubectl is not on PATH"))
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: kubectl)
@@ -83,7 +100,8 @@ struct LintCommand: ParsableCommand, PluginCommand {
         process.standardOutput = out
         process.standardError = err
         do { try process.run() } catch {
-            return .failure(UnreadableInput(file: directory, document: nil, message: "cannot run \(kubectl) kustomize: \(error)"))
+            return .failure(
+                UnreadableInput(file: directory, document: nil, message: "cannot run \(kubectl) kustomize: \(error)"))
         }
         // Read both pipes before waiting, so a large render cannot fill a pipe and stall.
         let errData = Data.readingInBackground(err.fileHandleForReading)
@@ -91,7 +109,8 @@ struct LintCommand: ParsableCommand, PluginCommand {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let message = String(decoding: errData(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return .failure(UnreadableInput(file: directory, document: nil, message: "kubectl kustomize failed: \(message)"))
+            return .failure(
+                UnreadableInput(file: directory, document: nil, message: "kubectl kustomize failed: \(message)"))
         }
         return .success(text)
     }

@@ -7,27 +7,28 @@ struct ListCommand: ParsableCommand, PluginCommand {
         commandName: "list",
         abstract: "List singleton workloads and their violations.",
         discussion: """
-        Shows every workload annotated kube-singleton.dev/mode with its mode, desired and
-        ready replicas, PodDisruptionBudget, Service, lease holder and VIOLATIONS: too many
-        replicas or pods, a surging strategy, an HPA able to scale it, an unknown mode.
+            Shows every workload annotated kube-singleton.dev/mode with its mode, desired and
+            ready replicas, PodDisruptionBudget, Service, lease holder and VIOLATIONS: too many
+            replicas or pods, a surging strategy, an HPA able to scale it, an unknown mode.
 
-        Examples:
-          kubectl singleton list
-          kubectl singleton list -A -o wide
-          kubectl singleton list -n data -o json
-          kubectl singleton list -l team=payments -o name
-          kubectl singleton list -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'
+            Examples:
+              kubectl singleton list
+              kubectl singleton list -A -o wide
+              kubectl singleton list -n data -o json
+              kubectl singleton list -l team=payments -o name
+              kubectl singleton list -A -o jsonpath='{range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'
 
-        Exit codes: 0 listed (violations do not change the exit code); 1 failure.
-        """
+            Exit codes: 0 listed (violations do not change the exit code); 1 failure.
+            """
     )
 
     static let outputs = ["wide", "json", "yaml", "name", "jsonpath"]
 
     @OptionGroup var kube: KubeOptions
     @OptionGroup var scope: ListScopeOptions
-    @Option(name: [.customShort("l"), .customLong("selector")],
-            help: ArgumentHelp("Only workloads whose labels match (e.g. -l app=web,tier!=db).", valueName: "selector"))
+    @Option(
+        name: [.customShort("l"), .customLong("selector")],
+        help: ArgumentHelp("Only workloads whose labels match (e.g. -l app=web,tier!=db).", valueName: "selector"))
     var selector: String?
     @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
     @Flag(name: .customLong("no-headers"), help: "Print the table without its header line.") var noHeaders = false
@@ -44,7 +45,11 @@ struct ListCommand: ParsableCommand, PluginCommand {
         let snapshot = workloads.isEmpty ? ClusterSnapshot() : await loader.snapshot(namespace: namespace)
         let now = env.now()
         let flags = KubectlArguments.connectionFlags(in: env.arguments)
-        let reports = workloads.map { SingletonAnalyzer.analyze($0.1, namespace: $0.1.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now, connectionFlags: flags) }
+        let reports = workloads.map {
+            SingletonAnalyzer.analyze(
+                $0.1, namespace: $0.1.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now,
+                connectionFlags: flags)
+        }
         switch output {
         case .json?, .yaml?, .jsonpath?:
             env.out.write((output ?? .json).render(listDocument(reports.map(ReportRendering.document))))
@@ -54,7 +59,9 @@ struct ListCommand: ParsableCommand, PluginCommand {
             if reports.isEmpty {
                 env.err.line(noResourcesMessage(namespace: namespace))
             } else {
-                env.out.write(ReportRendering.listTable(reports, allNamespaces: namespace == nil, wide: output == .wide).render(headers: !noHeaders))
+                env.out.write(
+                    ReportRendering.listTable(reports, allNamespaces: namespace == nil, wide: output == .wide).render(
+                        headers: !noHeaders))
             }
         }
         return 0

@@ -8,21 +8,21 @@ public struct RootCommand: ParsableCommand {
         commandName: "kubectl singleton",
         abstract: "Keep singleton workloads at one replica (kube-singleton.dev/mode).",
         discussion: """
-        A workload annotated kube-singleton.dev/mode: at-most-one or at-least-one is a
-        singleton: the kube-singleton webhook denies anything that would run it with more
-        than one replica. This plugin marks workloads, shows their state and risks, reads
-        leader-election leases, lints manifests offline and installs the webhook.
+            A workload annotated kube-singleton.dev/mode: at-most-one or at-least-one is a
+            singleton: the kube-singleton webhook denies anything that would run it with more
+            than one replica. This plugin marks workloads, shows their state and risks, reads
+            leader-election leases, lints manifests offline and installs the webhook.
 
-        Examples:
-          kubectl singleton enable deploy/web --mode at-most-one --pdb
-          kubectl singleton list -A
-          kubectl singleton status sts/db -n data
-          kubectl singleton leases -n kube-system
-          kubectl singleton lint -f manifests/
-          kubectl singleton install --self-signed
+            Examples:
+              kubectl singleton enable deploy/web --mode at-most-one --pdb
+              kubectl singleton list -A
+              kubectl singleton status sts/db -n data
+              kubectl singleton leases -n kube-system
+              kubectl singleton lint -f manifests/
+              kubectl singleton install --self-signed
 
-        Exit codes: 0 success; 1 failure or violations found; 2 unreadable input (lint).
-        """,
+            Exit codes: 0 success; 1 failure or violations found; 2 unreadable input (lint).
+            """,
         version: PluginVersion.current,
         subcommands: [
             EnableCommand.self, DisableCommand.self, ListCommand.self, StatusCommand.self, LeasesCommand.self,

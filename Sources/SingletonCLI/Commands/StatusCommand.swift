@@ -8,20 +8,20 @@ struct StatusCommand: ParsableCommand, PluginCommand {
         commandName: "status",
         abstract: "Show a singleton's state and every risk to it.",
         discussion: """
-        Counts the pods its selector matches (terminating ones apart), and names each risk:
-        more than one pod, a surging strategy, an HPA (or a KEDA-made one) aimed at it, a
-        missing or mismatched PDB or Service, a lease held by a stale or foreign holder,
-        the webhook not installed. Lease expiry is an estimate by this machine's clock.
+            Counts the pods its selector matches (terminating ones apart), and names each risk:
+            more than one pod, a surging strategy, an HPA (or a KEDA-made one) aimed at it, a
+            missing or mismatched PDB or Service, a lease held by a stale or foreign holder,
+            the webhook not installed. Lease expiry is an estimate by this machine's clock.
 
-        Takes several workloads (deploy/a sts/b, or deploy a b) or a kind with -l.
+            Takes several workloads (deploy/a sts/b, or deploy a b) or a kind with -l.
 
-        Examples:
-          kubectl singleton status deploy/web
-          kubectl singleton status deploy -l tier=scheduler -n shop
-          kubectl singleton status sts/db -n data -o yaml
+            Examples:
+              kubectl singleton status deploy/web
+              kubectl singleton status deploy -l tier=scheduler -n shop
+              kubectl singleton status sts/db -n data -o yaml
 
-        Exit codes: 0 shown (risks included); 1 failure for any workload (not found, no access).
-        """
+            Exit codes: 0 shown (risks included); 1 failure for any workload (not found, no access).
+            """
     )
 
     @OptionGroup var kube: KubeOptions
@@ -53,14 +53,17 @@ struct StatusCommand: ParsableCommand, PluginCommand {
                 continue
             }
             if snapshot == nil { snapshot = await SnapshotLoader(api: api, env: env).snapshot(namespace: namespace) }
-            let report = SingletonAnalyzer.analyze(workload, namespace: namespace, snapshot: snapshot ?? ClusterSnapshot(), now: env.now(),
-                                                     connectionFlags: KubectlArguments.connectionFlags(in: env.arguments))
+            let report = SingletonAnalyzer.analyze(
+                workload, namespace: namespace, snapshot: snapshot ?? ClusterSnapshot(), now: env.now(),
+                connectionFlags: KubectlArguments.connectionFlags(in: env.arguments))
             if output != nil {
                 documents.append(ReportRendering.document(report))
                 continue
             }
             if !workload.metadata.contract.isPresent {
-                env.err.line("Warning: \(ref) is not a singleton (no \(SingletonAnnotation.mode) annotation); \(Hints.command(["enable", "\(ref)"], namespace: namespace, env: env))")
+                env.err.line(
+                    "Warning: \(ref) is not a singleton (no \(SingletonAnnotation.mode) annotation); \(Hints.command(["enable", "\(ref)"], namespace: namespace, env: env))"
+                )
             }
             // Several workloads: one block each, a blank line between, as kubectl describe prints.
             if printed > 0 { env.out.line() }
@@ -68,7 +71,8 @@ struct StatusCommand: ParsableCommand, PluginCommand {
             env.out.write(ReportRendering.statusText(report))
         }
         if let output, !documents.isEmpty {
-            env.out.write(output.render(documents.count == 1 && refs.count == 1 ? documents[0] : listDocument(documents)))
+            env.out.write(
+                output.render(documents.count == 1 && refs.count == 1 ? documents[0] : listDocument(documents)))
         }
         return failed ? 1 : 0
     }

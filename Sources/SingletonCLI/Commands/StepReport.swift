@@ -56,7 +56,9 @@ final class StepReport {
     func finish() -> Int32 {
         guard !failures.isEmpty else { return 0 }
         if !retryable.isEmpty {
-            env.err.line("error: \(retryable.count) of the steps failed (\(retryable.joined(separator: ", "))); fix the cause and rerun `\(Hints.rerun(env))` to finish")
+            env.err.line(
+                "error: \(retryable.count) of the steps failed (\(retryable.joined(separator: ", "))); fix the cause and rerun `\(Hints.rerun(env))` to finish"
+            )
         }
         return 1
     }
@@ -76,21 +78,28 @@ struct CompanionSync {
                 switch await Self.create(api, collection, object, dryRun) {
                 case .success(let created): return (created, "created\(dryRun.suffix)")
                 // Someone created it between our GET and POST: judge it on a fresh read.
-                case .failure(let failure) where failure.isAlreadyExists: throw KubeAPIError(code: 409, reason: "Conflict", message: failure.message)
+                case .failure(let failure) where failure.isAlreadyExists:
+                    throw KubeAPIError(code: 409, reason: "Conflict", message: failure.message)
                 case .failure(let failure): throw failure
                 }
             }
             guard Companions.isOurs(existing, ownerUID: ownerUID) else {
-                throw CLIError("it already exists and was not created by kubectl-singleton for this workload (no \(SingletonAnnotation.managedByLabel) label or ownerReference); left alone. Delete or rename it, then rerun")
+                throw CLIError(
+                    "it already exists and was not created by kubectl-singleton for this workload (no \(SingletonAnnotation.managedByLabel) label or ownerReference); left alone. Delete or rename it, then rerun"
+                )
             }
-            guard let patch = Companions.specPatch(existing: existing, desired: object) else { return (existing, "unchanged") }
+            guard let patch = Companions.specPatch(existing: existing, desired: object) else {
+                return (existing, "unchanged")
+            }
             if dryRun == .client { return (existing.applyingMergePatch(patch), "configured\(dryRun.suffix)") }
             let path = "\(collection)/\(name)"
             return (try await api.patch(path, patch, type: .merge, dryRun: dryRun), "configured\(dryRun.suffix)")
         }
     }
 
-    static func create(_ api: any KubeAPI, _ collection: String, _ object: JSONValue, _ dryRun: DryRunMode) async -> Result<JSONValue, KubeAPIError> {
+    static func create(
+        _ api: any KubeAPI, _ collection: String, _ object: JSONValue, _ dryRun: DryRunMode
+    ) async -> Result<JSONValue, KubeAPIError> {
         do {
             return .success(try await api.create(collection, object, dryRun: dryRun))
         } catch {

@@ -8,18 +8,18 @@ struct VersionCommand: ParsableCommand, PluginCommand {
         commandName: "version",
         abstract: "Print the plugin and webhook versions.",
         discussion: """
-        Prints the plugin's version and, unless --client, the installed webhook's: the image
-        tag of the singleton-webhook Deployment (in singleton-system, or -n), which is the
-        webhook version the cluster runs. -o json|yaml prints clientVersion (gitVersion,
-        gitCommit, buildDate, platform, as kubectl version does) and webhookVersion.
+            Prints the plugin's version and, unless --client, the installed webhook's: the image
+            tag of the singleton-webhook Deployment (in singleton-system, or -n), which is the
+            webhook version the cluster runs. -o json|yaml prints clientVersion (gitVersion,
+            gitCommit, buildDate, platform, as kubectl version does) and webhookVersion.
 
-        Examples:
-          kubectl singleton version
-          kubectl singleton version --client -o json
+            Examples:
+              kubectl singleton version
+              kubectl singleton version --client -o json
 
-        Exit codes: 0 printed (a webhook that is not installed is said so); 1 the cluster
-        could not be asked, or bad arguments.
-        """
+            Exit codes: 0 printed (a webhook that is not installed is said so); 1 the cluster
+            could not be asked, or bad arguments.
+            """
     )
 
     static let outputs = ["json", "yaml"]
@@ -65,7 +65,8 @@ struct VersionCommand: ParsableCommand, PluginCommand {
     /// server can proxy cheaply). Not installed and not readable are answers, not failures.
     func webhookVersion(_ env: CLIEnvironment) async -> Result<WebhookVersion, CLIError> {
         let namespace = kube.namespace ?? InstallPlan.defaultNamespace
-        let name = (try? InstallPlan.make(InstallOptions(namespace: namespace), files: DeployManifests.files))?
+        let name =
+            (try? InstallPlan.make(InstallOptions(namespace: namespace), files: DeployManifests.files))?
             .objects.first { $0["kind"] == "Deployment" }?[path: "metadata", "name"]?.stringValue ?? "singleton-webhook"
         let ref = "deployment.apps/\(name) in \(namespace)"
         let api: any KubeAPI
@@ -74,21 +75,30 @@ struct VersionCommand: ParsableCommand, PluginCommand {
         }
         do {
             let deployment = try await api.get(WorkloadKind.deployment.objectPath(namespace: namespace, name: name))
-            let image = deployment[path: "spec", "template", "spec", "containers"]?.arrayValue?.first?["image"]?.stringValue ?? ""
+            let image =
+                deployment[path: "spec", "template", "spec", "containers"]?.arrayValue?.first?["image"]?.stringValue
+                ?? ""
             let tag = Self.tag(of: image)
-            return .success(WebhookVersion(
-                document: ["gitVersion": tag.map(JSONValue.string) ?? .null, "image": .string(image),
-                           "source": .string("image tag of \(ref)")],
-                text: "\(tag ?? "unknown (image \(image) has no tag)") (image tag of \(ref))"))
+            return .success(
+                WebhookVersion(
+                    document: [
+                        "gitVersion": tag.map(JSONValue.string) ?? .null, "image": .string(image),
+                        "source": .string("image tag of \(ref)"),
+                    ],
+                    text: "\(tag ?? "unknown (image \(image) has no tag)") (image tag of \(ref))"))
         } catch {
             if error.isNotFound {
-                return .success(WebhookVersion(document: ["gitVersion": .null, "source": .string("not installed: no \(ref)")],
-                                               text: "not installed (no \(ref); kubectl singleton install)"))
+                return .success(
+                    WebhookVersion(
+                        document: ["gitVersion": .null, "source": .string("not installed: no \(ref)")],
+                        text: "not installed (no \(ref); kubectl singleton install)"))
             }
             if error.isForbidden {
                 env.err.line("Warning: \(error.description)")
-                return .success(WebhookVersion(document: ["gitVersion": .null, "source": .string("unknown: you may not read \(ref)")],
-                                               text: "unknown (you may not read \(ref))"))
+                return .success(
+                    WebhookVersion(
+                        document: ["gitVersion": .null, "source": .string("unknown: you may not read \(ref)")],
+                        text: "unknown (you may not read \(ref))"))
             }
             return .failure(CLIError(error.description))
         }
@@ -131,7 +141,8 @@ enum PluginBuild {
         let parts = KubeSingletonVersion.current.split(separator: ".").map(String.init)
         return [
             "major": .string(parts.first ?? ""), "minor": .string(parts.count > 1 ? parts[1] : ""),
-            "gitVersion": .string(PluginVersion.current), "gitCommit": .string(gitCommit), "buildDate": .string(buildDate),
+            "gitVersion": .string(PluginVersion.current), "gitCommit": .string(gitCommit),
+            "buildDate": .string(buildDate),
             "compiler": "swiftc", "platform": .string(platform),
         ]
     }

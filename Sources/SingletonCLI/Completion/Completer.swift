@@ -35,11 +35,15 @@ public enum CompletionNeed: Sendable, Equatable {
 /// Decides completions from the typed words alone, so the protocol logic is tested without a cluster.
 public enum Completer {
     /// Subcommands shown to users (the hidden `__complete` is not).
-    public static let subcommands = ["enable", "disable", "list", "status", "leases", "lint", "install", "uninstall", "doctor", "version"]
+    public static let subcommands = [
+        "enable", "disable", "list", "status", "leases", "lint", "install", "uninstall", "doctor", "version",
+    ]
 
-    static let connectionFlags = ["--namespace", "-n", "--kubeconfig", "--context", "--cluster", "--user", "--request-timeout",
-                                  "--as", "--as-group", "--token", "--server", "-s", "--certificate-authority",
-                                  "--insecure-skip-tls-verify", "-v"]
+    static let connectionFlags = [
+        "--namespace", "-n", "--kubeconfig", "--context", "--cluster", "--user", "--request-timeout",
+        "--as", "--as-group", "--token", "--server", "-s", "--certificate-authority",
+        "--insecure-skip-tls-verify", "-v",
+    ]
     static let flagsBySubcommand: [String: [String]] = [
         "enable": ["--mode", "--pdb", "--service", "--lease", "--dry-run", "--selector", "-l", "--output", "-o"],
         "disable": ["--dry-run", "--selector", "-l"],
@@ -47,7 +51,9 @@ public enum Completer {
         "status": ["--selector", "-l", "--output", "-o"],
         "leases": ["--all-namespaces", "-A", "--all", "--no-headers", "--output", "-o"],
         "lint": ["--filename", "-f", "--kustomize", "-k", "--recursive", "-R", "--output", "-o"],
-        "install": ["--image", "--cert-manager", "--self-signed", "--failure-policy-scale", "--dry-run", "--output", "-o"],
+        "install": [
+            "--image", "--cert-manager", "--self-signed", "--failure-policy-scale", "--dry-run", "--output", "-o",
+        ],
         "uninstall": ["--dry-run"],
         "doctor": ["--output", "-o"],
         "version": ["--client", "--output", "-o"],
@@ -55,10 +61,13 @@ public enum Completer {
     /// What each command's `-o` accepts, from the commands themselves.
     static let outputsBySubcommand: [String: [String]] = [
         "enable": EnableCommand.outputs, "list": ListCommand.outputs, "status": StatusCommand.outputs,
-        "leases": LeasesCommand.outputs, "lint": LintCommand.outputs, "install": InstallCommand.outputs, "doctor": DoctorCommand.outputs,
+        "leases": LeasesCommand.outputs, "lint": LintCommand.outputs, "install": InstallCommand.outputs,
+        "doctor": DoctorCommand.outputs,
         "version": VersionCommand.outputs,
     ]
-    static let kindSpellings = ["deployment", "statefulset", "replicaset", "replicationcontroller", "deploy", "sts", "rs", "rc"]
+    static let kindSpellings = [
+        "deployment", "statefulset", "replicaset", "replicationcontroller", "deploy", "sts", "rs", "rc",
+    ]
     /// Flags whose value is a file or a directory: the shell completes paths.
     static let fileFlags: Set<String> = ["-f", "--filename", "--kubeconfig", "--certificate-authority"]
     static let directoryFlags: Set<String> = ["-k", "--kustomize"]
@@ -74,7 +83,8 @@ public enum Completer {
         let (positionals, sub) = split(typed)
         guard let sub else {
             if current.hasPrefix("-"), !current.contains("=") {
-                return .fixed(CompletionResult(candidates: connectionFlags.filter { $0.hasPrefix(current) }, directive: none))
+                return .fixed(
+                    CompletionResult(candidates: connectionFlags.filter { $0.hasPrefix(current) }, directive: none))
             }
             if let flagValue = valueNeed(for: current, previous: typed.last, sub: nil) { return flagValue }
             return .fixed(CompletionResult(candidates: subcommands.filter { $0.hasPrefix(current) }, directive: none))
@@ -88,16 +98,21 @@ public enum Completer {
         guard ["enable", "disable", "status"].contains(sub) else {
             return .fixed(CompletionResult(candidates: [], directive: none))
         }
-        let kindsWithSlash = CompletionResult(candidates: kindSpellings.map { $0 + "/" }.filter { $0.hasPrefix(current) },
-                                              directive: none | CompletionResult.noSpace)
+        let kindsWithSlash = CompletionResult(
+            candidates: kindSpellings.map { $0 + "/" }.filter { $0.hasPrefix(current) },
+            directive: none | CompletionResult.noSpace)
         // `deploy a b`: after a bare kind, names of that kind.
         if let first = positionals.first, !first.contains("/") {
-            guard let kind = WorkloadKind(spelling: first) else { return .fixed(CompletionResult(candidates: [], directive: none)) }
+            guard let kind = WorkloadKind(spelling: first) else {
+                return .fixed(CompletionResult(candidates: [], directive: none))
+            }
             return .objects(kind: kind, typedKind: nil, prefix: current)
         }
         if let slash = current.firstIndex(of: "/") {
             let typedKind = String(current[..<slash])
-            guard let kind = WorkloadKind(spelling: typedKind) else { return .fixed(CompletionResult(candidates: [], directive: none)) }
+            guard let kind = WorkloadKind(spelling: typedKind) else {
+                return .fixed(CompletionResult(candidates: [], directive: none))
+            }
             return .objects(kind: kind, typedKind: typedKind, prefix: String(current[current.index(after: slash)...]))
         }
         // Another KIND/NAME (several targets are allowed).
@@ -170,8 +185,10 @@ public enum Completer {
         var args: [String] = []
         var i = 0
         let words = KubectlArguments.normalize(Array(words.dropLast())) + [words.last ?? ""]
-        let flags = ["-n", "--namespace", "--kubeconfig", "--context", "--cluster", "--user", "--as", "--as-group", "--token",
-                     "-s", "--server", "--certificate-authority"]
+        let flags = [
+            "-n", "--namespace", "--kubeconfig", "--context", "--cluster", "--user", "--as", "--as-group", "--token",
+            "-s", "--server", "--certificate-authority",
+        ]
         while i < words.count - 1 {
             if let eq = words[i].firstIndex(of: "="), flags.contains(String(words[i][..<eq])) {
                 args.append(words[i])

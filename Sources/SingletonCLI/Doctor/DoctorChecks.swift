@@ -30,8 +30,10 @@ public struct DoctorInputs: Sendable {
     /// The dry-run review sent through the API server when no endpoint is visible.
     public var probe: WebhookProbe?
 
-    public init(webhookConfiguration: JSONValue?, tlsSecret: JSONValue?, endpoints: JSONValue?, installNamespace: String,
-                access: [(String, Bool)], now: Date) {
+    public init(
+        webhookConfiguration: JSONValue?, tlsSecret: JSONValue?, endpoints: JSONValue?, installNamespace: String,
+        access: [(String, Bool)], now: Date
+    ) {
         self.webhookConfiguration = webhookConfiguration
         self.tlsSecret = tlsSecret
         self.endpoints = endpoints
@@ -60,7 +62,8 @@ public enum DoctorChecks {
     /// The plugin's own verbs, checked with SelfSubjectAccessReviews.
     public static let pluginVerbs: [(verb: String, group: String, resource: String)] = [
         ("get", "apps", "deployments"), ("patch", "apps", "deployments"), ("patch", "apps", "statefulsets"),
-        ("list", "", "pods"), ("create", "policy", "poddisruptionbudgets"), ("delete", "policy", "poddisruptionbudgets"),
+        ("list", "", "pods"), ("create", "policy", "poddisruptionbudgets"),
+        ("delete", "policy", "poddisruptionbudgets"),
         ("create", "", "services"), ("delete", "", "services"), ("list", "coordination.k8s.io", "leases"),
         ("list", "autoscaling", "horizontalpodautoscalers"),
     ]
@@ -70,15 +73,22 @@ public enum DoctorChecks {
         var findings: [DoctorFinding] = []
         if let failure = inputs.configurationError {
             // An error is not an absence: never advise installing on it.
-            return [apiFailure(failure, reading: "validatingwebhookconfigurations.admissionregistration.k8s.io")] + access(inputs)
+            return [apiFailure(failure, reading: "validatingwebhookconfigurations.admissionregistration.k8s.io")]
+                + access(inputs)
         }
         guard let config = inputs.webhookConfiguration else {
-            findings.append(DoctorFinding(check: "webhook configuration", status: .failure, detail: "ValidatingWebhookConfiguration kube-singleton not found: nothing enforces the annotation",
-                                          fix: "kubectl singleton install"))
+            findings.append(
+                DoctorFinding(
+                    check: "webhook configuration", status: .failure,
+                    detail: "ValidatingWebhookConfiguration kube-singleton not found: nothing enforces the annotation",
+                    fix: "kubectl singleton install"))
             return findings + access(inputs)
         }
         let hooks = config["webhooks"]?.arrayValue ?? []
-        findings.append(DoctorFinding(check: "webhook configuration", status: .ok, detail: "\(config.name) with \(hooks.count) webhooks", fix: nil))
+        findings.append(
+            DoctorFinding(
+                check: "webhook configuration", status: .ok, detail: "\(config.name) with \(hooks.count) webhooks",
+                fix: nil))
         findings += certificates(hooks, inputs)
 
         findings.append(endpoints(inputs))
@@ -86,48 +96,88 @@ public enum DoctorChecks {
         for hook in hooks {
             let name = hook["name"]?.stringValue ?? "?"
             let policy = hook["failurePolicy"]?.stringValue ?? "Fail"
-            let detail = "\(name): failurePolicy \(policy)" + (InstallPlan.judgesParent(hook) && policy == "Ignore" ? " (its requests pass while the webhook is down; install --failure-policy-scale Fail to enforce always)" : "")
+            let detail =
+                "\(name): failurePolicy \(policy)"
+                + (InstallPlan.judgesParent(hook) && policy == "Ignore"
+                    ? " (its requests pass while the webhook is down; install --failure-policy-scale Fail to enforce always)"
+                    : "")
             findings.append(DoctorFinding(check: "failurePolicy", status: .ok, detail: detail, fix: nil))
             if hook["sideEffects"]?.stringValue != "None" {
-                findings.append(DoctorFinding(check: "sideEffects", status: .failure, detail: "\(name) does not declare sideEffects: None, so --dry-run=server fails", fix: "kubectl singleton install"))
+                findings.append(
+                    DoctorFinding(
+                        check: "sideEffects", status: .failure,
+                        detail: "\(name) does not declare sideEffects: None, so --dry-run=server fails",
+                        fix: "kubectl singleton install"))
             }
             let excluded = (hook[path: "namespaceSelector", "matchExpressions"]?.arrayValue ?? []).filter {
                 $0["key"]?.stringValue == "kubernetes.io/metadata.name" && $0["operator"]?.stringValue == "NotIn"
             }.flatMap { $0["values"]?.arrayValue ?? [] }.compactMap(\.stringValue)
             let missing = ["kube-system", inputs.installNamespace].filter { !excluded.contains($0) }
-            findings.append(missing.isEmpty
-                ? DoctorFinding(check: "namespace exclusions", status: .ok, detail: "\(name) skips \(excluded.joined(separator: ", "))", fix: nil)
-                : DoctorFinding(check: "namespace exclusions", status: .warning, detail: "\(name) does not exclude \(missing.joined(separator: ", ")): a webhook outage can block the cluster's own components",
-                                fix: "kubectl singleton install (restores the namespaceSelector)"))
+            findings.append(
+                missing.isEmpty
+                    ? DoctorFinding(
+                        check: "namespace exclusions", status: .ok,
+                        detail: "\(name) skips \(excluded.joined(separator: ", "))", fix: nil)
+                    : DoctorFinding(
+                        check: "namespace exclusions", status: .warning,
+                        detail:
+                            "\(name) does not exclude \(missing.joined(separator: ", ")): a webhook outage can block the cluster's own components",
+                        fix: "kubectl singleton install (restores the namespaceSelector)"))
         }
         let allResources = hooks.flatMap(resources)
-        let scaleKinds = ["deployments/scale", "statefulsets/scale", "replicasets/scale", "replicationcontrollers/scale"]
+        let scaleKinds = [
+            "deployments/scale", "statefulsets/scale", "replicasets/scale", "replicationcontrollers/scale",
+        ]
         let uncovered = scaleKinds.filter { !allResources.contains($0) }
-        findings.append(uncovered.isEmpty
-            ? DoctorFinding(check: "scale rules", status: .ok, detail: "rules cover the four */scale subresources", fix: nil)
-            : DoctorFinding(check: "scale rules", status: .failure, detail: "no rule covers \(uncovered.joined(separator: ", ")): kubectl scale and HPAs bypass the singleton check",
-                            fix: "kubectl singleton install (restores the rules)"))
+        findings.append(
+            uncovered.isEmpty
+                ? DoctorFinding(
+                    check: "scale rules", status: .ok, detail: "rules cover the four */scale subresources", fix: nil)
+                : DoctorFinding(
+                    check: "scale rules", status: .failure,
+                    detail:
+                        "no rule covers \(uncovered.joined(separator: ", ")): kubectl scale and HPAs bypass the singleton check",
+                    fix: "kubectl singleton install (restores the rules)"))
         return findings + access(inputs)
     }
 
     /// The endpoints behind the webhook Service; when none are visible (some clusters keep
     /// only EndpointSlices, the sandbox neither), what the dry-run review showed.
     static func endpoints(_ inputs: DoctorInputs) -> DoctorFinding {
-        let ready = (inputs.endpoints?["subsets"]?.arrayValue ?? []).flatMap { $0["addresses"]?.arrayValue ?? [] }.count + inputs.endpointSliceAddresses
-        if ready > 0 { return DoctorFinding(check: "endpoints", status: .ok, detail: "\(ready) ready webhook endpoint(s)", fix: nil) }
-        let pods = "kubectl -n \(inputs.installNamespace) get pods -l app.kubernetes.io/name=kube-singleton; check their logs"
+        let ready =
+            (inputs.endpoints?["subsets"]?.arrayValue ?? []).flatMap { $0["addresses"]?.arrayValue ?? [] }.count
+            + inputs.endpointSliceAddresses
+        if ready > 0 {
+            return DoctorFinding(
+                check: "endpoints", status: .ok, detail: "\(ready) ready webhook endpoint(s)", fix: nil)
+        }
+        let pods =
+            "kubectl -n \(inputs.installNamespace) get pods -l app.kubernetes.io/name=kube-singleton; check their logs"
         switch inputs.probe {
         case .answered?:
-            return DoctorFinding(check: "endpoints", status: .ok,
-                                 detail: "no ready Endpoints or EndpointSlices visible, but the webhook answered a dry-run review through the API server (TLS verified against the caBundle)", fix: nil)
+            return DoctorFinding(
+                check: "endpoints", status: .ok,
+                detail:
+                    "no ready Endpoints or EndpointSlices visible, but the webhook answered a dry-run review through the API server (TLS verified against the caBundle)",
+                fix: nil)
         case .failed(let message)?:
-            return DoctorFinding(check: "endpoints", status: .failure, detail: "the API server cannot call the webhook: \(message)", fix: pods)
+            return DoctorFinding(
+                check: "endpoints", status: .failure, detail: "the API server cannot call the webhook: \(message)",
+                fix: pods)
         case .notCalled(let message)?:
-            return DoctorFinding(check: "endpoints", status: .failure, detail: "a dry-run review was not sent to the webhook: \(message)", fix: "kubectl singleton install")
+            return DoctorFinding(
+                check: "endpoints", status: .failure,
+                detail: "a dry-run review was not sent to the webhook: \(message)", fix: "kubectl singleton install")
         case .unknown(let message)?:
-            return DoctorFinding(check: "endpoints", status: .unknown, detail: "no ready endpoints visible, and the dry-run probe could not be sent: \(message)", fix: pods)
+            return DoctorFinding(
+                check: "endpoints", status: .unknown,
+                detail: "no ready endpoints visible, and the dry-run probe could not be sent: \(message)", fix: pods)
         case nil:
-            return DoctorFinding(check: "endpoints", status: .failure, detail: "the webhook Service has no ready endpoints: with failurePolicy Fail, changes to singletons are refused", fix: pods)
+            return DoctorFinding(
+                check: "endpoints", status: .failure,
+                detail:
+                    "the webhook Service has no ready endpoints: with failurePolicy Fail, changes to singletons are refused",
+                fix: pods)
         }
     }
 
@@ -135,16 +185,25 @@ public enum DoctorChecks {
     static func apiFailure(_ failure: KubeAPIError, reading resource: String) -> DoctorFinding {
         switch failure.code {
         case 0:
-            return DoctorFinding(check: "API server", status: .failure, detail: failure.message,
-                                 fix: "check the server address and your network (kubectl cluster-info; --context, --kubeconfig)")
+            return DoctorFinding(
+                check: "API server", status: .failure, detail: failure.message,
+                fix: "check the server address and your network (kubectl cluster-info; --context, --kubeconfig)")
         case 401:
-            return DoctorFinding(check: "API server", status: .failure, detail: "the API server refused your credentials (401 Unauthorized): \(failure.message)",
-                                 fix: "renew your credentials (log in again, or check the token or client certificate in your kubeconfig)")
+            return DoctorFinding(
+                check: "API server", status: .failure,
+                detail: "the API server refused your credentials (401 Unauthorized): \(failure.message)",
+                fix:
+                    "renew your credentials (log in again, or check the token or client certificate in your kubeconfig)"
+            )
         case 403:
-            return DoctorFinding(check: "permissions", status: .failure, detail: "you may not read \(resource) (403 Forbidden): \(failure.message)",
-                                 fix: "run doctor with an account that may read it, or ask for get on \(resource)")
+            return DoctorFinding(
+                check: "permissions", status: .failure,
+                detail: "you may not read \(resource) (403 Forbidden): \(failure.message)",
+                fix: "run doctor with an account that may read it, or ask for get on \(resource)")
         default:
-            return DoctorFinding(check: "API server", status: .failure, detail: "reading \(resource) failed: \(failure.description)", fix: nil)
+            return DoctorFinding(
+                check: "API server", status: .failure, detail: "reading \(resource) failed: \(failure.description)",
+                fix: nil)
         }
     }
 
@@ -159,31 +218,51 @@ public enum DoctorChecks {
         }
         if let failure = inputs.secretError {
             let finding = apiFailure(failure, reading: "secrets in \(inputs.installNamespace)")
-            return [DoctorFinding(check: "serving certificate", status: .unknown, detail: "cannot read the TLS Secret: \(finding.detail)", fix: finding.fix)]
+            return [
+                DoctorFinding(
+                    check: "serving certificate", status: .unknown,
+                    detail: "cannot read the TLS Secret: \(finding.detail)", fix: finding.fix)
+            ]
         }
         guard let cert = pem(inputs.tlsSecret?[path: "data", "tls.crt"]) else {
-            return [DoctorFinding(check: "serving certificate", status: .failure, detail: "the TLS Secret is missing or has no tls.crt",
-                                  fix: "kubectl singleton install --self-signed (or install cert-manager and use --cert-manager)")]
+            return [
+                DoctorFinding(
+                    check: "serving certificate", status: .failure,
+                    detail: "the TLS Secret is missing or has no tls.crt",
+                    fix: "kubectl singleton install --self-signed (or install cert-manager and use --cert-manager)")
+            ]
         }
         var findings: [DoctorFinding] = []
         for hook in hooks {
             let name = hook["name"]?.stringValue ?? "?"
             guard let bundle = pem(hook[path: "clientConfig", "caBundle"]) else {
-                findings.append(DoctorFinding(check: "caBundle", status: .failure, detail: "\(name) has no caBundle: the apiserver cannot verify the webhook",
-                                              fix: "kubectl singleton install"))
+                findings.append(
+                    DoctorFinding(
+                        check: "caBundle", status: .failure,
+                        detail: "\(name) has no caBundle: the apiserver cannot verify the webhook",
+                        fix: "kubectl singleton install"))
                 continue
             }
             let signed = (try? CertificateFactory.isSigned(certificatePEM: cert, byAnyOf: bundle)) ?? false
-            findings.append(signed
-                ? DoctorFinding(check: "caBundle", status: .ok, detail: "\(name): caBundle signs the serving certificate", fix: nil)
-                : DoctorFinding(check: "caBundle", status: .failure, detail: "\(name): caBundle does not match the serving certificate: every call fails TLS",
-                                fix: "kubectl singleton install (rewrites the caBundle from the Secret's CA)"))
+            findings.append(
+                signed
+                    ? DoctorFinding(
+                        check: "caBundle", status: .ok, detail: "\(name): caBundle signs the serving certificate",
+                        fix: nil)
+                    : DoctorFinding(
+                        check: "caBundle", status: .failure,
+                        detail: "\(name): caBundle does not match the serving certificate: every call fails TLS",
+                        fix: "kubectl singleton install (rewrites the caBundle from the Secret's CA)"))
         }
         if let info = try? CertificateFactory.inspect(certificatePEM: cert) {
             let days = Int(info.notAfter.timeIntervalSince(inputs.now) / 86400)
             let status: DoctorFinding.Status = days < 0 ? .failure : (days < 30 ? .warning : .ok)
-            findings.append(DoctorFinding(check: "certificate expiry", status: status, detail: days < 0 ? "expired \(-days) days ago" : "expires in \(days) days",
-                                          fix: status == .ok ? nil : "delete Secret \(inputs.tlsSecret?.name ?? "") and rerun kubectl singleton install"))
+            findings.append(
+                DoctorFinding(
+                    check: "certificate expiry", status: status,
+                    detail: days < 0 ? "expired \(-days) days ago" : "expires in \(days) days",
+                    fix: status == .ok
+                        ? nil : "delete Secret \(inputs.tlsSecret?.name ?? "") and rerun kubectl singleton install"))
         }
         return findings
     }
@@ -191,11 +270,20 @@ public enum DoctorChecks {
     static func access(_ inputs: DoctorInputs) -> [DoctorFinding] {
         let denied = inputs.access.filter { !$0.1 }.map(\.0)
         if inputs.access.isEmpty {
-            return [DoctorFinding(check: "your RBAC", status: .unknown, detail: "the API server answered no SelfSubjectAccessReview", fix: nil)]
+            return [
+                DoctorFinding(
+                    check: "your RBAC", status: .unknown, detail: "the API server answered no SelfSubjectAccessReview",
+                    fix: nil)
+            ]
         }
-        return [denied.isEmpty
-            ? DoctorFinding(check: "your RBAC", status: .ok, detail: "allowed: \(inputs.access.map(\.0).joined(separator: ", "))", fix: nil)
-            : DoctorFinding(check: "your RBAC", status: .warning, detail: "denied: \(denied.joined(separator: ", "))",
-                            fix: "ask a cluster admin for a Role granting \(denied.joined(separator: ", "))")]
+        return [
+            denied.isEmpty
+                ? DoctorFinding(
+                    check: "your RBAC", status: .ok,
+                    detail: "allowed: \(inputs.access.map(\.0).joined(separator: ", "))", fix: nil)
+                : DoctorFinding(
+                    check: "your RBAC", status: .warning, detail: "denied: \(denied.joined(separator: ", "))",
+                    fix: "ask a cluster admin for a Role granting \(denied.joined(separator: ", "))")
+        ]
     }
 }

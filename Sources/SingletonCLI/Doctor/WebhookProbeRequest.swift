@@ -14,9 +14,17 @@ enum WebhookProbeRequest {
         let labels: JSONValue = ["app.kubernetes.io/name": .string(name)]
         let probe: JSONValue = [
             "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": ["name": .string(name), "namespace": .string(namespace), "annotations": [SingletonAnnotation.mode: "at-least-one"]],
-            "spec": ["replicas": 2, "selector": ["matchLabels": labels],
-                     "template": ["metadata": ["labels": labels], "spec": ["containers": [["name": "probe", "image": "registry.k8s.io/pause:3.10"]]]]],
+            "metadata": [
+                "name": .string(name), "namespace": .string(namespace),
+                "annotations": [SingletonAnnotation.mode: "at-least-one"],
+            ],
+            "spec": [
+                "replicas": 2, "selector": ["matchLabels": labels],
+                "template": [
+                    "metadata": ["labels": labels],
+                    "spec": ["containers": [["name": "probe", "image": "registry.k8s.io/pause:3.10"]]],
+                ],
+            ],
         ]
         do {
             _ = try await api.create("/apis/apps/v1/namespaces/\(namespace)/deployments", probe, dryRun: .server)

@@ -16,8 +16,11 @@ public struct InstallOptions: Sendable, Equatable {
     public var certificates: Certificates
     public var scaleFailurePolicy: FailurePolicy?
 
-    public init(namespace: String = InstallPlan.defaultNamespace, image: String? = nil, certificates: Certificates = .selfSigned,
-                scaleFailurePolicy: FailurePolicy? = nil) {
+    public init(
+        namespace: String = InstallPlan.defaultNamespace, image: String? = nil,
+        certificates: Certificates = .selfSigned,
+        scaleFailurePolicy: FailurePolicy? = nil
+    ) {
         self.namespace = namespace
         self.image = image
         self.certificates = certificates
@@ -52,9 +55,14 @@ public struct InstallPlan: Sendable, Equatable {
                 objects.append(doc)
             }
         }
-        guard !objects.isEmpty else { throw CLIError("this build embeds no deploy/ manifests; rebuild after `make embed`") }
+        guard !objects.isEmpty else {
+            throw CLIError("this build embeds no deploy/ manifests; rebuild after `make embed`")
+        }
         for patch in patches {
-            for i in objects.indices where objects[i]["kind"] == patch["kind"] && objects[i][path: "metadata", "name"] == patch[path: "metadata", "name"] {
+            for i in objects.indices
+            where objects[i]["kind"] == patch["kind"]
+                && objects[i][path: "metadata", "name"] == patch[path: "metadata", "name"]
+            {
                 objects[i] = objects[i].applyingMergePatch(patch)
             }
         }
@@ -65,13 +73,19 @@ public struct InstallPlan: Sendable, Equatable {
             let kind = objects[i]["kind"]?.stringValue ?? ""
             if kind == "Deployment" {
                 if let image = options.image { objects[i] = setImage(objects[i], image) }
-                if let secret = objects[i][path: "spec", "template", "spec", "volumes"]?.arrayValue?.compactMap({ $0[path: "secret", "secretName"]?.stringValue }).first {
+                if let secret = objects[i][path: "spec", "template", "spec", "volumes"]?.arrayValue?.compactMap({
+                    $0[path: "secret", "secretName"]?.stringValue
+                }).first {
                     secretName = secret
                 }
             }
             if kind == "ValidatingWebhookConfiguration" {
                 if let policy = options.scaleFailurePolicy { objects[i] = setScaleFailurePolicy(objects[i], policy) }
-                if let svc = objects[i]["webhooks"]?.arrayValue?.first?[path: "clientConfig", "service", "name"]?.stringValue { serviceName = svc }
+                if let svc = objects[i]["webhooks"]?.arrayValue?.first?[path: "clientConfig", "service", "name"]?
+                    .stringValue
+                {
+                    serviceName = svc
+                }
             }
         }
         objects.sort { rank($0) < rank($1) }
@@ -80,7 +94,10 @@ public struct InstallPlan: Sendable, Equatable {
 
     /// The DNS names the serving certificate must carry.
     public func serviceDNSNames(namespace: String) -> [String] {
-        ["\(serviceName)", "\(serviceName).\(namespace)", "\(serviceName).\(namespace).svc", "\(serviceName).\(namespace).svc.cluster.local"]
+        [
+            "\(serviceName)", "\(serviceName).\(namespace)", "\(serviceName).\(namespace).svc",
+            "\(serviceName).\(namespace).svc.cluster.local",
+        ]
     }
 
     /// Sets every webhook's `clientConfig.caBundle` (base64 of the CA PEM).
@@ -95,13 +112,14 @@ public struct InstallPlan: Sendable, Equatable {
         let bundle = JSONValue.string(Data(caPEM.utf8).base64EncodedString())
         guard let hooks = configuration["webhooks"]?.arrayValue else { return configuration }
         var c = configuration
-        c["webhooks"] = .array(hooks.map { hook in
-            var h = hook
-            var config = h["clientConfig"] ?? [:]
-            config["caBundle"] = bundle
-            h["clientConfig"] = config
-            return h
-        })
+        c["webhooks"] = .array(
+            hooks.map { hook in
+                var h = hook
+                var config = h["clientConfig"] ?? [:]
+                config["caBundle"] = bundle
+                h["clientConfig"] = config
+                return h
+            })
         return c
     }
 
@@ -110,15 +128,23 @@ public struct InstallPlan: Sendable, Equatable {
         func b64(_ s: String) -> JSONValue { .string(Data(s.utf8).base64EncodedString()) }
         return [
             "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
-            "metadata": ["name": .string(secretName), "namespace": .string(namespace),
-                         "labels": ["app.kubernetes.io/name": "kube-singleton", SingletonAnnotation.managedByLabel: .string(SingletonAnnotation.managedByValue)]],
+            "metadata": [
+                "name": .string(secretName), "namespace": .string(namespace),
+                "labels": [
+                    "app.kubernetes.io/name": "kube-singleton",
+                    SingletonAnnotation.managedByLabel: .string(SingletonAnnotation.managedByValue),
+                ],
+            ],
             "data": ["tls.crt": b64(certificatePEM), "tls.key": b64(keyPEM), "ca.crt": b64(caPEM)],
         ]
     }
 
     static func rank(_ object: JSONValue) -> Int {
-        let order = ["Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Issuer", "Certificate",
-                     "Secret", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget", "ValidatingWebhookConfiguration"]
+        let order = [
+            "Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Issuer",
+            "Certificate",
+            "Secret", "ConfigMap", "Service", "Deployment", "PodDisruptionBudget", "ValidatingWebhookConfiguration",
+        ]
         return order.firstIndex(of: object["kind"]?.stringValue ?? "") ?? order.count
     }
 
@@ -140,7 +166,9 @@ public struct InstallPlan: Sendable, Equatable {
     static func setImage(_ deployment: JSONValue, _ image: String) -> JSONValue {
         let d = deployment
         guard let containers = d[path: "spec", "template", "spec", "containers"]?.arrayValue else { return d }
-        let updated: [JSONValue] = containers.map { var c = $0; c["image"] = .string(image); return c }
+        let updated: [JSONValue] = containers.map {
+            var c = $0; c["image"] = .string(image); return c
+        }
         return d.applyingMergePatch(["spec": ["template": ["spec": ["containers": .array(updated)]]]])
     }
 
@@ -149,18 +177,20 @@ public struct InstallPlan: Sendable, Equatable {
     static func setScaleFailurePolicy(_ config: JSONValue, _ policy: FailurePolicy) -> JSONValue {
         var c = config
         guard let hooks = c["webhooks"]?.arrayValue else { return c }
-        c["webhooks"] = .array(hooks.map { hook in
-            guard judgesParent(hook) else { return hook }
-            var h = hook
-            h["failurePolicy"] = .string(policy.rawValue)
-            return h
-        })
+        c["webhooks"] = .array(
+            hooks.map { hook in
+                guard judgesParent(hook) else { return hook }
+                var h = hook
+                h["failurePolicy"] = .string(policy.rawValue)
+                return h
+            })
         return c
     }
 
     /// True for a webhook whose rules name `*/scale` subresources or HPAs.
     static func judgesParent(_ hook: JSONValue) -> Bool {
-        let resources = (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+        let resources = (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(
+            \.stringValue)
         return resources.contains { $0.hasSuffix("/scale") || $0 == "horizontalpodautoscalers" }
     }
 }
@@ -169,20 +199,27 @@ public struct InstallPlan: Sendable, Equatable {
 enum ResourcePaths {
     static let table: [String: (base: String, resource: String, namespaced: Bool)] = [
         "Namespace": ("/api/v1", "namespaces", false), "ServiceAccount": ("/api/v1", "serviceaccounts", true),
-        "Secret": ("/api/v1", "secrets", true), "ConfigMap": ("/api/v1", "configmaps", true), "Service": ("/api/v1", "services", true),
+        "Secret": ("/api/v1", "secrets", true), "ConfigMap": ("/api/v1", "configmaps", true),
+        "Service": ("/api/v1", "services", true),
         "ClusterRole": ("/apis/rbac.authorization.k8s.io/v1", "clusterroles", false),
         "ClusterRoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "clusterrolebindings", false),
-        "Role": ("/apis/rbac.authorization.k8s.io/v1", "roles", true), "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", true),
-        "Deployment": ("/apis/apps/v1", "deployments", true), "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets", true),
-        "ValidatingWebhookConfiguration": ("/apis/admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", false),
-        "Issuer": ("/apis/cert-manager.io/v1", "issuers", true), "Certificate": ("/apis/cert-manager.io/v1", "certificates", true),
+        "Role": ("/apis/rbac.authorization.k8s.io/v1", "roles", true),
+        "RoleBinding": ("/apis/rbac.authorization.k8s.io/v1", "rolebindings", true),
+        "Deployment": ("/apis/apps/v1", "deployments", true),
+        "PodDisruptionBudget": ("/apis/policy/v1", "poddisruptionbudgets", true),
+        "ValidatingWebhookConfiguration": (
+            "/apis/admissionregistration.k8s.io/v1", "validatingwebhookconfigurations", false
+        ),
+        "Issuer": ("/apis/cert-manager.io/v1", "issuers", true),
+        "Certificate": ("/apis/cert-manager.io/v1", "certificates", true),
     ]
 
     static func collection(for object: JSONValue) throws -> String {
         let kind = object["kind"]?.stringValue ?? ""
         let ns = object.namespace
         guard let (base, resource, namespaced) = table[kind] else {
-            throw CLIError("install does not know where \(kind) objects live; this build's deploy/ manifests and plugin disagree")
+            throw CLIError(
+                "install does not know where \(kind) objects live; this build's deploy/ manifests and plugin disagree")
         }
         return namespaced ? "\(base)/namespaces/\(ns)/\(resource)" : "\(base)/\(resource)"
     }

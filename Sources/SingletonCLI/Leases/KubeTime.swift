@@ -8,10 +8,12 @@ public enum KubeTime {
     public static func parse(_ text: String) -> Date? {
         let chars = Array(text.trimmingCharacters(in: .whitespaces))
         guard chars.count >= 20, chars[4] == "-", chars[7] == "-", chars[10] == "T" || chars[10] == "t",
-              chars[13] == ":", chars[16] == ":" else { return nil }
+            chars[13] == ":", chars[16] == ":"
+        else { return nil }
         func number(_ range: Range<Int>) -> Int? { Int(String(chars[range])) }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-              let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19) else { return nil }
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19)
+        else { return nil }
         var index = 19
         var fraction = 0.0
         if index < chars.count, chars[index] == "." {
@@ -32,7 +34,8 @@ public enum KubeTime {
             let sign = chars[index] == "+" ? 1 : -1
             let zone = String(chars[(index + 1)...]).replacingOccurrences(of: ":", with: "")
             guard zone.count == 2 || zone.count == 4, zone.allSatisfy(\.isNumber),
-                  let hh = Int(zone.prefix(2)), let mm = Int(zone.count == 4 ? String(zone.suffix(2)) : "0") else { return nil }
+                let hh = Int(zone.prefix(2)), let mm = Int(zone.count == 4 ? String(zone.suffix(2)) : "0")
+            else { return nil }
             offsetSeconds = sign * (hh * 3600 + mm * 60)
         } else {
             return nil
@@ -42,7 +45,8 @@ public enum KubeTime {
         calendar.timeZone = utc
         let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61,
-              let date = calendar.date(from: components) else { return nil }
+            let date = calendar.date(from: components)
+        else { return nil }
         return date.addingTimeInterval(fraction - Double(offsetSeconds))
     }
 }

@@ -57,9 +57,11 @@ public struct LeaderRecord: Sendable, Equatable {
             || labels["apiserver.kubernetes.io/identity"] != nil
     }
 
-    public init(source: Source, namespace: String, objectName: String, holder: String? = nil, durationSeconds: Int? = nil,
-                acquireTime: Date? = nil, renewTime: Date? = nil, transitions: Int? = nil, labels: [String: String] = [:],
-                problem: String? = nil) {
+    public init(
+        source: Source, namespace: String, objectName: String, holder: String? = nil, durationSeconds: Int? = nil,
+        acquireTime: Date? = nil, renewTime: Date? = nil, transitions: Int? = nil, labels: [String: String] = [:],
+        problem: String? = nil
+    ) {
         self.source = source
         self.namespace = namespace
         self.objectName = objectName
@@ -99,13 +101,15 @@ public enum LeaderRecords {
         let name = object.name
         var records: [LeaderRecord] = []
         if let value = object[path: "metadata", "annotations", legacyAnnotation]?.stringValue {
-            records.append(fromLegacyAnnotation(value, kind: kind, namespace: namespace, name: name, labels: object.labels))
+            records.append(
+                fromLegacyAnnotation(value, kind: kind, namespace: namespace, name: name, labels: object.labels))
         }
         if kind == "ConfigMap", let data = object["data"]?.objectValue {
             for key in data.keys.sorted() where key.hasPrefix("leader.pod.") {
                 let group = String(key.dropFirst("leader.pod.".count))
-                var record = LeaderRecord(source: .camel(group), namespace: namespace, objectName: name,
-                                          holder: data[key]?.stringValue, labels: object.labels)
+                var record = LeaderRecord(
+                    source: .camel(group), namespace: namespace, objectName: name,
+                    holder: data[key]?.stringValue, labels: object.labels)
                 if let stamp = data["leader.local.timestamp.\(group)"]?.stringValue {
                     record.renewTime = KubeTime.parse(stamp)
                     if record.renewTime == nil { record.problem = "unreadable timestamp \"\(stamp)\"" }
@@ -118,8 +122,10 @@ public enum LeaderRecords {
 
     /// Parses the legacy annotation's JSON. A damaged value yields a record with `problem`
     /// set and whatever could be read, never a crash or a guess.
-    public static func fromLegacyAnnotation(_ value: String, kind: String, namespace: String, name: String,
-                                            labels: [String: String] = [:]) -> LeaderRecord {
+    public static func fromLegacyAnnotation(
+        _ value: String, kind: String, namespace: String, name: String,
+        labels: [String: String] = [:]
+    ) -> LeaderRecord {
         var record = LeaderRecord(source: .annotation(kind), namespace: namespace, objectName: name, labels: labels)
         guard let json = try? JSONValue.parse(Data(value.utf8)), case .object = json else {
             record.problem = "the \(legacyAnnotation) annotation is not JSON"

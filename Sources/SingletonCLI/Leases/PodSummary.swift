@@ -14,8 +14,10 @@ public struct PodSummary: Sendable, Equatable {
     public var terminating: Bool
     public var ready: Bool
 
-    public init(name: String, namespace: String, labels: [String: String] = [:], ownerKind: String? = nil,
-                ownerName: String? = nil, phase: String = "Running", terminating: Bool = false, ready: Bool = true) {
+    public init(
+        name: String, namespace: String, labels: [String: String] = [:], ownerKind: String? = nil,
+        ownerName: String? = nil, phase: String = "Running", terminating: Bool = false, ready: Bool = true
+    ) {
         self.name = name
         self.namespace = namespace
         self.labels = labels
@@ -29,7 +31,8 @@ public struct PodSummary: Sendable, Equatable {
     /// Reads a Pod object.
     public init(_ pod: JSONValue) {
         let meta = pod["metadata"]
-        let owner = meta?["ownerReferences"]?.arrayValue?.first { $0["controller"]?.boolValue == true }
+        let owner =
+            meta?["ownerReferences"]?.arrayValue?.first { $0["controller"]?.boolValue == true }
             ?? meta?["ownerReferences"]?.arrayValue?.first
         let conditions = pod[path: "status", "conditions"]?.arrayValue ?? []
         self.init(

@@ -37,7 +37,8 @@ public struct LintReport: Sendable, Equatable {
             let doc = u.document.map { " document \($0)" } ?? ""
             err += "error: cannot read \(u.file)\(doc): \(u.message)\n"
         }
-        out += "\(plural(errorCount, "error")), \(plural(warningCount, "warning")) in \(plural(files, "file")) (\(plural(documents, "document")))"
+        out +=
+            "\(plural(errorCount, "error")), \(plural(warningCount, "warning")) in \(plural(files, "file")) (\(plural(documents, "document")))"
         if !unreadable.isEmpty { out += ", \(plural(unreadable.count, "unreadable input"))" }
         out += "\n"
         return (out, err)

@@ -39,17 +39,23 @@ public struct Linter: Sendable {
 
         for object in objects {
             if let kind = UnsupportedKinds.kind(apiVersion: object.apiVersion, kind: object.kind),
-               object.object[path: "metadata", "annotations", SingletonAnnotation.mode] != nil {
+                object.object[path: "metadata", "annotations", SingletonAnnotation.mode] != nil
+            {
                 let name = object.namespace.isEmpty ? object.name : "\(object.namespace)/\(object.name)"
-                findings.append(finding(object, .warning, "no-effect", UnsupportedKinds.warning(kind: kind, object: "\(kind) \(name)")))
+                findings.append(
+                    finding(
+                        object, .warning, "no-effect", UnsupportedKinds.warning(kind: kind, object: "\(kind) \(name)")))
                 continue
             }
             guard WorkloadKind(apiVersion: object.apiVersion, kind: object.kind) != nil else { continue }
             guard let workload = try? Workload.decode(object.object.serialized()) else { continue }
             guard workload.metadata.contract.isPresent else { continue }
             let request = AdmissionRequest(
-                uid: "lint", resource: GroupVersionResource(group: workload.kind.group, version: "v1", resource: workload.kind.resource),
-                name: workload.metadata.name, namespace: object.namespace.isEmpty ? nil : object.namespace, operation: .create, object: .workload(workload))
+                uid: "lint",
+                resource: GroupVersionResource(
+                    group: workload.kind.group, version: "v1", resource: workload.kind.resource),
+                name: workload.metadata.name, namespace: object.namespace.isEmpty ? nil : object.namespace,
+                operation: .create, object: .workload(workload))
             let decision = policy.decide(request)
             if !decision.allowed {
                 findings.append(finding(object, .error, decision.rule.rawValue, decision.message ?? "denied"))
@@ -69,19 +75,30 @@ public struct Linter: Sendable {
         return findings.sorted { ($0.file, $0.document, $0.item ?? -1) < ($1.file, $1.document, $1.item ?? -1) }
     }
 
-    private func lintAutoscalers(_ objects: [ManifestObject], singletons: [(ManifestObject, Workload)], policy: SingletonPolicy) -> [LintFinding] {
+    private func lintAutoscalers(
+        _ objects: [ManifestObject], singletons: [(ManifestObject, Workload)], policy: SingletonPolicy
+    ) -> [LintFinding] {
         var findings: [LintFinding] = []
-        for object in objects where object.kind == "HorizontalPodAutoscaler" && groupOf(apiVersion: object.apiVersion) == "autoscaling" {
+        for object in objects
+        where object.kind == "HorizontalPodAutoscaler" && groupOf(apiVersion: object.apiVersion) == "autoscaling" {
             guard let hpa = try? HorizontalPodAutoscaler.decode(object.object.serialized()) else {
-                findings.append(finding(object, .error, "malformed", "HorizontalPodAutoscaler \(object.name) has no readable spec.scaleTargetRef or spec.maxReplicas"))
+                findings.append(
+                    finding(
+                        object, .error, "malformed",
+                        "HorizontalPodAutoscaler \(object.name) has no readable spec.scaleTargetRef or spec.maxReplicas"
+                    ))
                 continue
             }
-            guard let target = singletons.first(where: { candidate in
-                candidate.1.kind == hpa.targetKind && candidate.1.metadata.name == hpa.spec.scaleTargetRef.name
-                    && candidate.0.namespace == object.namespace
-            }) else { continue }
+            guard
+                let target = singletons.first(where: { candidate in
+                    candidate.1.kind == hpa.targetKind && candidate.1.metadata.name == hpa.spec.scaleTargetRef.name
+                        && candidate.0.namespace == object.namespace
+                })
+            else { continue }
             let request = AdmissionRequest(
-                uid: "lint", resource: GroupVersionResource(group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers"),
+                uid: "lint",
+                resource: GroupVersionResource(
+                    group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers"),
                 name: hpa.metadata.name, namespace: object.namespace.isEmpty ? "default" : object.namespace,
                 operation: .create, object: .horizontalPodAutoscaler(hpa))
             let decision = policy.decide(request, parent: .found(target.1.metadata))
@@ -92,36 +109,52 @@ public struct Linter: Sendable {
         return findings
     }
 
-    private func companionAdvice(_ object: ManifestObject, _ workload: Workload, objects: [ManifestObject]) -> [LintFinding] {
+    private func companionAdvice(
+        _ object: ManifestObject, _ workload: Workload, objects: [ManifestObject]
+    ) -> [LintFinding] {
         var findings: [LintFinding] = []
         let sameNamespace = objects.filter { $0.namespace == object.namespace }
         let podLabels = workload.templateLabels
         let hasPDB = sameNamespace.contains { candidate in
             guard candidate.kind == "PodDisruptionBudget",
-                  let selectorValue = candidate.object[path: "spec", "selector"],
-                  let selector = try? JSONDecoder().decode(LabelSelector.self, from: selectorValue.serialized()) else { return false }
+                let selectorValue = candidate.object[path: "spec", "selector"],
+                let selector = try? JSONDecoder().decode(LabelSelector.self, from: selectorValue.serialized())
+            else { return false }
             return !podLabels.isEmpty && selector.matches(podLabels)
         }
         if !hasPDB {
-            findings.append(finding(object, .warning, "missing-pdb",
-                "\(workload.kind.rawValue) \(object.name) has no PodDisruptionBudget in this set selecting its pods; a node drain may evict the only pod with no budget check (kubectl singleton enable --pdb creates one)"))
+            findings.append(
+                finding(
+                    object, .warning, "missing-pdb",
+                    "\(workload.kind.rawValue) \(object.name) has no PodDisruptionBudget in this set selecting its pods; a node drain may evict the only pod with no budget check (kubectl singleton enable --pdb creates one)"
+                ))
         }
         if workload.kind == .statefulSet {
             let serviceName = workload.serviceName ?? ""
             let headless = sameNamespace.contains { candidate in
-                candidate.kind == "Service" && candidate.name == serviceName && candidate.object[path: "spec", "clusterIP"]?.stringValue == "None"
+                candidate.kind == "Service" && candidate.name == serviceName
+                    && candidate.object[path: "spec", "clusterIP"]?.stringValue == "None"
             }
             if !headless {
-                let what = serviceName.isEmpty ? "sets no spec.serviceName" : "names Service \(serviceName) in spec.serviceName, but no headless Service (clusterIP: None) of that name is in this set"
-                findings.append(finding(object, .warning, "missing-service",
-                    "StatefulSet \(object.name) \(what); its pod needs a governing headless Service for a stable DNS name (kubectl singleton enable --service creates one)"))
+                let what =
+                    serviceName.isEmpty
+                    ? "sets no spec.serviceName"
+                    : "names Service \(serviceName) in spec.serviceName, but no headless Service (clusterIP: None) of that name is in this set"
+                findings.append(
+                    finding(
+                        object, .warning, "missing-service",
+                        "StatefulSet \(object.name) \(what); its pod needs a governing headless Service for a stable DNS name (kubectl singleton enable --service creates one)"
+                    ))
             }
         }
         return findings
     }
 
-    private func finding(_ object: ManifestObject, _ severity: LintFinding.Severity, _ rule: String, _ message: String) -> LintFinding {
-        LintFinding(file: object.file, document: object.document, item: object.item, severity: severity, rule: rule,
-                    kind: object.kind, namespace: object.namespace, name: object.name, message: message)
+    private func finding(
+        _ object: ManifestObject, _ severity: LintFinding.Severity, _ rule: String, _ message: String
+    ) -> LintFinding {
+        LintFinding(
+            file: object.file, document: object.document, item: object.item, severity: severity, rule: rule,
+            kind: object.kind, namespace: object.namespace, name: object.name, message: message)
     }
 }

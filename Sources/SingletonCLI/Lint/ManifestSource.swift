@@ -62,7 +62,12 @@ public enum ManifestParser {
         set.files.append(file)
         if isHelmTemplate(text) {
             let source = file == "stdin" ? "the input" : file
-            set.unreadable.append(UnreadableInput(file: file, document: nil, message: "\(source) is a Helm template ({{ ... }}), not a manifest; render it first: helm template RELEASE CHART | kubectl singleton lint -f -"))
+            set.unreadable.append(
+                UnreadableInput(
+                    file: file, document: nil,
+                    message:
+                        "\(source) is a Helm template ({{ ... }}), not a manifest; render it first: helm template RELEASE CHART | kubectl singleton lint -f -"
+                ))
             return
         }
         let documents: [JSONValue]
@@ -82,7 +87,9 @@ public enum ManifestParser {
                 if let items = doc["items"]?.arrayValue, (doc["kind"]?.stringValue ?? "").hasSuffix("List") {
                     for (i, item) in items.enumerated() {
                         guard case .object = item else {
-                            set.unreadable.append(UnreadableInput(file: file, document: index, message: "item \(i + 1) of the List is not an object"))
+                            set.unreadable.append(
+                                UnreadableInput(
+                                    file: file, document: index, message: "item \(i + 1) of the List is not an object"))
                             continue
                         }
                         set.objects.append(ManifestObject(file: file, document: index, item: i + 1, object: item))
@@ -91,7 +98,10 @@ public enum ManifestParser {
                     set.objects.append(ManifestObject(file: file, document: index, object: doc))
                 }
             default:
-                set.unreadable.append(UnreadableInput(file: file, document: index, message: "the document is not a Kubernetes object (a YAML mapping)"))
+                set.unreadable.append(
+                    UnreadableInput(
+                        file: file, document: index, message: "the document is not a Kubernetes object (a YAML mapping)"
+                    ))
             }
         }
     }
@@ -122,7 +132,9 @@ public struct ManifestReader: Sendable {
 
     /// True when `directory` is a kustomization root.
     static func isKustomization(_ directory: String) -> Bool {
-        kustomizationFiles.contains { FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0)) }
+        kustomizationFiles.contains {
+            FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0))
+        }
     }
 
     /// Reads every input; unreadable ones are collected, never thrown, so one bad file does not hide the findings in the rest.
@@ -142,19 +154,26 @@ public struct ManifestReader: Sendable {
             let files = isDirectory.boolValue ? manifestFiles(under: input) : [input]
             if !isDirectory.boolValue, Self.kustomizationFiles.contains((input as NSString).lastPathComponent) {
                 let root = (input as NSString).deletingLastPathComponent
-                set.notes.append("\(input) is a kustomization, not a manifest: to lint what kubectl apply -k would apply, run: kubectl singleton lint -k \(root.isEmpty ? "." : root)")
+                set.notes.append(
+                    "\(input) is a kustomization, not a manifest: to lint what kubectl apply -k would apply, run: kubectl singleton lint -k \(root.isEmpty ? "." : root)"
+                )
             }
             if isDirectory.boolValue {
                 for root in kustomizationRoots(under: input) {
-                    set.notes.append("\(root) holds a kustomization: -f reads its files as plain documents, without its patches or generated objects. To lint what kubectl apply -k would apply, run: kubectl singleton lint -k \(root)")
+                    set.notes.append(
+                        "\(root) holds a kustomization: -f reads its files as plain documents, without its patches or generated objects. To lint what kubectl apply -k would apply, run: kubectl singleton lint -k \(root)"
+                    )
                 }
             }
             if isDirectory.boolValue, files.isEmpty {
-                set.unreadable.append(UnreadableInput(file: input, document: nil, message: "the directory holds no .yaml, .yml or .json file"))
+                set.unreadable.append(
+                    UnreadableInput(
+                        file: input, document: nil, message: "the directory holds no .yaml, .yml or .json file"))
             }
             for file in files {
                 guard let data = FileManager.default.contents(atPath: file) else {
-                    set.unreadable.append(UnreadableInput(file: file, document: nil, message: "cannot read the file (permissions?)"))
+                    set.unreadable.append(
+                        UnreadableInput(file: file, document: nil, message: "cannot read the file (permissions?)"))
                     continue
                 }
                 parse(data, file: file, into: &set)
@@ -174,7 +193,9 @@ public struct ManifestReader: Sendable {
 
     /// Renders kustomization directories with `render` (`kubectl kustomize DIR`) and reads the
     /// result; a failed render is an unreadable input carrying kustomize's message.
-    public func readKustomizations(_ directories: [String], render: (String) -> Result<String, UnreadableInput>, into set: inout ManifestSet) {
+    public func readKustomizations(
+        _ directories: [String], render: (String) -> Result<String, UnreadableInput>, into set: inout ManifestSet
+    ) {
         for directory in directories {
             switch render(directory) {
             case .success(let text):
@@ -191,7 +212,8 @@ public struct ManifestReader: Sendable {
         var roots = Self.isKustomization(directory) ? [directory] : []
         let base = URL(fileURLWithPath: directory)
         if let enumerator = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isDirectoryKey]) {
-            for case let url as URL in enumerator where (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
+            for case let url as URL in enumerator
+            where (try? url.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true {
                 if Self.isKustomization(url.path) {
                     let relative = String(url.path.dropFirst(base.path.count))
                     roots.append(directory.hasSuffix("/") ? directory + relative.dropFirst() : directory + relative)
@@ -203,7 +225,8 @@ public struct ManifestReader: Sendable {
 
     func manifestFiles(under directory: String) -> [String] {
         let base = URL(fileURLWithPath: directory)
-        guard let enumerator = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else {
+        guard let enumerator = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey])
+        else {
             return []
         }
         var files: [String] = []
@@ -212,7 +235,9 @@ public struct ManifestReader: Sendable {
             guard ["yaml", "yml", "json"].contains(ext) else { continue }
             let isFile = (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) ?? false
             guard isFile else { continue }
-            let relative = url.path.hasPrefix(base.path) ? String(url.path.dropFirst(base.path.count)) : "/" + url.lastPathComponent
+            let relative =
+                url.path.hasPrefix(base.path)
+                ? String(url.path.dropFirst(base.path.count)) : "/" + url.lastPathComponent
             files.append(directory.hasSuffix("/") ? directory + relative.dropFirst() : directory + relative)
         }
         return files.sorted()

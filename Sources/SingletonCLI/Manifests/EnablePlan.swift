@@ -42,9 +42,13 @@ public struct EnablePlan: Sendable, Equatable {
             let strategy = workload.strategy ?? DeploymentStrategy()
             if strategy.surges {
                 spec["strategy"] = ["type": "Recreate", "rollingUpdate": nil]
-                changes.append("set strategy Recreate (RollingUpdate with maxSurge \(strategy.effectiveMaxSurge?.description ?? "25%") would start a second pod during rollouts)")
+                changes.append(
+                    "set strategy Recreate (RollingUpdate with maxSurge \(strategy.effectiveMaxSurge?.description ?? "25%") would start a second pod during rollouts)"
+                )
             }
-            warnings.append("at-most-one on a Deployment: a deleted or evicted pod is replaced before it has stopped, so two pods can briefly run; a StatefulSet gives the strict guarantee")
+            warnings.append(
+                "at-most-one on a Deployment: a deleted or evicted pod is replaced before it has stopped, so two pods can briefly run; a StatefulSet gives the strict guarantee"
+            )
         }
         var patch: [String: JSONValue] = [:]
         if !annotations.isEmpty { patch["metadata"] = ["annotations": .object(annotations)] }

@@ -20,7 +20,8 @@ extension Companions {
     /// policy/v1 selects every pod of the namespace).
     public static func selects(_ pdb: JSONValue, podLabels: [String: String]) -> Bool {
         guard let raw = pdb[path: "spec", "selector"], case .object = raw,
-              let selector = try? JSONDecoder().decode(LabelSelector.self, from: raw.serialized()) else { return false }
+            let selector = try? JSONDecoder().decode(LabelSelector.self, from: raw.serialized())
+        else { return false }
         return selector.matches(podLabels)
     }
 
@@ -48,15 +49,21 @@ extension Companions {
     /// Decides between creating ours, reusing another, or refusing.
     public static func pdbChoice(existing: [JSONValue], for workload: Workload) -> PDBChoice {
         let labels = workload.templateLabels
-        let others = existing.filter { !isOurs($0, ownerUID: workload.metadata.uid) && !labels.isEmpty && selects($0, podLabels: labels) }
+        let others = existing.filter {
+            !isOurs($0, ownerUID: workload.metadata.uid) && !labels.isEmpty && selects($0, podLabels: labels)
+        }
         guard let first = others.first else { return .create }
         let names = others.compactMap { $0[path: "metadata", "name"]?.stringValue }
         if others.count > 1 {
-            return .refuse("\(others.count) PodDisruptionBudgets already select its pods (\(names.joined(separator: ", "))): the Eviction API refuses to evict a pod covered by more than one, so drains of these pods already fail. Keep one of them, then rerun")
+            return .refuse(
+                "\(others.count) PodDisruptionBudgets already select its pods (\(names.joined(separator: ", "))): the Eviction API refuses to evict a pod covered by more than one, so drains of these pods already fail. Keep one of them, then rerun"
+            )
         }
         let name = names.first ?? ""
         guard blocksEviction(first) else {
-            return .refuse("PodDisruptionBudget \(name) already selects its pods with \(budget(first)), which lets a drain evict the only pod. A second budget would make the Eviction API refuse every eviction of these pods. Set maxUnavailable: 0 on \(name) (or delete it) and rerun, or rerun without --pdb")
+            return .refuse(
+                "PodDisruptionBudget \(name) already selects its pods with \(budget(first)), which lets a drain evict the only pod. A second budget would make the Eviction API refuse every eviction of these pods. Set maxUnavailable: 0 on \(name) (or delete it) and rerun, or rerun without --pdb"
+            )
         }
         return .reuse(name: name, budget: budget(first))
     }

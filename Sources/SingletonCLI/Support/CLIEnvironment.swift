@@ -15,9 +15,11 @@ public struct CLIEnvironment: Sendable {
     /// user to rerun repeat them rather than a command of our making.
     public var arguments: [String] = []
 
-    public init(out: any TextSink, err: any TextSink, readStandardInput: @escaping @Sendable () -> Data = { Data() },
-                now: @escaping @Sendable () -> Date = { Date() }, variables: [String: String] = [:],
-                connector: any KubeConnector) {
+    public init(
+        out: any TextSink, err: any TextSink, readStandardInput: @escaping @Sendable () -> Data = { Data() },
+        now: @escaping @Sendable () -> Date = { Date() }, variables: [String: String] = [:],
+        connector: any KubeConnector
+    ) {
         self.out = out
         self.err = err
         self.readStandardInput = readStandardInput

@@ -309,15 +309,21 @@ public struct JSONPathTemplate: Sendable, Equatable {
                 return try filter(String(inside.dropFirst(2).dropLast()), in: source)
             }
             if inside.contains(":") {
-                let parts = inside.split(separator: ":", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2 else { throw ParseError(description: "unsupported slice [\(inside)] in jsonpath \(source)") }
+                let parts = inside.split(separator: ":", omittingEmptySubsequences: false).map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+                guard parts.count == 2 else {
+                    throw ParseError(description: "unsupported slice [\(inside)] in jsonpath \(source)")
+                }
                 let from = parts[0].isEmpty ? nil : Int(parts[0]), to = parts[1].isEmpty ? nil : Int(parts[1])
                 guard parts[0].isEmpty || from != nil, parts[1].isEmpty || to != nil else {
                     throw ParseError(description: "invalid slice [\(inside)] in jsonpath \(source)")
                 }
                 return .slice(from, to)
             }
-            guard let index = Int(inside) else { throw ParseError(description: "invalid index [\(inside)] in jsonpath \(source)") }
+            guard let index = Int(inside) else {
+                throw ParseError(description: "invalid index [\(inside)] in jsonpath \(source)")
+            }
             return .index(index)
         }
 
@@ -342,7 +348,9 @@ public struct JSONPathTemplate: Sendable, Equatable {
                 }
                 return .filter(path: try path(String(left.dropFirst())), op: op, literal: literal)
             }
-            guard text.hasPrefix("@") else { throw ParseError(description: "unsupported filter ?(\(expression)) in jsonpath \(source)") }
+            guard text.hasPrefix("@") else {
+                throw ParseError(description: "unsupported filter ?(\(expression)) in jsonpath \(source)")
+            }
             return .filter(path: try path(String(text.dropFirst())), op: nil, literal: nil)
         }
     }

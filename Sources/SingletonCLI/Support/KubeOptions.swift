@@ -3,10 +3,14 @@ import ArgumentParser
 /// The connection flags kubectl would have parsed. kubectl refuses flags before a plugin's
 /// name, so the plugin parses them itself, with kubectl's names and meanings.
 public struct KubeOptions: ParsableArguments, Sendable {
-    @Option(name: [.short, .customLong("namespace")], help: "The namespace to use (default: the context's namespace, else \"default\").")
+    @Option(
+        name: [.short, .customLong("namespace")],
+        help: "The namespace to use (default: the context's namespace, else \"default\").")
     public var namespace: String?
 
-    @Option(name: .customLong("kubeconfig"), help: "Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).")
+    @Option(
+        name: .customLong("kubeconfig"),
+        help: "Path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).")
     public var kubeconfig: String?
 
     @Option(name: .customLong("context"), help: "The kubeconfig context to use.")
@@ -18,10 +22,13 @@ public struct KubeOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("user"), help: "The kubeconfig user to use.")
     public var user: String?
 
-    @Option(name: .customLong("request-timeout"), help: "How long to wait for each API request (e.g. 10s, 1m; 0 waits forever).")
+    @Option(
+        name: .customLong("request-timeout"),
+        help: "How long to wait for each API request (e.g. 10s, 1m; 0 waits forever).")
     public var requestTimeout: String = "0"
 
-    @Option(name: .customLong("as"), help: ArgumentHelp("Username to impersonate for the operation.", valueName: "user"))
+    @Option(
+        name: .customLong("as"), help: ArgumentHelp("Username to impersonate for the operation.", valueName: "user"))
     public var impersonateUser: String?
 
     @Option(name: .customLong("as-group"), help: ArgumentHelp("Group to impersonate (repeatable).", valueName: "group"))
@@ -30,16 +37,21 @@ public struct KubeOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("token"), help: "Bearer token for authentication to the API server.")
     public var token: String?
 
-    @Option(name: [.customShort("s"), .customLong("server")], help: "The address and port of the Kubernetes API server.")
+    @Option(
+        name: [.customShort("s"), .customLong("server")], help: "The address and port of the Kubernetes API server.")
     public var server: String?
 
-    @Option(name: .customLong("certificate-authority"), help: ArgumentHelp("Path to a cert file for the certificate authority.", valueName: "file"))
+    @Option(
+        name: .customLong("certificate-authority"),
+        help: ArgumentHelp("Path to a cert file for the certificate authority.", valueName: "file"))
     public var certificateAuthority: String?
 
     @Flag(name: .customLong("insecure-skip-tls-verify"), help: "Do not check the server's certificate (insecure).")
     public var insecureSkipTLSVerify = false
 
-    @Option(name: [.customShort("v"), .customLong("v")], help: ArgumentHelp("Log level: 6 and above print each API request on stderr.", valueName: "level"))
+    @Option(
+        name: [.customShort("v"), .customLong("v")],
+        help: ArgumentHelp("Log level: 6 and above print each API request on stderr.", valueName: "level"))
     public var verbosity: Int = 0
 
     public init() {}
@@ -51,7 +63,9 @@ public struct KubeOptions: ParsableArguments, Sendable {
 
     public func validate() throws {
         if requestTimeoutSeconds == nil {
-            throw ValidationError("invalid --request-timeout \"\(requestTimeout)\": use a number with an optional unit s, m or h (for example 30s)")
+            throw ValidationError(
+                "invalid --request-timeout \"\(requestTimeout)\": use a number with an optional unit s, m or h (for example 30s)"
+            )
         }
     }
 

@@ -69,7 +69,8 @@ enum KubectlArguments {
                 continue
             }
             if word.count > 2, word.hasPrefix("-"), !word.hasPrefix("--"), let letter = word.dropFirst().first,
-               attachableShort.contains(letter) {
+                attachableShort.contains(letter)
+            {
                 var value = String(word.dropFirst(2))
                 if value.hasPrefix("=") { value.removeFirst() }
                 words += ["-\(letter)", value]
@@ -77,7 +78,9 @@ enum KubectlArguments {
             }
             words.append(word)
             let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
-            if !word.contains("="), valueFlags.contains(name) || commandValueFlags.contains(name) { expectingValue = true }
+            if !word.contains("="), valueFlags.contains(name) || commandValueFlags.contains(name) {
+                expectingValue = true
+            }
         }
         return movingGlobalFlagsAfterSubcommand(words)
     }

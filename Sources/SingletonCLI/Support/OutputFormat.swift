@@ -52,7 +52,8 @@ public enum OutputFormat: Sendable, Equatable, ExpressibleByArgument {
 
     /// `--output` help naming exactly the values `accepted` (keywords; `jsonpath` shows its template).
     static func help(_ accepted: [String], default text: String? = nil) -> ArgumentHelp {
-        ArgumentHelp("Output format: \(spelled(accepted))\(text.map { " (default: \($0))" } ?? "").", valueName: "format")
+        ArgumentHelp(
+            "Output format: \(spelled(accepted))\(text.map { " (default: \($0))" } ?? "").", valueName: "format")
     }
 
     static func spelled(_ accepted: [String]) -> String {
@@ -65,7 +66,9 @@ public enum OutputFormat: Sendable, Equatable, ExpressibleByArgument {
         guard let output else { return }
         if accepted.contains(output.keyword) {
             if case .jsonpath(let template) = output {
-                do { _ = try JSONPathTemplate(template) } catch { throw ValidationError("error parsing jsonpath \(template): \(error)") }
+                do { _ = try JSONPathTemplate(template) } catch {
+                    throw ValidationError("error parsing jsonpath \(template): \(error)")
+                }
             }
             return
         }
@@ -110,8 +113,9 @@ public enum DryRunMode: String, Sendable, CaseIterable, ExpressibleByArgument {
     }
 
     /// kubectl's meaning: a bare `--dry-run` is client; a value needs `=`.
-    static let help = ArgumentHelp("client (print only; --dry-run alone means client), server (sent with dryRun=All, judged by admission) or none.",
-                                   valueName: "none|client|server")
+    static let help = ArgumentHelp(
+        "client (print only; --dry-run alone means client), server (sent with dryRun=All, judged by admission) or none.",
+        valueName: "none|client|server")
 
     /// The suffix kubectl prints after an action: ` (dry run)` / ` (server dry run)`.
     public var suffix: String {

@@ -24,13 +24,16 @@ public struct ResourceRef: Sendable, Equatable, CustomStringConvertible {
         public var description: String {
             switch self {
             case .missingName(let arg) where arg.isEmpty:
-                return "name at least one workload: KIND/NAME ... (deploy/web sts/db), KIND NAME ..., or KIND -l SELECTOR"
+                return
+                    "name at least one workload: KIND/NAME ... (deploy/web sts/db), KIND NAME ..., or KIND -l SELECTOR"
             case .missingName(let arg):
                 return "\"\(arg)\" names no object: use KIND/NAME, for example deploy/web or statefulset/db"
             case .unknownKind(let kind):
-                return "\"\(kind)\" is not a workload kind kube-singleton handles; use one of deployment (deploy), statefulset (sts), replicaset (rs), replicationcontroller (rc)"
+                return
+                    "\"\(kind)\" is not a workload kind kube-singleton handles; use one of deployment (deploy), statefulset (sts), replicaset (rs), replicationcontroller (rc)"
             case .invalidName(let name):
-                return "\"\(name)\" is not a valid object name (lower-case letters, digits, '-' and '.', at most 253 characters)"
+                return
+                    "\"\(name)\" is not a valid object name (lower-case letters, digits, '-' and '.', at most 253 characters)"
             case .usage(let message):
                 return message
             }
@@ -81,14 +84,19 @@ public enum TargetSet: Sendable, Equatable {
     /// Parses the positional words and the `-l` value, with kubectl's rules and messages.
     public static func parse(_ arguments: [String], selector: String?) throws(ResourceRef.ParseError) -> TargetSet {
         guard let first = arguments.first else {
-            throw selector == nil ? .missingName("") : .usage("-l/--selector needs a kind, for example: deploy -l app=web")
+            throw selector == nil
+                ? .missingName("") : .usage("-l/--selector needs a kind, for example: deploy -l app=web")
         }
         if first.contains("/") {
-            if selector != nil { throw .usage("a name cannot be given with -l/--selector: use KIND -l SELECTOR, or KIND/NAME ...") }
+            if selector != nil {
+                throw .usage("a name cannot be given with -l/--selector: use KIND -l SELECTOR, or KIND/NAME ...")
+            }
             var refs: [ResourceRef] = []
             for word in arguments {
                 guard word.contains("/") else {
-                    throw .usage("\"\(word)\": give every workload as KIND/NAME when the first is (deploy/a deploy/b), or use KIND NAME NAME ...")
+                    throw .usage(
+                        "\"\(word)\": give every workload as KIND/NAME when the first is (deploy/a deploy/b), or use KIND NAME NAME ..."
+                    )
                 }
                 refs.append(try ResourceRef.parse([word]))
             }
@@ -101,15 +109,20 @@ public enum TargetSet: Sendable, Equatable {
         }
         let names = arguments.dropFirst()
         if let selector {
-            guard names.isEmpty else { throw .usage("a name cannot be given with -l/--selector: use KIND -l SELECTOR, or KIND NAME ...") }
+            guard names.isEmpty else {
+                throw .usage("a name cannot be given with -l/--selector: use KIND -l SELECTOR, or KIND NAME ...")
+            }
             return .selector(kinds: kinds, selector: selector)
         }
         guard !names.isEmpty else { throw .missingName(first) }
-        guard kinds.count == 1 else { throw .usage("\"\(first)\" names several kinds: give each workload as KIND/NAME, or use -l/--selector") }
+        guard kinds.count == 1 else {
+            throw .usage("\"\(first)\" names several kinds: give each workload as KIND/NAME, or use -l/--selector")
+        }
         var refs: [ResourceRef] = []
         for name in names {
             if name.contains("/") {
-                throw .usage("\"\(name)\": there is no need to name the kind twice; use \(first) NAME ... or KIND/NAME ...")
+                throw .usage(
+                    "\"\(name)\": there is no need to name the kind twice; use \(first) NAME ... or KIND/NAME ...")
             }
             refs.append(try ResourceRef.parse([first, name]))
         }
@@ -125,7 +138,8 @@ public enum TargetSet: Sendable, Equatable {
         case .selector(let kinds, let selector):
             var refs: [ResourceRef] = []
             for kind in kinds {
-                let list = try await api.get(kind.collectionPath(namespace: namespace) + "?labelSelector=" + JSONValue.escape(selector))
+                let list = try await api.get(
+                    kind.collectionPath(namespace: namespace) + "?labelSelector=" + JSONValue.escape(selector))
                 let names = items(list).compactMap { $0[path: "metadata", "name"]?.stringValue }.sorted()
                 refs += names.map { ResourceRef(kind: kind, name: $0) }
             }
@@ -136,12 +150,16 @@ public enum TargetSet: Sendable, Equatable {
 
 /// Positional targets plus `-l/--selector`, shared by the commands that act on workloads.
 public struct TargetOptions: ParsableArguments, Sendable {
-    @Argument(help: ArgumentHelp("The workloads: KIND/NAME ... (deploy/web sts/db) or KIND NAME ...; with -l, KIND only.",
-                                 valueName: "target"))
+    @Argument(
+        help: ArgumentHelp(
+            "The workloads: KIND/NAME ... (deploy/web sts/db) or KIND NAME ...; with -l, KIND only.",
+            valueName: "target"))
     public var target: [String] = []
 
-    @Option(name: [.customShort("l"), .customLong("selector")],
-            help: ArgumentHelp("Act on every workload of KIND whose labels match (e.g. -l app=web,tier!=db).", valueName: "selector"))
+    @Option(
+        name: [.customShort("l"), .customLong("selector")],
+        help: ArgumentHelp(
+            "Act on every workload of KIND whose labels match (e.g. -l app=web,tier!=db).", valueName: "selector"))
     public var selector: String?
 
     public init() {}

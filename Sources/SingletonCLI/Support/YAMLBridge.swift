@@ -67,7 +67,10 @@ public enum YAMLBridge {
     /// YAML text for a value: keys sorted, like `kubectl get -o yaml`.
     public static func emit(_ value: JSONValue) -> String {
         let node = self.node(value)
-        return (try? Yams.serialize(node: node, indent: 2, width: -1, allowUnicode: true, sequenceStyle: .block, mappingStyle: .block)) ?? "null\n"
+        return
+            (try? Yams.serialize(
+                node: node, indent: 2, width: -1, allowUnicode: true, sequenceStyle: .block, mappingStyle: .block))
+            ?? "null\n"
     }
 
     /// Several objects as one multi-document stream.

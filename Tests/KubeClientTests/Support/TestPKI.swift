@@ -26,8 +26,9 @@ final class TempDir: Sendable {
     @discardableResult
     func write(_ name: String, _ text: String, executable: Bool = false) throws -> String {
         let file = path + "/" + name
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: file))
         if executable {
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file)

@@ -41,7 +41,8 @@ struct TestResponse: Sendable {
     var keepOpen = false
 
     static func json(_ text: String, status: Int = 200, headers: [(name: String, value: String)] = []) -> TestResponse {
-        TestResponse(status: status, headers: [("Content-Type", "application/json")] + headers, chunks: [Data(text.utf8)])
+        TestResponse(
+            status: status, headers: [("Content-Type", "application/json")] + headers, chunks: [Data(text.utf8)])
     }
 }
 
@@ -82,7 +83,9 @@ final class TestServer: Sendable {
         var sslContext: NIOSSLContext?
         if let tls {
             var configuration = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(tls.certificatePEM.utf8)).map { .certificate($0) },
+                certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(tls.certificatePEM.utf8)).map {
+                    .certificate($0)
+                },
                 privateKey: .privateKey(try NIOSSLPrivateKey(bytes: Array(tls.keyPEM.utf8), format: .pem)))
             if let clientCA = tls.clientCAPEM {
                 configuration.certificateVerification = .noHostnameVerification
@@ -114,8 +117,10 @@ final class TestServer: Sendable {
 }
 
 /// Runs `body` with a started server and always stops it.
-func withServer<T>(tls: ServerTLS? = nil, handler: @escaping TestServer.Handler,
-                   _ body: (TestServer) async throws -> T) async throws -> T {
+func withServer<T>(
+    tls: ServerTLS? = nil, handler: @escaping TestServer.Handler,
+    _ body: (TestServer) async throws -> T
+) async throws -> T {
     let server = try await TestServer.start(tls: tls, handler: handler)
     do {
         let result = try await body(server)
@@ -165,8 +170,9 @@ private final class RequestHandler: ChannelInboundHandler {
             if let bytes = buffer.readBytes(length: buffer.readableBytes) { body.append(contentsOf: bytes) }
         case .end:
             guard let head else { return }
-            let request = RecordedRequest(method: head.method.rawValue, uri: head.uri,
-                                          headers: head.headers.map { ($0.name, $0.value) }, body: body)
+            let request = RecordedRequest(
+                method: head.method.rawValue, uri: head.uri,
+                headers: head.headers.map { ($0.name, $0.value) }, body: body)
             log.append(request)
             let response = handler(request)
             let keepAlive = head.isKeepAlive
@@ -195,7 +201,8 @@ private final class RequestHandler: ChannelInboundHandler {
         } else {
             headers.replaceOrAdd(name: "Transfer-Encoding", value: "chunked")
         }
-        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
+        let head = HTTPResponseHead(
+            version: .http1_1, status: HTTPResponseStatus(statusCode: response.status), headers: headers)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         for chunk in response.chunks {
             context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: chunk)))), promise: nil)

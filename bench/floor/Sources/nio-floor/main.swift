@@ -18,8 +18,9 @@ final class FixedAnswer: ChannelInboundHandler {
 
     init(body: ByteBuffer) {
         self.body = body
-        head = HTTPResponseHead(version: .http1_1, status: .ok,
-                                headers: ["content-type": "application/json", "content-length": String(body.readableBytes)])
+        head = HTTPResponseHead(
+            version: .http1_1, status: .ok,
+            headers: ["content-type": "application/json", "content-length": String(body.readableBytes)])
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -36,8 +37,9 @@ guard arguments.count == 5, let port = Int(arguments[1]) else {
     exit(2)
 }
 let certificates = try NIOSSLCertificate.fromPEMFile(arguments[2])
-var tls = TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) },
-                                                   privateKey: .privateKey(try NIOSSLPrivateKey(file: arguments[3], format: .pem)))
+var tls = TLSConfiguration.makeServerConfiguration(
+    certificateChain: certificates.map { .certificate($0) },
+    privateKey: .privateKey(try NIOSSLPrivateKey(file: arguments[3], format: .pem)))
 tls.minimumTLSVersion = .tlsv12
 let context = try NIOSSLContext(configuration: tls)
 guard let answerBytes = FileManager.default.contents(atPath: arguments[4]) else {
