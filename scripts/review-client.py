@@ -15,7 +15,11 @@ Accounting, as the API server sees it:
   timeout, malformed or non-200 answer);
 - wrong: an answer with the wrong verdict or uid;
 - refused: a new connection refused. Counted as lost until SIGUSR1 says the server was told to
-  stop; after it, a refusal ends that connection's loop (a refused request was never sent).
+  stop; after it, a refusal ends that connection's loop (a refused request was never sent). So
+  does, after SIGUSR1, a connection reset before its handshake ended: the kernel resets the
+  connections still queued on a listening socket when it closes, before the server saw them,
+  and nothing of a request had been written (the API server meets the same reset or refusal
+  and applies the webhook's failurePolicy).
 A connection the server closed while idle is noticed before reuse (as Go's client does) and
 replaced; that loses nothing. SIGINT stops all loops. The report (JSON, stdout or --report)
 also lists the SHA-256 fingerprints of the certificates seen, in order of first sight.
@@ -140,6 +144,13 @@ def worker(index):
                 if draining.is_set():
                     return
                 note("lost", f"{name}: connection refused before the server was told to stop")
+                time.sleep(0.2)
+                continue
+            except (ConnectionResetError, BrokenPipeError, ssl.SSLEOFError) as e:
+                if draining.is_set():  # queued on the closed listener: never sent
+                    note("refused", f"{name}: reset while connecting after the stop: {e!r}")
+                    return
+                note("lost", f"{name}: connect: {e!r}")
                 time.sleep(0.2)
                 continue
             except (OSError, ssl.SSLError) as e:
