@@ -19,7 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
 
             deny: the singleton guarantee wins. While the API cannot be read, every scale-up the webhook sees is refused.
 
-            Every flag can also be set with the environment variable shown in its help; the flag wins when both are given. Durations accept 500ms, 10s, 2m or plain seconds. SIGTERM or SIGINT: /readyz fails at once, new connections are refused, every request already begun is answered (with Connection: close), idle keep-alive connections are closed after a 250 ms quiet period, and the process exits within --shutdown-grace. Logs are JSON lines on standard error.
+            Every flag can also be set with the environment variable shown in its help; the flag wins when both are given. Durations accept 500ms, 10s, 2m or plain seconds. SIGTERM or SIGINT: /readyz fails at once; for --shutdown-delay the webhook still accepts connections but answers each request with Connection: close, so the API server reconnects through the Service, which stops routing to a terminating pod within seconds; then new connections are refused, every request already begun is answered (with Connection: close), idle keep-alive connections are closed after a 250 ms quiet period, and the process exits within --shutdown-grace more. Logs are JSON lines on standard error.
             """
     )
 
@@ -76,6 +76,11 @@ struct ServeCommand: AsyncParsableCommand {
             "Longest wait for in-flight requests after SIGTERM/SIGINT. [env SINGLETON_WEBHOOK_SHUTDOWN_GRACE; default 10s]"
     )
     var shutdownGrace: String?
+    @Option(
+        help:
+            "After SIGTERM/SIGINT, keep serving this long (with /readyz failing and Connection: close) before refusing connections; set it to how long your Service takes to stop routing to a terminating pod (deploy/ uses 5s). [env SINGLETON_WEBHOOK_SHUTDOWN_DELAY; default 0s]"
+    )
+    var shutdownDelay: String?
     @Option(
         help:
             "Largest request body; larger ones get 413. [env SINGLETON_WEBHOOK_MAX_BODY_BYTES; default 7340032 (7 MiB)]"
@@ -140,7 +145,8 @@ struct ServeCommand: AsyncParsableCommand {
             .validatePath: validatePath, .metricsPort: metricsPort, .metricsHost: metricsHost,
             .onLookupFailure: onLookupFailure?.rawValue, .parentLookup: parentLookup?.rawValue, .namespace: namespace,
             .kubeconfig: kubeconfig,
-            .shutdownGrace: shutdownGrace, .maxBodyBytes: maxBodyBytes, .headerTimeout: headerTimeout,
+            .shutdownGrace: shutdownGrace, .shutdownDelay: shutdownDelay, .maxBodyBytes: maxBodyBytes,
+            .headerTimeout: headerTimeout,
             .bodyTimeout: bodyTimeout,
             .idleTimeout: idleTimeout, .maxConnections: maxConnections, .threads: threads,
             .certReloadInterval: certReloadInterval, .logLevel: logLevel?.rawValue, .lookupTimeout: lookupTimeout,

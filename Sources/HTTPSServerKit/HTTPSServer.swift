@@ -134,6 +134,18 @@ public final class HTTPSServer: Sendable {
     /// Connections refused at `ServerLimits.maxConnections` since the start.
     public var refusedConnections: Int { connections.refused }
 
+    /// The first phase of a delayed shutdown: keep accepting, but answer every request, on
+    /// open and new connections, with `Connection: close`, and close idle keep-alive
+    /// connections after `quietPeriod`. A client that kept a connection to this process
+    /// (the API server does) then connects again, and its next connection goes wherever the
+    /// Service routes now. `shutdown` ends it. Safe to call more than once.
+    public func closeConnectionsAfterAnswers(quietPeriod: TimeAmount = .milliseconds(250)) {
+        let drain = DrainEvent(quietPeriod: quietPeriod)
+        for child in connections.startDraining(drain) {
+            child.pipeline.fireUserInboundEventTriggered(drain)
+        }
+    }
+
     /// Graceful shutdown: stop accepting; answer every request already begun on an open
     /// connection, with `Connection: close`; give idle keep-alive connections `quietPeriod`
     /// for a request already on its way, then close them; end streams; force-close whatever

@@ -12,7 +12,7 @@ public enum ServeFlag: String, CaseIterable, Sendable {
     case metricsPort = "metrics-port", metricsHost = "metrics-host"
     case onLookupFailure = "on-lookup-failure", parentLookup = "parent-lookup"
     case namespace, kubeconfig
-    case shutdownGrace = "shutdown-grace"
+    case shutdownGrace = "shutdown-grace", shutdownDelay = "shutdown-delay"
     case maxBodyBytes = "max-body-bytes", headerTimeout = "header-timeout", bodyTimeout = "body-timeout"
     case idleTimeout = "idle-timeout", maxConnections = "max-connections", threads
     case certReloadInterval = "cert-reload-interval", logLevel = "log-level"
@@ -106,6 +106,7 @@ extension ServeConfiguration {
         }
         s.namespace = value(.namespace)
         if let d = try duration(.shutdownGrace) { s.shutdownGrace = d }
+        if let d = try duration(.shutdownDelay) { s.shutdownDelay = d }
         if let v = try int(.maxBodyBytes, range: 1024...(1 << 30)) { s.limits.maxBodyBytes = v }
         if let d = try duration(.headerTimeout) { s.limits.headerTimeout = TimeAmount(d) }
         if let d = try duration(.bodyTimeout) { s.limits.bodyTimeout = TimeAmount(d) }

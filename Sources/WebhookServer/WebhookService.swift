@@ -24,6 +24,10 @@ public struct WebhookSettings: Sendable {
     public var namespace: String?
     public var limits = ServerLimits()
     public var shutdownGrace: Duration = .seconds(10)
+    /// After SIGTERM, keep serving this long with /readyz failing (every answer with
+    /// `Connection: close`) before the drain: the time a Service needs to stop routing to a
+    /// terminating pod. Zero drains at once.
+    public var shutdownDelay: Duration = .zero
     public var certificateReloadInterval: Duration = .seconds(2)
     public var threads = System.coreCount
     public var cacheBackoff = Backoff()
@@ -135,16 +139,16 @@ public final class WebhookService: Sendable {
         if let metricsServer {
             services.append(DrainingServer(server: metricsServer, grace: .seconds(1)))
         }
-        let grace = settings.shutdownGrace
+        let grace = settings.shutdownGrace, delay = settings.shutdownDelay
         services.append(
-            DrainingServer(server: server, grace: grace) {
+            DrainingServer(server: server, grace: grace, delay: delay) {
                 stopping.set()
-                logger.info("shutting down", metadata: ["grace": "\(grace)"])
+                logger.info("shutting down", metadata: ["delay": "\(delay)", "grace": "\(grace)"])
             })
         var groupConfig = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: signals, logger: logger)
         // Each server bounds its own drain; this only stops a stuck service from holding the exit.
-        groupConfig.maximumGracefulShutdownDuration = grace + .seconds(2)
+        groupConfig.maximumGracefulShutdownDuration = delay + grace + .seconds(2)
         groupConfig.maximumCancellationDuration = .seconds(1)
         return WebhookService(
             server: server, metricsServer: metricsServer, metrics: metrics, cache: cache,
@@ -167,16 +171,22 @@ public final class WebhookService: Sendable {
     }
 }
 
-/// A started server as a service: it serves until the group shuts down, then drains
-/// within `grace`. Cancellation drains too (the drain itself is bounded by `grace`).
+/// A started server as a service: it serves until the group shuts down, then, after
+/// `delay` of answering with `Connection: close` while still accepting, drains within
+/// `grace`. Cancellation skips the delay (the drain itself is bounded by `grace`).
 struct DrainingServer: Service {
     let server: HTTPSServer
     let grace: Duration
+    var delay: Duration = .zero
     var beforeDrain: @Sendable () -> Void = {}
 
     func run() async {
         try? await gracefulShutdown()
         beforeDrain()
+        if delay > .zero, !Task.isCancelled {
+            server.closeConnectionsAfterAnswers()
+            try? await Task.sleep(for: delay)
+        }
         await server.shutdown(grace: TimeAmount(grace))
     }
 }

@@ -181,6 +181,45 @@ struct OperationsTests {
     }
 }
 
+extension OperationsTests {
+    @Test(
+        "--shutdown-delay: after SIGTERM new connections are still answered, with Connection: close and /readyz failing; then refused"
+    )
+    func shutdownDelay() async throws {
+        let pki = try TestPKI.make()
+        var settings = pki.settings()
+        settings.shutdownDelay = .seconds(3)
+        let service = try await WebhookService.start(settings, source: nil, logger: LogCapture().logger)
+        let port = service.server.port
+        let body = try Fixtures.review("03-scale-down-allowed.json")
+        let kept = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())
+        #expect(try await kept.send(.GET, "/readyz").status == .ok)
+        let begun = ContinuousClock.now
+        async let stopped: Void = service.shutdown()
+        try await waitFor("readyz fails, on a new connection") {
+            let probe = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())
+            defer { Task { await probe.close() } }
+            return try await probe.send(.GET, "/readyz").status == .serviceUnavailable
+        }
+        // The API server's kept connection is told to go (closed once idle for the quiet
+        // period): its next connection follows the Service.
+        try await waitFor("the kept connection closed") { (try? await kept.send(.GET, "/healthz")) == nil }
+        let fresh = try await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())
+        let answer = try await fresh.review(body)
+        #expect(ContinuousClock.now - begun < .seconds(3), "answered within the delay")
+        #expect(answer.status == .ok)
+        #expect(try ReviewAnswer.decode(answer.body).response.allowed)
+        #expect(answer.headers.first(name: "connection")?.lowercased() == "close")
+        try await waitFor("listener closed after the delay") {
+            (try? await HTTPSClient.connect(host: "127.0.0.1", port: port, tls: try pki.clientTLS())) == nil
+        }
+        #expect(ContinuousClock.now - begun >= .seconds(3), "the listener stayed open for the delay")
+        await stopped
+        await kept.close()
+        await fresh.close()
+    }
+}
+
 /// Lists nothing; GET blocks until released, then finds shop/web as an at-most-one Deployment.
 struct BlockingGetSource: MetadataSource {
     let getStarted = Signal()

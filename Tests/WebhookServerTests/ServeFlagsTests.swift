@@ -15,6 +15,7 @@ struct ServeFlagsTests {
         #expect(c.settings.limits.maxBodyBytes == 7 * 1024 * 1024)
         #expect(c.settings.metricsPort == nil)
         #expect(c.settings.shutdownGrace == .seconds(10))
+        #expect(c.settings.shutdownDelay == .zero)
         #expect(c.parentLookup == .watch)
         #expect(c.logLevel == .info)
     }
@@ -24,7 +25,8 @@ struct ServeFlagsTests {
         let env = [
             "SINGLETON_WEBHOOK_TLS_CERT_FILE": "/env/crt", "SINGLETON_WEBHOOK_TLS_KEY_FILE": "/env/key",
             "SINGLETON_WEBHOOK_PORT": "9443", "SINGLETON_WEBHOOK_ON_LOOKUP_FAILURE": "deny",
-            "SINGLETON_WEBHOOK_SHUTDOWN_GRACE": "1500ms", "SINGLETON_WEBHOOK_METRICS_PORT": "9090",
+            "SINGLETON_WEBHOOK_SHUTDOWN_GRACE": "1500ms", "SINGLETON_WEBHOOK_SHUTDOWN_DELAY": "5s",
+            "SINGLETON_WEBHOOK_METRICS_PORT": "9090",
             "SINGLETON_WEBHOOK_NAMESPACE": "shop", "SINGLETON_WEBHOOK_PARENT_LOOKUP": "none",
             "SINGLETON_WEBHOOK_IDLE_TIMEOUT": "2m", "SINGLETON_WEBHOOK_CLIENT_CA_FILE": "/env/ca",
         ]
@@ -33,6 +35,7 @@ struct ServeFlagsTests {
         #expect(fromEnv.settings.port == 9443)
         #expect(fromEnv.settings.onLookupFailure == .deny)
         #expect(fromEnv.settings.shutdownGrace == .milliseconds(1500))
+        #expect(fromEnv.settings.shutdownDelay == .seconds(5))
         #expect(fromEnv.settings.metricsPort == 9090)
         #expect(fromEnv.settings.namespace == "shop")
         #expect(fromEnv.parentLookup == ParentLookupMode.none)

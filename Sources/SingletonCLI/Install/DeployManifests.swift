@@ -33,6 +33,8 @@ spec:
         app.kubernetes.io/component: webhook
     spec:
       serviceAccountName: singleton-webhook
+      # Above --shutdown-delay + --shutdown-grace (5 s + 10 s): the drain always finishes.
+      terminationGracePeriodSeconds: 30
       # The token is mounted because the parent cache lists and watches workloads; the
       # ClusterRole allows nothing else.
       automountServiceAccountToken: true
@@ -61,6 +63,8 @@ spec:
             - --tls-key-file=/etc/singleton-webhook/tls/tls.key
             - --metrics-port=9090
             - --on-lookup-failure=allow
+            # Serve on (readyz failing) while the Service stops routing to a terminating pod.
+            - --shutdown-delay=5s
           ports:
             - name: https
               containerPort: 8443
