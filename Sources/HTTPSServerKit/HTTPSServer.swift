@@ -48,6 +48,7 @@ public final class HTTPSServer: Sendable {
         let cohorts = RequestCohorts(handler: handler, group: group)
         let limits = config.limits
         let logger = config.logger
+        let validateHeaders = config.validatesResponseHeaders
 
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -74,7 +75,8 @@ public final class HTTPSServer: Sendable {
                     if let tls {
                         try sync.addHandler(NIOSSLServerHandler(context: tls.context))
                     }
-                    try sync.configureServerHTTPPipeline(limits: limits, logger: logger)
+                    try sync.configureServerHTTPPipeline(
+                        limits: limits, validateHeaders: validateHeaders, logger: logger)
                     try sync.addHandler(
                         ConnectionHandler(
                             handler: handler, cohort: cohorts.cohort(for: channel.eventLoop),
@@ -255,10 +257,11 @@ final class ConnectionRegistry: Sendable {
 }
 
 extension ChannelPipeline.SynchronousOperations {
-    /// NIOHTTP1's server pipeline (with pipelining assistance and error handling) plus a
-    /// `PipelineGuard` in front of the pipelining handler.
-    func configureServerHTTPPipeline(limits: ServerLimits, logger: Logger) throws {
-        try configureHTTPServerPipeline(withErrorHandling: true)
+    /// NIOHTTP1's server pipeline (with pipelining assistance, error handling and, when
+    /// `validateHeaders`, response header validation) plus a `PipelineGuard` in front of the
+    /// pipelining handler.
+    func configureServerHTTPPipeline(limits: ServerLimits, validateHeaders: Bool = true, logger: Logger) throws {
+        try configureHTTPServerPipeline(withErrorHandling: true, withOutboundHeaderValidation: validateHeaders)
         let pipelining = try handler(type: HTTPServerPipelineHandler.self)
         try addHandler(PipelineGuard(limit: limits.maxPipelinedRequests, logger: logger), position: .before(pipelining))
     }

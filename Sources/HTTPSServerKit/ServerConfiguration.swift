@@ -132,6 +132,10 @@ public struct ServerConfiguration: Sendable {
     /// Called after every certificate reload attempt that saw changed files: nil error means
     /// the new certificate is now served. Useful for metrics.
     public var onCertificateReload: (@Sendable ((any Error)?) -> Void)?
+    /// NIO's check of every response header for bytes that would end the header early (header
+    /// injection). On by default; a server whose handlers only ever write constant headers
+    /// (the webhook) can turn it off, since it is a measurable part of each request's CPU.
+    public var validatesResponseHeaders = true
 
     public init(
         host: String = "127.0.0.1", port: Int = 0, tls: TLSSettings?, limits: ServerLimits = ServerLimits(),

@@ -145,3 +145,34 @@ struct ServerBasicsTests {
         await server.shutdown(grace: .seconds(2))
     }
 }
+
+/// Answers with a header whose value tries to start a second header.
+private struct InjectingHandler: HTTPSHandler {
+    func handle(_ request: ServerRequest) async -> ServerResponse {
+        var response = ServerResponse.text(.ok, "ok")
+        response.headers.add(name: "x-note", value: "a\r\nx-injected: yes")
+        return response
+    }
+}
+
+@Suite("Response header validation")
+struct ResponseHeaderValidationTests {
+    @Test("by default a header value with CR/LF is never written; switched off (constant headers only), it is")
+    func injection() async throws {
+        for validates in [true, false] {
+            var config = ServerConfiguration(tls: nil, limits: .forTests, threads: 1)
+            config.validatesResponseHeaders = validates
+            let server = try await HTTPSServer.start(config, handler: InjectingHandler())
+            let client = try await HTTPSClient.connect(host: "127.0.0.1", port: server.port, tls: nil)
+            let response = try? await client.send(.GET, "/")
+            let injected = response?.headers.first(name: "x-injected")
+            if validates {
+                #expect(injected == nil, "the validator let a header through")
+            } else {
+                #expect(injected == "yes", "without validation the raw header reaches the client")
+            }
+            await client.close()
+            await server.shutdown(grace: .seconds(2))
+        }
+    }
+}
