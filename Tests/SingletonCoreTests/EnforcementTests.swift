@@ -29,6 +29,13 @@ private func deployment(_ old: Int?, _ new: Int, mode: String = "at-most-one", _
     return b
 }
 
+/// A one-replica at-least-one singleton that gets `annotations` in this update.
+private func added(_ annotations: [String: String]) -> ReviewBuilder {
+    var b = deployment(1, 1, mode: "at-least-one")
+    b.object = workload(replicas: 1, mode: "at-least-one", annotations: annotations)
+    return b
+}
+
 private func scaleUp(_ old: Int, _ new: Int) -> ReviewBuilder {
     var b = ReviewBuilder()
     b.kind = "Scale"; b.subResource = "scale"; b.operation = "UPDATE"
@@ -72,13 +79,13 @@ let enforcementCases: [EnforcementCase] = [
         builder: { deployment(1, 3, [SingletonAnnotation.enforcement: "warn\n"]) }, verdict: .warn, rule: .replicas),
     .init(
         name: "an unknown enforcement is denied with the accepted values",
-        builder: { deployment(1, 1, [SingletonAnnotation.enforcement: "audit"]) }, verdict: .deny,
+        builder: { added([SingletonAnnotation.enforcement: "audit"]) }, verdict: .deny,
         rule: .unknownMode,
         message: ["unknown value \"audit\" for annotation kube-singleton.dev/enforcement", "accepted values: deny, warn"]
     ),
     .init(
         name: "an unknown enforcement under the cluster's warn is warned",
-        builder: { deployment(1, 1, [SingletonAnnotation.enforcement: "Warn"]) }, cluster: .warn, verdict: .warn,
+        builder: { added([SingletonAnnotation.enforcement: "Warn"]) }, cluster: .warn, verdict: .warn,
         rule: .unknownMode, message: ["accepted values: deny, warn"]),
     .init(
         name: "an unknown enforcement kept from before is not re-litigated",
@@ -89,7 +96,8 @@ let enforcementCases: [EnforcementCase] = [
             return b
         }, verdict: .allow, rule: .unknownMode),
     .init(
-        name: "a compliant workload in warn is a plain allow", builder: { deployment(1, 1, warnAnnotation) },
+        name: "a compliant workload in warn is a plain allow",
+        builder: { deployment(1, 1, mode: "at-least-one", warnAnnotation) },
         verdict: .allow, rule: .compliant),
     .init(
         name: "a surging at-most-one Deployment in warn is warned",
