@@ -217,7 +217,7 @@ spec:
 
 """####),
         ("deploy/base/webhook.yaml", ####"""
-# Four webhooks, each called only for requests that could raise the risk of a second replica
+# Five webhooks, each called only for requests that could raise the risk of a second replica
 # (matchConditions, CEL), so that while the webhook is down every move toward safety still
 # goes through: a scale-down, removing the annotation (the opt-out), a rollout restart, an
 # image change. (1) workloads: the four workload kinds; failurePolicy Fail. (2) hpa: HPAs that
@@ -227,7 +227,11 @@ spec:
 # outage of the webhook must not block every HPA and scale in the cluster), Fail with
 # `kubectl singleton install --failure-policy-scale Fail`. (4) unsupported-kinds: CronJobs,
 # Jobs and DaemonSets that get the annotation, which has no effect on them: the webhook only
-# answers with a warning, so failurePolicy Ignore.
+# answers with a warning, so failurePolicy Ignore. (5) warn: (1) to (4) in namespaces labelled
+# kube-singleton.dev/enforcement=warn, which (1) to (4) skip, sent to the warn-only path: what
+# would be denied is allowed with a warning. It never denies, so failurePolicy Ignore, and
+# no matchConditions but the Deployment controller's: in those namespaces every write of
+# these kinds is reviewed, and keeps warning while a singleton stays out of its contract.
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
@@ -254,6 +258,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
@@ -275,7 +283,9 @@ webhooks:
       - name: is-singleton
         expression: >-
           has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
-      # A create; the mode or lease annotation added or changed; replicas raised above 1; a
+      # A create; the mode or lease annotation added or changed, the enforcement one added,
+      # changed or removed (an unknown value is denied; back to deny while scaled out too);
+      # replicas raised above 1; a
       # changed rollout strategy. Anything else (a scale-down, an image change, a restart)
       # is not judged. oldObject is null on CREATE: the first term decides those.
       - name: could-raise-risk
@@ -287,6 +297,9 @@ webhooks:
           || ('kube-singleton.dev/lease' in object.metadata.annotations
               && (!('kube-singleton.dev/lease' in oldObject.metadata.annotations)
                   || object.metadata.annotations['kube-singleton.dev/lease'] != oldObject.metadata.annotations['kube-singleton.dev/lease']))
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations) != ('kube-singleton.dev/enforcement' in oldObject.metadata.annotations)
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations
+              && object.metadata.annotations['kube-singleton.dev/enforcement'] != oldObject.metadata.annotations['kube-singleton.dev/enforcement'])
           || (has(object.spec.replicas) && object.spec.replicas > 1
               && (!has(oldObject.spec.replicas) || object.spec.replicas > oldObject.spec.replicas))
           || has(object.spec.strategy) != has(oldObject.spec.strategy)
@@ -308,6 +321,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["autoscaling"]
         apiVersions: ["v1", "v2"]
@@ -340,6 +357,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
@@ -374,6 +395,9 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["batch"]
         apiVersions: ["v1"]
@@ -395,6 +419,66 @@ webhooks:
               || !has(oldObject.metadata.annotations)
               || !('kube-singleton.dev/mode' in oldObject.metadata.annotations)
               || object.metadata.annotations['kube-singleton.dev/mode'] != oldObject.metadata.annotations['kube-singleton.dev/mode'])
+  - name: warn.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Ignore
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate-warn
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+        - key: kube-singleton.dev/enforcement
+          operator: In
+          values: ["warn"]
+    rules:
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["deployments", "statefulsets", "replicasets"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: [""]
+        apiVersions: ["v1"]
+        resources: ["replicationcontrollers"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["deployments/scale", "statefulsets/scale", "replicasets/scale"]
+        operations: ["UPDATE"]
+        scope: Namespaced
+      - apiGroups: [""]
+        apiVersions: ["v1"]
+        resources: ["replicationcontrollers/scale"]
+        operations: ["UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["autoscaling"]
+        apiVersions: ["v1", "v2"]
+        resources: ["horizontalpodautoscalers"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["batch"]
+        apiVersions: ["v1"]
+        resources: ["cronjobs", "jobs"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["daemonsets"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+    matchConditions:
+      - name: not-the-deployment-controller
+        expression: >-
+          !(request.userInfo.username in ['system:serviceaccount:kube-system:deployment-controller', 'system:kube-controller-manager'])
 
 """####),
         ("deploy/cert-manager/certificate.yaml", ####"""
