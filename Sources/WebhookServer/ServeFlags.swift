@@ -99,7 +99,9 @@ extension ServeConfiguration {
         }
         if let v = value(.enforcement) {
             guard let e = Enforcement(rawValue: v) else {
-                throw fail(.enforcement, "must be \(Enforcement.allCases.map(\.rawValue).joined(separator: " or ")), got \"\(v)\"")
+                throw fail(
+                    .enforcement,
+                    "must be \(Enforcement.allCases.map(\.rawValue).joined(separator: " or ")), got \"\(v)\"")
             }
             s.enforcement = e
         }

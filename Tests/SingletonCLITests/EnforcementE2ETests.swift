@@ -17,7 +17,8 @@ struct EnforcementE2ETests {
         lines += annotations.map { "    \($0.key): \"\($0.value)\"" }
         lines += [
             "spec:", "  replicas: 1", "  selector:", "    matchLabels: {app: \(name)}", "  template:", "    metadata:",
-            "      labels: {app: \(name)}", "    spec:", "      containers:", "        - {name: app, image: nginx:1.27}",
+            "      labels: {app: \(name)}", "    spec:", "      containers:",
+            "        - {name: app, image: nginx:1.27}",
         ]
         return lines.joined(separator: "\n") + "\n"
     }
@@ -29,14 +30,17 @@ struct EnforcementE2ETests {
         let enforcement = SingletonAnnotation.enforcement
 
         // Control: without warn, the scale-up is denied.
-        #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: Self.singleton("strict", namespace: "default")).code == 0)
+        #expect(
+            try await cluster.kubectl(["apply", "-f", "-"], stdin: Self.singleton("strict", namespace: "default")).code
+                == 0)
         let denied = try await cluster.kubectl(["scale", "deploy/strict", "--replicas=3"])
         #expect(denied.code != 0 && denied.err.contains("scaling to 3 replicas is denied"), "\(denied.err)")
 
         // The workload's annotation: allowed, with the denial's message as kubectl's warning.
         #expect(
             try await cluster.kubectl(
-                ["apply", "-f", "-"], stdin: Self.singleton("x", namespace: "default", annotations: [enforcement: "warn"])
+                ["apply", "-f", "-"],
+                stdin: Self.singleton("x", namespace: "default", annotations: [enforcement: "warn"])
             ).code == 0)
         let scaled = try await cluster.kubectl(["scale", "deploy/x", "--replicas=3"])
         #expect(scaled.code == 0, "\(scaled.err)")
@@ -57,18 +61,22 @@ struct EnforcementE2ETests {
         // A namespace labelled warn goes to the warn-only entry, which the others skip.
         #expect(try await cluster.kubectl(["create", "namespace", "canary"]).code == 0)
         #expect(try await cluster.kubectl(["label", "namespace", "canary", "\(enforcement)=warn"]).code == 0)
-        let applied = try await cluster.kubectl(["apply", "-f", "-"], stdin: Self.singleton("late", namespace: "canary"))
+        let applied = try await cluster.kubectl(
+            ["apply", "-f", "-"], stdin: Self.singleton("late", namespace: "canary"))
         #expect(applied.code == 0, "\(applied.err)")
         let inCanary = try await cluster.kubectl(["-n", "canary", "scale", "deploy/late", "--replicas=2"])
         #expect(inCanary.code == 0, "\(inCanary.err)")
         #expect(
-            inCanary.err.contains("Warning: Deployment canary/late is a singleton") && inCanary.err.contains("(Allowed: enforcement is warn.)"),
+            inCanary.err.contains("Warning: Deployment canary/late is a singleton")
+                && inCanary.err.contains("(Allowed: enforcement is warn.)"),
             "\(inCanary.err)")
         // Judged once: one warning, not a denial by the first entry.
         #expect(inCanary.err.components(separatedBy: "Warning: Deployment canary/late").count == 2, "\(inCanary.err)")
 
         // doctor sees the split.
         let doctor = try await cluster.singleton("doctor")
-        #expect(doctor.out.contains("namespaces labelled kube-singleton.dev/enforcement=warn are only warned"), "\(doctor.out)")
+        #expect(
+            doctor.out.contains("namespaces labelled kube-singleton.dev/enforcement=warn are only warned"),
+            "\(doctor.out)")
     }
 }

@@ -19,7 +19,9 @@ struct EnforcementCase: CustomTestStringConvertible, Sendable {
 
 private let warnAnnotation = [SingletonAnnotation.enforcement: "warn"]
 
-private func deployment(_ old: Int?, _ new: Int, mode: String = "at-most-one", _ ann: [String: String] = [:])
+private func deployment(
+    _ old: Int?, _ new: Int, mode: String = "at-most-one", _ ann: [String: String] = [:]
+)
     -> ReviewBuilder
 {
     var b = ReviewBuilder()
@@ -81,7 +83,9 @@ let enforcementCases: [EnforcementCase] = [
         name: "an unknown enforcement is denied with the accepted values",
         builder: { added([SingletonAnnotation.enforcement: "audit"]) }, verdict: .deny,
         rule: .unknownMode,
-        message: ["unknown value \"audit\" for annotation kube-singleton.dev/enforcement", "accepted values: deny, warn"]
+        message: [
+            "unknown value \"audit\" for annotation kube-singleton.dev/enforcement", "accepted values: deny, warn",
+        ]
     ),
     .init(
         name: "an unknown enforcement under the cluster's warn is warned",
@@ -130,9 +134,11 @@ let enforcementCases: [EnforcementCase] = [
             var b = ReviewBuilder()
             b.resource = "replicasets"; b.kind = "ReplicaSet"
             b.object = workload(
-                kind: "ReplicaSet", replicas: 3, mode: "at-most-one", annotations: warnAnnotation, ownerKind: "Deployment")
+                kind: "ReplicaSet", replicas: 3, mode: "at-most-one", annotations: warnAnnotation,
+                ownerKind: "Deployment")
             b.oldObject = workload(
-                kind: "ReplicaSet", replicas: 1, mode: "at-most-one", annotations: warnAnnotation, ownerKind: "Deployment")
+                kind: "ReplicaSet", replicas: 1, mode: "at-most-one", annotations: warnAnnotation,
+                ownerKind: "Deployment")
             return b
         }, verdict: .warn, rule: .replicas, message: ["belongs to Deployment default/owner"]),
     .init(
@@ -146,7 +152,9 @@ let enforcementCases: [EnforcementCase] = [
         builder: {
             var b = scaleUp(1, 3)
             var scale = scaleObject(replicas: 3)
-            scale["metadata"] = ["name": "web", "namespace": "default", "uid": "uid-web", "annotations": warnAnnotation]
+            scale["metadata"] = [
+                "name": "web", "namespace": "default", "uid": "uid-web", "annotations": warnAnnotation,
+            ]
             b.object = scale
             return b
         }, parent: parent([:]), verdict: .deny, rule: .replicas),
@@ -173,7 +181,9 @@ let enforcementCases: [EnforcementCase] = [
             (.warn, .deny, .warn), (.warn, .warn, .warn),
         ]
         for (cluster, workload, expected) in table {
-            #expect(Enforcement.effective(cluster: cluster, workload: workload) == expected, "\(cluster) \(workload as Any)")
+            #expect(
+                Enforcement.effective(cluster: cluster, workload: workload) == expected, "\(cluster) \(workload as Any)"
+            )
         }
     }
 
@@ -184,7 +194,8 @@ let enforcementCases: [EnforcementCase] = [
         #expect(state([mode: "at-most-one", enforcement: " warn\n"]).spec?.enforcement == .warn)
         #expect(state([mode: "at-most-one", enforcement: "deny"]).spec?.enforcement == .deny)
         #expect(state([enforcement: "warn"]) == .absent)
-        #expect(state([mode: "at-most-one", enforcement: ""]) == .invalid(.unknownEnforcement(""), rawMode: "at-most-one"))
+        #expect(
+            state([mode: "at-most-one", enforcement: ""]) == .invalid(.unknownEnforcement(""), rawMode: "at-most-one"))
         #expect(
             "\(ContractError.unknownEnforcement("audit"))"
                 == "unknown value \"audit\" for annotation kube-singleton.dev/enforcement; accepted values: deny, warn")

@@ -89,8 +89,10 @@ struct EnforcementEndToEndTests {
         // The workload's own annotation is enough on /validate.
         let annotated = try Self.annotated("02-scale-out-denied.json", enforcement: "warn")
         let denial = try #require(
-            try Answer(Data(try await client.review(Fixtures.review("02-scale-out-denied.json")).body.readableBytesView))
-                .message)
+            try Answer(
+                Data(try await client.review(Fixtures.review("02-scale-out-denied.json")).body.readableBytesView)
+            )
+            .message)
         let answer = try Answer(Data(try await client.review(annotated).body.readableBytesView))
         Self.expectWarned(answer, denial: denial, uid: try Self.uid(annotated), "annotation warn")
         warned += 1
@@ -158,7 +160,8 @@ struct EnforcementEndToEndTests {
         do {
             _ = try ServeConfiguration.resolve(flags: flags, environment: [:])
         } catch {
-            #expect("\(error)" == "--enforcement (or SINGLETON_WEBHOOK_ENFORCEMENT): must be deny or warn, got \"audit\"")
+            #expect(
+                "\(error)" == "--enforcement (or SINGLETON_WEBHOOK_ENFORCEMENT): must be deny or warn, got \"audit\"")
         }
     }
 }

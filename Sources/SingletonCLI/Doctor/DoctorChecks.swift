@@ -161,9 +161,10 @@ public enum DoctorChecks {
                     fix: "kubectl singleton install (restores the namespaceSelector)")
             ]
         }
-        let overlapping = hooks.filter { !InstallPlan.warnOnly($0) }.filter { !values($0, "NotIn").contains("warn") }.compactMap {
-            $0["name"]?.stringValue
-        }
+        let overlapping = hooks.filter { !InstallPlan.warnOnly($0) }.filter { !values($0, "NotIn").contains("warn") }
+            .compactMap {
+                $0["name"]?.stringValue
+            }
         guard overlapping.isEmpty else {
             return [
                 DoctorFinding(
