@@ -92,18 +92,7 @@ struct NewKindsTests {
         let api = FakeWorkloadAPI()
         await api.uninstall(.rollout)
         await api.put(.deployment, ObjectMeta(name: "db", namespace: "shop", uid: "u-db"))
-        let apiServer = try await HTTPSServer.start(
-            ServerConfiguration(
-                tls: TLSSettings(
-                    certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)),
-                limits: .forTests, threads: 1),
-            handler: api.handler)
-        let source = KubeMetadataSource(
-            client: KubeClient(
-                config: ClientConfig(
-                    server: "https://127.0.0.1:\(apiServer.port)",
-                    tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8)))),
-            watchTimeoutSeconds: 60)
+        let (apiServer, source) = try await api.serve(pki)
         var settings = pki.settings()
         settings.notInstalledRetry = .milliseconds(200)
         let service = try await WebhookService.start(settings, source: source, logger: LogCapture().logger)
