@@ -39,7 +39,9 @@ kubectl patch validatingwebhookconfiguration kube-singleton --type=json -p "[
   {\"op\":\"add\",\"path\":\"/webhooks/1/clientConfig/caBundle\",\"value\":\"$ca\"},
   {\"op\":\"add\",\"path\":\"/webhooks/2/clientConfig/caBundle\",\"value\":\"$ca\"},
   {\"op\":\"add\",\"path\":\"/webhooks/3/clientConfig/caBundle\",\"value\":\"$ca\"},
-  {\"op\":\"add\",\"path\":\"/webhooks/4/clientConfig/caBundle\",\"value\":\"$ca\"}]" >/dev/null
+  {\"op\":\"add\",\"path\":\"/webhooks/4/clientConfig/caBundle\",\"value\":\"$ca\"},
+  {\"op\":\"add\",\"path\":\"/webhooks/5/clientConfig/caBundle\",\"value\":\"$ca\"},
+  {\"op\":\"add\",\"path\":\"/webhooks/6/clientConfig/caBundle\",\"value\":\"$ca\"}]" >/dev/null
 
 "$BIN/singleton-webhook" serve --host 127.0.0.1 --port "$port" --metrics-host 127.0.0.1 --metrics-port "$metrics" \
     --tls-cert-file "$work/tls.crt" --tls-key-file "$work/tls.key" --kubeconfig "$KUBECONFIG" >"$work/webhook.log" 2>&1 &
