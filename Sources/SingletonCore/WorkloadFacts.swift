@@ -1,5 +1,5 @@
-/// What `WorkloadRule` reads of a workload: the kind, the names for messages, the two
-/// annotations, the owning Deployment, the replicas and a Deployment's strategy.
+/// What `WorkloadRule` reads of a workload: the kind, the names for messages, the contract
+/// annotations, the owning Deployment, the replicas and a Deployment's or Rollout's strategy.
 ///
 /// Why: the webhook's common request, a workload CREATE or UPDATE, used to be decoded into
 /// two full `Workload`s (every string, label map and port, each built, copied and destroyed)
@@ -11,14 +11,17 @@ struct WorkloadFacts: Equatable {
     var name: String?
     var generateName: String?
     var namespace: String?
-    /// The raw values of `kube-singleton.dev/mode` and `kube-singleton.dev/lease`.
+    /// The raw values of `kube-singleton.dev/mode`, `/lease` and `/enforcement`.
     var mode: String?
     var lease: String?
+    var enforcement: String?
     /// The name in the first owner reference to a Deployment of group `apps`.
     var owningDeployment: String?
     var replicas: Int?
     /// Deployments only, as in `Workload`.
     var strategy: DeploymentStrategy?
+    /// Rollouts only, as in `Workload`.
+    var rolloutStrategy: RolloutStrategy?
 
     init(kind: WorkloadKind) { self.kind = kind }
 
@@ -31,12 +34,23 @@ struct WorkloadFacts: Equatable {
         namespace = workload.metadata.namespace
         mode = workload.metadata.annotations?[SingletonAnnotation.mode]
         lease = workload.metadata.annotations?[SingletonAnnotation.lease]
+        enforcement = workload.metadata.annotations?[SingletonAnnotation.enforcement]
         owningDeployment = workload.owningDeployment
         replicas = workload.replicas
         strategy = workload.strategy
+        rolloutStrategy = workload.rolloutStrategy
     }
 
-    var contract: ContractState { ContractState(mode: mode, lease: lease) }
+    /// Whether an update starts a second pod before the first stops (Deployments and Rollouts).
+    var surges: Bool {
+        switch kind {
+        case .deployment: return (strategy ?? DeploymentStrategy()).surges
+        case .rollout: return rolloutStrategy?.surges ?? false
+        default: return false
+        }
+    }
+
+    var contract: ContractState { ContractState(mode: mode, lease: lease, enforcement: enforcement) }
 
     /// Replicas the API will run: `spec.replicas`, defaulted to 1 when absent.
     var effectiveReplicas: Int { replicas ?? 1 }

@@ -20,6 +20,8 @@ public struct WebhookSettings: Sendable {
     public var metricsPort: Int?
     public var metricsHost = "0.0.0.0"
     public var onLookupFailure: UnverifiedParentPolicy = .allow
+    /// The cluster's enforcement; the warn-only path (`validatePath` + `-warn`) is always warn.
+    public var enforcement: Enforcement = .deny
     /// Watch only this namespace's workloads; nil watches all.
     public var namespace: String?
     public var limits = ServerLimits()
@@ -38,6 +40,8 @@ public struct WebhookSettings: Sendable {
     /// A kind of the parent cache that has not heard from the API server for this long is
     /// not trusted (lookups go to the API server) and /readyz fails.
     public var maxCacheStaleness: Duration = .seconds(180)
+    /// How often the cache asks again for a custom resource (Argo Rollouts) whose CRD is not installed.
+    public var notInstalledRetry: Duration = .seconds(60)
 
     public init(certificateFile: String, keyFile: String) {
         self.certificateFile = certificateFile
@@ -71,7 +75,7 @@ public final class WebhookService: Sendable {
     }
 
     /// Starts serving. `source` nil disables parent lookups (every parent is unverifiable
-    /// and `onLookupFailure` decides); otherwise a metadata cache of the four workload kinds
+    /// and `onLookupFailure` decides); otherwise a metadata cache of the workload kinds
     /// follows it and cache misses are answered by `source.get`. `signals` (the executable
     /// passes SIGTERM and SIGINT) begin the same graceful shutdown as `shutdown()`.
     public static func start(
@@ -84,7 +88,7 @@ public final class WebhookService: Sendable {
             cache: cache, source: source, metrics: metrics, logger: logger,
             timeout: settings.lookupTimeout)
         let endpoint = AdmissionEndpoint(
-            policy: SingletonPolicy(unverifiedParent: settings.onLookupFailure),
+            policy: SingletonPolicy(unverifiedParent: settings.onLookupFailure, enforcement: settings.enforcement),
             resolver: resolver, metrics: metrics, logger: logger)
         let stopping = StoppingFlag()
         let unready: @Sendable () -> String? = {
@@ -135,8 +139,8 @@ public final class WebhookService: Sendable {
                     reflectors: cache.kinds.map { kind in
                         Reflector(
                             kind: kind, namespace: settings.namespace, source: source, cache: cache,
-                            backoff: settings.cacheBackoff, idleTimeout: settings.watchIdleTimeout, metrics: metrics,
-                            logger: logger)
+                            backoff: settings.cacheBackoff, idleTimeout: settings.watchIdleTimeout,
+                            absentRetry: settings.notInstalledRetry, metrics: metrics, logger: logger)
                     }))
         }
         if let metricsServer {

@@ -154,7 +154,8 @@ spec:
 
 """####),
         ("deploy/base/rbac.yaml", ####"""
-# The webhook only reads workload metadata (its parent cache for scale and HPA requests).
+# The webhook only reads workload metadata (its parent cache for scale, HPA and ScaledObject
+# requests). Argo Rollouts may not be installed: the cache then asks again now and then.
 apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -179,6 +180,9 @@ rules:
     verbs: ["get", "list", "watch"]
   - apiGroups: [""]
     resources: ["replicationcontrollers"]
+    verbs: ["get", "list", "watch"]
+  - apiGroups: ["argoproj.io"]
+    resources: ["rollouts"]
     verbs: ["get", "list", "watch"]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
@@ -221,17 +225,24 @@ spec:
 
 """####),
         ("deploy/base/webhook.yaml", ####"""
-# Four webhooks, each called only for requests that could raise the risk of a second replica
+# Seven webhooks, each called only for requests that could raise the risk of a second replica
 # (matchConditions, CEL), so that while the webhook is down every move toward safety still
 # goes through: a scale-down, removing the annotation (the opt-out), a rollout restart, an
-# image change. (1) workloads: the four workload kinds; failurePolicy Fail. (2) hpa: HPAs that
-# can scale out; (3) scale: the */scale subresources, whose Scale objects carry no annotations,
-# so they are passed on a scale-up above 1 and the webhook looks the parent up. (2) and (3)
-# judge requests against every workload in the cluster, so failurePolicy Ignore by default (an
-# outage of the webhook must not block every HPA and scale in the cluster), Fail with
-# `kubectl singleton install --failure-policy-scale Fail`. (4) unsupported-kinds: CronJobs,
-# Jobs and DaemonSets that get the annotation, which has no effect on them: the webhook only
-# answers with a warning, so failurePolicy Ignore.
+# image change. (1) workloads: the workload kinds (with Argo Rollouts); failurePolicy Fail.
+# (2) hpa: HPAs that can scale out; (3) scale: the */scale subresources, whose Scale objects
+# carry no annotations, so they are passed on a scale-up above 1 and the webhook looks the
+# parent up; (4) scaledobjects: KEDA ScaledObjects that can scale out (like an HPA). (2), (3)
+# and (4) judge requests against every workload in the cluster, so failurePolicy Ignore by
+# default (an outage of the webhook must not block every HPA and scale in the cluster), Fail
+# with `kubectl singleton install --failure-policy-scale Fail`. (5) batch: annotated CronJobs
+# and Jobs; failurePolicy Fail, as for workloads. (6) unsupported-kinds: DaemonSets that get
+# the annotation, which has no effect on them: the webhook only answers with a warning, so
+# failurePolicy Ignore. Rules for a kind whose CRD is not installed (Argo Rollouts, KEDA)
+# simply match nothing. (7) warn: (1) to (6) in namespaces labelled
+# kube-singleton.dev/enforcement=warn, which (1) to (6) skip, sent to the warn-only path: what
+# would be denied is allowed with a warning. It never denies, so failurePolicy Ignore, and
+# no matchConditions but the Deployment controller's: in those namespaces every write of
+# these kinds is reviewed, and keeps warning while a singleton stays out of its contract.
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
@@ -258,6 +269,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
@@ -267,6 +282,11 @@ webhooks:
       - apiGroups: [""]
         apiVersions: ["v1"]
         resources: ["replicationcontrollers"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["argoproj.io"]
+        apiVersions: ["v1alpha1"]
+        resources: ["rollouts"]
         operations: ["CREATE", "UPDATE"]
         scope: Namespaced
     matchConditions:
@@ -279,7 +299,9 @@ webhooks:
       - name: is-singleton
         expression: >-
           has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
-      # A create; the mode or lease annotation added or changed; replicas raised above 1; a
+      # A create; the mode or lease annotation added or changed, the enforcement one added,
+      # changed or removed (an unknown value is denied; back to deny while scaled out too);
+      # replicas raised above 1; a
       # changed rollout strategy. Anything else (a scale-down, an image change, a restart)
       # is not judged. oldObject is null on CREATE: the first term decides those.
       - name: could-raise-risk
@@ -291,6 +313,9 @@ webhooks:
           || ('kube-singleton.dev/lease' in object.metadata.annotations
               && (!('kube-singleton.dev/lease' in oldObject.metadata.annotations)
                   || object.metadata.annotations['kube-singleton.dev/lease'] != oldObject.metadata.annotations['kube-singleton.dev/lease']))
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations) != ('kube-singleton.dev/enforcement' in oldObject.metadata.annotations)
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations
+              && object.metadata.annotations['kube-singleton.dev/enforcement'] != oldObject.metadata.annotations['kube-singleton.dev/enforcement'])
           || (has(object.spec.replicas) && object.spec.replicas > 1
               && (!has(oldObject.spec.replicas) || object.spec.replicas > oldObject.spec.replicas))
           || has(object.spec.strategy) != has(oldObject.spec.strategy)
@@ -312,6 +337,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["autoscaling"]
         apiVersions: ["v1", "v2"]
@@ -344,6 +373,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
@@ -355,12 +388,118 @@ webhooks:
         resources: ["replicationcontrollers/scale"]
         operations: ["UPDATE"]
         scope: Namespaced
+      - apiGroups: ["argoproj.io"]
+        apiVersions: ["v1alpha1"]
+        resources: ["rollouts/scale"]
+        operations: ["UPDATE"]
+        scope: Namespaced
     matchConditions:
       # A scale up to more than 1 (a Scale without spec.replicas is a scale to 0).
       - name: scale-up-above-one
         expression: >-
           has(object.spec.replicas) && object.spec.replicas > 1
           && (!has(oldObject.spec.replicas) || object.spec.replicas > oldObject.spec.replicas)
+  - name: scaledobjects.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Ignore
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
+    rules:
+      - apiGroups: ["keda.sh"]
+        apiVersions: ["v1alpha1"]
+        resources: ["scaledobjects"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+    matchConditions:
+      # A create, a raised maximum or a new target, of a ScaledObject that can scale out
+      # (an unset maxReplicaCount is KEDA's default, 100).
+      - name: can-scale-out
+        expression: "!has(object.spec.maxReplicaCount) || object.spec.maxReplicaCount > 1"
+      - name: could-raise-risk
+        expression: >-
+          request.operation == 'CREATE'
+          || (has(object.spec.maxReplicaCount) && has(oldObject.spec.maxReplicaCount)
+              && object.spec.maxReplicaCount > oldObject.spec.maxReplicaCount)
+          || (has(object.spec.maxReplicaCount) && !has(oldObject.spec.maxReplicaCount)
+              && object.spec.maxReplicaCount > 100)
+          || (!has(object.spec.maxReplicaCount) && has(oldObject.spec.maxReplicaCount)
+              && oldObject.spec.maxReplicaCount < 100)
+          || object.spec.scaleTargetRef != oldObject.spec.scaleTargetRef
+  - name: batch.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Fail
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
+    rules:
+      - apiGroups: ["batch"]
+        apiVersions: ["v1"]
+        resources: ["cronjobs", "jobs"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+    matchConditions:
+      # Only singletons: removing the annotation (the opt-out) is never judged.
+      - name: is-singleton
+        expression: >-
+          has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
+      # A create; the mode, lease or enforcement annotation added or changed (as for workloads);
+      # a CronJob's concurrencyPolicy
+      # or startingDeadlineSeconds changed; parallelism (a Job's, or a CronJob's Job template's)
+      # raised above 1. Anything else (a new image or schedule, the controllers' own updates) is
+      # not judged. oldObject is null on CREATE: the first term decides those.
+      - name: could-raise-risk
+        expression: >-
+          request.operation == 'CREATE'
+          || !has(oldObject.metadata.annotations)
+          || !('kube-singleton.dev/mode' in oldObject.metadata.annotations)
+          || object.metadata.annotations['kube-singleton.dev/mode'] != oldObject.metadata.annotations['kube-singleton.dev/mode']
+          || ('kube-singleton.dev/lease' in object.metadata.annotations
+              && (!('kube-singleton.dev/lease' in oldObject.metadata.annotations)
+                  || object.metadata.annotations['kube-singleton.dev/lease'] != oldObject.metadata.annotations['kube-singleton.dev/lease']))
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations) != ('kube-singleton.dev/enforcement' in oldObject.metadata.annotations)
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations
+              && object.metadata.annotations['kube-singleton.dev/enforcement'] != oldObject.metadata.annotations['kube-singleton.dev/enforcement'])
+          || has(object.spec.concurrencyPolicy) != has(oldObject.spec.concurrencyPolicy)
+          || (has(object.spec.concurrencyPolicy) && object.spec.concurrencyPolicy != oldObject.spec.concurrencyPolicy)
+          || has(object.spec.startingDeadlineSeconds) != has(oldObject.spec.startingDeadlineSeconds)
+          || (has(object.spec.parallelism) && object.spec.parallelism > 1
+              && (!has(oldObject.spec.parallelism) || object.spec.parallelism > oldObject.spec.parallelism))
+          || (has(object.spec.jobTemplate) && has(object.spec.jobTemplate.spec)
+              && has(object.spec.jobTemplate.spec.parallelism) && object.spec.jobTemplate.spec.parallelism > 1
+              && (!has(oldObject.spec.jobTemplate) || !has(oldObject.spec.jobTemplate.spec)
+                  || !has(oldObject.spec.jobTemplate.spec.parallelism)
+                  || object.spec.jobTemplate.spec.parallelism > oldObject.spec.jobTemplate.spec.parallelism))
   - name: unsupported-kinds.kube-singleton.dev
     admissionReviewVersions: ["v1"]
     sideEffects: None
@@ -378,12 +517,11 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
-      - apiGroups: ["batch"]
-        apiVersions: ["v1"]
-        resources: ["cronjobs", "jobs"]
-        operations: ["CREATE", "UPDATE"]
-        scope: Namespaced
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
         resources: ["daemonsets"]
@@ -399,6 +537,76 @@ webhooks:
               || !has(oldObject.metadata.annotations)
               || !('kube-singleton.dev/mode' in oldObject.metadata.annotations)
               || object.metadata.annotations['kube-singleton.dev/mode'] != oldObject.metadata.annotations['kube-singleton.dev/mode'])
+  - name: warn.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Ignore
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate-warn
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+        - key: kube-singleton.dev/enforcement
+          operator: In
+          values: ["warn"]
+    rules:
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["deployments", "statefulsets", "replicasets", "daemonsets"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: [""]
+        apiVersions: ["v1"]
+        resources: ["replicationcontrollers"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["argoproj.io"]
+        apiVersions: ["v1alpha1"]
+        resources: ["rollouts"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["deployments/scale", "statefulsets/scale", "replicasets/scale"]
+        operations: ["UPDATE"]
+        scope: Namespaced
+      - apiGroups: [""]
+        apiVersions: ["v1"]
+        resources: ["replicationcontrollers/scale"]
+        operations: ["UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["argoproj.io"]
+        apiVersions: ["v1alpha1"]
+        resources: ["rollouts/scale"]
+        operations: ["UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["autoscaling"]
+        apiVersions: ["v1", "v2"]
+        resources: ["horizontalpodautoscalers"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["keda.sh"]
+        apiVersions: ["v1alpha1"]
+        resources: ["scaledobjects"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["batch"]
+        apiVersions: ["v1"]
+        resources: ["cronjobs", "jobs"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+    matchConditions:
+      - name: not-the-deployment-controller
+        expression: >-
+          !(request.userInfo.username in ['system:serviceaccount:kube-system:deployment-controller', 'system:kube-controller-manager'])
 
 """####),
         ("deploy/cert-manager/certificate.yaml", ####"""
