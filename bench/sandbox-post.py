@@ -97,7 +97,7 @@ def held(c):
 
 small, large = clients
 for c in clients:
-    print("sandbox holding %d objects (--prefill %s): create median %.2f ms, p90 %.2f ms (%d creates, %d watch lines)" % (
+    print("sandbox holding %d objects (asked %s): create median %.2f ms, p90 %.2f ms (%d creates, %d watch lines)" % (
         held(c), c["objects"], statistics.median(c["times"]) * 1000,
         statistics.quantiles(c["times"], n=10)[-1] * 1000, len(c["times"]), c["seen"][0]))
 ratio = statistics.median(large["times"]) / statistics.median(small["times"])
