@@ -39,6 +39,34 @@ struct SnapshotLoader {
         }
     }
 
+    /// Every singleton CronJob and Job, sorted like `singletons`. A Job its CronJob made is the
+    /// CronJob's run, shown through the CronJob's active Jobs, not as a row of its own.
+    func batchSingletons(namespace: String?, selector: String? = nil) async throws -> [(ResourceKind, JSONValue)] {
+        var result: [(ResourceKind, JSONValue)] = []
+        let query = selector.map { "?labelSelector=" + JSONValue.escape($0) } ?? ""
+        for kind in [ResourceKind.cronJob, .job] {
+            let list: JSONValue
+            switch await fetch(kind.collectionPath(namespace: namespace) + query) {
+            case .success(let value):
+                list = value
+            case .failure(let failure):
+                guard failure.isNotFound || failure.isForbidden else { throw failure }
+                env.err.line("Warning: cannot list \(kind.resource): \(failure.description)")
+                continue
+            }
+            for item in items(list) where item[path: "metadata", "annotations", SingletonAnnotation.mode] != nil {
+                let owners = item[path: "metadata", "ownerReferences"]?.arrayValue ?? []
+                if kind == .job, owners.contains(where: { $0["kind"]?.stringValue == "CronJob" }) { continue }
+                result.append((kind, item))
+            }
+        }
+        return result.sorted {
+            ($0.1[path: "metadata", "namespace"]?.stringValue ?? "", $0.0.rawValue, $0.1.name) < (
+                $1.1[path: "metadata", "namespace"]?.stringValue ?? "", $1.0.rawValue, $1.1.name
+            )
+        }
+    }
+
     func fetch(_ path: String) async -> Result<JSONValue, KubeAPIError> { await Self.fetch(api, path) }
 
     static func fetch(_ api: any KubeAPI, _ path: String) async -> Result<JSONValue, KubeAPIError> {

@@ -47,6 +47,10 @@ public struct SingletonReport: Sendable, Equatable {
     public var leaseHolder: String?
     public var leaseView: LeaseView?
     public var risks: [Risk]
+    /// `deny` or `warn` (annotation `kube-singleton.dev/enforcement`), as the webhook reads it.
+    public var enforcement: String = "deny"
+    /// Set for a CronJob: its schedule, policy, last run and active Jobs.
+    public var cronJob: CronJobState? = nil
 }
 
 /// Builds `SingletonReport`s (pure: objects and a clock in, report out).
@@ -59,7 +63,7 @@ public enum SingletonAnalyzer {
         connectionFlags: [String] = []
     ) -> SingletonReport {
         let name = workload.metadata.name ?? ""
-        let ref = ResourceRef(kind: workload.kind, name: name)
+        let ref = ResourceRef(kind: .workload(workload.kind), name: name)
         var risks: [Risk] = []
         let contract = workload.metadata.contract
         let mode = workload.metadata.annotations?[SingletonAnnotation.mode] ?? ""
@@ -249,7 +253,8 @@ public enum SingletonAnalyzer {
         return SingletonReport(
             ref: ref, namespace: namespace, mode: mode, desired: desired, ready: workload.status?.readyReplicas ?? 0,
             strategy: strategyText, runningPods: running, terminatingPods: terminating, podDisruptionBudget: pdbName,
-            service: serviceName, leaseName: leaseName, leaseHolder: view?.record.holder, leaseView: view, risks: risks)
+            service: serviceName, leaseName: leaseName, leaseHolder: view?.record.holder, leaseView: view, risks: risks,
+            enforcement: enforcement(workload.metadata.annotations))
     }
 
     /// The HPAs in `namespace` aimed at the workload with room to scale past one replica;

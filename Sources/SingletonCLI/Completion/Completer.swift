@@ -26,7 +26,7 @@ public enum CompletionNeed: Sendable, Equatable {
     case fixed(CompletionResult)
     /// Names of workloads of `kind`, printed as `typedKind/NAME` (the spelling the user
     /// typed) or, with no typed kind, as plain names (`enable deploy a b`).
-    case objects(kind: WorkloadKind, typedKind: String?, prefix: String)
+    case objects(kind: ResourceKind, typedKind: String?, prefix: String)
     case namespaces(prefix: String)
     /// Names of kubeconfig entries: `contexts`, `clusters` or `users`.
     case kubeconfig(section: String, prefix: String)
@@ -65,9 +65,8 @@ public enum Completer {
         "doctor": DoctorCommand.outputs,
         "version": VersionCommand.outputs,
     ]
-    static let kindSpellings = [
-        "deployment", "statefulset", "replicaset", "replicationcontroller", "deploy", "sts", "rs", "rc",
-    ]
+    /// Each kind's singular and short name (`deployment`, `deploy`, ..., `cronjob`, `cj`, `job`).
+    static let kindSpellings = ResourceKind.allCases.map(\.singular) + ResourceKind.allCases.compactMap(\.shortName)
     /// Flags whose value is a file or a directory: the shell completes paths.
     static let fileFlags: Set<String> = ["-f", "--filename", "--kubeconfig", "--certificate-authority"]
     static let directoryFlags: Set<String> = ["-k", "--kustomize"]
@@ -103,14 +102,14 @@ public enum Completer {
             directive: none | CompletionResult.noSpace)
         // `deploy a b`: after a bare kind, names of that kind.
         if let first = positionals.first, !first.contains("/") {
-            guard let kind = WorkloadKind(spelling: first) else {
+            guard let kind = ResourceKind(spelling: first) else {
                 return .fixed(CompletionResult(candidates: [], directive: none))
             }
             return .objects(kind: kind, typedKind: nil, prefix: current)
         }
         if let slash = current.firstIndex(of: "/") {
             let typedKind = String(current[..<slash])
-            guard let kind = WorkloadKind(spelling: typedKind) else {
+            guard let kind = ResourceKind(spelling: typedKind) else {
                 return .fixed(CompletionResult(candidates: [], directive: none))
             }
             return .objects(kind: kind, typedKind: typedKind, prefix: String(current[current.index(after: slash)...]))

@@ -1,0 +1,169 @@
+import Foundation
+import KubeAPIMachinery
+@testable import SingletonCLI
+import SingletonCore
+import Testing
+
+/// `enable`'s patch for CronJobs, Jobs and Argo Rollouts, and how `list`/`status` read a
+/// CronJob's status: pure, on objects shaped as the API returns them.
+@Suite struct NewKindsPlanTests {
+    static func cronJob(policy: String?, parallelism: Int? = nil, annotations: [String: String] = [:]) -> JSONValue {
+        var spec: [String: JSONValue] = [
+            "schedule": "*/5 * * * *", "suspend": false, "successfulJobsHistoryLimit": 3,
+            "jobTemplate": [
+                "metadata": ["creationTimestamp": nil],
+                "spec": .object(
+                    [
+                        "template": [
+                            "spec": ["restartPolicy": "OnFailure", "containers": [["name": "r", "image": "busybox"]]]
+                        ]
+                    ]
+                    .merging(parallelism.map { ["parallelism": .int(Int64($0))] } ?? [:]) { a, _ in a }),
+            ],
+        ]
+        if let policy { spec["concurrencyPolicy"] = .string(policy) }
+        return [
+            "apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": [
+                "name": "report", "namespace": "batch",
+                "annotations": .object(annotations.mapValues(JSONValue.string)),
+            ],
+            "spec": .object(spec),
+        ]
+    }
+
+    /// Each mode's accepted policies: a patch only when the current one does not fit.
+    static let policies: [(String?, SingletonMode, String?)] = [
+        (nil, .atMostOne, "Forbid"), ("Allow", .atMostOne, "Forbid"), ("Replace", .atMostOne, "Forbid"),
+        ("Forbid", .atMostOne, nil), (nil, .atLeastOne, "Forbid"), ("Allow", .atLeastOne, "Forbid"),
+        ("Replace", .atLeastOne, nil), ("Forbid", .atLeastOne, nil),
+    ]
+
+    @Test(arguments: policies)
+    func cronJobPolicyPerMode(current: String?, mode: SingletonMode, wanted: String?) {
+        let plan = EnablePlan.make(batch: Self.cronJob(policy: current), mode: mode, lease: nil)
+        var expected: [String: JSONValue] = [
+            "metadata": ["annotations": [SingletonAnnotation.mode: .string(mode.rawValue)]]
+        ]
+        if let wanted { expected["spec"] = ["concurrencyPolicy": .string(wanted)] }
+        #expect(plan.patch == .object(expected), "\(current ?? "unset") under \(mode)")
+        #expect(plan.refusal == nil)
+        if let wanted {
+            #expect(plan.changes.contains { $0.hasPrefix("set concurrencyPolicy \(wanted) (\(current ?? "Allow")") })
+        }
+    }
+
+    @Test func anEnabledCronJobIsLeftAloneAndItsParallelismLowered() {
+        let done = Self.cronJob(policy: "Forbid", annotations: [SingletonAnnotation.mode: "at-most-one"])
+        #expect(EnablePlan.make(batch: done, mode: .atMostOne, lease: nil).patch == nil)
+        #expect(EnablePlan.make(batch: done, mode: .atMostOne, lease: nil).warnings.isEmpty, "no caveat on a rerun")
+
+        let wide = Self.cronJob(
+            policy: "Forbid", parallelism: 3, annotations: [SingletonAnnotation.mode: "at-most-one"])
+        let plan = EnablePlan.make(batch: wide, mode: .atMostOne, lease: nil)
+        #expect(plan.patch == ["spec": ["jobTemplate": ["spec": ["parallelism": 1]]]])
+        #expect(plan.changes == ["lowered jobTemplate parallelism from 3 to 1"])
+        #expect(plan.warnings.contains { $0.contains("startingDeadlineSeconds is unset") })
+        // The patch changes only what it names: every other field of the object survives it.
+        let patched = wide.applyingMergePatch(plan.patch ?? nil)
+        #expect(
+            patched[path: "spec", "jobTemplate", "spec", "template"]
+                == wide[path: "spec", "jobTemplate", "spec", "template"])
+        #expect(patched[path: "spec", "successfulJobsHistoryLimit"] == 3)
+    }
+
+    @Test func aJobGetsParallelismOne() {
+        let job: JSONValue = [
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "migrate"],
+            "spec": ["parallelism": 4, "completions": 4, "template": ["spec": ["restartPolicy": "Never"]]],
+        ]
+        let plan = EnablePlan.make(batch: job, mode: .atLeastOne, lease: "migrate-lock")
+        #expect(
+            plan.patch == [
+                "metadata": [
+                    "annotations": [
+                        SingletonAnnotation.mode: "at-least-one", SingletonAnnotation.lease: "migrate-lock",
+                    ]
+                ],
+                "spec": ["parallelism": 1],
+            ])
+    }
+
+    static func rollout(_ strategy: JSONValue) -> (JSONValue, Workload) {
+        let object: JSONValue = [
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": ["name": "worker"],
+            "spec": ["replicas": 2, "strategy": strategy, "selector": ["matchLabels": ["app": "worker"]]],
+        ]
+        // Decoded as the plugin decodes any workload; the kind is what the plan switches on.
+        var workload = Workload(kind: .deployment, metadata: ObjectMeta(), replicas: 2)
+        workload.kind = WorkloadKind(rawValue: "Rollout") ?? .deployment
+        return (object, workload)
+    }
+
+    @Test func aSurgingCanaryGetsMaxSurgeZeroAndBlueGreenIsRefused() throws {
+        try #require(WorkloadKind(rawValue: "Rollout") != nil, "the Rollout kind comes from r24-kinds")
+        let (canary, w) = Self.rollout(["canary": ["steps": [["setWeight": 50]]]])
+        let plan = EnablePlan.make(w, mode: .atMostOne, lease: nil, object: canary)
+        #expect(
+            plan.patch == [
+                "metadata": ["annotations": [SingletonAnnotation.mode: "at-most-one"]],
+                "spec": ["replicas": 1, "strategy": ["canary": ["maxSurge": 0]]],
+            ])
+        let (strict, w2) = Self.rollout(["canary": ["maxSurge": "25%", "maxUnavailable": 0]])
+        #expect(
+            EnablePlan.make(w2, mode: .atMostOne, lease: nil, object: strict).patch?[path: "spec", "strategy"]
+                == ["canary": ["maxSurge": 0, "maxUnavailable": 1]], "Argo refuses both at 0")
+        #expect(
+            EnablePlan.make(w, mode: .atLeastOne, lease: nil, object: canary).patch?[path: "spec", "strategy"] == nil)
+
+        let (blueGreen, w3) = Self.rollout(["blueGreen": ["activeService": "worker"]])
+        let refused = EnablePlan.make(w3, mode: .atMostOne, lease: nil, object: blueGreen)
+        #expect(refused.patch == nil)
+        #expect(refused.refusal?.contains("blueGreen") == true)
+    }
+
+    @Test func aCronJobsStatusGivesItsLastScheduleAndActiveJobs() {
+        var object = Self.cronJob(policy: "Forbid")
+        object = object.applyingMergePatch([
+            "status": [
+                "lastScheduleTime": "2026-12-06T21:55:00Z",
+                "active": [
+                    ["kind": "Job", "namespace": "batch", "name": "report-29420515", "apiVersion": "batch/v1"],
+                    ["kind": "Job", "namespace": "batch", "name": "report-29420510", "apiVersion": "batch/v1"],
+                ],
+            ]
+        ])
+        let state = CronJobState(object)
+        #expect(state.activeJobs == ["report-29420510", "report-29420515"])
+        #expect(state.concurrencyPolicy == "Forbid" && state.schedule == "*/5 * * * *" && !state.suspended)
+        let now = KubeTime.parse("2026-12-06T22:00:30Z")!
+        #expect(state.lastScheduleText(now: now) == "5m30s")
+        #expect(CronJobState(Self.cronJob(policy: nil)).concurrencyPolicy == "Allow")
+        #expect(CronJobState(Self.cronJob(policy: nil)).lastScheduleText(now: now) == "<none>")
+
+        let report = SingletonAnalyzer.analyze(
+            batch: object.applyingMergePatch(["metadata": ["annotations": [SingletonAnnotation.mode: "at-most-one"]]]),
+            kind: .cronJob, namespace: "batch",
+            snapshot: ClusterSnapshot(
+                pods: [
+                    PodSummary(
+                        name: "report-29420510-abcde", namespace: "batch", ownerKind: "Job",
+                        ownerName: "report-29420510"),
+                    PodSummary(
+                        name: "report-29420515-fghij", namespace: "batch", ownerKind: "Job",
+                        ownerName: "report-29420515"),
+                    PodSummary(name: "other", namespace: "batch", ownerKind: "Job", ownerName: "other-1"),
+                ], webhookInstalled: true), now: now)
+        #expect(report.risks.map(\.code) == ["active=2", "pods=2"])
+        #expect(ReportRendering.violations(report) == "active=2,pods=2")
+        let table = ReportRendering.listTables([report], allNamespaces: false, wide: false, now: now)
+        #expect(
+            table.map { $0.render() } == [
+                """
+                NAME                   MODE          ENFORCEMENT   SCHEDULE      SUSPEND   ACTIVE   LAST-SCHEDULE   VIOLATIONS
+                cronjob.batch/report   at-most-one   deny          */5 * * * *   False     2        5m30s           active=2,pods=2
+
+                """
+            ])
+    }
+}
