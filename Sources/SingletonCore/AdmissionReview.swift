@@ -77,6 +77,18 @@ public indirect enum AdmissionObject: Sendable, Equatable {
     case metadata(ObjectMeta)
 }
 
+extension AdmissionObject {
+    /// The object's metadata, whatever its kind (a Scale's carries no annotations).
+    public var metadata: ObjectMeta {
+        switch self {
+        case .workload(let workload): return workload.metadata
+        case .scale(let scale): return scale.metadata
+        case .horizontalPodAutoscaler(let hpa): return hpa.metadata
+        case .metadata(let meta): return meta
+        }
+    }
+}
+
 /// `admission.k8s.io/v1` AdmissionRequest, reduced to what the rules read.
 public struct AdmissionRequest: Sendable, Equatable {
     public var uid: String

@@ -9,6 +9,9 @@ public enum SingletonAnnotation {
     public static let mode = "kube-singleton.dev/mode"
     /// Optional: the Lease the application uses for in-app leader election.
     public static let lease = "kube-singleton.dev/lease"
+    /// Optional: `deny` (the default) or `warn`, what a breach of the contract gets. Also the
+    /// namespace label that sends a whole namespace to the webhook's warn-only path.
+    public static let enforcement = "kube-singleton.dev/enforcement"
     /// The label carried by every object the plugin creates.
     public static let managedByLabel = "app.kubernetes.io/managed-by"
     /// The value of `managedByLabel` on objects the plugin creates.
@@ -28,14 +31,49 @@ public enum SingletonMode: String, Sendable, CaseIterable, Codable, CustomString
     public static let acceptedValues = allCases.map(\.rawValue).joined(separator: ", ")
 }
 
+/// What a request that breaches the contract gets: denied, or allowed with a warning, an
+/// audit annotation and a `warn` metric (to roll a singleton out safely, like Kyverno's
+/// Audit or ValidatingAdmissionPolicy's Warn).
+public enum Enforcement: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
+    case deny
+    case warn
+
+    public var description: String { rawValue }
+
+    /// The accepted values, for error messages and `--help`.
+    public static let acceptedValues = allCases.map(\.rawValue).joined(separator: ", ")
+
+    /// The enforcement in force: `warn` when either the cluster (the webhook's flag or its
+    /// warn-only path) or the workload says so. The annotation belongs to the workload's
+    /// owner, who can already opt out by removing the mode, so it may only soften.
+    public static func effective(cluster: Enforcement, workload: Enforcement?) -> Enforcement {
+        cluster == .warn || workload == .warn ? .warn : .deny
+    }
+
+    /// A raw annotation value, trimmed as the mode is; nil when unknown.
+    init?(annotation raw: String) {
+        let value = trimmed(raw)
+        guard let known = Self.allCases.first(where: { $0.rawValue == value }) else { return nil }
+        self = known
+    }
+
+    /// The workload's own enforcement from its raw annotation value: an absent or unknown
+    /// value enforces nothing softer (an unknown one is denied by the contract itself).
+    static func of(annotation raw: String?) -> Enforcement? {
+        raw.flatMap { Enforcement(annotation: $0) }
+    }
+}
+
 /// A parsed, valid singleton contract.
 public struct SingletonSpec: Sendable, Equatable {
     public var mode: SingletonMode
     public var lease: String?
+    public var enforcement: Enforcement
 
-    public init(mode: SingletonMode, lease: String? = nil) {
+    public init(mode: SingletonMode, lease: String? = nil, enforcement: Enforcement = .deny) {
         self.mode = mode
         self.lease = lease
+        self.enforcement = enforcement
     }
 }
 
@@ -43,6 +81,7 @@ public struct SingletonSpec: Sendable, Equatable {
 public enum ContractError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownMode(String)
     case emptyLease
+    case unknownEnforcement(String)
 
     public var description: String {
         switch self {
@@ -52,6 +91,9 @@ public enum ContractError: Error, Sendable, Equatable, CustomStringConvertible {
         case .emptyLease:
             return
                 "annotation \(SingletonAnnotation.lease) is empty; set it to the name of the Lease the application locks, or remove it"
+        case .unknownEnforcement(let value):
+            return
+                "unknown value \(quoted(value)) for annotation \(SingletonAnnotation.enforcement); accepted values: \(Enforcement.acceptedValues)"
         }
     }
 }
@@ -70,11 +112,13 @@ public enum ContractState: Sendable, Equatable {
             self = .absent
             return
         }
-        self.init(mode: raw, lease: annotations?[SingletonAnnotation.lease])
+        self.init(
+            mode: raw, lease: annotations?[SingletonAnnotation.lease],
+            enforcement: annotations?[SingletonAnnotation.enforcement])
     }
 
-    /// Reads the contract from the raw values of the two annotations (nil: absent).
-    init(mode raw: String?, lease rawLease: String?) {
+    /// Reads the contract from the raw values of its annotations (nil: absent).
+    init(mode raw: String?, lease rawLease: String?, enforcement rawEnforcement: String? = nil) {
         guard let raw else {
             self = .absent
             return
@@ -95,7 +139,15 @@ public enum ContractState: Sendable, Equatable {
             }
             lease = value
         }
-        self = .valid(SingletonSpec(mode: mode, lease: lease))
+        var enforcement = Enforcement.deny
+        if let rawEnforcement {
+            guard let known = Enforcement(annotation: rawEnforcement) else {
+                self = .invalid(.unknownEnforcement(rawEnforcement), rawMode: raw)
+                return
+            }
+            enforcement = known
+        }
+        self = .valid(SingletonSpec(mode: mode, lease: lease, enforcement: enforcement))
     }
 
     /// True when the object carries the mode annotation at all (valid or not).

@@ -9,6 +9,9 @@ public struct AdmissionDecision: Sendable, Equatable {
     public var rule: DecisionRule
     /// The singleton mode involved, when there was one.
     public var mode: SingletonMode?
+    /// Set by `enforced(_:)` under `warn`: the request was allowed, but would have been
+    /// denied; `message` then keeps the denial's text.
+    public var wouldDeny = false
 
     public static func allow(
         _ rule: DecisionRule, mode: SingletonMode? = nil, warnings: [String] = []
@@ -27,10 +30,36 @@ public struct AdmissionDecision: Sendable, Equatable {
         ResponseStatus(code: code ?? 403, reason: "Forbidden", message: message ?? "denied")
     }
 
+    /// allow, warn (allowed, would have been denied) or deny: the metric's `verdict` label.
+    public var verdict: Verdict { allowed ? (wouldDeny ? .warn : .allow) : .deny }
+
+    /// The decision as `enforcement` applies it: the one place a denial becomes a warning,
+    /// so every rule, present and future, gets `warn` without knowing of it.
+    ///
+    /// Under `warn`, a denial is allowed with a first warning that starts with the denial's
+    /// message (the API server relays warnings to kubectl as `Warning:` lines), and keeps its
+    /// rule and mode for the audit annotations, logs and metrics. A malformed request is not
+    /// a verdict on a singleton and stays denied.
+    public func enforced(_ enforcement: Enforcement) -> AdmissionDecision {
+        guard enforcement == .warn, !allowed, rule != .malformed else { return self }
+        var warned = self
+        warned.allowed = true
+        warned.code = nil
+        warned.wouldDeny = true
+        warned.warnings = [Self.warnText(message ?? "denied")] + warnings
+        return warned
+    }
+
+    /// The warning a denial becomes under `warn`.
+    static func warnText(_ message: String) -> String {
+        "\(message) (Allowed: enforcement is warn.)"
+    }
+
     /// Wraps the decision into the response for request `uid`.
     public func response(uid: String) -> AdmissionResponse {
         var audit = ["rule": rule.rawValue]
         if let mode { audit["mode"] = mode.rawValue }
+        if wouldDeny { audit[Self.wouldDenyAuditKey] = message ?? "denied" }
         return AdmissionResponse(
             uid: uid,
             allowed: allowed,
@@ -38,6 +67,20 @@ public struct AdmissionDecision: Sendable, Equatable {
             warnings: warnings.isEmpty ? nil : warnings,
             auditAnnotations: audit
         )
+    }
+}
+
+extension AdmissionDecision {
+    /// The audit annotation a warned request carries, with the denial's message. The API
+    /// server prefixes it with the webhook's name (`singleton.kube-singleton.dev/would-deny`),
+    /// so it has no prefix of its own: the result must be one qualified name.
+    public static let wouldDenyAuditKey = "would-deny"
+
+    /// A decision's outcome, as counted and logged.
+    public enum Verdict: String, Sendable, CaseIterable {
+        case allow
+        case warn
+        case deny
     }
 }
 

@@ -35,8 +35,8 @@ enum ResponseWriter {
     }
 
     /// The bytes `encode(decision.response(uid: uid))` writes, straight from the decision:
-    /// no response, audit map or sorted copy of it is built. Its two audit keys are plain
-    /// and `mode` sorts before `rule`.
+    /// no response, audit map or sorted copy of it is built. Its audit keys are plain and
+    /// sort `mode`, `rule`, `would-deny`.
     ///
     /// Why: with the workload lane deciding cheaply, going through the response (its audit
     /// map built, then sorted into an array on the way out) cost a review measurably more
@@ -51,6 +51,10 @@ enum ResponseWriter {
         }
         out.append(contentsOf: Fragment.ruleKey)
         appendString(decision.rule.rawValue, to: &out)
+        if decision.wouldDeny {
+            out.append(contentsOf: Fragment.wouldDenyKey)
+            appendString(decision.message ?? "denied", to: &out)
+        }
         out.append(UInt8(ascii: "}"))
         if !decision.allowed {
             let status = AdmissionDecision.status(code: decision.code, message: decision.message)
@@ -107,6 +111,7 @@ enum ResponseWriter {
         static let auditAnnotations = Array(#","auditAnnotations":{"#.utf8)
         static let modeKey = Array(#""mode":"#.utf8)
         static let ruleKey = Array(#""rule":"#.utf8)
+        static let wouldDenyKey = Array(#","would-deny":"#.utf8)
         static let uid = Array(#","uid":"#.utf8)
         static let warnings = Array(#","warnings":["#.utf8)
     }

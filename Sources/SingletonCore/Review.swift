@@ -199,6 +199,7 @@ extension SingletonPolicy {
         guard ReviewReader.read(body, into: &read) else { return nil }
         if ReviewReader.judged(read.request.operation), case .workload = read.request.subject {
             let decision = WorkloadRule.decide(new: read.object, old: read.oldObject, read.request)
+                .enforced(enforcement(annotation: read.object?.enforcement))
             return .done(ReviewOutcome(decision: decision, summary: RequestSummary(read.request), body: body))
         }
         return step(for: read.request)

@@ -15,21 +15,27 @@ enum ReviewAgreement {
         var lookup: @Sendable (ParentReference) -> ParentLookup
     }
 
-    /// Every lookup outcome (a singleton parent, none, the API down) under both policies for
-    /// a parent that cannot be verified.
+    /// Every lookup outcome (a singleton parent, one in warn, none, the API down) under both
+    /// policies for a parent that cannot be verified and both cluster enforcements.
     static let settings: [Setting] = {
         let parent = ObjectMeta(
             name: "web", namespace: "default", uid: "uid-web",
             annotations: [SingletonAnnotation.mode: "at-most-one"])
+        let warned = ObjectMeta(
+            name: "web", namespace: "default", uid: "uid-web",
+            annotations: [SingletonAnnotation.mode: "at-most-one", SingletonAnnotation.enforcement: "warn"])
         let lookups: [(String, @Sendable (ParentReference) -> ParentLookup)] = [
-            ("found", { _ in .found(parent) }), ("notFound", { _ in .notFound }),
-            ("unavailable", { _ in .unavailable("api down") }),
+            ("found", { _ in .found(parent) }), ("found in warn", { _ in .found(warned) }),
+            ("notFound", { _ in .notFound }), ("unavailable", { _ in .unavailable("api down") }),
         ]
         return lookups.flatMap { name, lookup in
-            [UnverifiedParentPolicy.allow, .deny].map { unverified in
-                Setting(
-                    name: "lookup \(name), unverified \(unverified)",
-                    policy: SingletonPolicy(unverifiedParent: unverified), lookup: lookup)
+            [UnverifiedParentPolicy.allow, .deny].flatMap { unverified in
+                Enforcement.allCases.map { enforcement in
+                    Setting(
+                        name: "lookup \(name), unverified \(unverified), enforcement \(enforcement)",
+                        policy: SingletonPolicy(unverifiedParent: unverified, enforcement: enforcement),
+                        lookup: lookup)
+                }
             }
         }
     }()

@@ -46,11 +46,14 @@ extension ReviewReader {
         }
     }
 
-    /// The two contract keys, in this order (`mapKey`'s index).
-    private static let contractKeys = [Array(SingletonAnnotation.mode.utf8), Array(SingletonAnnotation.lease.utf8)]
+    /// The contract keys, in this order (`mapKey`'s index).
+    private static let contractKeys = [
+        Array(SingletonAnnotation.mode.utf8), Array(SingletonAnnotation.lease.utf8),
+        Array(SingletonAnnotation.enforcement.utf8),
+    ]
 
-    /// The annotations map: the two contract values read, every other value checked to be
-    /// a string. Either contract key twice (however it is spelled) is unsupported:
+    /// The annotations map: the contract values read, every other value checked to be
+    /// a string. Any contract key twice (however it is spelled) is unsupported:
     /// `JSONDecoder` keeps the first.
     private static func annotations(_ s: inout JSONScanner, into w: inout WorkloadFacts) throws(Unsupported) {
         if try s.readNull() { return }
@@ -64,6 +67,9 @@ extension ReviewReader {
             case 1?:
                 guard w.lease == nil else { throw Unsupported() }
                 w.lease = try s.readString()
+            case 2?:
+                guard w.enforcement == nil else { throw Unsupported() }
+                w.enforcement = try s.readString()
             default:
                 try s.checkString()
             }

@@ -5,9 +5,35 @@
 /// webhook's hot path is a straight line: decode, `parentReference`, lookup, `decide`.
 public struct SingletonPolicy: Sendable {
     public var unverifiedParent: UnverifiedParentPolicy
+    /// The cluster's enforcement (the webhook's `--enforcement`, or `warn` on its warn-only
+    /// path); a workload's own annotation can still make its requests `warn`.
+    public var enforcement: Enforcement
 
-    public init(unverifiedParent: UnverifiedParentPolicy = .allow) {
+    public init(unverifiedParent: UnverifiedParentPolicy = .allow, enforcement: Enforcement = .deny) {
         self.unverifiedParent = unverifiedParent
+        self.enforcement = enforcement
+    }
+
+    /// The enforcement in force for a singleton whose `kube-singleton.dev/enforcement`
+    /// annotation has the raw value `annotation` (nil: absent).
+    public func enforcement(annotation: String?) -> Enforcement {
+        .effective(cluster: enforcement, workload: .of(annotation: annotation))
+    }
+
+    /// The raw enforcement annotation of the singleton a request is judged against: the
+    /// parent's when the rule needed one (scale, HPA and any rule judged against a target),
+    /// else the request's own object's. Read here, once for every rule.
+    static func enforcementAnnotation(
+        _ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?
+    ) -> String? {
+        let meta: ObjectMeta?
+        if ref != nil {
+            guard case .found(let found)? = parent else { return nil }
+            meta = found
+        } else {
+            meta = request.object?.metadata
+        }
+        return meta?.annotations?[SingletonAnnotation.enforcement]
     }
 
     /// The parent to look up before `decide`, or nil when the request needs none. Only
@@ -38,8 +64,15 @@ public struct SingletonPolicy: Sendable {
         decide(request, ref: parentReference(for: request), parent: parent)
     }
 
-    /// `decide` with the parent reference the caller already computed to do the lookup.
+    /// `decide` with the parent reference the caller already computed to do the lookup: the
+    /// rule's decision under the enforcement in force.
     func decide(_ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?) -> AdmissionDecision {
+        rule(request, ref: ref, parent: parent).enforced(
+            enforcement(annotation: Self.enforcementAnnotation(request, ref: ref, parent: parent)))
+    }
+
+    /// What the rule for the request decides, as if enforcement were `deny`.
+    private func rule(_ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?) -> AdmissionDecision {
         guard request.operation == .create || request.operation == .update else { return .allow(.notOurs) }
         switch request.subject {
         case .workload:

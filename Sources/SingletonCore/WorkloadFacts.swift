@@ -1,5 +1,5 @@
-/// What `WorkloadRule` reads of a workload: the kind, the names for messages, the two
-/// annotations, the owning Deployment, the replicas and a Deployment's strategy.
+/// What `WorkloadRule` reads of a workload: the kind, the names for messages, the
+/// contract annotations, the owning Deployment, the replicas and a Deployment's strategy.
 ///
 /// Why: the webhook's common request, a workload CREATE or UPDATE, used to be decoded into
 /// two full `Workload`s (every string, label map and port, each built, copied and destroyed)
@@ -11,9 +11,10 @@ struct WorkloadFacts: Equatable {
     var name: String?
     var generateName: String?
     var namespace: String?
-    /// The raw values of `kube-singleton.dev/mode` and `kube-singleton.dev/lease`.
+    /// The raw values of `kube-singleton.dev/mode`, `/lease` and `/enforcement`.
     var mode: String?
     var lease: String?
+    var enforcement: String?
     /// The name in the first owner reference to a Deployment of group `apps`.
     var owningDeployment: String?
     var replicas: Int?
@@ -31,12 +32,13 @@ struct WorkloadFacts: Equatable {
         namespace = workload.metadata.namespace
         mode = workload.metadata.annotations?[SingletonAnnotation.mode]
         lease = workload.metadata.annotations?[SingletonAnnotation.lease]
+        enforcement = workload.metadata.annotations?[SingletonAnnotation.enforcement]
         owningDeployment = workload.owningDeployment
         replicas = workload.replicas
         strategy = workload.strategy
     }
 
-    var contract: ContractState { ContractState(mode: mode, lease: lease) }
+    var contract: ContractState { ContractState(mode: mode, lease: lease, enforcement: enforcement) }
 
     /// Replicas the API will run: `spec.replicas`, defaulted to 1 when absent.
     var effectiveReplicas: Int { replicas ?? 1 }

@@ -46,7 +46,7 @@ enum WorkloadRule {
         case .invalid(let error, let raw):
             // A value that was already there before this change is not re-litigated on
             // every unrelated update (the object predates the webhook); say so instead.
-            if case .invalid(_, let oldRaw) = oldContract(), oldRaw == raw {
+            if case .invalid(let oldError, let oldRaw) = oldContract(), oldRaw == raw, oldError == error {
                 return .allow(.unknownMode, warnings: [Messages.invalidKept(obj(), error)])
             }
             return .deny(.unknownMode, message: Messages.unknownMode(obj(), error))

@@ -59,6 +59,32 @@ enum DifferentialCorpus {
                     resource: "statefulsets", kind: "StatefulSet", operation: "CREATE",
                     object: workload(kind: "StatefulSet", replicas: nil, mode: mode)))
         }
+        // The enforcement annotation: each value, on a denied, a decreasing and an owned shape.
+        for value in ["warn", " warn\n", "deny", "audit", ""] {
+            let ann = [SingletonAnnotation.enforcement: value]
+            add(
+                "enforcement \(value) scale out",
+                ReviewBuilder(
+                    object: workload(replicas: 3, mode: "at-most-one", annotations: ann),
+                    oldObject: workload(replicas: 1, mode: "at-most-one", annotations: ann)))
+            add(
+                "enforcement \(value) decrease",
+                ReviewBuilder(
+                    object: workload(replicas: 2, mode: "at-least-one", annotations: ann),
+                    oldObject: workload(replicas: 3, mode: "at-least-one", annotations: ann)))
+            add(
+                "enforcement \(value) rs owned",
+                ReviewBuilder(
+                    resource: "replicasets", kind: "ReplicaSet",
+                    object: workload(
+                        kind: "ReplicaSet", replicas: 3, mode: "at-most-one", annotations: ann, ownerKind: "Deployment"),
+                    oldObject: workload(
+                        kind: "ReplicaSet", replicas: 1, mode: "at-most-one", annotations: ann, ownerKind: "Deployment")
+                ))
+            add(
+                "enforcement \(value) without mode",
+                ReviewBuilder(operation: "CREATE", object: workload(replicas: 3, annotations: ann)))
+        }
         add(
             "rc",
             ReviewBuilder(
