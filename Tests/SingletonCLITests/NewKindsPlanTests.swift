@@ -167,3 +167,78 @@ import Testing
             ])
     }
 }
+
+/// The enforcement annotation through lint, enable, disable and completion.
+@Suite struct EnforcementPluginTests {
+    func lint(_ yaml: String) -> LintReport {
+        let set = ManifestReader(readStandardInput: { Data(yaml.utf8) }).read(["-"])
+        return LintReport(set: set, findings: Linter().lint(set.objects))
+    }
+
+    static func deployment(annotations: String) -> String {
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: billing
+          namespace: shop
+          annotations: {\(annotations)}
+        spec:
+          replicas: 3
+          strategy: {type: Recreate}
+          selector: {matchLabels: {app: billing}}
+          template:
+            metadata: {labels: {app: billing}}
+            spec: {containers: [{name: b, image: "billing:1"}]}
+        """
+    }
+
+    @Test func underWarnTheWouldBeDenialIsAWarningUnderTheSameRule() {
+        let denied = lint(Self.deployment(annotations: "kube-singleton.dev/mode: at-most-one"))
+        #expect(denied.findings.filter { $0.severity == .error }.map(\.rule) == ["replicas"])
+        #expect(denied.exitCode == 1)
+
+        let warned = lint(
+            Self.deployment(
+                annotations: "kube-singleton.dev/mode: at-most-one, kube-singleton.dev/enforcement: warn"))
+        #expect(warned.errorCount == 0, "\(warned.findings)")
+        let replicas = warned.findings.first { $0.rule == "replicas" }
+        #expect(replicas?.severity == .warning)
+        #expect(replicas?.message.hasPrefix(denied.findings.first { $0.rule == "replicas" }?.message ?? "?") == true)
+        #expect(warned.exitCode == 0)
+
+        let unknown = lint(
+            Self.deployment(
+                annotations: "kube-singleton.dev/mode: at-most-one, kube-singleton.dev/enforcement: audit"))
+        let error = unknown.findings.first { $0.severity == .error }
+        #expect(error?.message.contains("kube-singleton.dev/enforcement") == true, "\(unknown.findings)")
+        #expect(error?.message.contains("deny, warn") == true)
+        #expect(unknown.exitCode == 1)
+    }
+
+    @Test func enableSetsAndDisableRemovesTheEnforcementAnnotation() {
+        let cronJob = NewKindsPlanTests.cronJob(
+            policy: "Forbid", annotations: [SingletonAnnotation.mode: "at-most-one"])
+        let plan = EnablePlan.make(batch: cronJob, mode: .atMostOne, lease: nil, enforcement: .warn)
+        #expect(plan.patch == ["metadata": ["annotations": [SingletonAnnotation.enforcement: "warn"]]])
+        #expect(plan.changes == ["annotated kube-singleton.dev/enforcement=warn"])
+        let off = EnablePlan.disable(annotations: [
+            SingletonAnnotation.mode: "at-most-one", SingletonAnnotation.enforcement: "warn", "team": "x",
+        ])
+        #expect(
+            off.patch == [
+                "metadata": ["annotations": [SingletonAnnotation.mode: nil, SingletonAnnotation.enforcement: nil]]
+            ])
+    }
+
+    @Test func completionKnowsTheNewKindsAndTheEnforcementValues() {
+        #expect(
+            Completer.need(["enable", "c"])
+                == .fixed(CompletionResult(candidates: ["cronjob/", "cj/"], directive: 6)))
+        #expect(Completer.need(["status", "cj/r"]) == .objects(kind: .cronJob, typedKind: "cj", prefix: "r"))
+        #expect(Completer.need(["enable", "job", ""]) == .objects(kind: .job, typedKind: nil, prefix: ""))
+        #expect(
+            Completer.need(["enable", "cj/report", "--enforcement", ""])
+                == .fixed(CompletionResult(candidates: ["deny", "warn"], directive: 4)))
+    }
+}

@@ -63,8 +63,9 @@ extension SingletonAnalyzer {
             leaseView: nil, risks: risks, enforcement: enforcement(annotations), cronJob: cronJob)
     }
 
-    /// The enforcement the annotations ask for, as printed: `deny` when absent.
+    /// The enforcement the annotations ask for, as printed: `deny` when absent (an unknown
+    /// value is shown as written; the contract reports it as invalid).
     static func enforcement(_ annotations: [String: String]?) -> String {
-        annotations?["kube-singleton.dev/enforcement"] ?? "deny"
+        annotations?[SingletonAnnotation.enforcement] ?? Enforcement.deny.rawValue
     }
 }

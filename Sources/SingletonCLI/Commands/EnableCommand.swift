@@ -31,6 +31,7 @@ struct EnableCommand: ParsableCommand, PluginCommand {
               kubectl singleton enable deploy -l tier=scheduler -n shop --mode at-least-one
               kubectl singleton enable sts/db -n data --mode at-most-one --pdb --service
               kubectl singleton enable cronjob/nightly-report -n batch
+              kubectl singleton enable deploy/web --enforcement warn
               kubectl singleton enable deployment web --lease web-leader --dry-run=server -o yaml
 
             Exit codes: 0 every step done; 1 a step failed for any workload (see the report) or bad arguments.
@@ -45,6 +46,9 @@ struct EnableCommand: ParsableCommand, PluginCommand {
     @Flag(help: "Create the PodDisruptionBudget NAME-singleton.") var pdb = false
     @Flag(help: "Create the headless Service (a StatefulSet's spec.serviceName, else NAME).") var service = false
     @Option(help: "Record the Lease the application uses for leader election.") var lease: String?
+    @Option(
+        help: "deny (the default) or warn: a breach is then allowed with a warning, to roll a singleton out safely.")
+    var enforcement: Enforcement?
     @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
     @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
 
@@ -139,7 +143,7 @@ struct EnableCommand: ParsableCommand, PluginCommand {
                     "\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run `\(Hints.command(["enable", "deployment.apps/\(owner)"] + sameChoices, namespace: namespace, env: env))` instead"
             )
         }
-        let plan = EnablePlan.make(workload, mode: mode, lease: lease, object: raw)
+        let plan = EnablePlan.make(workload, mode: mode, lease: lease, enforcement: enforcement, object: raw)
         if let refusal = plan.refusal { throw EnableRefusal(message: refusal) }
         guard let patch = plan.patch else {
             // Its caveats were said when it was marked; an unchanged rerun repeats none.
@@ -170,7 +174,7 @@ extension EnableCommand {
     ) async throws -> JSONValue {
         let path = ref.kind.objectPath(namespace: namespace, name: ref.name)
         let raw = try await api.get(path)
-        let plan = EnablePlan.make(batch: raw, mode: mode, lease: lease)
+        let plan = EnablePlan.make(batch: raw, mode: mode, lease: lease, enforcement: enforcement)
         if let refusal = plan.refusal { throw EnableRefusal(message: refusal) }
         guard let patch = plan.patch else {
             steps.done("\(ref) unchanged (already \(mode))")
@@ -191,6 +195,7 @@ extension EnableCommand {
         if pdb { words.append("--pdb") }
         if service { words.append("--service") }
         if let lease { words += ["--lease", lease] }
+        if let enforcement { words += ["--enforcement", enforcement.rawValue] }
         if dryRun != .none { words.append("--dry-run=\(dryRun.rawValue)") }
         return words
     }

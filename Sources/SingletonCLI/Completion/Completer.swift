@@ -45,7 +45,10 @@ public enum Completer {
         "--insecure-skip-tls-verify", "-v",
     ]
     static let flagsBySubcommand: [String: [String]] = [
-        "enable": ["--mode", "--pdb", "--service", "--lease", "--dry-run", "--selector", "-l", "--output", "-o"],
+        "enable": [
+            "--mode", "--enforcement", "--pdb", "--service", "--lease", "--dry-run", "--selector", "-l", "--output",
+            "-o",
+        ],
         "disable": ["--dry-run", "--selector", "-l"],
         "list": ["--all-namespaces", "-A", "--selector", "-l", "--no-headers", "--output", "-o"],
         "status": ["--selector", "-l", "--output", "-o"],
@@ -144,6 +147,7 @@ public enum Completer {
             let accepted = sub.flatMap { outputsBySubcommand[$0] } ?? []
             return fixed(accepted.map { $0 == "jsonpath" ? "jsonpath=" : $0 })
         case "--mode": return fixed(SingletonMode.allCases.map(\.rawValue))
+        case "--enforcement": return fixed(Enforcement.allCases.map(\.rawValue))
         case "--dry-run": return fixed(["none", "client", "server"])
         case "--failure-policy-scale": return fixed(FailurePolicy.allCases.map(\.rawValue))
         case "-v", "--v": return fixed((0...9).map(String.init))

@@ -56,13 +56,7 @@ public struct Linter: Sendable {
                     group: workload.kind.group, version: "v1", resource: workload.kind.resource),
                 name: workload.metadata.name, namespace: object.namespace.isEmpty ? nil : object.namespace,
                 operation: .create, object: .workload(workload))
-            let decision = policy.decide(request)
-            if !decision.allowed {
-                findings.append(finding(object, .error, decision.rule.rawValue, decision.message ?? "denied"))
-            }
-            for warning in decision.warnings {
-                findings.append(finding(object, .warning, "caveat", warning))
-            }
+            findings += verdict(object, policy.decide(request), rule: nil)
             if workload.metadata.contract.spec != nil {
                 singletons.append((object, workload))
             }
@@ -102,9 +96,7 @@ public struct Linter: Sendable {
                 name: hpa.metadata.name, namespace: object.namespace.isEmpty ? "default" : object.namespace,
                 operation: .create, object: .horizontalPodAutoscaler(hpa))
             let decision = policy.decide(request, parent: .found(target.1.metadata))
-            if !decision.allowed {
-                findings.append(finding(object, .error, "hpa", decision.message ?? "denied"))
-            }
+            findings += verdict(object, decision, rule: "hpa").filter { $0.rule == "hpa" }
         }
         return findings
     }
@@ -147,6 +139,21 @@ public struct Linter: Sendable {
                     ))
             }
         }
+        return findings
+    }
+
+    /// The webhook's decision as findings: a denial is an error; under enforcement `warn` the
+    /// would-be denial is a warning under the same rule (the set still syncs, with a warning);
+    /// the decision's other warnings are caveats.
+    func verdict(_ object: ManifestObject, _ decision: AdmissionDecision, rule: String?) -> [LintFinding] {
+        var findings: [LintFinding] = []
+        var caveats = decision.warnings[...]
+        if !decision.allowed {
+            findings.append(finding(object, .error, rule ?? decision.rule.rawValue, decision.message ?? "denied"))
+        } else if decision.wouldDeny, let first = caveats.popFirst() {
+            findings.append(finding(object, .warning, rule ?? decision.rule.rawValue, first))
+        }
+        findings += caveats.map { finding(object, .warning, "caveat", $0) }
         return findings
     }
 

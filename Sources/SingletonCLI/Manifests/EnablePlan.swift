@@ -18,11 +18,13 @@ public struct EnablePlan: Sendable, Equatable {
     /// that surge get Recreate (rollingUpdate removed, which the API requires for Recreate).
     /// `object` is the workload as read, for the Rollout strategy fields `Workload` does not model.
     public static func make(
-        _ workload: Workload, mode: SingletonMode, lease: String?, object: JSONValue? = nil
+        _ workload: Workload, mode: SingletonMode, lease: String?, enforcement: Enforcement? = nil,
+        object: JSONValue? = nil
     ) -> EnablePlan {
         var spec: [String: JSONValue] = [:]
         var warnings: [String] = []
-        let (annotations, annotated) = annotate(workload.metadata.annotations ?? [:], mode: mode, lease: lease)
+        let (annotations, annotated) = annotate(
+            workload.metadata.annotations ?? [:], mode: mode, lease: lease, enforcement: enforcement)
         var changes = annotated
         switch workload.replicas {
         case .some(let r) where r > 1:
@@ -58,9 +60,11 @@ public struct EnablePlan: Sendable, Equatable {
 
     /// The plan for a CronJob or Job (`object` as read): the annotations, and the spec fields
     /// its kind needs for `mode` (`KindSpecPlan`).
-    public static func make(batch object: JSONValue, mode: SingletonMode, lease: String?) -> EnablePlan {
+    public static func make(
+        batch object: JSONValue, mode: SingletonMode, lease: String?, enforcement: Enforcement? = nil
+    ) -> EnablePlan {
         let current = (object[path: "metadata", "annotations"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-        let (annotations, annotated) = annotate(current, mode: mode, lease: lease)
+        let (annotations, annotated) = annotate(current, mode: mode, lease: lease, enforcement: enforcement)
         let kindPlan = KindSpecPlan.make(kind: object["kind"]?.stringValue ?? "", object: object, mode: mode)
         if let refusal = kindPlan.refusal { return EnablePlan(patch: nil, changes: [], warnings: [], refusal: refusal) }
         let changes = annotated + kindPlan.changes
@@ -71,19 +75,18 @@ public struct EnablePlan: Sendable, Equatable {
 
     /// The annotations `mode` and `lease` need that `current` lacks, and the words for them.
     static func annotate(
-        _ current: [String: String], mode: SingletonMode, lease: String?
-    ) -> (
-        [String: JSONValue], [String]
-    ) {
+        _ current: [String: String], mode: SingletonMode, lease: String?, enforcement: Enforcement? = nil
+    ) -> ([String: JSONValue], [String]) {
         var annotations: [String: JSONValue] = [:]
         var changes: [String] = []
-        if current[SingletonAnnotation.mode] != mode.rawValue {
-            annotations[SingletonAnnotation.mode] = .string(mode.rawValue)
-            changes.append("annotated \(SingletonAnnotation.mode)=\(mode.rawValue)")
-        }
-        if let lease, current[SingletonAnnotation.lease] != lease {
-            annotations[SingletonAnnotation.lease] = .string(lease)
-            changes.append("annotated \(SingletonAnnotation.lease)=\(lease)")
+        for (key, value) in [
+            (SingletonAnnotation.mode, mode.rawValue), (SingletonAnnotation.lease, lease),
+            (SingletonAnnotation.enforcement, enforcement?.rawValue),
+        ] {
+            if let value, current[key] != value {
+                annotations[key] = .string(value)
+                changes.append("annotated \(key)=\(value)")
+            }
         }
         return (annotations, changes)
     }
@@ -111,7 +114,8 @@ public struct EnablePlan: Sendable, Equatable {
     public static func disable(annotations current: [String: String]) -> EnablePlan {
         var annotations: [String: JSONValue] = [:]
         var changes: [String] = []
-        for key in [SingletonAnnotation.mode, SingletonAnnotation.lease] where current[key] != nil {
+        for key in [SingletonAnnotation.mode, SingletonAnnotation.lease, SingletonAnnotation.enforcement]
+        where current[key] != nil {
             annotations[key] = .null
             changes.append("removed annotation \(key)")
         }
