@@ -76,7 +76,58 @@ enum HPARule {
             decreasing = old.spec.maxReplicas > hpa.spec.maxReplicas
         }
         let name = hpa.metadata.name ?? request.name ?? "(unnamed)"
-        let hpaName = "HorizontalPodAutoscaler \(ref.namespace)/\(name)"
+        let scaler = AutoscalerRule.Scaler(
+            description: "HorizontalPodAutoscaler \(ref.namespace)/\(name)", rule: .horizontalPodAutoscaler,
+            field: "maxReplicas", maximum: hpa.spec.maxReplicas, said: String(hpa.spec.maxReplicas),
+            decreasing: decreasing)
+        return AutoscalerRule.decide(scaler, ref: ref, parent: parent, policy: policy)
+    }
+}
+
+/// KEDA ScaledObjects aimed at a singleton: KEDA drives an HPA of its own up to
+/// `maxReplicaCount`, 100 when unset.
+enum ScaledObjectRule {
+    static func decide(
+        _ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?,
+        policy: UnverifiedParentPolicy
+    ) -> AdmissionDecision {
+        guard case .scaledObject(let scaled)? = request.object else {
+            return .deny(.malformed, message: "ScaledObject \(request.operation.rawValue) request carries no object")
+        }
+        let maximum = scaled.effectiveMaxReplicaCount
+        guard maximum > 1, let ref else { return .allow(.notOurs) }
+        var decreasing = false
+        if case .scaledObject(let old)? = request.oldObject, old.spec.scaleTargetRef == scaled.spec.scaleTargetRef {
+            decreasing = old.effectiveMaxReplicaCount > maximum
+        }
+        let name = scaled.metadata.name ?? request.name ?? "(unnamed)"
+        let said = scaled.spec.maxReplicaCount == nil ? "\(maximum) (KEDA's default when unset)" : String(maximum)
+        let scaler = AutoscalerRule.Scaler(
+            description: "ScaledObject \(ref.namespace)/\(name)", rule: .scaledObject, field: "maxReplicaCount",
+            maximum: maximum, said: said, decreasing: decreasing)
+        return AutoscalerRule.decide(scaler, ref: ref, parent: parent, policy: policy)
+    }
+}
+
+/// What an HPA and a ScaledObject share: an autoscaler with room past one replica is denied
+/// when its target, as looked up, is a singleton.
+enum AutoscalerRule {
+    struct Scaler {
+        /// "HorizontalPodAutoscaler shop/web", for messages.
+        var description: String
+        var rule: DecisionRule
+        /// The name of its maximum in `spec` (`maxReplicas`, `maxReplicaCount`).
+        var field: String
+        var maximum: Int
+        /// The maximum as a message says it.
+        var said: String
+        /// The maximum went down, for the same target: a move toward compliance.
+        var decreasing: Bool
+    }
+
+    static func decide(
+        _ scaler: Scaler, ref: ParentReference, parent: ParentLookup?, policy: UnverifiedParentPolicy
+    ) -> AdmissionDecision {
         switch parent {
         case .found(let meta)?:
             switch meta.contract {
@@ -85,17 +136,20 @@ enum HPARule {
             case .invalid(let error, _):
                 return .deny(.unknownMode, message: Messages.unknownMode(ref.description, error))
             case .valid(let spec):
-                if decreasing {
+                if scaler.decreasing {
                     return .allow(
                         .decrease, mode: spec.mode,
                         warnings: [
-                            "\(hpaName) still lets singleton \(ref) scale to \(hpa.spec.maxReplicas); set maxReplicas to 1."
+                            Messages.autoscalerStillAbove(
+                                scaler.description, target: ref.description, field: scaler.field,
+                                value: scaler.maximum)
                         ])
                 }
                 return .deny(
-                    .horizontalPodAutoscaler, mode: spec.mode,
-                    message: Messages.hpaDenied(
-                        hpaName, target: ref.description, spec.mode, maxReplicas: hpa.spec.maxReplicas))
+                    scaler.rule, mode: spec.mode,
+                    message: Messages.autoscalerDenied(
+                        scaler.description, target: ref.description, spec.mode, field: scaler.field,
+                        value: scaler.said))
             }
         case .notFound?:
             // Nothing to protect yet; if the target is created later as a singleton, its

@@ -3,7 +3,7 @@ import HTTPSServerKit
 import SingletonCore
 
 /// A tiny Kubernetes API over real HTTPS speaking the metadata-only list/watch/get protocol
-/// for the four workload kinds: enough to drive KubeClient and the parent cache end to end,
+/// for the workload kinds (a custom resource's CRD can be left uninstalled: 404s): enough to drive KubeClient and the parent cache end to end,
 /// including 410 Gone for compacted resourceVersions and watches the server ends.
 actor FakeWorkloadAPI {
     struct Event { var rv: Int; var kind: WorkloadKind; var type: String; var meta: ObjectMeta }
@@ -21,6 +21,11 @@ actor FakeWorkloadAPI {
     /// `limit` and `continue` of each list request, in order.
     private(set) var listQueries: [(limit: String?, continue: String?)] = []
     private(set) var gets = 0
+    /// Kinds whose CRD is not installed: every path of theirs is a 404, as on a real API server.
+    private var uninstalled: Set<WorkloadKind> = []
+
+    func uninstall(_ kind: WorkloadKind) { uninstalled.insert(kind) }
+    func install(_ kind: WorkloadKind) { uninstalled.remove(kind) }
 
     func put(_ kind: WorkloadKind, _ meta: ObjectMeta, announce: Bool = true) {
         rv += 1
@@ -61,6 +66,15 @@ actor FakeWorkloadAPI {
 
     private func route(_ request: ServerRequest) async -> ServerResponse {
         for kind in WorkloadKind.allCases {
+            if uninstalled.contains(kind), request.path.hasPrefix("/apis/\(kind.group)/\(kind.version)/") {
+                lists[kind, default: 0] += 1
+                return .json(
+                    .notFound,
+                    Self.json([
+                        "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
+                        "code": 404, "message": "the server could not find the requested resource",
+                    ]))
+            }
             if request.path == kind.collectionPath(namespace: nil) {
                 if request.queryValue("watch") == "true" {
                     return watch(kind, from: Int(request.queryValue("resourceVersion") ?? "0") ?? 0)
