@@ -38,7 +38,10 @@ kubectl patch validatingwebhookconfiguration kube-singleton --type=json -p "[
   {\"op\":\"add\",\"path\":\"/webhooks/0/clientConfig/caBundle\",\"value\":\"$ca\"},
   {\"op\":\"add\",\"path\":\"/webhooks/1/clientConfig/caBundle\",\"value\":\"$ca\"},
   {\"op\":\"add\",\"path\":\"/webhooks/2/clientConfig/caBundle\",\"value\":\"$ca\"},
-  {\"op\":\"add\",\"path\":\"/webhooks/3/clientConfig/caBundle\",\"value\":\"$ca\"}]" >/dev/null
+  {\"op\":\"add\",\"path\":\"/webhooks/3/clientConfig/caBundle\",\"value\":\"$ca\"},
+  {\"op\":\"add\",\"path\":\"/webhooks/4/clientConfig/caBundle\",\"value\":\"$ca\"},
+  {\"op\":\"add\",\"path\":\"/webhooks/5/clientConfig/caBundle\",\"value\":\"$ca\"},
+  {\"op\":\"add\",\"path\":\"/webhooks/6/clientConfig/caBundle\",\"value\":\"$ca\"}]" >/dev/null
 
 "$BIN/singleton-webhook" serve --host 127.0.0.1 --port "$port" --metrics-host 127.0.0.1 --metrics-port "$metrics" \
     --tls-cert-file "$work/tls.crt" --tls-key-file "$work/tls.key" --kubeconfig "$KUBECONFIG" >"$work/webhook.log" 2>&1 &
@@ -63,4 +66,8 @@ YAML
 if out=$(kubectl -n e2e scale deploy/ledger --replicas=2 2>&1); then fail "scale-up was allowed: $out"; fi
 grep -q 'admission webhook "scale.kube-singleton.dev" denied the request' <<<"$out" || fail "unexpected error: $out"
 kubectl -n e2e scale deploy/ledger --replicas=0 >/dev/null || fail "scale to 0 was refused"
-echo "deploy-e2e passed: kubectl apply -k deploy/ created 8 objects; the sandbox denied a singleton scale-up through them"
+# A namespace labelled enforcement=warn goes to the warn entry: allowed, with the denial as a warning.
+kubectl label namespace e2e kube-singleton.dev/enforcement=warn >/dev/null
+out=$(kubectl -n e2e scale deploy/ledger --replicas=2 2>&1) || fail "scale-up in a warn namespace was refused: $out"
+grep -q 'Warning: Deployment e2e/ledger is a singleton' <<<"$out" || fail "no warning in a warn namespace: $out"
+echo "deploy-e2e passed: kubectl apply -k deploy/ created 8 objects; the sandbox denied a singleton scale-up through them, and only warned once the namespace was labelled enforcement=warn"

@@ -7,4 +7,5 @@ import WebhookServer
 // `--help` shows them. (The SINGLETON_WEBHOOK_* variables are checked by `ServeConfiguration`.)
 extension UnverifiedParentPolicy: ExpressibleByArgument {}
 extension ParentLookupMode: ExpressibleByArgument {}
+extension Enforcement: ExpressibleByArgument {}
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -34,6 +34,9 @@ struct ReviewCommand: ParsableCommand {
     @Option(help: "When the parent cannot be verified: allow (with a warning) or deny.")
     var onLookupFailure: UnverifiedParentPolicy = .allow
 
+    @Option(help: "The cluster's enforcement, as the webhook's --enforcement: deny, or warn (allowed with a warning).")
+    var enforcement: Enforcement = .deny
+
     func run() throws {
         let body = try read(file)
         var parentMeta: ObjectMeta? = nil
@@ -44,7 +47,7 @@ struct ReviewCommand: ParsableCommand {
                 throw ValidationError("--parent \(parent): \(error)")
             }
         }
-        let policy = SingletonPolicy(unverifiedParent: onLookupFailure)
+        let policy = SingletonPolicy(unverifiedParent: onLookupFailure, enforcement: enforcement)
         let outcome = policy.review(body) { ref in
             guard let meta = parentMeta else { return .unavailable("no --parent given") }
             guard meta.name == ref.name, meta.namespace == nil || meta.namespace == ref.namespace else {

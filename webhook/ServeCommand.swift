@@ -58,6 +58,11 @@ struct ServeCommand: AsyncParsableCommand {
     var onLookupFailure: UnverifiedParentPolicy?
     @Option(
         help:
+            "deny: a request that breaks a singleton's contract is denied; warn: allowed with a warning, an audit annotation, a log line and a verdict=\"warn\" metric, to roll the webhook out safely. A workload's kube-singleton.dev/enforcement annotation can also choose warn, and <validate-path>-warn is always warn. [env SINGLETON_WEBHOOK_ENFORCEMENT; default deny]"
+    )
+    var enforcement: Enforcement?
+    @Option(
+        help:
             "watch: cache parents with list+watch and GET on a miss; none: never call the API (every parent is unverified). [env SINGLETON_WEBHOOK_PARENT_LOOKUP; default watch]"
     )
     var parentLookup: ParentLookupMode?
@@ -139,6 +144,7 @@ struct ServeCommand: AsyncParsableCommand {
             .host: host, .port: port, .tlsCertFile: tlsCertFile, .tlsKeyFile: tlsKeyFile, .clientCAFile: clientCaFile,
             .validatePath: validatePath, .metricsPort: metricsPort, .metricsHost: metricsHost,
             .onLookupFailure: onLookupFailure?.rawValue, .parentLookup: parentLookup?.rawValue, .namespace: namespace,
+            .enforcement: enforcement?.rawValue,
             .kubeconfig: kubeconfig,
             .shutdownGrace: shutdownGrace, .maxBodyBytes: maxBodyBytes, .headerTimeout: headerTimeout,
             .bodyTimeout: bodyTimeout,

@@ -10,12 +10,18 @@ import SingletonCore
 /// the request uid when it could be read.
 public struct AdmissionEndpoint: Sendable {
     public let policy: SingletonPolicy
+    /// `policy` in `warn`: what the warn-only path decides with (the webhook entry for
+    /// namespaces labelled `kube-singleton.dev/enforcement=warn` calls it).
+    public let warnPolicy: SingletonPolicy
     public let resolver: ParentResolver
     public let metrics: WebhookMetrics
     public let logger: Logger
 
     public init(policy: SingletonPolicy, resolver: ParentResolver, metrics: WebhookMetrics, logger: Logger) {
         self.policy = policy
+        var warn = policy
+        warn.enforcement = .warn
+        self.warnPolicy = warn
         self.resolver = resolver
         self.metrics = metrics
         self.logger = logger
@@ -28,10 +34,11 @@ public struct AdmissionEndpoint: Sendable {
     /// The answer on the event loop whenever no API call is needed: every workload
     /// request, and scale or HPA requests whose parent is in the cache. Only a cache miss
     /// returns `.later`, carrying the decoded request so nothing is decoded twice.
-    public func respond(to request: ServerRequest) -> HandlerResult {
+    /// `warnOnly`: decide under `warn` whatever the cluster's enforcement (the warn-only path).
+    public func respond(to request: ServerRequest, warnOnly: Bool = false) -> HandlerResult {
         let start = ContinuousClock.now
         if let refusal = precheck(request) { return .now(refusal) }
-        switch policy.begin(bytes: request.bodyBytes) {
+        switch (warnOnly ? warnPolicy : policy).begin(bytes: request.bodyBytes) {
         case .done(let outcome):
             return .now(answer(outcome, request, since: start))
         case .needsParent(let pending):
@@ -120,10 +127,12 @@ public struct AdmissionEndpoint: Sendable {
             ? "unknown"
             : request.resource.resource + (request.subResource.map { $0.isEmpty ? "" : "/\($0)" } ?? "")
         metrics.recordDecision(
-            verdict: decision.allowed ? "allow" : "deny", kind: kind,
+            verdict: decision.verdict.rawValue, kind: kind,
             operation: request.operation.rawValue, rule: decision.rule.rawValue, seconds: seconds)
         // Plain allows log at debug: skip building the line when it would be dropped.
-        if decision.allowed, decision.rule != .unverifiedParent, logger.logLevel > .debug { return }
+        if decision.allowed, !decision.wouldDeny, decision.rule != .unverifiedParent, logger.logLevel > .debug {
+            return
+        }
         var meta: Logger.Metadata = [
             "uid": "\(request.uid)", "kind": "\(kind)", "operation": "\(request.operation.rawValue)",
             "object": "\(request.namespace.map { "\($0)/" } ?? "")\(request.name ?? "")",
@@ -132,7 +141,10 @@ public struct AdmissionEndpoint: Sendable {
         ]
         if let mode = decision.mode { meta["mode"] = "\(mode.rawValue)" }
         if !decision.warnings.isEmpty { meta["warnings"] = "\(decision.warnings.joined(separator: " | "))" }
-        if decision.allowed {
+        if decision.wouldDeny {
+            meta["reason"] = "\(decision.message ?? "")"
+            logger.warning("allowed under enforcement warn; would have denied", metadata: meta)
+        } else if decision.allowed {
             if decision.rule == .unverifiedParent {
                 logger.warning("allowed without verifying the parent", metadata: meta)
             } else {

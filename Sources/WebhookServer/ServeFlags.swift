@@ -10,7 +10,7 @@ public enum ServeFlag: String, CaseIterable, Sendable {
     case tlsCertFile = "tls-cert-file", tlsKeyFile = "tls-key-file", clientCAFile = "client-ca-file"
     case validatePath = "validate-path"
     case metricsPort = "metrics-port", metricsHost = "metrics-host"
-    case onLookupFailure = "on-lookup-failure", parentLookup = "parent-lookup"
+    case onLookupFailure = "on-lookup-failure", parentLookup = "parent-lookup", enforcement
     case namespace, kubeconfig
     case shutdownGrace = "shutdown-grace"
     case maxBodyBytes = "max-body-bytes", headerTimeout = "header-timeout", bodyTimeout = "body-timeout"
@@ -96,6 +96,14 @@ extension ServeConfiguration {
                 throw fail(.onLookupFailure, "must be allow or deny, got \"\(v)\"")
             }
             s.onLookupFailure = p
+        }
+        if let v = value(.enforcement) {
+            guard let e = Enforcement(rawValue: v) else {
+                throw fail(
+                    .enforcement,
+                    "must be \(Enforcement.allCases.map(\.rawValue).joined(separator: " or ")), got \"\(v)\"")
+            }
+            s.enforcement = e
         }
         var mode = ParentLookupMode.watch
         if let v = value(.parentLookup) {

@@ -15,6 +15,8 @@ public struct WebhookRouter: HTTPSHandler {
 
     public let routes: Routes
     public let validatePath: String
+    /// The warn-only path: `validatePath` + `-warn` (`/validate-warn` by default).
+    public let warnPath: String
     public let admission: AdmissionEndpoint
     /// Nil when ready; otherwise why not (the parent cache has not synced, is stale, or the
     /// webhook is shutting down).
@@ -25,9 +27,13 @@ public struct WebhookRouter: HTTPSHandler {
     ) {
         self.routes = routes
         self.validatePath = validatePath
+        self.warnPath = Self.warnPath(for: validatePath)
         self.admission = admission
         self.unready = unready
     }
+
+    /// The warn-only path of a validate path.
+    public static func warnPath(for validatePath: String) -> String { validatePath + "-warn" }
 
     public func handle(_ request: ServerRequest) async -> ServerResponse {
         await respond(to: request).response()
@@ -37,8 +43,11 @@ public struct WebhookRouter: HTTPSHandler {
     /// must be fetched from the API server.
     public func respond(to request: ServerRequest) -> HandlerResult {
         let path = request.path
-        if routes.contains(.admission), path == validatePath {
-            return admission.respond(to: request)
+        if routes.contains(.admission) {
+            if path == validatePath { return admission.respond(to: request) }
+            if path == warnPath {
+                return admission.respond(to: request, warnOnly: true)
+            }
         }
         return .now(other(request, path))
     }
@@ -58,7 +67,7 @@ public struct WebhookRouter: HTTPSHandler {
             // Anything POSTed elsewhere is most likely a misconfigured webhook path: answer in kind.
             return admission.reject(
                 .notFound, reason: "not-found", request,
-                "no route for \(path); AdmissionReviews go to \(validatePath)")
+                "no route for \(path); AdmissionReviews go to \(validatePath) (or \(warnPath) to only warn)")
         }
         admission.metrics.recordRejected(reason: "not-found")
         return .text(.notFound, "no route for \(path)\n")

@@ -22,6 +22,8 @@ public enum WebhookRunner {
             "serving",
             metadata: [
                 "port": "\(service.server.port)", "validatePath": "\(config.settings.validatePath)",
+                "warnPath": "\(WebhookRouter.warnPath(for: config.settings.validatePath))",
+                "enforcement": "\(config.settings.enforcement)",
                 "metricsPort": "\(service.metricsServer.map { String($0.port) } ?? "tls port")",
                 "parentLookup": "\(config.parentLookup.rawValue)",
                 "onLookupFailure": "\(config.settings.onLookupFailure.rawValue)",

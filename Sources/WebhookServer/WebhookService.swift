@@ -20,6 +20,8 @@ public struct WebhookSettings: Sendable {
     public var metricsPort: Int?
     public var metricsHost = "0.0.0.0"
     public var onLookupFailure: UnverifiedParentPolicy = .allow
+    /// The cluster's enforcement; the warn-only path (`validatePath` + `-warn`) is always warn.
+    public var enforcement: Enforcement = .deny
     /// Watch only this namespace's workloads; nil watches all.
     public var namespace: String?
     public var limits = ServerLimits()
@@ -82,7 +84,7 @@ public final class WebhookService: Sendable {
             cache: cache, source: source, metrics: metrics, logger: logger,
             timeout: settings.lookupTimeout)
         let endpoint = AdmissionEndpoint(
-            policy: SingletonPolicy(unverifiedParent: settings.onLookupFailure),
+            policy: SingletonPolicy(unverifiedParent: settings.onLookupFailure, enforcement: settings.enforcement),
             resolver: resolver, metrics: metrics, logger: logger)
         let stopping = StoppingFlag()
         let unready: @Sendable () -> String? = {

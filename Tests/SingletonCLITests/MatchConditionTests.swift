@@ -79,6 +79,7 @@ import Testing
             Set(Self.hooks.keys) == [
                 "workloads.kube-singleton.dev", "hpa.kube-singleton.dev", "scale.kube-singleton.dev",
                 "scaledobjects.kube-singleton.dev", "batch.kube-singleton.dev", "unsupported-kinds.kube-singleton.dev",
+                "warn.kube-singleton.dev",
             ])
         for (name, hook) in Self.hooks {
             let conditions = hook["matchConditions"]?.arrayValue ?? []
@@ -91,6 +92,17 @@ import Testing
         #expect(Self.hooks["unsupported-kinds.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
         #expect(Self.hooks["scaledobjects.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
         #expect(Self.hooks["batch.kube-singleton.dev"]?["failurePolicy"] == "Fail")
+        #expect(Self.hooks["warn.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
+    }
+
+    @Test func enforcementChangesReachTheWebhook() {
+        let mode = ["kube-singleton.dev/mode": "at-least-one"]
+        let warn = mode.merging(["kube-singleton.dev/enforcement": "warn"]) { $1 }
+        let audit = mode.merging(["kube-singleton.dev/enforcement": "audit"]) { $1 }
+        #expect(Self.workload(Self.d(1, audit), old: Self.d(1, mode)), "an unknown value added")
+        #expect(Self.workload(Self.d(3, mode), old: Self.d(3, warn)), "warn removed while scaled out")
+        #expect(Self.workload(Self.d(1, audit), old: Self.d(1, warn)), "warn changed")
+        #expect(!Self.workload(Self.d(1, warn), old: Self.d(1, warn)), "unchanged")
     }
 
     @Test func workloadChangesThatCouldAddAReplicaReachTheWebhook() {

@@ -19,13 +19,22 @@ struct EnforcementCase: CustomTestStringConvertible, Sendable {
 
 private let warnAnnotation = [SingletonAnnotation.enforcement: "warn"]
 
-private func deployment(_ old: Int?, _ new: Int, mode: String = "at-most-one", _ ann: [String: String] = [:])
+private func deployment(
+    _ old: Int?, _ new: Int, mode: String = "at-most-one", _ ann: [String: String] = [:]
+)
     -> ReviewBuilder
 {
     var b = ReviewBuilder()
     b.operation = old == nil ? "CREATE" : "UPDATE"
     b.object = workload(replicas: new, mode: mode, annotations: ann)
     b.oldObject = old.map { workload(replicas: $0, mode: mode, annotations: ann) }
+    return b
+}
+
+/// A one-replica at-least-one singleton that gets `annotations` in this update.
+private func added(_ annotations: [String: String]) -> ReviewBuilder {
+    var b = deployment(1, 1, mode: "at-least-one")
+    b.object = workload(replicas: 1, mode: "at-least-one", annotations: annotations)
     return b
 }
 
@@ -72,13 +81,15 @@ let enforcementCases: [EnforcementCase] = [
         builder: { deployment(1, 3, [SingletonAnnotation.enforcement: "warn\n"]) }, verdict: .warn, rule: .replicas),
     .init(
         name: "an unknown enforcement is denied with the accepted values",
-        builder: { deployment(1, 1, [SingletonAnnotation.enforcement: "audit"]) }, verdict: .deny,
+        builder: { added([SingletonAnnotation.enforcement: "audit"]) }, verdict: .deny,
         rule: .unknownMode,
-        message: ["unknown value \"audit\" for annotation kube-singleton.dev/enforcement", "accepted values: deny, warn"]
+        message: [
+            "unknown value \"audit\" for annotation kube-singleton.dev/enforcement", "accepted values: deny, warn",
+        ]
     ),
     .init(
         name: "an unknown enforcement under the cluster's warn is warned",
-        builder: { deployment(1, 1, [SingletonAnnotation.enforcement: "Warn"]) }, cluster: .warn, verdict: .warn,
+        builder: { added([SingletonAnnotation.enforcement: "Warn"]) }, cluster: .warn, verdict: .warn,
         rule: .unknownMode, message: ["accepted values: deny, warn"]),
     .init(
         name: "an unknown enforcement kept from before is not re-litigated",
@@ -89,7 +100,8 @@ let enforcementCases: [EnforcementCase] = [
             return b
         }, verdict: .allow, rule: .unknownMode),
     .init(
-        name: "a compliant workload in warn is a plain allow", builder: { deployment(1, 1, warnAnnotation) },
+        name: "a compliant workload in warn is a plain allow",
+        builder: { deployment(1, 1, mode: "at-least-one", warnAnnotation) },
         verdict: .allow, rule: .compliant),
     .init(
         name: "a surging at-most-one Deployment in warn is warned",
@@ -122,9 +134,11 @@ let enforcementCases: [EnforcementCase] = [
             var b = ReviewBuilder()
             b.resource = "replicasets"; b.kind = "ReplicaSet"
             b.object = workload(
-                kind: "ReplicaSet", replicas: 3, mode: "at-most-one", annotations: warnAnnotation, ownerKind: "Deployment")
+                kind: "ReplicaSet", replicas: 3, mode: "at-most-one", annotations: warnAnnotation,
+                ownerKind: "Deployment")
             b.oldObject = workload(
-                kind: "ReplicaSet", replicas: 1, mode: "at-most-one", annotations: warnAnnotation, ownerKind: "Deployment")
+                kind: "ReplicaSet", replicas: 1, mode: "at-most-one", annotations: warnAnnotation,
+                ownerKind: "Deployment")
             return b
         }, verdict: .warn, rule: .replicas, message: ["belongs to Deployment default/owner"]),
     .init(
@@ -138,7 +152,9 @@ let enforcementCases: [EnforcementCase] = [
         builder: {
             var b = scaleUp(1, 3)
             var scale = scaleObject(replicas: 3)
-            scale["metadata"] = ["name": "web", "namespace": "default", "uid": "uid-web", "annotations": warnAnnotation]
+            scale["metadata"] = [
+                "name": "web", "namespace": "default", "uid": "uid-web", "annotations": warnAnnotation,
+            ]
             b.object = scale
             return b
         }, parent: parent([:]), verdict: .deny, rule: .replicas),
@@ -165,7 +181,9 @@ let enforcementCases: [EnforcementCase] = [
             (.warn, .deny, .warn), (.warn, .warn, .warn),
         ]
         for (cluster, workload, expected) in table {
-            #expect(Enforcement.effective(cluster: cluster, workload: workload) == expected, "\(cluster) \(workload as Any)")
+            #expect(
+                Enforcement.effective(cluster: cluster, workload: workload) == expected, "\(cluster) \(workload as Any)"
+            )
         }
     }
 
@@ -176,7 +194,8 @@ let enforcementCases: [EnforcementCase] = [
         #expect(state([mode: "at-most-one", enforcement: " warn\n"]).spec?.enforcement == .warn)
         #expect(state([mode: "at-most-one", enforcement: "deny"]).spec?.enforcement == .deny)
         #expect(state([enforcement: "warn"]) == .absent)
-        #expect(state([mode: "at-most-one", enforcement: ""]) == .invalid(.unknownEnforcement(""), rawMode: "at-most-one"))
+        #expect(
+            state([mode: "at-most-one", enforcement: ""]) == .invalid(.unknownEnforcement(""), rawMode: "at-most-one"))
         #expect(
             "\(ContractError.unknownEnforcement("audit"))"
                 == "unknown value \"audit\" for annotation kube-singleton.dev/enforcement; accepted values: deny, warn")

@@ -124,6 +124,7 @@ public enum DoctorChecks {
                             "\(name) does not exclude \(missing.joined(separator: ", ")): a webhook outage can block the cluster's own components",
                         fix: "kubectl singleton install (restores the namespaceSelector)"))
         }
+        findings += enforcementSplit(hooks)
         let allResources = hooks.flatMap(resources)
         let scaleKinds = [
             "deployments/scale", "statefulsets/scale", "replicasets/scale", "replicationcontrollers/scale",
@@ -139,6 +140,47 @@ public enum DoctorChecks {
                         "no rule covers \(uncovered.joined(separator: ", ")): kubectl scale and HPAs bypass the singleton check",
                     fix: "kubectl singleton install (restores the rules)"))
         return findings + access(inputs)
+    }
+
+    /// Namespaces labelled `kube-singleton.dev/enforcement=warn` go to the warn-only entry; every
+    /// entry that can deny must skip them, or a request there is denied anyway by that entry.
+    static func enforcementSplit(_ hooks: [JSONValue]) -> [DoctorFinding] {
+        guard let warn = hooks.first(where: InstallPlan.warnOnly) else { return [] }
+        func values(_ hook: JSONValue, _ op: String) -> [String] {
+            (hook[path: "namespaceSelector", "matchExpressions"]?.arrayValue ?? []).filter {
+                $0["key"]?.stringValue == SingletonAnnotation.enforcement && $0["operator"]?.stringValue == op
+            }.flatMap { $0["values"]?.arrayValue ?? [] }.compactMap(\.stringValue)
+        }
+        let warnName = warn["name"]?.stringValue ?? "?"
+        guard values(warn, "In") == ["warn"] else {
+            return [
+                DoctorFinding(
+                    check: "enforcement", status: .warning,
+                    detail:
+                        "\(warnName) calls the warn-only path but does not select namespaces labelled \(SingletonAnnotation.enforcement)=warn",
+                    fix: "kubectl singleton install (restores the namespaceSelector)")
+            ]
+        }
+        let overlapping = hooks.filter { !InstallPlan.warnOnly($0) }.filter { !values($0, "NotIn").contains("warn") }
+            .compactMap {
+                $0["name"]?.stringValue
+            }
+        guard overlapping.isEmpty else {
+            return [
+                DoctorFinding(
+                    check: "enforcement", status: .failure,
+                    detail:
+                        "\(overlapping.joined(separator: ", ")) also judge namespaces labelled \(SingletonAnnotation.enforcement)=warn, so requests there are still denied",
+                    fix: "kubectl singleton install (restores the namespaceSelectors)")
+            ]
+        }
+        return [
+            DoctorFinding(
+                check: "enforcement", status: .ok,
+                detail:
+                    "namespaces labelled \(SingletonAnnotation.enforcement)=warn are only warned, by \(warnName)",
+                fix: nil)
+        ]
     }
 
     /// The endpoints behind the webhook Service; when none are visible (some clusters keep

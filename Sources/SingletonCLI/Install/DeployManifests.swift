@@ -221,7 +221,7 @@ spec:
 
 """####),
         ("deploy/base/webhook.yaml", ####"""
-# Six webhooks, each called only for requests that could raise the risk of a second replica
+# Seven webhooks, each called only for requests that could raise the risk of a second replica
 # (matchConditions, CEL), so that while the webhook is down every move toward safety still
 # goes through: a scale-down, removing the annotation (the opt-out), a rollout restart, an
 # image change. (1) workloads: the workload kinds (with Argo Rollouts); failurePolicy Fail.
@@ -234,7 +234,11 @@ spec:
 # and Jobs; failurePolicy Fail, as for workloads. (6) unsupported-kinds: DaemonSets that get
 # the annotation, which has no effect on them: the webhook only answers with a warning, so
 # failurePolicy Ignore. Rules for a kind whose CRD is not installed (Argo Rollouts, KEDA)
-# simply match nothing.
+# simply match nothing. (7) warn: (1) to (6) in namespaces labelled
+# kube-singleton.dev/enforcement=warn, which (1) to (6) skip, sent to the warn-only path: what
+# would be denied is allowed with a warning. It never denies, so failurePolicy Ignore, and
+# no matchConditions but the Deployment controller's: in those namespaces every write of
+# these kinds is reviewed, and keeps warning while a singleton stays out of its contract.
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
@@ -261,6 +265,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
@@ -287,9 +295,10 @@ webhooks:
       - name: is-singleton
         expression: >-
           has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
-      # A create; the mode or lease annotation added or changed; replicas raised above 1; a
-      # changed rollout strategy. Anything else (a scale-down, an image change, a restart)
-      # is not judged. oldObject is null on CREATE: the first term decides those.
+      # A create; the mode or lease annotation added or changed, the enforcement one added,
+      # changed or removed (an unknown value is denied; back to deny while scaled out too);
+      # replicas raised above 1; a changed rollout strategy. Anything else (a scale-down, an
+      # image change, a restart) is not judged. oldObject is null on CREATE: the first term decides those.
       - name: could-raise-risk
         expression: >-
           request.operation == 'CREATE'
@@ -299,6 +308,9 @@ webhooks:
           || ('kube-singleton.dev/lease' in object.metadata.annotations
               && (!('kube-singleton.dev/lease' in oldObject.metadata.annotations)
                   || object.metadata.annotations['kube-singleton.dev/lease'] != oldObject.metadata.annotations['kube-singleton.dev/lease']))
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations) != ('kube-singleton.dev/enforcement' in oldObject.metadata.annotations)
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations
+              && object.metadata.annotations['kube-singleton.dev/enforcement'] != oldObject.metadata.annotations['kube-singleton.dev/enforcement'])
           || (has(object.spec.replicas) && object.spec.replicas > 1
               && (!has(oldObject.spec.replicas) || object.spec.replicas > oldObject.spec.replicas))
           || has(object.spec.strategy) != has(oldObject.spec.strategy)
@@ -320,6 +332,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["autoscaling"]
         apiVersions: ["v1", "v2"]
@@ -352,6 +368,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
@@ -391,6 +411,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["keda.sh"]
         apiVersions: ["v1alpha1"]
@@ -425,6 +449,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["batch"]
         apiVersions: ["v1"]
@@ -436,7 +464,7 @@ webhooks:
       - name: is-singleton
         expression: >-
           has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
-      # A create; the mode or lease annotation added or changed; a CronJob's concurrencyPolicy
+      # A create; the mode, lease or enforcement annotation added or changed; a CronJob's concurrencyPolicy
       # or startingDeadlineSeconds changed; parallelism (a Job's, or a CronJob's Job template's)
       # raised above 1. Anything else (a new image or schedule, the controllers' own updates) is
       # not judged. oldObject is null on CREATE: the first term decides those.
@@ -449,6 +477,9 @@ webhooks:
           || ('kube-singleton.dev/lease' in object.metadata.annotations
               && (!('kube-singleton.dev/lease' in oldObject.metadata.annotations)
                   || object.metadata.annotations['kube-singleton.dev/lease'] != oldObject.metadata.annotations['kube-singleton.dev/lease']))
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations) != ('kube-singleton.dev/enforcement' in oldObject.metadata.annotations)
+          || ('kube-singleton.dev/enforcement' in object.metadata.annotations
+              && object.metadata.annotations['kube-singleton.dev/enforcement'] != oldObject.metadata.annotations['kube-singleton.dev/enforcement'])
           || has(object.spec.concurrencyPolicy) != has(oldObject.spec.concurrencyPolicy)
           || (has(object.spec.concurrencyPolicy) && object.spec.concurrencyPolicy != oldObject.spec.concurrencyPolicy)
           || has(object.spec.startingDeadlineSeconds) != has(oldObject.spec.startingDeadlineSeconds)
@@ -476,6 +507,10 @@ webhooks:
         - key: kubernetes.io/metadata.name
           operator: NotIn
           values: ["kube-system", "singleton-system"]
+        # Namespaces in warn are judged once, by warn.kube-singleton.dev.
+        - key: kube-singleton.dev/enforcement
+          operator: NotIn
+          values: ["warn"]
     rules:
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
@@ -492,6 +527,76 @@ webhooks:
               || !has(oldObject.metadata.annotations)
               || !('kube-singleton.dev/mode' in oldObject.metadata.annotations)
               || object.metadata.annotations['kube-singleton.dev/mode'] != oldObject.metadata.annotations['kube-singleton.dev/mode'])
+  - name: warn.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Ignore
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate-warn
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+        - key: kube-singleton.dev/enforcement
+          operator: In
+          values: ["warn"]
+    rules:
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["deployments", "statefulsets", "replicasets"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: [""]
+        apiVersions: ["v1"]
+        resources: ["replicationcontrollers"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["deployments/scale", "statefulsets/scale", "replicasets/scale"]
+        operations: ["UPDATE"]
+        scope: Namespaced
+      - apiGroups: [""]
+        apiVersions: ["v1"]
+        resources: ["replicationcontrollers/scale"]
+        operations: ["UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["argoproj.io"]
+        apiVersions: ["v1alpha1"]
+        resources: ["rollouts", "rollouts/scale"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["autoscaling"]
+        apiVersions: ["v1", "v2"]
+        resources: ["horizontalpodautoscalers"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["keda.sh"]
+        apiVersions: ["v1alpha1"]
+        resources: ["scaledobjects"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["batch"]
+        apiVersions: ["v1"]
+        resources: ["cronjobs", "jobs"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["apps"]
+        apiVersions: ["v1"]
+        resources: ["daemonsets"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+    matchConditions:
+      - name: not-the-deployment-controller
+        expression: >-
+          !(request.userInfo.username in ['system:serviceaccount:kube-system:deployment-controller', 'system:kube-controller-manager'])
 
 """####),
         ("deploy/cert-manager/certificate.yaml", ####"""

@@ -187,13 +187,21 @@ public struct InstallPlan: Sendable, Equatable {
         return c
     }
 
-    /// True for a webhook whose rules name `*/scale` subresources, HPAs or ScaledObjects.
+    /// True for a webhook whose rules name `*/scale` subresources, HPAs or ScaledObjects, and
+    /// which can deny (the warn-only entry never does: an outage of it must block nothing).
     static func judgesParent(_ hook: JSONValue) -> Bool {
+        guard !warnOnly(hook) else { return false }
         let resources = (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(
             \.stringValue)
         return resources.contains {
             $0.hasSuffix("/scale") || $0 == "horizontalpodautoscalers" || $0 == "scaledobjects"
         }
+    }
+
+    /// True for the webhook that calls the warn-only path (`<validate path>-warn`), for the
+    /// namespaces labelled `kube-singleton.dev/enforcement=warn`.
+    static func warnOnly(_ hook: JSONValue) -> Bool {
+        hook[path: "clientConfig", "service", "path"]?.stringValue?.hasSuffix("-warn") == true
     }
 }
 
