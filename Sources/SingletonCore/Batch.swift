@@ -43,7 +43,9 @@ public struct CronJob: Sendable, Equatable, Codable {
         public var startingDeadlineSeconds: Int?
         public var jobTemplate: JobTemplate?
 
-        public init(concurrencyPolicy: String? = nil, startingDeadlineSeconds: Int? = nil, jobTemplate: JobTemplate? = nil) {
+        public init(
+            concurrencyPolicy: String? = nil, startingDeadlineSeconds: Int? = nil, jobTemplate: JobTemplate? = nil
+        ) {
             self.concurrencyPolicy = concurrencyPolicy
             self.startingDeadlineSeconds = startingDeadlineSeconds
             self.jobTemplate = jobTemplate

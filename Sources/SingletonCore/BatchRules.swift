@@ -2,26 +2,12 @@
 /// must be one pod.
 enum CronJobRule {
     static func decide(_ request: AdmissionRequest) -> AdmissionDecision {
-        guard case .cronJob(let cron)? = request.object else {
-            return .deny(.malformed, message: "CronJob \(request.operation.rawValue) request carries no object")
-        }
-        var old: CronJob? = nil
-        if case .cronJob(let o)? = request.oldObject { old = o }
-        let namespace = request.namespace, name = request.name
-        func obj() -> String {
-            Messages.describe(
-                "CronJob", name: cron.metadata.name, generateName: cron.metadata.generateName,
-                namespace: cron.metadata.namespace, requestNamespace: namespace, requestName: name)
-        }
-        switch ContractGate.check(cron.metadata.contract, old: { old?.metadata.contract ?? .absent }, obj: obj) {
-        case .decided(let decision): return decision
-        case .judge(let spec):
-            var verdict = Verdict(mode: spec.mode)
+        BatchRule.decide(request, kind: "CronJob", as: { if case .cronJob(let c) = $0 { c } else { nil } }) {
+            cron, old, mode, obj in
+            var verdict = Verdict(mode: mode)
             let policy = cron.effectiveConcurrencyPolicy
-            if !CronJob.acceptedConcurrencyPolicies(for: spec.mode).contains(policy) {
-                verdict.deny(
-                    .concurrencyPolicy,
-                    Messages.cronJobConcurrency(obj(), spec.mode, policy: policy))
+            if !CronJob.acceptedConcurrencyPolicies(for: mode).contains(policy) {
+                verdict.deny(.concurrencyPolicy, Messages.cronJobConcurrency(obj(), mode, policy: policy))
             }
             verdict.parallelism(
                 cron.effectiveParallelism, old: old?.effectiveParallelism, field: "spec.jobTemplate.spec.parallelism",
@@ -35,24 +21,43 @@ enum CronJobRule {
 /// CREATE and UPDATE of an annotated Job: one pod at a time.
 enum JobRule {
     static func decide(_ request: AdmissionRequest) -> AdmissionDecision {
-        guard case .job(let job)? = request.object else {
-            return .deny(.malformed, message: "Job \(request.operation.rawValue) request carries no object")
-        }
-        var old: Job? = nil
-        if case .job(let o)? = request.oldObject { old = o }
-        let namespace = request.namespace, name = request.name
-        func obj() -> String {
-            Messages.describe(
-                "Job", name: job.metadata.name, generateName: job.metadata.generateName,
-                namespace: job.metadata.namespace, requestNamespace: namespace, requestName: name)
-        }
-        switch ContractGate.check(job.metadata.contract, old: { old?.metadata.contract ?? .absent }, obj: obj) {
-        case .decided(let decision): return decision
-        case .judge(let spec):
-            var verdict = Verdict(mode: spec.mode)
+        BatchRule.decide(request, kind: "Job", as: { if case .job(let j) = $0 { j } else { nil } }) {
+            job, old, mode, obj in
+            var verdict = Verdict(mode: mode)
             verdict.parallelism(
                 job.effectiveParallelism, old: old?.effectiveParallelism, field: "spec.parallelism", obj: obj)
             return verdict.decision
+        }
+    }
+}
+
+/// A batch object's metadata, for the rules' shared part.
+protocol BatchObject {
+    var metadata: ObjectMeta { get }
+}
+extension CronJob: BatchObject {}
+extension Job: BatchObject {}
+
+/// What the two batch rules share: the object and its old version out of the request, its
+/// name for messages, and the contract (`ContractGate`); `judge` gets a valid contract's mode.
+enum BatchRule {
+    static func decide<Object: BatchObject>(
+        _ request: AdmissionRequest, kind: String, as object: (AdmissionObject) -> Object?,
+        judge: (Object, Object?, SingletonMode, () -> String) -> AdmissionDecision
+    ) -> AdmissionDecision {
+        guard let new = request.object.flatMap(object) else {
+            return .deny(.malformed, message: "\(kind) \(request.operation.rawValue) request carries no object")
+        }
+        let old = request.oldObject.flatMap(object)
+        let namespace = request.namespace, name = request.name
+        func obj() -> String {
+            Messages.describe(
+                kind, name: new.metadata.name, generateName: new.metadata.generateName,
+                namespace: new.metadata.namespace, requestNamespace: namespace, requestName: name)
+        }
+        switch ContractGate.check(new.metadata.contract, old: { old?.metadata.contract ?? .absent }, obj: obj) {
+        case .decided(let decision): return decision
+        case .judge(let spec): return judge(new, old, spec.mode, obj)
         }
     }
 }

@@ -28,7 +28,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
         let config = try #require(docs.last)
         let hooks = try #require(config["webhooks"]?.arrayValue)
         // The warn-only entry never denies: --failure-policy-scale leaves it Ignore.
-        #expect(hooks.map { $0["failurePolicy"] } == ["Fail", "Fail", "Fail", "Ignore", "Ignore"])
+        #expect(hooks.map { $0["failurePolicy"] } == ["Fail", "Fail", "Fail", "Fail", "Fail", "Ignore", "Ignore"])
         #expect(hooks.allSatisfy { $0[path: "clientConfig", "service", "namespace"] == "guard" })
         #expect(
             hooks.first?[path: "namespaceSelector", "matchExpressions"]?.arrayValue?.first?["values"] == [

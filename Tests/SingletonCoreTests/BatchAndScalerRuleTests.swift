@@ -50,7 +50,9 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
         var parallelism: Int?
         var allowed: Bool
         var rule: DecisionRule
-        var testDescription: String { "\(mode) \(policy ?? "unset") parallelism \(parallelism.map(String.init) ?? "-")" }
+        var testDescription: String {
+            "\(mode) \(policy ?? "unset") parallelism \(parallelism.map(String.init) ?? "-")"
+        }
     }
 
     @Test(arguments: [
@@ -85,7 +87,10 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
 
     @Test func replaceUnderAtMostOneSaysWhy() throws {
         let d = try #require(decide(cronJobReview(cronJobObject(concurrencyPolicy: "Replace"))))
-        #expect(d.message?.contains("spec.concurrencyPolicy is Replace: the new Job starts while the old one's pods may still be terminating") == true)
+        #expect(
+            d.message?.contains(
+                "spec.concurrencyPolicy is Replace: the new Job starts while the old one's pods may still be terminating"
+            ) == true)
     }
 
     @Test func bothViolationsAreNamedInOneDenial() throws {
@@ -94,7 +99,8 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
         #expect(d.message?.contains("spec.concurrencyPolicy is Allow") == true)
         #expect(
             d.message?.contains(
-                "spec.jobTemplate.spec.parallelism is 4: its Job runs 4 pods at once. Set spec.jobTemplate.spec.parallelism to 1") == true)
+                "spec.jobTemplate.spec.parallelism is 4: its Job runs 4 pods at once. Set spec.jobTemplate.spec.parallelism to 1"
+            ) == true)
     }
 
     @Test func anUnsetStartingDeadlineIsAWarning() throws {
@@ -113,7 +119,8 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
     }
 
     @Test func withoutTheAnnotationACronJobIsNotOurs() throws {
-        let d = try #require(decide(cronJobReview(cronJobObject(mode: nil, concurrencyPolicy: "Allow", parallelism: 5))))
+        let d = try #require(
+            decide(cronJobReview(cronJobObject(mode: nil, concurrencyPolicy: "Allow", parallelism: 5))))
         #expect(d == .allow(.notOurs))
     }
 
@@ -147,7 +154,9 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
     }
 
     @Test func theByteReaderReadsACronJobAsTheModelDoes() throws {
-        let body = cronJobReview(cronJobObject(concurrencyPolicy: "Replace", parallelism: 2, startingDeadlineSeconds: 9)).json()
+        let body = cronJobReview(
+            cronJobObject(concurrencyPolicy: "Replace", parallelism: 2, startingDeadlineSeconds: 9)
+        ).json()
         let read = try #require(ReviewReader.read([UInt8](body)), "the byte reader should take a CronJob")
         guard case .cronJob(let cron)? = read.request.object else { Issue.record("not read as a CronJob"); return }
         #expect(cron.spec.concurrencyPolicy == "Replace")
@@ -199,8 +208,10 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
     static var canaryOne: [String: Any] { ["canary": ["maxSurge": 1, "maxUnavailable": 0]] }
     static var blueGreen: [String: Any] {
         [
-        "blueGreen": ["activeService": "web-active", "previewService": "web-preview", "autoPromotionEnabled": false]
-    ]
+            "blueGreen": [
+                "activeService": "web-active", "previewService": "web-preview", "autoPromotionEnabled": false,
+            ]
+        ]
     }
 
     struct Row: @unchecked Sendable, CustomTestStringConvertible {
@@ -214,18 +225,31 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
     }
 
     @Test(arguments: [
-        Row(name: "canary default", mode: "at-most-one", strategy: canaryDefault, replicas: 1, allowed: false, rule: .surge),
-        Row(name: "canary 0", mode: "at-most-one", strategy: canaryNoSurge, replicas: 1, allowed: true, rule: .compliant),
-        Row(name: "canary 0%", mode: "at-most-one", strategy: canaryNoSurgePercent, replicas: nil, allowed: true, rule: .compliant),
+        Row(
+            name: "canary default", mode: "at-most-one", strategy: canaryDefault, replicas: 1, allowed: false,
+            rule: .surge),
+        Row(
+            name: "canary 0", mode: "at-most-one", strategy: canaryNoSurge, replicas: 1, allowed: true, rule: .compliant
+        ),
+        Row(
+            name: "canary 0%", mode: "at-most-one", strategy: canaryNoSurgePercent, replicas: nil, allowed: true,
+            rule: .compliant),
         Row(name: "canary 1", mode: "at-most-one", strategy: canaryOne, replicas: 1, allowed: false, rule: .surge),
         Row(name: "blueGreen", mode: "at-most-one", strategy: blueGreen, replicas: 1, allowed: false, rule: .surge),
         Row(name: "blueGreen", mode: "at-least-one", strategy: blueGreen, replicas: 1, allowed: true, rule: .compliant),
-        Row(name: "canary default", mode: "at-least-one", strategy: canaryDefault, replicas: 1, allowed: true, rule: .compliant),
-        Row(name: "canary 0", mode: "at-most-one", strategy: canaryNoSurge, replicas: 3, allowed: false, rule: .replicas),
-        Row(name: "canary default", mode: "at-least-one", strategy: canaryDefault, replicas: 2, allowed: false, rule: .replicas),
+        Row(
+            name: "canary default", mode: "at-least-one", strategy: canaryDefault, replicas: 1, allowed: true,
+            rule: .compliant),
+        Row(
+            name: "canary 0", mode: "at-most-one", strategy: canaryNoSurge, replicas: 3, allowed: false, rule: .replicas
+        ),
+        Row(
+            name: "canary default", mode: "at-least-one", strategy: canaryDefault, replicas: 2, allowed: false,
+            rule: .replicas),
     ])
     func table(_ row: Row) throws {
-        let d = try #require(decide(rolloutReview(rolloutObject(replicas: row.replicas, mode: row.mode, strategy: row.strategy))))
+        let d = try #require(
+            decide(rolloutReview(rolloutObject(replicas: row.replicas, mode: row.mode, strategy: row.strategy))))
         #expect(d.allowed == row.allowed)
         #expect(d.rule == row.rule)
     }
@@ -240,7 +264,10 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
 
     @Test func canaryDenialNamesTheDefaultSurge() throws {
         let d = try #require(decide(rolloutReview(rolloutObject(strategy: Self.canaryDefault))))
-        #expect(d.message?.contains("its canary strategy starts a second pod before stopping the first (maxSurge 25%, the default)") == true)
+        #expect(
+            d.message?.contains(
+                "its canary strategy starts a second pod before stopping the first (maxSurge 25%, the default)") == true
+        )
     }
 
     @Test func aRolloutIsAWorkloadOfTheByteReadersLane() throws {
@@ -262,14 +289,21 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
                 == ParentReference(kind: .rollout, namespace: "default", name: "web", expectedUID: "uid-web"))
         let d = try #require(decide(b, parent: .found(parentMeta(mode: "at-most-one"))))
         #expect(!d.allowed && d.rule == .replicas)
-        #expect(d.message?.hasPrefix("Rollout default/web is a singleton (kube-singleton.dev/mode=at-most-one): scaling to 3 replicas is denied.") == true)
+        #expect(
+            d.message?.hasPrefix(
+                "Rollout default/web is a singleton (kube-singleton.dev/mode=at-most-one): scaling to 3 replicas is denied."
+            ) == true)
     }
 
     @Test func kubectlSpellingsOfRollout() {
-        for spelling in ["ro", "rollout", "rollouts", "rollouts.argoproj.io", "rollout.v1alpha1.argoproj.io", "Rollout"] {
+        for spelling in [
+            "ro", "rollout", "rollouts", "rollouts.argoproj.io", "rollout.v1alpha1.argoproj.io", "Rollout",
+        ] {
             #expect(WorkloadKind(spelling: spelling) == .rollout, "\(spelling)")
         }
-        #expect(WorkloadKind.rollout.collectionPath(namespace: "shop") == "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts")
+        #expect(
+            WorkloadKind.rollout.collectionPath(namespace: "shop")
+                == "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts")
         #expect(WorkloadKind(apiVersion: "argoproj.io/v1alpha1", kind: "Rollout") == .rollout)
         #expect(WorkloadKind(apiVersion: "apps/v1", kind: "Rollout") == nil)
     }
@@ -296,7 +330,8 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
         Row(kind: "MyCustom", apiVersion: "example.com/v1", max: 5, parent: nil),
     ])
     func theTargetIsLookedUpWithKEDAsDefaults(_ row: Row) throws {
-        let b = scaledObjectReview(scaledObjectObject(targetKind: row.kind, targetAPIVersion: row.apiVersion, maxReplicaCount: row.max))
+        let b = scaledObjectReview(
+            scaledObjectObject(targetKind: row.kind, targetAPIVersion: row.apiVersion, maxReplicaCount: row.max))
         let ref = SingletonPolicy().parentReference(for: try b.request())
         #expect(ref?.kind == row.parent)
         if row.parent != nil { #expect(ref?.name == "web" && ref?.namespace == "default") }
@@ -306,7 +341,8 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
     }
 
     @Test func anUnsetMaximumIsKEDAsDefaultAndSaidSo() throws {
-        let d = try #require(decide(scaledObjectReview(scaledObjectObject()), parent: .found(parentMeta(mode: "at-least-one"))))
+        let d = try #require(
+            decide(scaledObjectReview(scaledObjectObject()), parent: .found(parentMeta(mode: "at-least-one"))))
         #expect(
             d.message
                 == "ScaledObject default/web-scaler targets Deployment default/web, a singleton (kube-singleton.dev/mode=at-least-one), with maxReplicaCount 100 (KEDA's default when unset). Set spec.maxReplicaCount to 1, or remove the annotation kube-singleton.dev/mode from Deployment default/web to let it scale."
@@ -331,7 +367,10 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
         let b = scaledObjectReview(scaledObjectObject(maxReplicaCount: 3), old: scaledObjectObject())
         let d = try #require(decide(b, parent: .found(parentMeta(mode: "at-most-one"))))
         #expect(d.allowed && d.rule == .decrease)
-        #expect(d.warnings == ["ScaledObject default/web-scaler still lets singleton Deployment default/web scale to 3; set maxReplicaCount to 1."])
+        #expect(
+            d.warnings == [
+                "ScaledObject default/web-scaler still lets singleton Deployment default/web scale to 3; set maxReplicaCount to 1."
+            ])
     }
 
     @Test func aScaledObjectWithoutATargetNameIsLeftToTheModel() throws {

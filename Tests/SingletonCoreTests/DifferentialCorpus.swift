@@ -166,7 +166,8 @@ enum DifferentialCorpus {
                         ReviewBuilder(
                             group: "keda.sh", version: "v1alpha1", resource: "scaledobjects", kind: "ScaledObject",
                             name: "web-scaler", operation: "UPDATE",
-                            object: scaledObjectObject(targetKind: kind, targetAPIVersion: apiVersion, maxReplicaCount: max),
+                            object: scaledObjectObject(
+                                targetKind: kind, targetAPIVersion: apiVersion, maxReplicaCount: max),
                             oldObject: scaledObjectObject(targetKind: kind, targetAPIVersion: apiVersion))
                     ))
             }

@@ -175,7 +175,9 @@ private func hpaReview(_ hpa: [String: Any], old: [String: Any]? = nil) -> Revie
         let r = try hpaReview(
             hpaObject(maxReplicas: 5, targetKind: "Rollout", targetAPIVersion: "argoproj.io/v1alpha1")
         ).request()
-        #expect(SingletonPolicy().parentReference(for: r) == ParentReference(kind: .rollout, namespace: "default", name: "web"))
+        #expect(
+            SingletonPolicy().parentReference(for: r)
+                == ParentReference(kind: .rollout, namespace: "default", name: "web"))
         let d = SingletonPolicy().decide(r, parent: .found(parentMeta(mode: "at-most-one")))
         #expect(!d.allowed && d.rule == .horizontalPodAutoscaler)
         #expect(d.message?.contains("targets Rollout default/web, a singleton") == true)

@@ -171,7 +171,12 @@ func scaledObjectObject(
     var spec: [String: Any] = [
         "scaleTargetRef": ref, "pollingInterval": 30, "cooldownPeriod": 300, "minReplicaCount": 0,
         "triggers": [
-            ["type": "cron", "metadata": ["timezone": "Europe/Paris", "start": "0 8 * * *", "end": "0 18 * * *", "desiredReplicas": "3"]]
+            [
+                "type": "cron",
+                "metadata": [
+                    "timezone": "Europe/Paris", "start": "0 8 * * *", "end": "0 18 * * *", "desiredReplicas": "3",
+                ],
+            ]
         ],
     ]
     if let maxReplicaCount { spec["maxReplicaCount"] = maxReplicaCount }

@@ -1,10 +1,14 @@
 import Foundation
 import HTTPSServerKit
+import KubeClient
 import SingletonCore
+import TestSupport
+@testable import WebhookServer
 
 /// A tiny Kubernetes API over real HTTPS speaking the metadata-only list/watch/get protocol
-/// for the workload kinds (a custom resource's CRD can be left uninstalled: 404s): enough to drive KubeClient and the parent cache end to end,
-/// including 410 Gone for compacted resourceVersions and watches the server ends.
+/// for the workload kinds: enough to drive KubeClient and the parent cache end to end,
+/// including 410 Gone for compacted resourceVersions, watches the server ends, and a custom
+/// resource whose CRD is not installed (404s).
 actor FakeWorkloadAPI {
     struct Event { var rv: Int; var kind: WorkloadKind; var type: String; var meta: ObjectMeta }
 
@@ -57,6 +61,21 @@ actor FakeWorkloadAPI {
     }
 
     func eventsAfter(_ from: Int, kind: WorkloadKind) -> [Event] { events.filter { $0.rv > from && $0.kind == kind } }
+
+    /// Serves this API over HTTPS with `pki`'s server certificate, and a source that reads it.
+    nonisolated func serve(_ pki: TestPKI) async throws -> (server: HTTPSServer, source: KubeMetadataSource) {
+        let server = try await HTTPSServer.start(
+            ServerConfiguration(
+                tls: TLSSettings(
+                    certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)),
+                limits: .forTests, threads: 1),
+            handler: handler)
+        let client = KubeClient(
+            config: ClientConfig(
+                server: "https://127.0.0.1:\(server.port)",
+                tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8))))
+        return (server, KubeMetadataSource(client: client, watchTimeoutSeconds: 60))
+    }
 
     // MARK: - HTTP
 

@@ -7,7 +7,7 @@ import TestSupport
 @testable import WebhookServer
 
 /// CronJobs, Jobs, Argo Rollouts and KEDA ScaledObjects over real TLS, with real
-/// AdmissionReview bodies (examples/reviews 10 to 15), and the parent cache with and
+/// AdmissionReview bodies (examples/reviews 10 to 14), and the parent cache with and
 /// without the Argo Rollouts CRD.
 @Suite("new kinds over real TLS")
 struct NewKindsTests {
@@ -59,16 +59,19 @@ struct NewKindsTests {
 
         let blueGreen = try await Self.answer(client, Fixtures.review("13-rollout-blue-green-denied.json"))
         #expect(!blueGreen.allowed)
-        #expect(blueGreen.status?.message?.contains("its blueGreen strategy runs the preview and the active ReplicaSet side by side") == true)
+        #expect(
+            blueGreen.status?.message?.contains(
+                "its blueGreen strategy runs the preview and the active ReplicaSet side by side") == true)
 
         let scale = try await Self.answer(client, try Self.rolloutScaleReview())
         #expect(!scale.allowed)
         #expect(
             scale.status?.message?.hasPrefix(
-                "Rollout shop/web is a singleton (kube-singleton.dev/mode=at-least-one): scaling to 3 replicas is denied.")
+                "Rollout shop/web is a singleton (kube-singleton.dev/mode=at-least-one): scaling to 3 replicas is denied."
+            )
                 == true)
 
-        let keda = try await Self.answer(client, Fixtures.review("15-keda-default-max-denied.json"))
+        let keda = try await Self.answer(client, Fixtures.review("14-keda-default-max-denied.json"))
         #expect(!keda.allowed)
         #expect(
             keda.status?.message
@@ -89,18 +92,7 @@ struct NewKindsTests {
         let api = FakeWorkloadAPI()
         await api.uninstall(.rollout)
         await api.put(.deployment, ObjectMeta(name: "db", namespace: "shop", uid: "u-db"))
-        let apiServer = try await HTTPSServer.start(
-            ServerConfiguration(
-                tls: TLSSettings(
-                    certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)),
-                limits: .forTests, threads: 1),
-            handler: api.handler)
-        let source = KubeMetadataSource(
-            client: KubeClient(
-                config: ClientConfig(
-                    server: "https://127.0.0.1:\(apiServer.port)",
-                    tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8)))),
-            watchTimeoutSeconds: 60)
+        let (apiServer, source) = try await api.serve(pki)
         var settings = pki.settings()
         settings.notInstalledRetry = .milliseconds(200)
         let service = try await WebhookService.start(settings, source: source, logger: LogCapture().logger)
@@ -122,14 +114,20 @@ struct NewKindsTests {
 
         // The CRD arrives, and with it a singleton Rollout: the cache lists it and judges from it.
         await api.install(.rollout)
-        await api.put(.rollout, ObjectMeta(name: "web", namespace: "shop", uid: Self.parentUID, annotations: ["kube-singleton.dev/mode": "at-most-one"]))
+        await api.put(
+            .rollout,
+            ObjectMeta(
+                name: "web", namespace: "shop", uid: Self.parentUID,
+                annotations: ["kube-singleton.dev/mode": "at-most-one"]))
         try await waitFor("the Rollout CRD picked up") {
             service.cache?.lookup(ParentReference(kind: .rollout, namespace: "shop", name: "web")) != nil
         }
         #expect(service.cache?.isNotInstalled(.rollout) == false)
         answer = try await Self.answer(webhook, try Self.rolloutScaleReview())
         #expect(!answer.allowed)
-        #expect(answer.status?.message?.hasPrefix("Rollout shop/web is a singleton (kube-singleton.dev/mode=at-most-one)") == true)
+        #expect(
+            answer.status?.message?.hasPrefix("Rollout shop/web is a singleton (kube-singleton.dev/mode=at-most-one)")
+                == true)
         #expect(try await webhook.send(.GET, "/readyz").status == .ok)
         await webhook.close()
         await service.shutdown()

@@ -229,7 +229,9 @@ struct OptionalCRDReflectorTests {
     func markNotInstalled() {
         let cache = ParentCache(kinds: [.deployment, .rollout], maxStaleness: .zero)
         cache.heardFrom(.rollout) {
-            $0.replace(.rollout, with: MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1")], resourceVersion: "2"))
+            $0.replace(
+                .rollout,
+                with: MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1")], resourceVersion: "2"))
         }
         cache.markNotInstalled(.rollout)
         #expect(cache.isNotInstalled(.rollout))

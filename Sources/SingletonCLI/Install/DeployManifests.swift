@@ -429,8 +429,12 @@ webhooks:
       - name: could-raise-risk
         expression: >-
           request.operation == 'CREATE'
-          || (has(object.spec.maxReplicaCount) ? object.spec.maxReplicaCount : 100)
-             > (has(oldObject.spec.maxReplicaCount) ? oldObject.spec.maxReplicaCount : 100)
+          || (has(object.spec.maxReplicaCount) && has(oldObject.spec.maxReplicaCount)
+              && object.spec.maxReplicaCount > oldObject.spec.maxReplicaCount)
+          || (has(object.spec.maxReplicaCount) && !has(oldObject.spec.maxReplicaCount)
+              && object.spec.maxReplicaCount > 100)
+          || (!has(object.spec.maxReplicaCount) && has(oldObject.spec.maxReplicaCount)
+              && oldObject.spec.maxReplicaCount < 100)
           || object.spec.scaleTargetRef != oldObject.spec.scaleTargetRef
   - name: batch.kube-singleton.dev
     admissionReviewVersions: ["v1"]
