@@ -42,6 +42,16 @@ struct SandboxCommand: AsyncParsableCommand {
         help: "Also write tls.crt, tls.key and ca.crt for a webhook on 127.0.0.1, signed by the sandbox CA.")
     var webhookCertDir: String?
 
+    @Option(
+        name: .customLong("crd"),
+        help: ArgumentHelp(
+            "Serve a well-known CustomResourceDefinition from the start: argo-rollouts (rollouts.argoproj.io) or keda (scaledobjects.keda.sh); repeatable. Without it the kinds are absent until a CRD is applied.",
+            valueName: "name"))
+    var crds: [String] = []
+
+    @Option(help: "Start holding about this many objects (Deployments with their ReplicaSet and Pod), for load tests.")
+    var prefill = 0
+
     func run() async throws { try await serve() }
 
     /// Starts the sandbox and blocks until SIGINT/SIGTERM.
@@ -53,6 +63,14 @@ struct SandboxCommand: AsyncParsableCommand {
         options.adminToken = token
         options.controllers = !noControllers
         options.webhookCertificateDirectory = webhookCertDir
+        options.prefill = prefill
+        for name in crds {
+            guard let crd = CustomResources.wellKnown[name] else {
+                let known = CustomResources.wellKnown.keys.sorted().joined(separator: ", ")
+                throw ValidationError("--crd \(name): unknown definition; known: \(known)")
+            }
+            options.customResourceDefinitions.append(crd)
+        }
         for entry in serviceEndpoints {
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, parts[0].contains("/") else {

@@ -76,7 +76,9 @@ struct RequestTarget {
     var watchPath: Bool
 
     /// Parses `/api/v1/...` and `/apis/G/V/...`; nil when the path is not a resource URL.
-    static func parse(_ segments: [String]) throws(KubeAPIError) -> RequestTarget? {
+    static func parse(
+        _ segments: [String], _ catalog: Catalog = ResourceCatalog.builtins
+    ) throws(KubeAPIError) -> RequestTarget? {
         var rest: [String]
         let group: String, version: String
         if segments.count >= 3, segments[0] == "api" {
@@ -90,13 +92,13 @@ struct RequestTarget {
         if rest.first == "watch" { watch = true; rest.removeFirst() }
         guard !rest.isEmpty else { return nil }
         func find(_ r: String) throws(KubeAPIError) -> ResourceType {
-            guard let t = ResourceCatalog.find(group: group, version: version, resource: r) else {
+            guard let t = catalog.find(group: group, version: version, resource: r) else {
                 throw KubeAPIError.notFoundPath("")
             }
             return t
         }
         if rest[0] == "namespaces", rest.count >= 3,
-            let t = ResourceCatalog.find(group: group, version: version, resource: rest[2]), t.namespaced
+            let t = catalog.find(group: group, version: version, resource: rest[2]), t.namespaced
         {
             return RequestTarget(
                 type: t, namespace: rest[1], name: rest.count > 3 ? rest[3] : nil,

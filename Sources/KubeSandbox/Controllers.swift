@@ -38,11 +38,15 @@ public enum Controllers {
         ]
     }
 
-    static func owned(_ candidates: [JSONValue], by owner: JSONValue) -> [JSONValue] {
-        candidates.filter { c in
-            (c[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains {
-                $0["uid"]?.stringValue == owner.uid && $0["controller"]?.boolValue == true
-            }
+    /// The objects of `type` that `owner` controls, from the store's owner index.
+    static func owned(_ store: ObjectStore, _ type: ResourceType, by owner: JSONValue) -> [JSONValue] {
+        store.dependents(of: owner.uid).compactMap { key, c in
+            guard key.storage == type.storageKey,
+                (c[path: "metadata", "ownerReferences"]?.arrayValue ?? []).contains(where: {
+                    $0["uid"]?.stringValue == owner.uid && $0["controller"]?.boolValue == true
+                })
+            else { return nil }
+            return ObjectStore.presented(c, as: type)
         }
     }
 
@@ -65,7 +69,7 @@ public enum Controllers {
             let hash = templateHash(template)
             let replicas = d[path: "spec", "replicas"]?.intValue ?? 1
             let rsName = "\(d.name)-\(hash)"
-            let mine = owned(store.all(rst, namespace: d.namespace), by: d)
+            let mine = owned(store, rst, by: d)
             var annotations = d[path: "metadata", "annotations"]?.objectValue ?? [:]
             annotations["kubectl.kubernetes.io/last-applied-configuration"] = nil
             annotations["deployment.kubernetes.io/desired-replicas"] = .string(String(replicas))
@@ -103,7 +107,7 @@ public enum Controllers {
                     _ = try? store.commitCreate(rst, p)
                 }
             }
-            let all = owned(store.all(rst, namespace: d.namespace), by: d)
+            let all = owned(store, rst, by: d)
             let total = all.reduce(0) { $0 + ($1[path: "status", "replicas"]?.intValue ?? 0) }
             let ready = all.reduce(0) { $0 + ($1[path: "status", "readyReplicas"]?.intValue ?? 0) }
             let updatedCount = all.first { $0.name == rsName }?[path: "status", "replicas"]?.intValue ?? 0
@@ -139,7 +143,7 @@ public enum Controllers {
         let pt = ResourceCatalog.pods
         let replicas = min(owner[path: "spec", "replicas"]?.intValue ?? 1, maxPodsPerWorkload)
         let template = owner[path: "spec", "template"] ?? .object([:])
-        var pods = owned(store.all(pt, namespace: owner.namespace), by: owner)
+        var pods = owned(store, pt, by: owner)
         if ordinal {
             for i in 0..<max(0, replicas) where !pods.contains(where: { $0.name == "\(owner.name)-\(i)" }) {
                 createPod(
@@ -153,7 +157,7 @@ public enum Controllers {
                 createPod(
                     &store, owner: owner, type: type, template: template,
                     name: "\(owner.name)-\(ObjectPreparation.randomSuffix())", extraLabel: false)
-                pods = owned(store.all(pt, namespace: owner.namespace), by: owner)
+                pods = owned(store, pt, by: owner)
             }
             let extra = pods.sorted {
                 ($0[path: "metadata", "creationTimestamp"]?.stringValue ?? "", $0.name) > (
@@ -164,7 +168,7 @@ public enum Controllers {
                 _ = try? store.commitDelete(pt, namespace: p.namespace, name: p.name)
             }
         }
-        let count = owned(store.all(pt, namespace: owner.namespace), by: owner).count
+        let count = owned(store, pt, by: owner).count
         var status: [String: JSONValue] = [
             "observedGeneration": owner[path: "metadata", "generation"] ?? 1, "replicas": .int(Int64(count)),
             "readyReplicas": .int(Int64(count)), "availableReplicas": .int(Int64(count)),

@@ -26,15 +26,15 @@ public enum Discovery {
         return ["name": .string(name), "versions": .array(vs), "preferredVersion": vs.first ?? .null]
     }
 
-    public static func groupList() -> JSONValue {
+    public static func groupList(_ catalog: Catalog = ResourceCatalog.builtins) -> JSONValue {
         [
             "kind": "APIGroupList", "apiVersion": "v1",
-            "groups": .array(ResourceCatalog.groups.map { groupJSON($0.name, $0.versions) }),
+            "groups": .array(catalog.groups.map { groupJSON($0.name, $0.versions) }),
         ]
     }
 
-    public static func group(_ name: String) -> JSONValue? {
-        guard let g = ResourceCatalog.groups.first(where: { $0.name == name }) else { return nil }
+    public static func group(_ name: String, _ catalog: Catalog = ResourceCatalog.builtins) -> JSONValue? {
+        guard let g = catalog.groups.first(where: { $0.name == name }) else { return nil }
         var doc = groupJSON(g.name, g.versions)
         doc["kind"] = "APIGroup"
         doc["apiVersion"] = "v1"
@@ -44,8 +44,10 @@ public enum Discovery {
     static let verbs: JSONValue = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 
     /// `APIResourceList` for one group version, with `status` and `scale` subresources.
-    public static func resourceList(group: String, version: String) -> JSONValue? {
-        let types = ResourceCatalog.resources(group: group, version: version)
+    public static func resourceList(
+        group: String, version: String, _ catalog: Catalog = ResourceCatalog.builtins
+    ) -> JSONValue? {
+        let types = catalog.resources(group: group, version: version)
         guard !types.isEmpty else { return nil }
         var resources: [JSONValue] = []
         for t in types {

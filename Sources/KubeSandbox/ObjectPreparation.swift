@@ -72,6 +72,37 @@ public enum ObjectPreparation {
             o.set(["status"], ["phase": "Active"])
         }
         if type.kind == "ValidatingWebhookConfiguration" { try WebhookMatching.validateConfiguration(type, o) }
+        return defaulted(o)
+    }
+
+    /// The apiserver's defaulting of the batch fields webhooks judge (it runs before
+    /// admission): a CronJob's `concurrencyPolicy: Allow`, `suspend` and history limits, a
+    /// Job's `parallelism`/`completions` of 1, `backoffLimit` 6, `completionMode`.
+    static func defaulted(_ object: JSONValue) -> JSONValue {
+        var o = object
+        func unset(_ path: [String]) -> Bool {
+            let v = path.reduce(Optional(o)) { $0?[$1] }
+            return v == nil || v == .null
+        }
+        func fill(_ path: [String], _ value: JSONValue) { if unset(path) { o.set(path, value) } }
+        func job(_ spec: [String]) {
+            if unset(spec + ["completions"]), unset(spec + ["parallelism"]) { o.set(spec + ["completions"], 1) }
+            fill(spec + ["parallelism"], 1)
+            fill(spec + ["backoffLimit"], 6)
+            fill(spec + ["completionMode"], "NonIndexed")
+            fill(spec + ["suspend"], false)
+        }
+        switch (o["apiVersion"]?.stringValue, o["kind"]?.stringValue) {
+        case ("batch/v1", "CronJob"):
+            fill(["spec", "concurrencyPolicy"], "Allow")
+            fill(["spec", "suspend"], false)
+            fill(["spec", "successfulJobsHistoryLimit"], 3)
+            fill(["spec", "failedJobsHistoryLimit"], 1)
+            job(["spec", "jobTemplate", "spec"])
+        case ("batch/v1", "Job"):
+            job(["spec"])
+        default: break
+        }
         return o
     }
 
@@ -116,6 +147,7 @@ public enum ObjectPreparation {
             labels["kubernetes.io/metadata.name"] = .string(name)
             o.set(["metadata", "labels"], .object(labels))
         }
+        o = defaulted(o)
         if specChanged(old, o) {
             let generation = old[path: "metadata", "generation"]?.intValue ?? 1
             o.set(["metadata", "generation"], .int(Int64(generation + 1)))

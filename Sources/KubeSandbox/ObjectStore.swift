@@ -30,20 +30,44 @@ public struct StoreEvent: Sendable, Equatable {
 /// plays etcd's role: every committed change takes the next number and becomes the object's
 /// `metadata.resourceVersion`; the last `eventCapacity` changes are kept for watch resume,
 /// older resume points get 410 Gone as from a compacted etcd.
+///
+/// Indexed so that no request costs time in proportion to everything stored: names sorted
+/// per type and namespace (lists and pages), owner uid to dependents (garbage collection,
+/// controllers), uid to key.
 public struct ObjectStore: Sendable {
     public private(set) var objects: [ObjectKey: JSONValue] = [:]
     public private(set) var revision: Int64 = 1
-    public private(set) var events: [StoreEvent] = []
+    /// Recent changes, oldest first; trimmed in chunks, `events` is the retained window.
+    private var log: [StoreEvent] = []
     public let eventCapacity: Int
     let clock: @Sendable () -> Date
+    /// storage key -> namespace -> names, sorted.
+    private var names: [String: [String: [String]]] = [:]
+    private var keyByUID: [String: ObjectKey] = [:]
+    /// Owner uid -> keys of the objects whose ownerReferences name it.
+    private var dependentKeys: [String: Set<ObjectKey>] = [:]
 
     public init(eventCapacity: Int = 1000, clock: @escaping @Sendable () -> Date = { Date() }) {
         self.eventCapacity = max(1, eventCapacity)
         self.clock = clock
     }
 
+    /// The changes a watch may resume from, oldest first (at most `eventCapacity`).
+    public var events: ArraySlice<StoreEvent> { log.suffix(eventCapacity) }
+
     /// The oldest resourceVersion a watch may resume from (exclusive lower bound).
     public var oldestResumable: Int64 { (events.first?.revision ?? revision + 1) - 1 }
+
+    /// Retained changes after `version` (exclusive), found by binary search.
+    func events(since version: Int64) -> ArraySlice<StoreEvent> {
+        let window = events
+        var lo = window.startIndex, hi = window.endIndex
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if window[mid].revision > version { hi = mid } else { lo = mid + 1 }
+        }
+        return window[lo...]
+    }
 
     static func key(_ type: ResourceType, namespace: String, name: String) -> ObjectKey {
         ObjectKey(storage: type.storageKey, namespace: type.namespaced ? namespace : "", name: name)
@@ -60,29 +84,91 @@ public struct ObjectStore: Sendable {
         objects[Self.key(type, namespace: namespace, name: name)] != nil
     }
 
-    /// Objects of a type, sorted by namespace and name, in one namespace or all (nil).
-    public func all(_ type: ResourceType, namespace: String?) -> [JSONValue] {
-        objects.filter { $0.key.storage == type.storageKey && (namespace == nil || $0.key.namespace == namespace) }
-            .sorted { $0.key < $1.key }
-            .map { Self.presented($0.value, as: type) }
+    /// Whether an object with this uid is stored.
+    public func contains(uid: String) -> Bool { keyByUID[uid] != nil }
+
+    /// The key of the object with this uid.
+    public func key(uid: String) -> ObjectKey? { keyByUID[uid] }
+
+    /// A store holding only `keys` (and their namespaces) at this store's revision, with an
+    /// unbounded change log: the scratch copy controllers plan their writes on.
+    func subset(_ keys: Set<ObjectKey>) -> ObjectStore {
+        var s = ObjectStore(eventCapacity: 1 << 40, clock: clock)
+        s.revision = revision
+        var wanted = keys
+        for k in keys where !k.namespace.isEmpty {
+            wanted.insert(ObjectKey(storage: ResourceCatalog.namespaces.storageKey, namespace: "", name: k.namespace))
+        }
+        for k in wanted {
+            guard let o = objects[k] else { continue }
+            s.objects[k] = o
+            s.index(k, o)
+        }
+        return s
     }
 
-    /// A page of a list: `limit` items after the `continue` token, plus the next token.
+    /// Keys of one type in key order, in one namespace or all (nil), from `after` (exclusive).
+    func keys(_ storage: String, namespace: String?, after: ObjectKey? = nil) -> some Sequence<ObjectKey> {
+        let byNamespace = names[storage] ?? [:]
+        let namespaces = namespace.map { [$0] } ?? byNamespace.keys.sorted()
+        return namespaces.lazy.filter { ns in after.map { ns >= $0.namespace } ?? true }.flatMap { ns in
+            let sorted = byNamespace[ns] ?? []
+            var start = sorted.startIndex
+            if let after, after.namespace == ns { start = Self.insertionPoint(sorted, after.name, strictlyAfter: true) }
+            return sorted[start...].lazy.map { ObjectKey(storage: storage, namespace: ns, name: $0) }
+        }
+    }
+
+    /// Objects of a type, sorted by namespace and name, in one namespace or all (nil).
+    public func all(_ type: ResourceType, namespace: String?) -> [JSONValue] {
+        keys(type.storageKey, namespace: namespace).compactMap { objects[$0].map { Self.presented($0, as: type) } }
+    }
+
+    /// Objects whose ownerReferences name `uid` (any kind), in key order.
+    public func dependents(of uid: String) -> [(key: ObjectKey, object: JSONValue)] {
+        (dependentKeys[uid] ?? []).sorted().compactMap { k in objects[k].map { (k, $0) } }
+    }
+
+    /// A page of a list: `limit` items after the `continue` token, plus the next token and,
+    /// when nothing filters the list, how many items remain. A token carries the list's
+    /// resourceVersion, as the apiserver's does: once the watch window no longer reaches it,
+    /// it is refused with 410 Expired, and the client starts a new list.
     public func list(
         _ type: ResourceType, namespace: String?, labels: LabelQuery, fields: FieldQuery,
         limit: Int?, continueToken: String?
-    ) throws(KubeAPIError) -> (items: [JSONValue], next: String?) {
-        var items = all(type, namespace: namespace).filter { labels.matches($0.labels) && fields.matches($0) }
+    ) throws(KubeAPIError) -> (items: [JSONValue], next: String?, resourceVersion: Int64, remaining: Int?) {
+        var after: ObjectKey?
+        var listVersion = revision
         if let continueToken, !continueToken.isEmpty {
-            guard let data = Data(base64Encoded: continueToken), let after = String(data: data, encoding: .utf8) else {
-                throw KubeAPIError.badRequest("continue key is not valid: illegal base64 data")
+            let token = try ContinueToken.decode(continueToken)
+            if token.revision < oldestResumable {
+                throw KubeAPIError.gone(
+                    "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the response."
+                )
             }
-            items = items.filter { "\($0.namespace)/\($0.name)" > after }
+            listVersion = token.revision
+            after = ObjectKey(storage: type.storageKey, namespace: token.namespace, name: token.name)
         }
-        guard let limit, limit > 0, items.count > limit else { return (items, nil) }
-        let page = Array(items.prefix(limit))
-        let last = page.last.map { "\($0.namespace)/\($0.name)" } ?? ""
-        return (page, Data(last.utf8).base64EncodedString())
+        let filtered = !(labels.requirements.isEmpty && fields.terms.isEmpty)
+        var items: [JSONValue] = []
+        var last: ObjectKey?
+        var more = false
+        for key in keys(type.storageKey, namespace: namespace, after: after) {
+            guard let stored = objects[key] else { continue }
+            if let limit, limit > 0, items.count == limit {
+                more = true
+                break
+            }
+            let o = Self.presented(stored, as: type)
+            guard labels.matches(o.labels) && fields.matches(o) else { continue }
+            items.append(o)
+            last = key
+        }
+        guard more, let last else { return (items, nil, listVersion, nil) }
+        let remaining =
+            filtered ? nil : keys(type.storageKey, namespace: namespace, after: last).reduce(0) { n, _ in n + 1 }
+        let next = ContinueToken(revision: listVersion, namespace: last.namespace, name: last.name).encoded
+        return (items, next, listVersion, remaining)
     }
 
     /// Serves an object under the apiVersion of the requested type (HPA v1/v2 share storage).
@@ -96,9 +182,7 @@ public struct ObjectStore: Sendable {
     var now: String { Self.timestamp(clock()) }
 
     static func timestamp(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        return f.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle())
     }
 
     // MARK: - commits (preparation and admission happen before these)
@@ -132,16 +216,20 @@ public struct ObjectStore: Sendable {
         let key = Self.key(type, namespace: namespace, name: name)
         guard let object = objects[key] else { throw KubeAPIError.notFound(type, name: name) }
         var deleted = [remove(key, object)]
+        var pending = [object.uid]
         if type.storageKey == ResourceCatalog.namespaces.storageKey {
-            for k in objects.keys.sorted() where k.namespace == name {
-                if let o = objects[k] { deleted.append(remove(k, o)) }
+            for storage in names.keys.sorted() {
+                for k in Array(keys(storage, namespace: name)) {
+                    if let o = objects[k] {
+                        deleted.append(remove(k, o))
+                        pending.append(o.uid)
+                    }
+                }
             }
         }
-        var pending = [object.uid]
         while let uid = pending.popLast() {
-            for (k, o) in objects.sorted(by: { $0.key < $1.key }) {
+            for (k, o) in dependents(of: uid) {
                 let refs = o[path: "metadata", "ownerReferences"]?.arrayValue ?? []
-                guard refs.contains(where: { $0["uid"]?.stringValue == uid }) else { continue }
                 if orphan {
                     var copy = o
                     let kept = refs.filter { $0["uid"]?.stringValue != uid }
@@ -156,8 +244,16 @@ public struct ObjectStore: Sendable {
         return deleted
     }
 
+    /// Deletes every object of one storage key (a CustomResourceDefinition went away).
+    public mutating func removeAll(storage: String) {
+        for k in Array(keys(storage, namespace: nil)) {
+            if let o = objects[k] { _ = remove(k, o) }
+        }
+    }
+
     private mutating func remove(_ key: ObjectKey, _ object: JSONValue) -> JSONValue {
         objects[key] = nil
+        unindex(key, object)
         revision += 1
         let final = Self.withVersion(object, String(revision))
         append(StoreEvent(kind: .deleted, revision: revision, key: key, object: final))
@@ -169,14 +265,61 @@ public struct ObjectStore: Sendable {
     ) -> JSONValue {
         revision += 1
         let stored = Self.withVersion(object, String(revision))
+        if let old = objects[key] { unindex(key, old) }
         objects[key] = stored
+        index(key, stored)
         append(StoreEvent(kind: kind, revision: revision, key: key, object: stored, previous: previous))
         return stored
     }
 
     private mutating func append(_ event: StoreEvent) {
-        events.append(event)
-        if events.count > eventCapacity { events.removeFirst(events.count - eventCapacity) }
+        log.append(event)
+        // Trimmed in chunks so appends stay O(1) amortised; `events` shows the exact window.
+        if log.count > 2 * eventCapacity { log.removeFirst(log.count - eventCapacity) }
+    }
+
+    static func ownerUIDs(_ object: JSONValue) -> [String] {
+        (object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap { $0["uid"]?.stringValue }
+    }
+
+    private mutating func index(_ key: ObjectKey, _ object: JSONValue) {
+        var sorted = names[key.storage, default: [:]][key.namespace, default: []]
+        let at = Self.insertionPoint(sorted, key.name, strictlyAfter: false)
+        if at == sorted.endIndex || sorted[at] != key.name {
+            names[key.storage, default: [:]][key.namespace] = nil
+            sorted.insert(key.name, at: at)
+            names[key.storage, default: [:]][key.namespace] = sorted
+        }
+        let uid = object.uid
+        if !uid.isEmpty { keyByUID[uid] = key }
+        for owner in Self.ownerUIDs(object) { dependentKeys[owner, default: []].insert(key) }
+    }
+
+    private mutating func unindex(_ key: ObjectKey, _ object: JSONValue) {
+        if var sorted = names[key.storage]?[key.namespace] {
+            let at = Self.insertionPoint(sorted, key.name, strictlyAfter: false)
+            if at < sorted.endIndex, sorted[at] == key.name {
+                names[key.storage]?[key.namespace] = nil
+                sorted.remove(at: at)
+                if !sorted.isEmpty { names[key.storage]?[key.namespace] = sorted }
+            }
+        }
+        let uid = object.uid
+        if !uid.isEmpty, keyByUID[uid] == key { keyByUID[uid] = nil }
+        for owner in Self.ownerUIDs(object) {
+            dependentKeys[owner]?.remove(key)
+            if dependentKeys[owner]?.isEmpty == true { dependentKeys[owner] = nil }
+        }
+    }
+
+    /// First index whose name is >= `name` (or > with `strictlyAfter`).
+    static func insertionPoint(_ sorted: [String], _ name: String, strictlyAfter: Bool) -> Int {
+        var lo = 0, hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] < name || (strictlyAfter && sorted[mid] == name) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 
     static func withVersion(_ object: JSONValue, _ version: String) -> JSONValue {
@@ -195,11 +338,42 @@ public struct ObjectStore: Sendable {
         }
     }
 
-    /// Changes since `version` (exclusive) matching a filter; 410 Gone when they were compacted away.
+    /// Changes since `version` (exclusive); 410 Gone when they were compacted away.
     public func events(after version: Int64) throws(KubeAPIError) -> [StoreEvent] {
         if version < oldestResumable {
             throw KubeAPIError.gone("too old resource version: \(version) (\(oldestResumable + 1))")
         }
-        return events.filter { $0.revision > version }
+        return Array(events(since: version))
+    }
+}
+
+/// The apiserver's continue token: base64 of `{"v":"meta.k8s.io/v1","rv":N,"start":"KEY\u0000"}`,
+/// where KEY is the last returned object's `namespace/name` (the next page starts after it).
+struct ContinueToken {
+    var revision: Int64
+    var namespace: String
+    var name: String
+
+    var encoded: String {
+        let start = namespace.isEmpty ? name : "\(namespace)/\(name)"
+        let doc: JSONValue = ["v": "meta.k8s.io/v1", "rv": .int(revision), "start": .string(start + "\u{0}")]
+        return doc.serialized().base64EncodedString()
+    }
+
+    static func decode(_ token: String) throws(KubeAPIError) -> ContinueToken {
+        guard let data = Data(base64Encoded: token) else {
+            throw KubeAPIError.badRequest("continue key is not valid: illegal base64 data")
+        }
+        guard let doc = try? JSONValue.parse(data), doc["v"]?.stringValue == "meta.k8s.io/v1",
+            let rv = doc["rv"]?.intValue, var start = doc["start"]?.stringValue
+        else {
+            throw KubeAPIError.badRequest(
+                "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)")
+        }
+        if start.hasSuffix("\u{0}") { start.removeLast() }
+        let parts = start.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        return parts.count == 2
+            ? ContinueToken(revision: Int64(rv), namespace: parts[0], name: parts[1])
+            : ContinueToken(revision: Int64(rv), namespace: "", name: start)
     }
 }

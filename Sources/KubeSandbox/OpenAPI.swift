@@ -12,10 +12,10 @@ public enum OpenAPI {
         group.isEmpty ? "api/\(version)" : "apis/\(group)/\(version)"
     }
 
-    public static func root() -> JSONValue {
+    public static func root(_ catalog: Catalog = ResourceCatalog.builtins) -> JSONValue {
         var paths: [String: JSONValue] = [:]
         var seen = Set<String>()
-        for t in ResourceCatalog.all where seen.insert(groupVersionPath(t.group, t.version)).inserted {
+        for t in catalog.all where seen.insert(groupVersionPath(t.group, t.version)).inserted {
             let p = groupVersionPath(t.group, t.version)
             paths[p] = ["serverRelativeURL": .string("/openapi/v3/\(p)?hash=sandbox1")]
         }
@@ -23,8 +23,8 @@ public enum OpenAPI {
     }
 
     /// The document for `/openapi/v3/api/v1` or `/openapi/v3/apis/G/V`; nil if unknown.
-    public static func groupVersion(_ path: String) -> JSONValue? {
-        let types = ResourceCatalog.all.filter { groupVersionPath($0.group, $0.version) == path }
+    public static func groupVersion(_ path: String, _ catalog: Catalog = ResourceCatalog.builtins) -> JSONValue? {
+        let types = catalog.all.filter { groupVersionPath($0.group, $0.version) == path }
         guard !types.isEmpty else { return nil }
         let params: [JSONValue] = ["dryRun", "fieldManager", "fieldValidation", "force"].map {
             ["name": .string($0), "in": "query", "schema": ["type": "string"]]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Field tables of the Kubernetes protobuf messages that kubectl's typed generators send
-/// (`kubectl create namespace|configmap|secret|deployment|service|poddisruptionbudget`),
+/// (`kubectl create namespace|configmap|secret|deployment|service|poddisruptionbudget|cronjob|job`),
 /// from k8s.io/api `generated.proto`. Anything outside these tables is refused, never guessed.
 enum ProtoField: Sendable {
     case string, bytes, int, bool, time, intOrString, quantity
@@ -28,6 +28,7 @@ enum ProtobufSchemas {
         "apps/v1/Deployment": "Deployment", "policy/v1/PodDisruptionBudget": "PodDisruptionBudget",
         "autoscaling/v2/HorizontalPodAutoscaler": "HorizontalPodAutoscaler",
         "autoscaling/v1/HorizontalPodAutoscaler": "HorizontalPodAutoscalerV1",
+        "batch/v1/CronJob": "CronJob", "batch/v1/Job": "Job",
     ]
 
     static let messages: [String: [Int: (String, ProtoField)]] = [
@@ -87,6 +88,24 @@ enum ProtobufSchemas {
         ],
         "LabelSelectorRequirement": [1: ("key", .string), 2: ("operator", .string), 3: ("values", .repeated(.string))],
         "PodTemplateSpec": [1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("PodSpec"))],
+        "CronJob": [
+            1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("CronJobSpec")), 3: ("status", .skipped),
+        ],
+        "CronJobSpec": [
+            1: ("schedule", .string), 2: ("startingDeadlineSeconds", .int), 3: ("concurrencyPolicy", .string),
+            4: ("suspend", .bool), 5: ("jobTemplate", .message("JobTemplateSpec")),
+            6: ("successfulJobsHistoryLimit", .int), 7: ("failedJobsHistoryLimit", .int), 8: ("timeZone", .string),
+        ],
+        "JobTemplateSpec": [1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("JobSpec"))],
+        "Job": [1: ("metadata", .message("ObjectMeta")), 2: ("spec", .message("JobSpec")), 3: ("status", .skipped)],
+        "JobSpec": [
+            1: ("parallelism", .int), 2: ("completions", .int), 3: ("activeDeadlineSeconds", .int),
+            4: ("selector", .message("LabelSelector")), 5: ("manualSelector", .bool),
+            6: ("template", .message("PodTemplateSpec")), 7: ("backoffLimit", .int),
+            8: ("ttlSecondsAfterFinished", .int), 9: ("completionMode", .string), 10: ("suspend", .bool),
+            12: ("backoffLimitPerIndex", .int), 13: ("maxFailedIndexes", .int), 14: ("podReplacementPolicy", .string),
+            16: ("managedBy", .string),
+        ],
         "PodSpec": [
             2: ("containers", .repeated(.message("Container"))), 3: ("restartPolicy", .string),
             4: ("terminationGracePeriodSeconds", .int), 6: ("dnsPolicy", .string), 7: ("nodeSelector", .stringMap),

@@ -12,6 +12,9 @@ public struct ResourceType: Sendable, Hashable {
     /// Subresources real Kubernetes serves for this type (`status`, `scale`).
     public let subresources: [String]
     public let categories: [String]
+    /// Where a custom resource keeps what its `scale` subresource shows (nil: the built-in
+    /// workloads' `spec.replicas`, `status.replicas` and `spec.selector`).
+    public let scalePaths: ScalePaths?
 
     public var singular: String { kind.lowercased() }
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
@@ -24,7 +27,8 @@ public struct ResourceType: Sendable, Hashable {
 
     public init(
         group: String, version: String, resource: String, kind: String, namespaced: Bool = true,
-        shortNames: [String] = [], subresources: [String] = [], categories: [String] = []
+        shortNames: [String] = [], subresources: [String] = [], categories: [String] = [],
+        scalePaths: ScalePaths? = nil
     ) {
         self.group = group
         self.version = version
@@ -34,7 +38,65 @@ public struct ResourceType: Sendable, Hashable {
         self.shortNames = shortNames
         self.subresources = subresources
         self.categories = categories
+        self.scalePaths = scalePaths
     }
+}
+
+/// A CustomResourceDefinition's `subresources.scale`: JSON paths such as `.spec.replicas`.
+public struct ScalePaths: Sendable, Hashable {
+    public var specReplicasPath: String
+    public var statusReplicasPath: String
+    public var labelSelectorPath: String?
+
+    public init(specReplicasPath: String, statusReplicasPath: String, labelSelectorPath: String? = nil) {
+        self.specReplicasPath = specReplicasPath
+        self.statusReplicasPath = statusReplicasPath
+        self.labelSelectorPath = labelSelectorPath
+    }
+
+    /// `.spec.replicas` -> `["spec", "replicas"]`.
+    static func keys(_ path: String) -> [String] { path.split(separator: ".").map(String.init) }
+}
+
+/// The types one sandbox serves: the built-ins plus those its CustomResourceDefinitions add.
+/// Lookups walk a few dozen types, never the stored objects.
+public struct Catalog: Sendable {
+    public private(set) var all: [ResourceType]
+    private var byStorage: [String: ResourceType] = [:]
+
+    public init(custom: [ResourceType] = []) {
+        all = ResourceCatalog.all + custom
+        for t in all where byStorage[t.storageKey] == nil { byStorage[t.storageKey] = t }
+    }
+
+    /// Groups in discovery order, each with its versions (preferred first).
+    public var groups: [(name: String, versions: [String])] {
+        var order: [String] = []
+        var versions: [String: [String]] = [:]
+        for t in all where !t.group.isEmpty {
+            if versions[t.group] == nil { order.append(t.group) }
+            if !(versions[t.group]?.contains(t.version) ?? false) { versions[t.group, default: []].append(t.version) }
+        }
+        return order.map { ($0, versions[$0] ?? []) }
+    }
+
+    public func resources(group: String, version: String) -> [ResourceType] {
+        all.filter { $0.group == group && $0.version == version }
+    }
+
+    public func find(group: String, version: String, resource: String) -> ResourceType? {
+        all.first { $0.group == group && $0.version == version && $0.resource == resource }
+    }
+
+    /// The served type for an object's apiVersion and kind.
+    public func find(apiVersion: String, kind: String) -> ResourceType? {
+        let parts = apiVersion.split(separator: "/", maxSplits: 1).map(String.init)
+        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", apiVersion)
+        return all.first { $0.group == group && $0.version == version && $0.kind == kind }
+    }
+
+    /// One served type for a storage key (`apps/deployments`), whichever version.
+    public func type(storage: String) -> ResourceType? { byStorage[storage] }
 }
 
 /// The fixed set of resources the sandbox serves (issue 4 names them).
@@ -95,37 +157,35 @@ public enum ResourceCatalog {
             kind: "ClusterRoleBinding", namespaced: false),
         ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", kind: "Role"),
         ResourceType(group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", kind: "RoleBinding"),
+        customResourceDefinitions,
     ]
 
-    /// Groups in discovery order, each with its versions (preferred first).
-    public static var groups: [(name: String, versions: [String])] {
-        var order: [String] = []
-        var versions: [String: [String]] = [:]
-        for t in all where !t.group.isEmpty {
-            if versions[t.group] == nil { order.append(t.group) }
-            if !(versions[t.group]?.contains(t.version) ?? false) { versions[t.group, default: []].append(t.version) }
-        }
-        return order.map { ($0, versions[$0] ?? []) }
-    }
+    /// The built-in types alone (a sandbox without CRDs).
+    public static let builtins = Catalog()
+
+    /// Groups of the built-in types in discovery order, each with its versions (preferred first).
+    public static var groups: [(name: String, versions: [String])] { builtins.groups }
 
     public static func resources(group: String, version: String) -> [ResourceType] {
-        all.filter { $0.group == group && $0.version == version }
+        builtins.resources(group: group, version: version)
     }
 
     public static func find(group: String, version: String, resource: String) -> ResourceType? {
-        all.first { $0.group == group && $0.version == version && $0.resource == resource }
+        builtins.find(group: group, version: version, resource: resource)
     }
 
-    /// The served type for an object's apiVersion and kind.
+    /// The built-in type for an object's apiVersion and kind.
     public static func find(apiVersion: String, kind: String) -> ResourceType? {
-        let parts = apiVersion.split(separator: "/", maxSplits: 1).map(String.init)
-        let (group, version) = parts.count == 2 ? (parts[0], parts[1]) : ("", apiVersion)
-        return all.first { $0.group == group && $0.version == version && $0.kind == kind }
+        builtins.find(apiVersion: apiVersion, kind: kind)
     }
 
     public static let namespaces = ResourceType(
         group: "", version: "v1", resource: "namespaces", kind: "Namespace",
         namespaced: false, shortNames: ["ns"], subresources: ["status"])
+    /// Applying one makes the sandbox serve its kind (`CustomResources`).
+    public static let customResourceDefinitions = ResourceType(
+        group: "apiextensions.k8s.io", version: "v1", resource: "customresourcedefinitions",
+        kind: "CustomResourceDefinition", namespaced: false, shortNames: ["crd", "crds"], subresources: ["status"])
     public static let pods = ResourceType(
         group: "", version: "v1", resource: "pods", kind: "Pod", shortNames: ["po"],
         subresources: ["status"], categories: ["all"])

@@ -8,19 +8,72 @@ import KubeAPIMachinery
 /// controllers create. A rejected or conflicting write is skipped (with the objects it
 /// would have owned), as a failed sync would be; the next write retries it.
 extension SandboxAPI {
+    /// Storage keys of the workloads the controllers reconcile.
+    static let workloadStorages: Set<String> = [
+        "apps/deployments", "apps/replicasets", "apps/statefulsets", "/replicationcontrollers",
+    ]
+
+    /// Reconciles what changed since the last run, like controllers fed by informers: each
+    /// changed object's workload (itself, or its owner) with its ReplicaSets and Pods is
+    /// copied to a scratch store, reconciled there, and the planned writes are replayed.
+    /// Workloads whose writes failed are retried on the next run.
     func runControllers() async {
         if controllerRunning { controllerPending = true; return }
         controllerRunning = true
         defer { controllerRunning = false }
         for _ in 0..<8 {
             controllerPending = false
-            var scratch = store
+            let roots = controllerRoots(since: controllerRevision).union(controllerRetry)
+            controllerRevision = store.revision
+            controllerRetry = []
+            if roots.isEmpty {
+                if controllerPending { continue }
+                return
+            }
+            var scratch = store.subset(controllerScope(roots))
             let base = scratch.revision
             Controllers.reconcile(&scratch)
-            let actions = scratch.events.filter { $0.revision > base }
+            let actions = Array(scratch.events(since: base))
             if actions.isEmpty && !controllerPending { return }
-            if !(await replay(actions)) && !controllerPending { return }
+            if !(await replay(actions)) {
+                controllerRetry = roots.filter { store.objects[$0] != nil }
+                if !controllerPending { return }
+            }
         }
+    }
+
+    /// The workloads that changes after `version` concern; all of them when the change log
+    /// no longer reaches back that far.
+    func controllerRoots(since version: Int64) -> Set<ObjectKey> {
+        var roots = Set<ObjectKey>()
+        if version < store.oldestResumable {
+            for storage in Self.workloadStorages { roots.formUnion(store.keys(storage, namespace: nil)) }
+            return roots
+        }
+        for event in store.events(since: version) {
+            if Self.workloadStorages.contains(event.key.storage), event.kind != .deleted { roots.insert(event.key) }
+            for uid in ObjectStore.ownerUIDs(event.object) {
+                if let owner = store.key(uid: uid), Self.workloadStorages.contains(owner.storage) {
+                    roots.insert(owner)
+                }
+            }
+        }
+        return roots
+    }
+
+    /// Roots with their dependents two levels down (Deployment -> ReplicaSets -> Pods).
+    func controllerScope(_ roots: Set<ObjectKey>) -> Set<ObjectKey> {
+        var scope = roots
+        var frontier = Array(roots)
+        for _ in 0..<2 {
+            var next: [ObjectKey] = []
+            for k in frontier {
+                guard let uid = store.objects[k]?.uid, !uid.isEmpty else { continue }
+                for (d, _) in store.dependents(of: uid) where scope.insert(d).inserted { next.append(d) }
+            }
+            frontier = next
+        }
+        return scope
     }
 
     static func controllerUser(for storage: String, object: JSONValue) -> UserInfo {
@@ -44,12 +97,11 @@ extension SandboxAPI {
             let owners = (event.object[path: "metadata", "ownerReferences"]?.arrayValue ?? []).compactMap {
                 $0["uid"]?.stringValue
             }
-            if event.kind == .added, !owners.isEmpty, !store.objects.values.contains(where: { owners.contains($0.uid) })
-            {
+            if event.kind == .added, !owners.isEmpty, !owners.contains(where: store.contains(uid:)) {
                 ok = false
                 continue
             }
-            guard let type = ResourceCatalog.all.first(where: { $0.storageKey == event.key.storage }) else { continue }
+            guard let type = catalog.type(storage: event.key.storage) else { continue }
             let current = store.objects[event.key]
             let user = Self.controllerUser(for: event.key.storage, object: event.object)
             do {

@@ -124,7 +124,7 @@ extension SandboxAPI {
 
     /// Sends the events committed since the last broadcast to every matching watcher.
     func broadcast() {
-        let fresh = store.events.filter { $0.revision > broadcastRevision }
+        let fresh = store.events(since: broadcastRevision)
         broadcastRevision = store.revision
         guard !watchers.isEmpty else { return }
         for event in fresh {

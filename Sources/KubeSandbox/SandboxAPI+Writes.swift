@@ -38,7 +38,10 @@ extension SandboxAPI {
     func createObject(
         _ type: ResourceType, namespace: String, body: JSONValue, req: APIRequest
     ) async throws(KubeAPIError) -> APIResponse {
-        let prepared = try ObjectPreparation.prepareCreate(type, namespace: namespace, object: body, now: store.now)
+        var prepared = try ObjectPreparation.prepareCreate(type, namespace: namespace, object: body, now: store.now)
+        if type == ResourceCatalog.customResourceDefinitions {
+            prepared = try CustomResources.prepared(prepared, now: store.now)
+        }
         if store.contains(type, namespace: prepared.namespace, name: prepared.name) {
             throw KubeAPIError.alreadyExists(type, name: prepared.name)
         }
@@ -75,7 +78,10 @@ extension SandboxAPI {
             let desired =
                 try patchType.map { (pt) throws(KubeAPIError) in try Self.applyPatch(pt, body, to: base) } ?? body
             let part: ObjectPreparation.Part = t.subresource == "status" ? .status : .main
-            let prepared = try ObjectPreparation.prepareUpdate(t.type, old: current, new: desired, part: part)
+            var prepared = try ObjectPreparation.prepareUpdate(t.type, old: current, new: desired, part: part)
+            if t.type == ResourceCatalog.customResourceDefinitions, part == .main {
+                prepared = try CustomResources.prepared(prepared, now: store.now)
+            }
             let attrs = AdmissionAttributes(
                 operation: "UPDATE", type: t.type, subresource: t.subresource, name: name, namespace: ns,
                 object: prepared, oldObject: current, dryRun: req.isDryRun,
@@ -93,7 +99,7 @@ extension SandboxAPI {
     func updateScale(
         _ type: ResourceType, _ parent: JSONValue, body: JSONValue, patchType: String?, req: APIRequest
     ) async throws(KubeAPIError) -> APIResponse {
-        let oldScale = ScaleView.scale(of: parent)
+        let oldScale = ScaleView.scale(of: parent, paths: type.scalePaths)
         var newScale =
             try patchType.map { (pt) throws(KubeAPIError) in try Self.applyPatch(pt, body, to: oldScale) } ?? body
         let sent = newScale.resourceVersion
@@ -119,17 +125,17 @@ extension SandboxAPI {
             "status": oldScale["status"] ?? .object([:]),
         ]
         let newParent = try ObjectPreparation.prepareUpdate(
-            type, old: parent, new: ScaleView.applying(newScale, to: parent), part: .main)
+            type, old: parent, new: ScaleView.applying(newScale, to: parent, paths: type.scalePaths), part: .main)
         let attrs = AdmissionAttributes(
             operation: "UPDATE", type: type, subresource: "scale", kind: ("autoscaling", "v1", "Scale"),
             name: parent.name, namespace: parent.namespace, object: newScale, oldObject: oldScale,
             dryRun: req.isDryRun, user: req.user ?? UserInfo(username: "", groups: []))
         let warnings = try await admit(attrs)
-        if req.isDryRun { return .json(ScaleView.scale(of: newParent), warnings: warnings) }
+        if req.isDryRun { return .json(ScaleView.scale(of: newParent, paths: type.scalePaths), warnings: warnings) }
         let stored = try store.commitUpdate(type, newParent, expectedVersion: parent.resourceVersion)
         await afterWrite()
         let fresh = (try? store.get(type, namespace: stored.namespace, name: stored.name)) ?? stored
-        return .json(ScaleView.scale(of: fresh), warnings: warnings)
+        return .json(ScaleView.scale(of: fresh, paths: type.scalePaths), warnings: warnings)
     }
 
     /// Applies a patch by its content type. Server-side apply is approximated: the applied

@@ -6,6 +6,9 @@ import KubeAPIMachinery
 /// webhook calls suspend it (other requests proceed), and commits re-check resourceVersions.
 public actor SandboxAPI {
     var store: ObjectStore
+    /// Built-in types plus those the stored CustomResourceDefinitions add.
+    var catalog = ResourceCatalog.builtins
+    var crdFingerprint: [String] = []
     /// When false, workloads get no Pods and no status (tests of pure storage semantics).
     public var controllersEnabled: Bool
     let dispatcher: AdmissionDispatcher
@@ -13,6 +16,10 @@ public actor SandboxAPI {
     var broadcastRevision: Int64
     var controllerRunning = false
     var controllerPending = false
+    /// Changes up to this revision have been reconciled.
+    var controllerRevision: Int64
+    /// Workloads whose controller writes failed, reconciled again on the next write.
+    var controllerRetry: Set<ObjectKey> = []
     /// Send the simulated controllers' writes through admission, as a real apiserver does.
     public var admitControllerWrites = true
     public private(set) var serverAddress: String
@@ -26,6 +33,7 @@ public actor SandboxAPI {
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] { s.ensureNamespace(ns) }
         self.store = s
         self.broadcastRevision = s.revision
+        self.controllerRevision = s.revision
         self.dispatcher = dispatcher
         self.controllersEnabled = controllersEnabled
         self.serverAddress = serverAddress
@@ -42,21 +50,24 @@ public actor SandboxAPI {
 
     // MARK: - seeding helpers (bypass admission, as if the objects pre-existed)
 
-    /// Creates objects directly (no admission); kinds must be served types.
+    /// Creates objects directly (no admission); kinds must be served types (a seeded
+    /// CustomResourceDefinition serves its kind to the objects after it).
     @discardableResult
     public func seed(_ objects: [JSONValue]) async throws(KubeAPIError) -> [JSONValue] {
         var out: [JSONValue] = []
         for o in objects {
             guard
-                let t = ResourceCatalog.find(
+                let t = catalog.find(
                     apiVersion: o["apiVersion"]?.stringValue ?? "", kind: o["kind"]?.stringValue ?? "")
             else {
                 throw KubeAPIError.badRequest(
                     "no served type for apiVersion \(o["apiVersion"]?.stringValue ?? "") kind \(o["kind"]?.stringValue ?? "")"
                 )
             }
-            let p = try ObjectPreparation.prepareCreate(t, namespace: o.namespace, object: o, now: store.now)
+            var p = try ObjectPreparation.prepareCreate(t, namespace: o.namespace, object: o, now: store.now)
+            if t == ResourceCatalog.customResourceDefinitions { p = try CustomResources.prepared(p, now: store.now) }
             out.append(try store.commitCreate(t, p))
+            if t == ResourceCatalog.customResourceDefinitions { syncCustomResources() }
         }
         await afterWrite()
         return out
@@ -92,7 +103,7 @@ public actor SandboxAPI {
             }
             throw KubeAPIError.notFoundPath(req.path)
         }
-        guard let target = try RequestTarget.parse(segments) else { throw KubeAPIError.notFoundPath(req.path) }
+        guard let target = try RequestTarget.parse(segments, catalog) else { throw KubeAPIError.notFoundPath(req.path) }
         switch req.method {
         case "GET":
             if target.name == nil {
@@ -123,12 +134,13 @@ public actor SandboxAPI {
         switch s.count {
         case 1 where s[0] == "version": return Discovery.version()
         case 1 where s[0] == "api": return Discovery.apiVersions(serverAddress: serverAddress)
-        case 1 where s[0] == "apis": return Discovery.groupList()
-        case 2 where s[0] == "api": return Discovery.resourceList(group: "", version: s[1])
-        case 2 where s[0] == "apis": return Discovery.group(s[1])
-        case 3 where s[0] == "apis": return Discovery.resourceList(group: s[1], version: s[2])
-        case 2 where s == ["openapi", "v3"]: return OpenAPI.root()
-        case 4... where s[0] == "openapi" && s[1] == "v3": return OpenAPI.groupVersion(s[2...].joined(separator: "/"))
+        case 1 where s[0] == "apis": return Discovery.groupList(catalog)
+        case 2 where s[0] == "api": return Discovery.resourceList(group: "", version: s[1], catalog)
+        case 2 where s[0] == "apis": return Discovery.group(s[1], catalog)
+        case 3 where s[0] == "apis": return Discovery.resourceList(group: s[1], version: s[2], catalog)
+        case 2 where s == ["openapi", "v3"]: return OpenAPI.root(catalog)
+        case 4... where s[0] == "openapi" && s[1] == "v3":
+            return OpenAPI.groupVersion(s[2...].joined(separator: "/"), catalog)
         default: return nil
         }
     }
@@ -151,7 +163,7 @@ public actor SandboxAPI {
         switch t.subresource {
         case "": break
         case "status": return .json(object)
-        case "scale" where t.type.hasScale: return .json(ScaleView.scale(of: object))
+        case "scale" where t.type.hasScale: return .json(ScaleView.scale(of: object, paths: t.type.scalePaths))
         default: throw KubeAPIError.notFoundPath(req.path)
         }
         switch Self.format(req) {
@@ -171,7 +183,7 @@ public actor SandboxAPI {
         let page = try store.list(
             t.type, namespace: t.namespace, labels: labels, fields: fields,
             limit: req.query["limit"].flatMap(Int.init), continueToken: req.query["continue"])
-        let rv = String(store.revision)
+        let rv = String(page.resourceVersion)
         switch Self.format(req) {
         case .table:
             return .json(
@@ -183,6 +195,7 @@ public actor SandboxAPI {
         case .full:
             var meta: [String: JSONValue] = ["resourceVersion": .string(rv)]
             if let next = page.next { meta["continue"] = .string(next) }
+            if let remaining = page.remaining { meta["remainingItemCount"] = .int(Int64(remaining)) }
             return .json([
                 "kind": .string("\(t.type.kind)List"), "apiVersion": .string(t.type.apiVersion),
                 "metadata": .object(meta), "items": .array(page.items),
@@ -201,8 +214,24 @@ public actor SandboxAPI {
         return store.all(t, namespace: nil)
     }
 
+    /// Serves what the stored CRDs define, and deletes the objects of a type no CRD serves
+    /// any more (the apiserver's finalizer does that before the CRD goes away).
+    func syncCustomResources() {
+        let crds = store.all(ResourceCatalog.customResourceDefinitions, namespace: nil)
+        let fingerprint = crds.map { "\($0.name)@\($0.resourceVersion)" }
+        guard fingerprint != crdFingerprint else { return }
+        crdFingerprint = fingerprint
+        let old = catalog
+        catalog = CustomResources.catalog(crds)
+        let served = Set(catalog.all.map(\.storageKey))
+        for storage in Set(old.all.map(\.storageKey)) where !served.contains(storage) {
+            store.removeAll(storage: storage)
+        }
+    }
+
     /// Runs the controllers (when on) and feeds new events to watchers.
     func afterWrite() async {
+        syncCustomResources()
         if controllersEnabled { await runControllers() }
         broadcast()
     }

@@ -25,6 +25,12 @@ public struct SandboxOptions: Sendable {
     public var transport: (any WebhookTransport)?
     /// Objects present from the start (created without admission).
     public var seed: [JSONValue] = []
+    /// CustomResourceDefinitions served from the start, before `seed` (none by default, as
+    /// in a cluster without Argo Rollouts or KEDA): e.g. `CustomResources.argoRollouts`.
+    public var customResourceDefinitions: [JSONValue] = []
+    /// Start holding about this many objects: Deployments with their ReplicaSet and Pod,
+    /// 100 Deployments per namespace `fill-N` (load tests of a full sandbox).
+    public var prefill = 0
     public var log: @Sendable (String) -> Void = { _ in }
     /// If set, a serving certificate for a local webhook (127.0.0.1, localhost), signed by
     /// the sandbox CA, is written here as tls.crt, tls.key and ca.crt (for `make demo`).
@@ -111,8 +117,9 @@ public enum Sandbox {
                 transport: transport, serviceEndpoints: options.serviceEndpoints, log: options.log),
             controllersEnabled: options.controllers, eventCapacity: options.watchHistory,
             bookmarkInterval: options.bookmarkInterval)
-        if !options.seed.isEmpty {
-            do { try await api.seed(options.seed) } catch { throw StartError(description: "seeding failed: \(error)") }
+        let seed = options.customResourceDefinitions + CustomResources.fill(objects: options.prefill) + options.seed
+        if !seed.isEmpty {
+            do { try await api.seed(seed) } catch { throw StartError(description: "seeding failed: \(error)") }
         }
         let tls = TLSSettings(
             certificateChain: .pem(serving.certificatePEM), privateKey: .pem(serving.privateKeyPEM),
