@@ -87,7 +87,7 @@ struct NewKindsE2ETests {
     }
 
     @Test func aScaledObjectWithoutMaxReplicaCountAimedAtASingletonIsDeniedAndUnderWarnAllowed() async throws {
-        let (cluster, webhook) = try await OutageTests.clusterWithWebhook()
+        let (cluster, webhook) = try await OutageTests.clusterWithWebhook(sandboxArguments: ["--crd", "keda"])
         defer { cluster.stop() }
         defer { webhook.terminate() }
         #expect(try await cluster.kubectl(["apply", "-f", "-"], stdin: PluginE2E.web).code == 0)
@@ -109,7 +109,7 @@ struct NewKindsE2ETests {
     }
 
     @Test func scalingARolloutPastOneIsDeniedAndUnderWarnAllowedWithTheWarning() async throws {
-        let (cluster, webhook) = try await OutageTests.clusterWithWebhook()
+        let (cluster, webhook) = try await OutageTests.clusterWithWebhook(sandboxArguments: ["--crd", "argo-rollouts"])
         defer { cluster.stop() }
         defer { webhook.terminate() }
         let created = try await cluster.kubectl(["apply", "-f", "-"], stdin: Self.rollout)
