@@ -242,3 +242,74 @@ import Testing
                 == .fixed(CompletionResult(candidates: ["deny", "warn"], directive: 4)))
     }
 }
+
+/// lint judges the new kinds with the core's decisions, as the webhook would at creation.
+@Suite struct NewKindsLintTests {
+    static let set = """
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: report, namespace: batch, annotations: {kube-singleton.dev/mode: at-most-one}}
+        spec:
+          schedule: "0 * * * *"
+          jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: r, image: busybox}]}}}}
+        ---
+        apiVersion: batch/v1
+        kind: CronJob
+        metadata: {name: tidy, namespace: batch, annotations: {kube-singleton.dev/mode: at-least-one}}
+        spec:
+          schedule: "0 * * * *"
+          concurrencyPolicy: Replace
+          startingDeadlineSeconds: 300
+          jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: t, image: busybox}]}}}}
+        ---
+        apiVersion: batch/v1
+        kind: Job
+        metadata: {name: migrate, namespace: batch, annotations: {kube-singleton.dev/mode: at-most-one}}
+        spec: {parallelism: 3, template: {spec: {restartPolicy: Never, containers: [{name: m, image: busybox}]}}}
+        ---
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata: {name: worker, namespace: batch, annotations: {kube-singleton.dev/mode: at-most-one}}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: worker}}
+          strategy: {blueGreen: {activeService: worker}}
+          template: {metadata: {labels: {app: worker}}, spec: {containers: [{name: w, image: worker}]}}
+        ---
+        apiVersion: keda.sh/v1alpha1
+        kind: ScaledObject
+        metadata: {name: worker, namespace: batch}
+        spec: {scaleTargetRef: {apiVersion: argoproj.io/v1alpha1, kind: Rollout, name: worker}}
+        """
+
+    @Test func cronJobsJobsRolloutsAndScaledObjectsAreJudgedByTheWebhooksRules() {
+        let set = ManifestReader(readStandardInput: { Data(Self.set.utf8) }).read(["-"])
+        let report = LintReport(set: set, findings: Linter().lint(set.objects))
+        let errors = report.findings.filter { $0.severity == .error }
+        #expect(
+            errors.map { "\($0.kind)/\($0.name) \($0.rule)" } == [
+                "CronJob/report concurrency-policy", "Job/migrate parallelism", "Rollout/worker surge",
+                "ScaledObject/worker scaledobject",
+            ], "\(report.findings)")
+        #expect(errors[0].message.contains("concurrencyPolicy"))
+        #expect(errors[3].message.contains("maxReplicaCount"))
+        #expect(
+            report.findings.contains { $0.name == "report" && $0.message.contains("startingDeadlineSeconds") },
+            "the webhook's caveat")
+        #expect(!report.findings.contains { $0.name == "tidy" && $0.severity == .error }, "Replace is at-least-one's")
+        #expect(report.exitCode == 1)
+
+        // The same set under warn: each would-be denial is a warning of its rule.
+        let warned = Self.set.replacingOccurrences(
+            of: "kube-singleton.dev/mode: at-most-one}",
+            with: "kube-singleton.dev/mode: at-most-one, kube-singleton.dev/enforcement: warn}")
+        let warnSet = ManifestReader(readStandardInput: { Data(warned.utf8) }).read(["-"])
+        let warnReport = LintReport(set: warnSet, findings: Linter().lint(warnSet.objects))
+        #expect(warnReport.errorCount == 0, "\(warnReport.findings)")
+        #expect(
+            Set(warnReport.findings.map(\.rule)).isSuperset(of: [
+                "concurrency-policy", "parallelism", "surge", "scaledobject",
+            ]), "\(warnReport.findings)")
+        #expect(warnReport.exitCode == 0)
+    }
+}
