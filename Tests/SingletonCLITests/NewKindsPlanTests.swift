@@ -94,14 +94,10 @@ import Testing
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "metadata": ["name": "worker"],
             "spec": ["replicas": 2, "strategy": strategy, "selector": ["matchLabels": ["app": "worker"]]],
         ]
-        // Decoded as the plugin decodes any workload; the kind is what the plan switches on.
-        var workload = Workload(kind: .deployment, metadata: ObjectMeta(), replicas: 2)
-        workload.kind = WorkloadKind(rawValue: "Rollout") ?? .deployment
-        return (object, workload)
+        return (object, try! Workload.decode(object.serialized(), as: .rollout))
     }
 
     @Test func aSurgingCanaryGetsMaxSurgeZeroAndBlueGreenIsRefused() throws {
-        try #require(WorkloadKind(rawValue: "Rollout") != nil, "the Rollout kind comes from r24-kinds")
         let (canary, w) = Self.rollout(["canary": ["steps": [["setWeight": 50]]]])
         let plan = EnablePlan.make(w, mode: .atMostOne, lease: nil, object: canary)
         #expect(

@@ -48,8 +48,10 @@ public struct KindSpecPlan: Sendable, Equatable {
                 return plan
             }
             let canary = strategy?["canary"]
-            let surge = canary?["maxSurge"].flatMap(IntOrString.init(json:)) ?? .string("25%")
-            if surge.scaled(total: 1, roundUp: true) != 0 {
+            let rollout = RolloutStrategy(
+                canary: RolloutStrategy.Canary(
+                    maxSurge: canary?["maxSurge"].flatMap(IntOrString.init(json:))))
+            if rollout.surges, let surge = rollout.effectiveMaxSurge {
                 var fields: [String: JSONValue] = ["maxSurge": 0]
                 // Argo refuses maxSurge and maxUnavailable both 0: the old pod must be let go first.
                 if let unavailable = canary?["maxUnavailable"].flatMap(IntOrString.init(json:)),
@@ -68,15 +70,12 @@ public struct KindSpecPlan: Sendable, Equatable {
     }
 }
 
-/// The CronJob concurrency policies each mode accepts.
+/// The CronJob concurrency policy `enable` sets, from the core's accepted ones per mode.
 enum CronJobPolicy {
-    /// The policy to set, nil when `current` already fits: at-most-one needs Forbid;
-    /// at-least-one keeps Replace and turns anything else into Forbid.
+    /// The policy to set, nil when `current` already fits `mode` (the webhook's rule).
     static func required(current: String, mode: SingletonMode) -> String? {
-        switch (mode, current) {
-        case (_, "Forbid"), (.atLeastOne, "Replace"): return nil
-        default: return "Forbid"
-        }
+        let accepted = CronJob.acceptedConcurrencyPolicies(for: mode)
+        return accepted.contains(current) ? nil : accepted.first
     }
 
     static func why(_ policy: String) -> String {

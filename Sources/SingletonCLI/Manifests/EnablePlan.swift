@@ -47,7 +47,7 @@ public struct EnablePlan: Sendable, Equatable {
                 "at-most-one on a Deployment: a deleted or evicted pod is replaced before it has stopped, so two pods can briefly run; a StatefulSet gives the strict guarantee"
             )
         }
-        if workload.kind.rawValue == "Rollout", let object {
+        if workload.kind == .rollout, let object {
             let kindPlan = KindSpecPlan.make(kind: "Rollout", object: object, mode: mode)
             if let refusal = kindPlan.refusal {
                 return EnablePlan(patch: nil, changes: [], warnings: [], refusal: refusal)
