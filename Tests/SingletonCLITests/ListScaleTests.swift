@@ -324,11 +324,16 @@ struct ListMixedClusterTests {
     @Test func largeListsArePagedAndAnExpiredTokenRestartsTheList() async throws {
         @Sendable func list(_ kind: String, _ items: [JSONValue], next: String? = nil) -> String {
             var metadata: JSONValue = ["resourceVersion": "100"]
-            if let next { metadata = metadata.applyingMergePatch(["continue": .string(next), "remainingItemCount": 1]) }
-            let body: JSONValue = ["kind": .string(kind), "apiVersion": "apps/v1", "metadata": metadata, "items": .array(items)]
+            if let next {
+                metadata = metadata.applyingMergePatch(["continue": .string(next), "remainingItemCount": 1])
+            }
+            let body: JSONValue = [
+                "kind": .string(kind), "apiVersion": "apps/v1", "metadata": metadata, "items": .array(items),
+            ]
             return String(decoding: body.serialized(), as: UTF8.self)
         }
-        let expired = #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410,"message":"The provided continue parameter is too old to display a consistent list result."}"#
+        let expired =
+            #"{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Expired","code":410,"message":"The provided continue parameter is too old to display a consistent list result."}"#
         let server = try await RecordingHTTPServer.start { request in
             let url = URLComponents(string: request.uri)
             let query = Dictionary((url?.queryItems ?? []).map { ($0.name, $0.value ?? "") }) { a, _ in a }
@@ -338,7 +343,10 @@ struct ListMixedClusterTests {
             case ("/apis/apps/v1/deployments", "deployments-2", _):
                 return (200, list("DeploymentList", [Self.singleton("Deployment", "a2")]))
             case ("/apis/apps/v1/statefulsets", nil, nil):
-                return (200, list("StatefulSetList", [Self.singleton("StatefulSet", "s1"), Self.singleton("StatefulSet", "s2")]))
+                return (
+                    200,
+                    list("StatefulSetList", [Self.singleton("StatefulSet", "s1"), Self.singleton("StatefulSet", "s2")])
+                )
             case ("/apis/apps/v1/statefulsets", nil, _):
                 return (200, list("StatefulSetList", [Self.singleton("StatefulSet", "s1")], next: "statefulsets-2"))
             case ("/apis/apps/v1/statefulsets", "statefulsets-2", _):
@@ -353,13 +361,13 @@ struct ListMixedClusterTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let kubeconfig = dir.appendingPathComponent("kubeconfig")
         try """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "\(server.url)"}}]
-            users: [{name: u, user: {token: t}}]
-            contexts: [{name: c, context: {cluster: c, user: u}}]
-            current-context: c
-            """.write(to: kubeconfig, atomically: true, encoding: .utf8)
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "\(server.url)"}}]
+        users: [{name: u, user: {token: t}}]
+        contexts: [{name: c, context: {cluster: c, user: u}}]
+        current-context: c
+        """.write(to: kubeconfig, atomically: true, encoding: .utf8)
         let run = await runPlugin(
             ["list", "-A", "-o", "name"], connector: KubeClientConnector(environment: ["KUBECONFIG": kubeconfig.path]))
         #expect(run.code == 0, "\(run.err)")
@@ -403,8 +411,12 @@ final class GatedAPI: KubeAPI, KubeConnector {
     func create(_ path: String, _ body: JSONValue, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
         try await base.create(path, body, dryRun: dryRun)
     }
-    func patch(_ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode) async throws(KubeAPIError) -> JSONValue {
+    func patch(
+        _ path: String, _ body: JSONValue, type: PatchType, dryRun: DryRunMode
+    ) async throws(KubeAPIError) -> JSONValue {
         try await base.patch(path, body, type: type, dryRun: dryRun)
     }
-    func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError) { try await base.delete(path, dryRun: dryRun) }
+    func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError) {
+        try await base.delete(path, dryRun: dryRun)
+    }
 }
