@@ -45,16 +45,16 @@ struct ListCommand: ParsableCommand, PluginCommand {
         let api = try env.connector.connect(kube)
         let namespace: String? = scope.allNamespaces ? nil : (kube.namespace ?? api.defaultNamespace)
         let loader = SnapshotLoader(api: api, env: env)
-        let workloads = try await loader.singletons(namespace: namespace, selector: selector)
-        let batch = try await loader.batchSingletons(namespace: namespace, selector: selector)
-        let snapshot =
-            workloads.isEmpty && batch.isEmpty ? ClusterSnapshot() : await loader.snapshot(namespace: namespace)
+        async let batchList = loader.batchSingletons(namespace: namespace, selector: selector)
+        var (workloads, snapshot) = try await loader.listing(namespace: namespace, selector: selector)
+        let batch = try await batchList
+        if workloads.isEmpty, !batch.isEmpty { snapshot = await loader.snapshot(namespace: namespace) }
         let now = env.now()
         let flags = KubectlArguments.connectionFlags(in: env.arguments)
         let reports =
             workloads.map {
                 SingletonAnalyzer.analyze(
-                    $0.1, namespace: $0.1.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now,
+                    $0, namespace: $0.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now,
                     connectionFlags: flags)
             }
             + batch.map { kind, object in
