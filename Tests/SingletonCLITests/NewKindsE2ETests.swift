@@ -131,3 +131,52 @@ struct NewKindsE2ETests {
         #expect(try await cluster.json("rollout", "worker")[path: "spec", "replicas"] == 3)
     }
 }
+
+/// The plugin on the new kinds through kubectl's plugin dispatch, on a sandbox without the
+/// Argo Rollouts and KEDA CRDs (the common cluster).
+@Suite(
+    .enabled(if: PluginE2E.available, "needs /usr/bin/kubectl and the built products; skipped otherwise"), .serialized)
+struct NewKindsPluginE2ETests {
+    @Test func enableSetsTheCronJobsPolicyAndListAndStatusShowIt() async throws {
+        let cluster = try await PluginE2E.Cluster.start()
+        defer { cluster.stop() }
+        let created = try await cluster.kubectl([
+            "create", "cronjob", "report", "--image=busybox:1.36", "--schedule=*/5 * * * *", "--", "date",
+        ])
+        #expect(created.code == 0, "\(created.err)")
+        let before = try await cluster.json("cronjob", "report")
+
+        let enable = try await cluster.singleton("enable", "cj/report", "--enforcement", "warn")
+        #expect(enable.code == 0, "\(enable.err)")
+        #expect(
+            enable.out.contains(
+                "cronjob.batch/report configured: annotated kube-singleton.dev/mode=at-most-one; annotated kube-singleton.dev/enforcement=warn; set concurrencyPolicy Forbid (Allow runs Jobs side by side)"
+            ), "\(enable.out)")
+        let after = try await cluster.json("cronjob", "report")
+        #expect(after[path: "spec", "concurrencyPolicy"] == "Forbid")
+        // Only what the patch names changed.
+        #expect(after[path: "spec", "jobTemplate"] == before[path: "spec", "jobTemplate"])
+        #expect(after[path: "spec", "schedule"] == before[path: "spec", "schedule"])
+        let rerun = try await cluster.singleton("enable", "cronjob/report", "--enforcement", "warn")
+        #expect(rerun.out.contains("cronjob.batch/report unchanged"), "\(rerun.out)")
+
+        let list = try await cluster.singleton("list")
+        #expect(list.code == 0)
+        #expect(list.err.isEmpty, "no Argo or KEDA CRD is the common case, not a warning: \(list.err)")
+        #expect(list.out.contains("SCHEDULE") && list.out.contains("LAST-SCHEDULE"), "\(list.out)")
+        #expect(list.out.contains("cronjob.batch/report"), "\(list.out)")
+        #expect(list.out.contains("warn"), "the enforcement column: \(list.out)")
+
+        let status = try await cluster.singleton("status", "cj/report")
+        #expect(status.code == 0, "\(status.err)")
+        #expect(status.out.contains("Schedule:      */5 * * * *"), "\(status.out)")
+        #expect(status.out.contains("Policy:        concurrencyPolicy Forbid"))
+        #expect(status.out.contains("Enforcement:   warn"))
+
+        let disable = try await cluster.singleton("disable", "cj/report")
+        #expect(disable.code == 0, "\(disable.err)")
+        let off = try await cluster.json("cronjob", "report")
+        #expect(off[path: "metadata", "annotations", "kube-singleton.dev/mode"] == nil)
+        #expect(off[path: "metadata", "annotations", "kube-singleton.dev/enforcement"] == nil)
+    }
+}
