@@ -47,14 +47,7 @@ extension SingletonAnalyzer {
                         "\(running.count + terminating.count) pods run at once: \((running + terminating).joined(separator: ", "))"
                 ))
         }
-        if snapshot.webhookInstalled == false {
-            risks.append(
-                Risk(
-                    code: "no-webhook",
-                    message:
-                        "the kube-singleton webhook is not installed: nothing enforces the annotation (kubectl singleton install)"
-                ))
-        }
+        if snapshot.webhookInstalled == false { risks.append(noWebhook) }
         return SingletonReport(
             ref: ResourceRef(kind: kind, name: name), namespace: namespace,
             mode: annotations[SingletonAnnotation.mode] ?? "", desired: desired,
@@ -62,6 +55,12 @@ extension SingletonAnalyzer {
             terminatingPods: terminating, podDisruptionBudget: nil, service: nil, leaseName: nil, leaseHolder: nil,
             leaseView: nil, risks: risks, enforcement: enforcement(annotations), cronJob: cronJob)
     }
+
+    /// Nothing enforces the annotation: the same risk for every kind.
+    static let noWebhook = Risk(
+        code: "no-webhook",
+        message:
+            "the kube-singleton webhook is not installed: nothing enforces the annotation (kubectl singleton install)")
 
     /// The enforcement the annotations ask for, as printed: `deny` when absent (an unknown
     /// value is shown as written; the contract reports it as invalid).

@@ -240,14 +240,7 @@ public enum SingletonAnalyzer {
             }
         }
 
-        if snapshot.webhookInstalled == false {
-            risks.append(
-                Risk(
-                    code: "no-webhook",
-                    message:
-                        "the kube-singleton webhook is not installed: nothing enforces the annotation (kubectl singleton install)"
-                ))
-        }
+        if snapshot.webhookInstalled == false { risks.append(noWebhook) }
 
         return SingletonReport(
             ref: ref, namespace: namespace, mode: mode, desired: desired, ready: workload.status?.readyReplicas ?? 0,
