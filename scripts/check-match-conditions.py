@@ -76,10 +76,10 @@ def scaled(maximum=None, target="web"):
 
 
 W, S, H = "workloads.kube-singleton.dev", "scale.kube-singleton.dev", "hpa.kube-singleton.dev"
+WARN, ENF = "warn.kube-singleton.dev", "kube-singleton.dev/enforcement"
 B, K = "batch.kube-singleton.dev", "scaledobjects.kube-singleton.dev"
 rollout = lambda strategy: {"metadata": {"name": "web", "annotations": {MODE: "at-most-one"}},  # noqa: E731
                             "spec": {"replicas": 1, "strategy": strategy}}
-WARN, ENF = "warn.kube-singleton.dev", "kube-singleton.dev/enforcement"
 scale = lambda r: {"spec": {} if r is None else {"replicas": r}}  # noqa: E731
 hpa = lambda m: {"spec": {"maxReplicas": m, "scaleTargetRef": {"kind": "Deployment", "name": "web"}}}  # noqa: E731
 cases = [
@@ -95,6 +95,12 @@ cases = [
     ("scale to 0", reaches(S, scale(None), scale(1)), False),
     ("HPA max 5", reaches(H, hpa(5), None, "CREATE"), True),
     ("HPA lowered", reaches(H, hpa(2), hpa(5)), False),
+    ("enforcement set to an unknown value", reaches(W, deploy(annotations={MODE: "at-most-one", ENF: "audit"}), deploy()), True),
+    ("enforcement warn removed", reaches(W, deploy(3), deploy(3, {MODE: "at-most-one", ENF: "warn"})), True),
+    ("enforcement unchanged, image change", reaches(W, deploy(image="app:2", annotations={MODE: "at-most-one", ENF: "warn"}), deploy(annotations={MODE: "at-most-one", ENF: "warn"})), False),
+    ("warn namespace: any scale", reaches(WARN, scale(3), scale(1)), True),
+    ("warn namespace: image change", reaches(WARN, deploy(image="app:2"), deploy()), True),
+    ("warn namespace: deployment controller", reaches(WARN, deploy(3), deploy(1), user="system:serviceaccount:kube-system:deployment-controller"), False),
     ("rollout to blueGreen", reaches(W, rollout({"blueGreen": {}}), rollout({"canary": {"maxSurge": 0}})), True),
     ("create an annotated CronJob", reaches(B, cronjob(None), None, "CREATE"), True),
     ("CronJob policy changed", reaches(B, cronjob("Allow"), cronjob("Forbid")), True),
@@ -110,12 +116,6 @@ cases = [
     ("ScaledObject max unset", reaches(K, scaled(), scaled(5)), True),
     ("ScaledObject lowered", reaches(K, scaled(5), scaled()), False),
     ("ScaledObject new target", reaches(K, scaled(5, "db"), scaled(5)), True),
-    ("enforcement set to an unknown value", reaches(W, deploy(annotations={MODE: "at-most-one", ENF: "audit"}), deploy()), True),
-    ("enforcement warn removed", reaches(W, deploy(3), deploy(3, {MODE: "at-most-one", ENF: "warn"})), True),
-    ("enforcement unchanged, image change", reaches(W, deploy(image="app:2", annotations={MODE: "at-most-one", ENF: "warn"}), deploy(annotations={MODE: "at-most-one", ENF: "warn"})), False),
-    ("warn namespace: any scale", reaches(WARN, scale(3), scale(1)), True),
-    ("warn namespace: image change", reaches(WARN, deploy(image="app:2"), deploy()), True),
-    ("warn namespace: deployment controller", reaches(WARN, deploy(3), deploy(1), user="system:serviceaccount:kube-system:deployment-controller"), False),
 ]
 wrong = [name for name, got, want in cases if got != want]
 if wrong:

@@ -64,13 +64,16 @@ enum Messages {
         let what: String
         if strategy.blueGreen != nil {
             what = "its blueGreen strategy runs the preview and the active ReplicaSet side by side"
+        } else if strategy.canary?.trafficRouting != nil {
+            what =
+                "its canary strategy with trafficRouting keeps the stable ReplicaSet at full scale while the canary runs"
         } else {
             let surge = strategy.canary?.maxSurge.map { "maxSurge \($0)" } ?? "maxSurge 25%, the default"
             what = "its canary strategy starts a second pod before stopping the first (\(surge))"
         }
         return
             "\(obj) is an at-most-one singleton (\(annotation(.atMostOne))), but \(what). Use spec.strategy.canary "
-            + "with maxSurge: 0 and maxUnavailable: 1, or use mode at-least-one if a brief overlap is acceptable."
+            + "with maxSurge: 0 and maxUnavailable: 1 (and no trafficRouting), or use mode at-least-one if a brief overlap is acceptable."
     }
 
     static func stillAbove(_ obj: String, replicas: Int) -> String {

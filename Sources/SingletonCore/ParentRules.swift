@@ -75,11 +75,9 @@ enum HPARule {
         {
             decreasing = old.spec.maxReplicas > hpa.spec.maxReplicas
         }
-        let name = hpa.metadata.name ?? request.name ?? "(unnamed)"
         let scaler = AutoscalerRule.Scaler(
-            description: "HorizontalPodAutoscaler \(ref.namespace)/\(name)", rule: .horizontalPodAutoscaler,
-            field: "maxReplicas", maximum: hpa.spec.maxReplicas, said: String(hpa.spec.maxReplicas),
-            decreasing: decreasing)
+            kind: "HorizontalPodAutoscaler", name: hpa.metadata.name ?? request.name, rule: .horizontalPodAutoscaler,
+            field: "maxReplicas", maximum: hpa.spec.maxReplicas, defaulted: false, decreasing: decreasing)
         return AutoscalerRule.decide(scaler, ref: ref, parent: parent, policy: policy)
     }
 }
@@ -100,11 +98,10 @@ enum ScaledObjectRule {
         if case .scaledObject(let old)? = request.oldObject, old.spec.scaleTargetRef == scaled.spec.scaleTargetRef {
             decreasing = old.effectiveMaxReplicaCount > maximum
         }
-        let name = scaled.metadata.name ?? request.name ?? "(unnamed)"
-        let said = scaled.spec.maxReplicaCount == nil ? "\(maximum) (KEDA's default when unset)" : String(maximum)
         let scaler = AutoscalerRule.Scaler(
-            description: "ScaledObject \(ref.namespace)/\(name)", rule: .scaledObject, field: "maxReplicaCount",
-            maximum: maximum, said: said, decreasing: decreasing)
+            kind: "ScaledObject", name: scaled.metadata.name ?? request.name, rule: .scaledObject,
+            field: "maxReplicaCount", maximum: maximum, defaulted: scaled.spec.maxReplicaCount == nil,
+            decreasing: decreasing)
         return AutoscalerRule.decide(scaler, ref: ref, parent: parent, policy: policy)
     }
 }
@@ -112,17 +109,23 @@ enum ScaledObjectRule {
 /// What an HPA and a ScaledObject share: an autoscaler with room past one replica is denied
 /// when its target, as looked up, is a singleton.
 enum AutoscalerRule {
+    /// The autoscaler; its texts are built only for a message (most requests need none).
     struct Scaler {
-        /// "HorizontalPodAutoscaler shop/web", for messages.
-        var description: String
+        var kind: String
+        var name: String?
         var rule: DecisionRule
         /// The name of its maximum in `spec` (`maxReplicas`, `maxReplicaCount`).
         var field: String
         var maximum: Int
-        /// The maximum as a message says it.
-        var said: String
+        /// The maximum is KEDA's default for an unset `maxReplicaCount`.
+        var defaulted: Bool
         /// The maximum went down, for the same target: a move toward compliance.
         var decreasing: Bool
+
+        /// "HorizontalPodAutoscaler shop/web".
+        func description(_ namespace: String) -> String { "\(kind) \(namespace)/\(name ?? "(unnamed)")" }
+        /// The maximum as a message says it.
+        var said: String { defaulted ? "\(maximum) (KEDA's default when unset)" : String(maximum) }
     }
 
     static func decide(
@@ -141,15 +144,15 @@ enum AutoscalerRule {
                         .decrease, mode: spec.mode,
                         warnings: [
                             Messages.autoscalerStillAbove(
-                                scaler.description, target: ref.description, field: scaler.field,
-                                value: scaler.maximum)
+                                scaler.description(ref.namespace), target: ref.description,
+                                field: scaler.field, value: scaler.maximum)
                         ])
                 }
                 return .deny(
                     scaler.rule, mode: spec.mode,
                     message: Messages.autoscalerDenied(
-                        scaler.description, target: ref.description, spec.mode, field: scaler.field,
-                        value: scaler.said))
+                        scaler.description(ref.namespace), target: ref.description, spec.mode,
+                        field: scaler.field, value: scaler.said))
             }
         case .notFound?:
             // Nothing to protect yet; if the target is created later as a singleton, its

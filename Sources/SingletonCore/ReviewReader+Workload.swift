@@ -165,7 +165,7 @@ extension ReviewReader {
             case .blueGreen:
                 if try s.nullOrObject() { continue }
                 try s.skipValue()  // any object: only its presence counts
-                rollout.blueGreen = RolloutStrategy.BlueGreen()
+                rollout.blueGreen = RolloutStrategy.PresentObject()
             case .canary:
                 if try s.nullOrObject() { continue }
                 var canary = RolloutStrategy.Canary()
@@ -174,6 +174,10 @@ extension ReviewReader {
                     switch field {
                     case .maxSurge: canary.maxSurge = try s.optionalIntOrString()
                     case .maxUnavailable: canary.maxUnavailable = try s.optionalIntOrString()
+                    case .trafficRouting:
+                        if try s.nullOrObject() { continue }
+                        try s.skipValue()  // any object: only its presence counts
+                        canary.trafficRouting = RolloutStrategy.PresentObject()
                     default: try s.skipValue()
                     }
                 }

@@ -156,7 +156,11 @@ public struct RolloutStrategy: Sendable, Equatable, Codable {
 
     /// `blueGreen`: only its presence matters here (it runs the preview and the active
     /// ReplicaSet side by side).
-    public struct BlueGreen: Sendable, Equatable, Codable {
+    public typealias BlueGreen = PresentObject
+
+    /// A member whose fields are not read, only that it is there: any object (anything
+    /// else is an error, as for the API server); encoded as `{}`.
+    public struct PresentObject: Sendable, Equatable, Codable {
         public init() {}
         private struct AnyKey: CodingKey {
             var stringValue: String
@@ -164,7 +168,6 @@ public struct RolloutStrategy: Sendable, Equatable, Codable {
             init(stringValue: String) { self.stringValue = stringValue }
             init?(intValue: Int) { nil }
         }
-        /// Any object (its fields are not read); anything else is an error, as for the API.
         public init(from decoder: any Decoder) throws { _ = try decoder.container(keyedBy: AnyKey.self) }
         public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: AnyKey.self) }
     }
@@ -172,9 +175,15 @@ public struct RolloutStrategy: Sendable, Equatable, Codable {
     public struct Canary: Sendable, Equatable, Codable {
         public var maxSurge: IntOrString?
         public var maxUnavailable: IntOrString?
-        public init(maxSurge: IntOrString? = nil, maxUnavailable: IntOrString? = nil) {
+        /// With traffic routing the stable ReplicaSet stays at full scale while the canary
+        /// gets its pods, so a one-replica Rollout runs two, whatever maxSurge says.
+        public var trafficRouting: PresentObject?
+        public init(
+            maxSurge: IntOrString? = nil, maxUnavailable: IntOrString? = nil, trafficRouting: PresentObject? = nil
+        ) {
             self.maxSurge = maxSurge
             self.maxUnavailable = maxUnavailable
+            self.trafficRouting = trafficRouting
         }
     }
 
@@ -187,10 +196,10 @@ public struct RolloutStrategy: Sendable, Equatable, Codable {
     public var effectiveMaxSurge: IntOrString? { canary.map { $0.maxSurge ?? .string("25%") } }
 
     /// Whether an update of a one-replica Rollout runs a second pod next to the first:
-    /// always for blueGreen, and for a canary whose maxSurge rounds up to a pod (an
-    /// unparseable value counts as surging, as for a Deployment).
+    /// always for blueGreen and for a canary with traffic routing, and for a canary whose
+    /// maxSurge rounds up to a pod (an unparseable value counts as surging, as for a Deployment).
     public var surges: Bool {
-        if blueGreen != nil { return true }
+        if blueGreen != nil || canary?.trafficRouting != nil { return true }
         guard let surge = effectiveMaxSurge else { return false }
         guard let pods = surge.scaled(total: 1, roundUp: true) else { return true }
         return pods != 0

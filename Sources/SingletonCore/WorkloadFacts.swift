@@ -1,5 +1,5 @@
-/// What `WorkloadRule` reads of a workload: the kind, the names for messages, the
-/// contract annotations, the owning Deployment, the replicas and a Deployment's or Rollout's strategy.
+/// What `WorkloadRule` reads of a workload: the kind, the names for messages, the contract
+/// annotations, the owning Deployment, the replicas and a Deployment's or Rollout's strategy.
 ///
 /// Why: the webhook's common request, a workload CREATE or UPDATE, used to be decoded into
 /// two full `Workload`s (every string, label map and port, each built, copied and destroyed)

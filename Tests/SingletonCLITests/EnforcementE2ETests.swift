@@ -73,6 +73,17 @@ struct EnforcementE2ETests {
         // Judged once: one warning, not a denial by the first entry.
         #expect(inCanary.err.components(separatedBy: "Warning: Deployment canary/late").count == 2, "\(inCanary.err)")
 
+        // A CronJob with the default concurrencyPolicy (Allow), in warn: created, with the warning.
+        let cronJob = UnsupportedKindsTests.cronJob.replacingOccurrences(
+            of: "{kube-singleton.dev/mode: at-most-one}",
+            with: "{kube-singleton.dev/mode: at-most-one, kube-singleton.dev/enforcement: warn}")
+        let created = try await cluster.kubectl(["create", "-f", "-"], stdin: cronJob)
+        #expect(created.code == 0, "\(created.err)")
+        #expect(
+            created.err.contains(
+                "Warning: CronJob default/report is a singleton (kube-singleton.dev/mode=at-most-one), but spec.concurrencyPolicy is Allow"
+            ), "\(created.err)")
+
         // doctor sees the split.
         let doctor = try await cluster.singleton("doctor")
         #expect(

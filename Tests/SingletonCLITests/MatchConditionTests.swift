@@ -90,9 +90,9 @@ import Testing
         #expect(Self.hooks["scale.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
         #expect(Self.hooks["hpa.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
         #expect(Self.hooks["unsupported-kinds.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
+        #expect(Self.hooks["warn.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
         #expect(Self.hooks["scaledobjects.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
         #expect(Self.hooks["batch.kube-singleton.dev"]?["failurePolicy"] == "Fail")
-        #expect(Self.hooks["warn.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
     }
 
     @Test func enforcementChangesReachTheWebhook() {

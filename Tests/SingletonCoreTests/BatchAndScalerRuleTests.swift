@@ -258,8 +258,24 @@ private func decide(_ b: ReviewBuilder, parent: ParentLookup = .notFound) -> Adm
         let d = try #require(decide(rolloutReview(rolloutObject(strategy: Self.blueGreen))))
         #expect(
             d.message
-                == "Rollout default/web is an at-most-one singleton (kube-singleton.dev/mode=at-most-one), but its blueGreen strategy runs the preview and the active ReplicaSet side by side. Use spec.strategy.canary with maxSurge: 0 and maxUnavailable: 1, or use mode at-least-one if a brief overlap is acceptable."
+                == "Rollout default/web is an at-most-one singleton (kube-singleton.dev/mode=at-most-one), but its blueGreen strategy runs the preview and the active ReplicaSet side by side. Use spec.strategy.canary with maxSurge: 0 and maxUnavailable: 1 (and no trafficRouting), or use mode at-least-one if a brief overlap is acceptable."
         )
+    }
+
+    @Test func aCanaryWithTrafficRoutingRunsTwoPodsWhateverMaxSurgeSays() throws {
+        let strategy: [String: Any] = [
+            "canary": [
+                "maxSurge": 0, "maxUnavailable": 1, "canaryService": "web-canary", "stableService": "web-stable",
+                "trafficRouting": ["nginx": ["stableIngress": "web"]], "steps": [["setWeight": 10]],
+            ]
+        ]
+        let d = try #require(decide(rolloutReview(rolloutObject(strategy: strategy))))
+        #expect(!d.allowed && d.rule == .surge)
+        #expect(
+            d.message?.contains("its canary strategy with trafficRouting keeps the stable ReplicaSet at full scale")
+                == true)
+        let atLeastOne = try #require(decide(rolloutReview(rolloutObject(mode: "at-least-one", strategy: strategy))))
+        #expect(atLeastOne.allowed)
     }
 
     @Test func canaryDenialNamesTheDefaultSurge() throws {

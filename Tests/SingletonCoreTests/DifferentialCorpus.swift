@@ -138,10 +138,13 @@ enum DifferentialCorpus {
                             object: jobObject(mode: mode, parallelism: parallelism))
                     ))
             }
-            for strategy in [["canary": [:]], ["canary": ["maxSurge": 0]], ["blueGreen": ["activeService": "a"]]] {
+            for strategy in [
+                ["canary": [:]], ["canary": ["maxSurge": 0]], ["blueGreen": ["activeService": "a"]],
+                ["canary": ["maxSurge": 0, "trafficRouting": ["nginx": ["stableIngress": "web"]]]],
+            ] {
                 out.append(
                     (
-                        "rollout \(mode ?? "-") \(strategy.keys.first ?? "")",
+                        "rollout \(mode ?? "-") \(strategy)",
                         ReviewBuilder(
                             group: "argoproj.io", version: "v1alpha1", resource: "rollouts", kind: "Rollout",
                             object: rolloutObject(replicas: 1, mode: mode, strategy: strategy),

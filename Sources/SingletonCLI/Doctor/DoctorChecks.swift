@@ -170,7 +170,7 @@ public enum DoctorChecks {
                 DoctorFinding(
                     check: "enforcement", status: .failure,
                     detail:
-                        "\(overlapping.joined(separator: ", ")) also judge namespaces labelled \(SingletonAnnotation.enforcement)=warn, so requests there are still denied",
+                        "namespaces labelled \(SingletonAnnotation.enforcement)=warn are also judged by \(overlapping.joined(separator: ", ")), so requests there are still denied",
                     fix: "kubectl singleton install (restores the namespaceSelectors)")
             ]
         }

@@ -297,8 +297,9 @@ webhooks:
           has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
       # A create; the mode or lease annotation added or changed, the enforcement one added,
       # changed or removed (an unknown value is denied; back to deny while scaled out too);
-      # replicas raised above 1; a changed rollout strategy. Anything else (a scale-down, an
-      # image change, a restart) is not judged. oldObject is null on CREATE: the first term decides those.
+      # replicas raised above 1; a
+      # changed rollout strategy. Anything else (a scale-down, an image change, a restart)
+      # is not judged. oldObject is null on CREATE: the first term decides those.
       - name: could-raise-risk
         expression: >-
           request.operation == 'CREATE'
@@ -468,7 +469,8 @@ webhooks:
       - name: is-singleton
         expression: >-
           has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
-      # A create; the mode, lease or enforcement annotation added or changed; a CronJob's concurrencyPolicy
+      # A create; the mode, lease or enforcement annotation added or changed (as for workloads);
+      # a CronJob's concurrencyPolicy
       # or startingDeadlineSeconds changed; parallelism (a Job's, or a CronJob's Job template's)
       # raised above 1. Anything else (a new image or schedule, the controllers' own updates) is
       # not judged. oldObject is null on CREATE: the first term decides those.
@@ -554,12 +556,17 @@ webhooks:
     rules:
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
-        resources: ["deployments", "statefulsets", "replicasets"]
+        resources: ["deployments", "statefulsets", "replicasets", "daemonsets"]
         operations: ["CREATE", "UPDATE"]
         scope: Namespaced
       - apiGroups: [""]
         apiVersions: ["v1"]
         resources: ["replicationcontrollers"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["argoproj.io"]
+        apiVersions: ["v1alpha1"]
+        resources: ["rollouts"]
         operations: ["CREATE", "UPDATE"]
         scope: Namespaced
       - apiGroups: ["apps"]
@@ -574,8 +581,8 @@ webhooks:
         scope: Namespaced
       - apiGroups: ["argoproj.io"]
         apiVersions: ["v1alpha1"]
-        resources: ["rollouts", "rollouts/scale"]
-        operations: ["CREATE", "UPDATE"]
+        resources: ["rollouts/scale"]
+        operations: ["UPDATE"]
         scope: Namespaced
       - apiGroups: ["autoscaling"]
         apiVersions: ["v1", "v2"]
@@ -590,11 +597,6 @@ webhooks:
       - apiGroups: ["batch"]
         apiVersions: ["v1"]
         resources: ["cronjobs", "jobs"]
-        operations: ["CREATE", "UPDATE"]
-        scope: Namespaced
-      - apiGroups: ["apps"]
-        apiVersions: ["v1"]
-        resources: ["daemonsets"]
         operations: ["CREATE", "UPDATE"]
         scope: Namespaced
     matchConditions:
