@@ -98,10 +98,15 @@ struct KubectlCustomResourceTests {
 
         r = try await f.run("apply", "-f", "-", stdin: rolloutYAML)
         #expect(r.stdout.contains("rollout.argoproj.io/web created"), "\(r.stderr)")
+        r = try await f.run(
+            "apply", "-f", "-", stdin: rolloutYAML.replacingOccurrences(of: "nginx:1.27", with: "nginx:1.28"))
+        #expect(r.stdout.contains("rollout.argoproj.io/web configured"), "\(r.stderr)")
         r = try await f.run("get", "ro", "-o", "name")
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "rollout.argoproj.io/web", "\(r.stderr)")
         r = try await f.run("get", "rollout", "web", "-o", "jsonpath={.spec.replicas}")
         #expect(r.stdout == "1", "\(r.stderr)")
+        r = try await f.run("get", "rollout", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}")
+        #expect(r.stdout == "nginx:1.28", "\(r.stderr)")
 
         r = try await f.run("scale", "rollout/web", "--replicas=3")
         #expect(r.status != 0)
