@@ -20,18 +20,22 @@ struct Projected<Fields: FieldSelection>: Decodable, Sendable {
     var value: JSONValue
 
     init(from decoder: any Decoder) throws {
-        value = try Self.read(decoder, Fields.tree)
+        value = try Projection.read(decoder, Fields.tree)
     }
+}
 
-    private struct Key: CodingKey {
+/// The decoding behind `Projected`, outside the generic type so the containers it opens
+/// have one concrete type (no generic metadata looked up per object).
+private enum Projection {
+    struct Key: CodingKey {
         var stringValue: String
         var intValue: Int? { nil }
         init(stringValue: String) { self.stringValue = stringValue }
         init?(intValue: Int) { nil }
     }
 
-    private static func read(_ decoder: any Decoder, _ tree: FieldTree) throws -> JSONValue {
-        guard case .fields(let fields) = tree else { return try JSONValue(from: decoder) }
+    static func read(_ decoder: any Decoder, _ tree: FieldTree) throws -> JSONValue {
+        guard case .fields(let fields) = tree else { return try leaf(decoder) }
         if let object = try? decoder.container(keyedBy: Key.self) {
             var out: [String: JSONValue] = [:]
             for (name, subtree) in fields {
@@ -45,6 +49,17 @@ struct Projected<Fields: FieldSelection>: Decodable, Sendable {
             var out: [JSONValue] = []
             while !array.isAtEnd { out.append(try read(array.superDecoder(), tree)) }
             return .array(out)
+        }
+        return try leaf(decoder)
+    }
+
+    /// A kept value. Most are strings or maps of strings (names, labels, selectors): tried
+    /// first, since `JSONValue` tries every other type before those.
+    static func leaf(_ decoder: any Decoder) throws -> JSONValue {
+        let value = try decoder.singleValueContainer()
+        if let string = try? value.decode(String.self) { return .string(string) }
+        if let strings = try? value.decode([String: String].self) {
+            return .object(strings.mapValues(JSONValue.string))
         }
         return try JSONValue(from: decoder)
     }

@@ -46,7 +46,9 @@ struct SnapshotIndex: Sendable {
     ) {
         for (i, pod) in pods.enumerated() {
             podsInNamespace[pod.namespace, default: []].append(i)
-            for (key, value) in pod.labels { podsByLabel[Label(namespace: pod.namespace, key: key, value: value), default: []].append(i) }
+            for (key, value) in pod.labels {
+                podsByLabel[Label(namespace: pod.namespace, key: key, value: value), default: []].append(i)
+            }
             if podsByName[Named(namespace: pod.namespace, name: pod.name)] == nil {
                 podsByName[Named(namespace: pod.namespace, name: pod.name)] = i
             }
@@ -110,7 +112,9 @@ struct SnapshotIndex: Sendable {
     /// in snapshot order.
     func pdbCandidates(in namespace: String, podLabels: [String: String]) -> [Int] {
         var found = pdbsUnkeyed[namespace] ?? []
-        for (key, value) in podLabels { found += pdbsByLabel[Label(namespace: namespace, key: key, value: value)] ?? [] }
+        for (key, value) in podLabels {
+            found += pdbsByLabel[Label(namespace: namespace, key: key, value: value)] ?? []
+        }
         return found.sorted()
     }
 
@@ -136,5 +140,7 @@ struct SnapshotIndex: Sendable {
         autoscalersByTarget[Named(namespace: namespace, name: name)] ?? []
     }
 
-    func lease(named name: String, in namespace: String) -> Int? { leasesByName[Named(namespace: namespace, name: name)] }
+    func lease(named name: String, in namespace: String) -> Int? {
+        leasesByName[Named(namespace: namespace, name: name)]
+    }
 }
