@@ -26,7 +26,6 @@ let package = Package(
         // C system libraries: typed static-inline shims only.
         .systemLibrary(
             name: "CCurl",
-            pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(

@@ -4,6 +4,7 @@
 # Alternates A B C A B C, server and load generator on separate cores (taskset), HTTPS/1.1
 # keep-alive, 8 and 1 connections; then the webhook with WORKLOADS parents in its cache.
 # Environment: DURATION (10s), ROUNDS (2), WORKLOADS (10000), SERVER_CPU (0), LOAD_CPU (1).
+# Last, bench/list-bench.sh: the plugin's list -A and start-up against kubectl's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -153,3 +154,6 @@ awk -v r="$CRSS" -v p="$p99" 'BEGIN {
 
 echo "== sandbox create latency as it fills (bench/sandbox-latency.sh)"
 bench/sandbox-latency.sh
+
+echo "== kubectl-singleton against kubectl (bench/list-bench.sh)"
+bench/list-bench.sh

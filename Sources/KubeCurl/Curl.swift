@@ -67,34 +67,37 @@ enum CurlOutcome: Equatable {
 ///
 /// Not thread-safe: one transfer at a time, which the pool guarantees.
 final class CurlHandle {
-    private static let globalInit: Bool = {
-        curl_global_init(3) == CURLE_OK  // CURL_GLOBAL_ALL (SSL | WIN32)
+    /// libcurl is opened on the first transfer (see the CCurl shim); nil once it is usable,
+    /// else why not.
+    static let loadFailure: String? = {
+        if let error = ks_curl_load() { return "cannot load libcurl: \(String(cString: error))" }
+        return ks_curl_global_init(3) == CURLE_OK ? nil : "libcurl could not be initialised"  // CURL_GLOBAL_ALL
     }()
 
     private let easy: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
     init?() {
-        guard Self.globalInit, let easy = curl_easy_init() else { return nil }
+        guard Self.loadFailure == nil, let easy = ks_curl_easy_init() else { return nil }
         self.easy = easy
         errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
     deinit {
-        curl_easy_cleanup(easy)
+        ks_curl_easy_cleanup(easy)
         errorBuffer.deallocate()
     }
 
     /// Runs one transfer to completion on the calling thread (blocking).
     func perform(_ request: HTTPRequest, transfer: CurlTransfer) -> CurlOutcome {
-        curl_easy_reset(easy)  // keeps live connections and the TLS session cache
+        ks_curl_easy_reset(easy)  // keeps live connections and the TLS session cache
         errorBuffer[0] = 0
         var headerList: UnsafeMutablePointer<curl_slist>?
         var connectTo: UnsafeMutablePointer<curl_slist>?
         defer {
-            curl_slist_free_all(headerList)
-            curl_slist_free_all(connectTo)
+            ks_curl_slist_free_all(headerList)
+            ks_curl_slist_free_all(connectTo)
         }
         var setupFailure: CURLcode = CURLE_OK
         func check(_ code: CURLcode) { if code != CURLE_OK, setupFailure == CURLE_OK { setupFailure = code } }
@@ -110,7 +113,7 @@ final class CurlHandle {
             components.host = serverName
             if let rewritten = components.string {
                 url = rewritten
-                connectTo = curl_slist_append(nil, "\(serverName):\(port):\(host):\(port)")
+                connectTo = ks_curl_slist_append(nil, "\(serverName):\(port):\(host):\(port)")
                 check(ks_curl_setopt_slist(easy, CURLOPT_CONNECT_TO, connectTo))
                 headers.append(("Host", originalHost))
             }
@@ -174,7 +177,7 @@ final class CurlHandle {
         for (name, value) in headers {
             // "Name;" is curl's spelling of a header with an empty value; "Name:" removes it.
             let line = value.isEmpty ? (name == "Expect" ? "Expect:" : "\(name);") : "\(name): \(value)"
-            headerList = curl_slist_append(headerList, line)
+            headerList = ks_curl_slist_append(headerList, line)
         }
         check(ks_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList))
 
@@ -191,12 +194,12 @@ final class CurlHandle {
         if setupFailure != CURLE_OK {
             return .failed(
                 code: Int(setupFailure.rawValue),
-                detail: "cannot configure the request: \(String(cString: curl_easy_strerror(setupFailure)))")
+                detail: "cannot configure the request: \(String(cString: ks_curl_easy_strerror(setupFailure)))")
         }
-        let code = withExtendedLifetime(transfer) { curl_easy_perform(easy) }
+        let code = withExtendedLifetime(transfer) { ks_curl_easy_perform(easy) }
         guard code == CURLE_OK else {
             let buffered = String(cString: errorBuffer)
-            let detail = buffered.isEmpty ? String(cString: curl_easy_strerror(code)) : buffered
+            let detail = buffered.isEmpty ? String(cString: ks_curl_easy_strerror(code)) : buffered
             return .failed(code: Int(code.rawValue), detail: detail)
         }
         var status = 0

@@ -73,7 +73,8 @@ public final class HTTPTransport: KubeTransport {
                     guard let handle = pool.checkout(key) else {
                         continuation.resume(
                             throwing: TransportError(
-                                server: server, kind: .other, detail: "libcurl could not allocate a handle"))
+                                server: server, kind: .other,
+                                detail: CurlHandle.loadFailure ?? "libcurl could not allocate a handle"))
                         return
                     }
                     let transfer = CurlTransfer(onHead: onHead, onBody: onBody, isCancelled: { stop.isSet })

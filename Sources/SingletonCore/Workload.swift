@@ -74,6 +74,14 @@ public struct Workload: Sendable, Equatable {
         return Workload(kind: kind, raw: raw)
     }
 
+    /// An item of a list of `kind` (list items carry no `kind`), decoded straight from the
+    /// list's bytes.
+    public struct ListItem: Decodable, Sendable {
+        let raw: RawWorkload
+        public init(from decoder: any Decoder) throws { raw = try RawWorkload(from: decoder) }
+        public func workload(as kind: WorkloadKind) -> Workload { Workload(kind: kind, raw: raw) }
+    }
+
     init(kind: WorkloadKind, raw: RawWorkload) {
         let spec = raw.spec
         self.init(

@@ -30,10 +30,11 @@ struct OutageTests {
     }
 
     /// The sandbox routing the webhook Service to `port`, with the webhook installed.
-    static func installedCluster(port: Int) async throws -> PluginE2E.Cluster {
-        let cluster = try await PluginE2E.Cluster.start(arguments: [
-            "--service-endpoint", "singleton-system/singleton-webhook=https://127.0.0.1:\(port)",
-        ])
+    static func installedCluster(port: Int, sandboxArguments: [String] = []) async throws -> PluginE2E.Cluster {
+        let cluster = try await PluginE2E.Cluster.start(
+            arguments: [
+                "--service-endpoint", "singleton-system/singleton-webhook=https://127.0.0.1:\(port)",
+            ] + sandboxArguments)
         let install = try await cluster.singleton("install")
         guard install.code == 0 else {
             cluster.stop()
@@ -75,9 +76,9 @@ struct OutageTests {
     }
 
     /// The sandbox with the webhook installed and `singleton-webhook` serving it.
-    static func clusterWithWebhook() async throws -> (PluginE2E.Cluster, Process) {
+    static func clusterWithWebhook(sandboxArguments: [String] = []) async throws -> (PluginE2E.Cluster, Process) {
         let port = try freePort()
-        let cluster = try await installedCluster(port: port)
+        let cluster = try await installedCluster(port: port, sandboxArguments: sandboxArguments)
         do {
             return (cluster, try await startWebhook(cluster, port: port))
         } catch {

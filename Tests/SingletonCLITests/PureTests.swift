@@ -13,7 +13,17 @@ import Testing
         (["replicationcontrollers/web"], .replicationController),
     ])
     func kubectlSpellings(args: [String], kind: WorkloadKind) throws {
-        #expect(try ResourceRef.parse(args) == ResourceRef(kind: kind, name: "web"))
+        #expect(try ResourceRef.parse(args) == ResourceRef(kind: .workload(kind), name: "web"))
+    }
+
+    @Test(arguments: [
+        (["cj/report"], ResourceKind.cronJob), (["cronjob/report"], .cronJob), (["cronjobs.batch/report"], .cronJob),
+        (["CronJob", "report"], .cronJob), (["cronjobs.v1.batch/report"], .cronJob),
+        (["job/report"], .job), (["jobs/report"], .job), (["jobs.batch/report"], .job),
+    ])
+    func batchSpellings(args: [String], kind: ResourceKind) throws {
+        #expect(try ResourceRef.parse(args) == ResourceRef(kind: kind, name: "report"))
+        #expect(ResourceRef(kind: kind, name: "x").description == "\(kind.singular).batch/x")
     }
 
     @Test func refusals() {

@@ -103,9 +103,9 @@ import Testing
         #expect(run.code == 0, "\(run.err)")
         #expect(
             run.out == """
-                NAME                  MODE           DESIRED   READY   PDB            SERVICE   LEASE-HOLDER                VIOLATIONS
-                deployment.apps/web   at-most-one    3         3       <none>         <none>    web-7d4b9c-aaaaa_0c8914f7   replicas=3,pods=2,surge,hpa/keda-hpa-web
-                statefulset.apps/db   at-least-one   1         1       db-singleton   db        <none>                      <none>
+                NAME                  MODE           ENFORCEMENT   DESIRED   READY   PDB            SERVICE   LEASE-HOLDER                VIOLATIONS
+                deployment.apps/web   at-most-one    deny          3         3       <none>         <none>    web-7d4b9c-aaaaa_0c8914f7   replicas=3,pods=2,surge,hpa/keda-hpa-web
+                statefulset.apps/db   at-least-one   deny          1         1       db-singleton   db        <none>                      <none>
 
                 """)
     }

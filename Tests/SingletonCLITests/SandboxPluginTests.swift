@@ -192,7 +192,7 @@ struct SandboxPluginTests {
         let list = try await cluster.singleton("list")
         #expect(list.code == 0)
         #expect(list.out.hasPrefix("NAME                  MODE"))
-        #expect(list.out.contains("deployment.apps/web   at-most-one   1"))
+        #expect(list.out.contains("deployment.apps/web   at-most-one   deny          1"), "\(list.out)")
         let status = try await cluster.singleton("status", "deploy/web", "-o", "json")
         #expect(try JSONValue.parse(Data(status.out.utf8))["podDisruptionBudget"] == "web-singleton")
 

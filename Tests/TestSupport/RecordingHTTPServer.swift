@@ -5,8 +5,9 @@ import Synchronization
 import NIOPosix
 
 /// A plain-HTTP server on 127.0.0.1 that records each request's method, path and headers and
-/// answers every request with one fixed JSON body: enough to see what a client sends
-/// (impersonation headers, tokens) where the sandbox would ignore it.
+/// answers every request with one fixed JSON body, or with what `respond` makes of the
+/// request: enough to see what a client sends (impersonation headers, tokens, paging) where
+/// the sandbox would ignore it.
 public final class RecordingHTTPServer: Sendable {
     public struct Request: Sendable {
         public var method: String
@@ -32,6 +33,12 @@ public final class RecordingHTTPServer: Sendable {
     }
 
     public static func start(answer: String) async throws -> RecordingHTTPServer {
+        try await start { _ in (200, answer) }
+    }
+
+    public static func start(
+        respond: @escaping @Sendable (Request) -> (status: Int, body: String)
+    ) async throws -> RecordingHTTPServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let log = Log()
         let channel = try await ServerBootstrap(group: group)
@@ -39,7 +46,7 @@ public final class RecordingHTTPServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Handler(log: log, answer: answer))
+                    try channel.pipeline.syncOperations.addHandler(Handler(log: log, respond: respond))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -61,27 +68,32 @@ public final class RecordingHTTPServer: Sendable {
         typealias InboundIn = HTTPServerRequestPart
         typealias OutboundOut = HTTPServerResponsePart
         let log: Log
-        let answer: String
+        let respond: @Sendable (Request) -> (status: Int, body: String)
+        var request: Request?
 
-        init(log: Log, answer: String) {
+        init(log: Log, respond: @escaping @Sendable (Request) -> (status: Int, body: String)) {
             self.log = log
-            self.answer = answer
+            self.respond = respond
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let head):
-                log.append(
-                    Request(
-                        method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) }))
+                let request = Request(
+                    method: head.method.rawValue, uri: head.uri, headers: head.headers.map { ($0.name, $0.value) })
+                log.append(request)
+                self.request = request
             case .body:
                 break
             case .end:
+                guard let request else { return }
+                let (status, answer) = respond(request)
                 var headers = HTTPHeaders()
                 headers.add(name: "Content-Type", value: "application/json")
                 headers.add(name: "Content-Length", value: String(answer.utf8.count))
                 context.write(
-                    wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))),
+                    wrapOutboundOut(
+                        .head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers))),
                     promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: answer)))), promise: nil)
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

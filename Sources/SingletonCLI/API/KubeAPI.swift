@@ -20,6 +20,31 @@ public protocol KubeAPI: Sendable {
     ) async throws(KubeAPIError) -> JSONValue
     /// DELETE an object (background propagation).
     func delete(_ path: String, dryRun: DryRunMode) async throws(KubeAPIError)
+    /// LIST a collection whole, each item decoded as `Item` (only the fields it names are
+    /// kept). The real client reads it in pages of 500 following `continue`, as kubectl does,
+    /// and starts over once without paging when a token expires (410).
+    func list<Item: Decodable & Sendable>(
+        _ path: String, labelSelector: String?, of item: Item.Type
+    ) async throws(KubeAPIError) -> [Item]
+}
+
+extension KubeAPI {
+    /// One GET of the whole collection, its items decoded one by one (for test doubles).
+    public func list<Item: Decodable & Sendable>(
+        _ path: String, labelSelector: String?, of item: Item.Type
+    ) async throws(KubeAPIError) -> [Item] {
+        let query = labelSelector.map { "?labelSelector=" + JSONValue.escape($0) } ?? ""
+        let list = try await get(path + query)
+        do {
+            return try (list["items"]?.arrayValue ?? []).map {
+                try JSONDecoder().decode(Item.self, from: $0.serialized())
+            }
+        } catch {
+            throw KubeAPIError(
+                code: 0, reason: "BadResponse",
+                message: "the server's answer to GET \(path) could not be read: \(error)")
+        }
+    }
 }
 
 /// Opens an API connection for the connection flags; the seam between commands and the

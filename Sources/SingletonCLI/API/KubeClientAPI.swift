@@ -65,6 +65,18 @@ struct KubeClientAPI: KubeAPI {
         _ = try await call { try await client.delete(path, propagationPolicy: .background, dryRun: dryRun == .server) }
     }
 
+    func list<Item: Decodable & Sendable>(
+        _ path: String, labelSelector: String?, of item: Item.Type
+    ) async throws(KubeAPIError) -> [Item] {
+        do {
+            return try await client.list(path, of: item, labelSelector: labelSelector, limit: 500).items
+        } catch let error as KubeAPIError {
+            throw error
+        } catch {
+            throw .noResponse("\(error)")
+        }
+    }
+
     private func call(_ body: () async throws -> Data) async throws(KubeAPIError) -> JSONValue {
         let data: Data
         do {
@@ -114,6 +126,18 @@ struct RequestLoggingAPI: KubeAPI {
             try await base.delete(path, dryRun: dryRun)
             return .null
         }
+    }
+
+    func list<Item: Decodable & Sendable>(
+        _ path: String, labelSelector: String?, of item: Item.Type
+    ) async throws(KubeAPIError) -> [Item] {
+        let shown = path + (labelSelector.map { "?labelSelector=" + JSONValue.escape($0) } ?? "")
+        var result: [Item] = []
+        _ = try await logged("LIST", shown) { () async throws(KubeAPIError) -> JSONValue in
+            result = try await base.list(path, labelSelector: labelSelector, of: item)
+            return .null
+        }
+        return result
     }
 
     private func logged(

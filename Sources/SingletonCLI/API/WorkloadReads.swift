@@ -4,9 +4,10 @@ import SingletonCore
 /// Reads a workload by reference: the raw object (for output and field preservation) and
 /// its decoded view.
 func fetchWorkload(_ api: any KubeAPI, _ ref: ResourceRef, namespace: String) async throws -> (JSONValue, Workload) {
+    guard let kind = ref.kind.workload else { throw CLIError("\(ref) is not a workload with replicas") }
     let raw = try await api.get(ref.kind.objectPath(namespace: namespace, name: ref.name))
     do {
-        return (raw, try Workload.decode(raw.serialized(), as: ref.kind))
+        return (raw, try Workload.decode(raw.serialized(), as: kind))
     } catch {
         throw CLIError("the API returned \(ref) in a shape kube-singleton cannot read: \(error)")
     }

@@ -2,13 +2,14 @@ import Foundation
 import KubeAPIMachinery
 import SingletonCore
 
-/// The objects around a singleton that its health depends on, read once per namespace.
+/// The objects around a singleton that its health depends on, read once per namespace, with
+/// the index its joins use (rebuilt whenever a list changes).
 public struct ClusterSnapshot: Sendable {
-    public var pods: [PodSummary]
-    public var podDisruptionBudgets: [JSONValue]
-    public var services: [JSONValue]
-    public var autoscalers: [JSONValue]
-    public var leases: [JSONValue]
+    public var pods: [PodSummary] { didSet { index = SnapshotIndex(self) } }
+    public var podDisruptionBudgets: [JSONValue] { didSet { index = SnapshotIndex(self) } }
+    public var services: [JSONValue] { didSet { index = SnapshotIndex(self) } }
+    public var autoscalers: [JSONValue] { didSet { index = SnapshotIndex(self) } }
+    public var leases: [JSONValue] { didSet { index = SnapshotIndex(self) } }
     /// nil when it could not be checked (RBAC).
     public var webhookInstalled: Bool?
 
@@ -22,7 +23,12 @@ public struct ClusterSnapshot: Sendable {
         self.autoscalers = autoscalers
         self.leases = leases
         self.webhookInstalled = webhookInstalled
+        self.index = SnapshotIndex(
+            pods: pods, podDisruptionBudgets: podDisruptionBudgets, services: services, autoscalers: autoscalers,
+            leases: leases)
     }
+
+    private(set) var index: SnapshotIndex
 }
 
 /// One risk to the singleton guarantee, in plain words, with a short token for tables.
@@ -47,6 +53,10 @@ public struct SingletonReport: Sendable, Equatable {
     public var leaseHolder: String?
     public var leaseView: LeaseView?
     public var risks: [Risk]
+    /// `deny` or `warn` (annotation `kube-singleton.dev/enforcement`), as the webhook reads it.
+    public var enforcement: String = "deny"
+    /// Set for a CronJob: its schedule, policy, last run and active Jobs.
+    public var cronJob: CronJobState? = nil
 }
 
 /// Builds `SingletonReport`s (pure: objects and a clock in, report out).
@@ -59,7 +69,7 @@ public enum SingletonAnalyzer {
         connectionFlags: [String] = []
     ) -> SingletonReport {
         let name = workload.metadata.name ?? ""
-        let ref = ResourceRef(kind: workload.kind, name: name)
+        let ref = ResourceRef(kind: .workload(workload.kind), name: name)
         var risks: [Risk] = []
         let contract = workload.metadata.contract
         let mode = workload.metadata.annotations?[SingletonAnnotation.mode] ?? ""
@@ -83,8 +93,9 @@ public enum SingletonAnalyzer {
         let selector = workload.selector ?? LabelSelector(matchLabels: workload.templateLabels)
         // An empty selector would match every pod in the namespace: count none instead.
         let selects = !(selector.matchLabels ?? [:]).isEmpty || !(selector.matchExpressions ?? []).isEmpty
-        let own = snapshot.pods.filter {
-            selects && $0.namespace == namespace && $0.isActive && selector.matches($0.labels)
+        let index = snapshot.index
+        let own = (selects ? index.pods(in: namespace, selectedBy: selector) : []).map { snapshot.pods[$0] }.filter {
+            $0.isActive && selector.matches($0.labels)
         }
         let running = own.filter { !$0.terminating }.map(\.name).sorted()
         let terminating = own.filter(\.terminating).map(\.name).sorted()
@@ -120,7 +131,8 @@ public enum SingletonAnalyzer {
             }
         }
 
-        for hpa in scalingAutoscalers(snapshot.autoscalers, of: workload, name: name, namespace: namespace) {
+        let aimed = index.autoscalers(targeting: name, in: namespace).map { snapshot.autoscalers[$0] }
+        for hpa in scalingAutoscalers(aimed, of: workload, name: name, namespace: namespace) {
             risks.append(
                 Risk(
                     code: "hpa/\(hpa.name)",
@@ -129,17 +141,13 @@ public enum SingletonAnalyzer {
         }
 
         let podLabels = workload.templateLabels
-        let pdb = snapshot.podDisruptionBudgets.first { candidate in
-            candidate[path: "metadata", "namespace"]?.stringValue == namespace && !podLabels.isEmpty
-                && Companions.selects(candidate, podLabels: podLabels)
-        }
+        let pdb = (podLabels.isEmpty ? [] : index.pdbCandidates(in: namespace, podLabels: podLabels))
+            .first { index.pdbSelector($0)?.matches(podLabels) == true }
+            .map { snapshot.podDisruptionBudgets[$0] }
         let pdbName = pdb?[path: "metadata", "name"]?.stringValue
         let ownPDBName = "\(name)-singleton"
         if pdb == nil {
-            if snapshot.podDisruptionBudgets.contains(where: {
-                $0[path: "metadata", "namespace"]?.stringValue == namespace
-                    && $0[path: "metadata", "name"]?.stringValue == ownPDBName
-            }) {
+            if index.pdb(named: ownPDBName, in: namespace) != nil {
                 risks.append(
                     Risk(
                         code: "pdb-mismatch",
@@ -170,10 +178,7 @@ public enum SingletonAnalyzer {
             serviceName = nil
         } else if workload.kind == .statefulSet {
             let wanted = workload.serviceName ?? ""
-            let svc = snapshot.services.first {
-                $0[path: "metadata", "namespace"]?.stringValue == namespace
-                    && $0[path: "metadata", "name"]?.stringValue == wanted
-            }
+            let svc = index.service(named: wanted, in: namespace).map { snapshot.services[$0] }
             if let svc {
                 serviceName = wanted
                 if svc[path: "spec", "clusterIP"]?.stringValue != "None" {
@@ -192,10 +197,9 @@ public enum SingletonAnalyzer {
             }
         } else {
             serviceName =
-                snapshot.services.first { svc in
-                    guard svc[path: "metadata", "namespace"]?.stringValue == namespace,
-                        let sel = svc[path: "spec", "selector"]?.objectValue, !sel.isEmpty
-                    else { return false }
+                index.serviceCandidates(in: namespace, podLabels: podLabels).lazy.map { snapshot.services[$0] }
+                .first { svc in
+                    let sel = svc[path: "spec", "selector"]?.objectValue ?? [:]
                     return sel.allSatisfy { podLabels[$0.key] == $0.value.stringValue }
                 }?[path: "metadata", "name"]?.stringValue
         }
@@ -203,11 +207,10 @@ public enum SingletonAnalyzer {
         let leaseName = contract.spec?.lease
         var view: LeaseView?
         if let leaseName {
-            if let lease = snapshot.leases.first(where: {
-                $0[path: "metadata", "namespace"]?.stringValue == namespace
-                    && $0[path: "metadata", "name"]?.stringValue == leaseName
-            }) {
-                let v = LeaseView(record: LeaderRecords.fromLease(lease), pods: snapshot.pods, now: now)
+            if let lease = index.lease(named: leaseName, in: namespace).map({ snapshot.leases[$0] }) {
+                let v = LeaseView(
+                    record: LeaderRecords.fromLease(lease), now: now,
+                    pod: { holderPod in index.pod(named: holderPod, in: namespace).map { snapshot.pods[$0] } })
                 view = v
                 if v.record.isReleased {
                     risks.append(
@@ -237,19 +240,13 @@ public enum SingletonAnalyzer {
             }
         }
 
-        if snapshot.webhookInstalled == false {
-            risks.append(
-                Risk(
-                    code: "no-webhook",
-                    message:
-                        "the kube-singleton webhook is not installed: nothing enforces the annotation (kubectl singleton install)"
-                ))
-        }
+        if snapshot.webhookInstalled == false { risks.append(noWebhook) }
 
         return SingletonReport(
             ref: ref, namespace: namespace, mode: mode, desired: desired, ready: workload.status?.readyReplicas ?? 0,
             strategy: strategyText, runningPods: running, terminatingPods: terminating, podDisruptionBudget: pdbName,
-            service: serviceName, leaseName: leaseName, leaseHolder: view?.record.holder, leaseView: view, risks: risks)
+            service: serviceName, leaseName: leaseName, leaseHolder: view?.record.holder, leaseView: view, risks: risks,
+            enforcement: enforcement(workload.metadata.annotations))
     }
 
     /// The HPAs in `namespace` aimed at the workload with room to scale past one replica;

@@ -42,6 +42,15 @@ struct DisableCommand: ParsableCommand, PluginCommand {
 
     /// Every step for one workload.
     func disable(_ ref: ResourceRef, api: any KubeAPI, namespace: String, steps: StepReport) async {
+        if ref.kind.workload == nil {
+            // A CronJob or Job: the annotations only (enable makes no companions for them).
+            do {
+                try await retryOnConflict { try await removeAnnotations(api, ref, namespace: namespace, steps: steps) }
+            } catch {
+                steps.fail("\(ref)", error)
+            }
+            return
+        }
         let workload: Workload
         do {
             (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
@@ -71,8 +80,9 @@ struct DisableCommand: ParsableCommand, PluginCommand {
 
     /// Re-reads the workload and removes the annotations it carries.
     func removeAnnotations(_ api: any KubeAPI, _ ref: ResourceRef, namespace: String, steps: StepReport) async throws {
-        let (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
-        let plan = EnablePlan.disable(workload)
+        let object = try await api.get(ref.kind.objectPath(namespace: namespace, name: ref.name))
+        let plan = EnablePlan.disable(
+            annotations: (object[path: "metadata", "annotations"]?.objectValue ?? [:]).compactMapValues(\.stringValue))
         guard let patch = plan.patch else {
             steps.done("\(ref) unchanged (not a singleton)")
             return

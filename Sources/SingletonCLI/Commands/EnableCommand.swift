@@ -11,8 +11,11 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         discussion: """
             Sends one merge patch that adds kube-singleton.dev/mode, sets replicas to 1 when it
             is higher, and for at-most-one Deployments replaces a surging rollout strategy with
-            Recreate. Fields kube-singleton does not model are never touched; a second run
-            changes nothing. --pdb creates NAME-singleton (maxUnavailable 0: drains wait for you
+            Recreate. An Argo Rollout (rollout/NAME) gets canary maxSurge 0 for at-most-one (a
+            blueGreen one is refused: it always runs two ReplicaSets). A CronJob (cj/NAME) gets
+            concurrencyPolicy Forbid (at-least-one keeps Replace) and jobTemplate parallelism
+            1; a Job (job/NAME) parallelism 1. Fields kube-singleton does not model are never
+            touched; a second run changes nothing. --pdb creates NAME-singleton (maxUnavailable 0: drains wait for you
             to move the pod), unless a PodDisruptionBudget already selects the pods: one that
             blocks eviction (maxUnavailable 0, minAvailable 1) is reused and left alone; any
             other is a refusal with the reason, since the Eviction API refuses pods covered by
@@ -27,6 +30,8 @@ struct EnableCommand: ParsableCommand, PluginCommand {
               kubectl singleton enable deploy/web deploy/worker -n shop --pdb
               kubectl singleton enable deploy -l tier=scheduler -n shop --mode at-least-one
               kubectl singleton enable sts/db -n data --mode at-most-one --pdb --service
+              kubectl singleton enable cronjob/nightly-report -n batch
+              kubectl singleton enable deploy/web --enforcement warn
               kubectl singleton enable deployment web --lease web-leader --dry-run=server -o yaml
 
             Exit codes: 0 every step done; 1 a step failed for any workload (see the report) or bad arguments.
@@ -41,6 +46,9 @@ struct EnableCommand: ParsableCommand, PluginCommand {
     @Flag(help: "Create the PodDisruptionBudget NAME-singleton.") var pdb = false
     @Flag(help: "Create the headless Service (a StatefulSet's spec.serviceName, else NAME).") var service = false
     @Option(help: "Record the Lease the application uses for leader election.") var lease: String?
+    @Option(
+        help: "deny (the default) or warn: a breach is then allowed with a warning, to roll a singleton out safely.")
+    var enforcement: Enforcement?
     @Option(name: .customLong("dry-run"), help: DryRunMode.help) var dryRun: DryRunMode = .none
     @Option(name: [.short, .customLong("output")], help: OutputFormat.help(outputs)) var output: OutputFormat?
 
@@ -72,12 +80,30 @@ struct EnableCommand: ParsableCommand, PluginCommand {
     ) async -> [JSONValue] {
         // Step 1: the workload patch, retried on conflict against a fresh read.
         var results: [JSONValue] = []
+        if ref.kind.workload == nil {
+            // A CronJob or Job: its pods come and go with each run, so no PDB or Service.
+            if pdb || service {
+                steps.fail("\(ref)", CLIError(Self.noCompanions(ref)), retryable: false)
+                return results
+            }
+            do {
+                results.append(
+                    try await retryOnConflict {
+                        try await patchBatch(api, ref, namespace: namespace, mode: mode, steps: steps)
+                    })
+            } catch let refusal as EnableRefusal {
+                steps.fail("\(ref)", refusal, retryable: false)
+            } catch {
+                steps.fail("\(ref)", error)
+            }
+            return results
+        }
         let raw: JSONValue, workload: Workload
         do {
             (raw, workload) = try await retryOnConflict {
                 try await patchWorkload(api, ref, namespace: namespace, mode: mode, steps: steps, env: env)
             }
-        } catch let refusal as OwnedReplicaSet {
+        } catch let refusal as EnableRefusal {
             steps.fail("\(ref)", refusal, retryable: false)
             return results
         } catch {
@@ -112,12 +138,13 @@ struct EnableCommand: ParsableCommand, PluginCommand {
         let (raw, workload) = try await fetchWorkload(api, ref, namespace: namespace)
         if workload.kind == .replicaSet, workload.isOwnedByDeployment {
             let owner = workload.metadata.ownerReferences?.first { $0.kind == "Deployment" }?.name ?? "its Deployment"
-            throw OwnedReplicaSet(
+            throw EnableRefusal(
                 message:
                     "\(ref) is managed by Deployment \(owner), which overwrites its annotations and replicas; run `\(Hints.command(["enable", "deployment.apps/\(owner)"] + sameChoices, namespace: namespace, env: env))` instead"
             )
         }
-        let plan = EnablePlan.make(workload, mode: mode, lease: lease)
+        let plan = EnablePlan.make(workload, mode: mode, lease: lease, enforcement: enforcement, object: raw)
+        if let refusal = plan.refusal { throw EnableRefusal(message: refusal) }
         guard let patch = plan.patch else {
             // Its caveats were said when it was marked; an unchanged rerun repeats none.
             steps.done("\(ref) unchanged (already \(mode))")
@@ -137,6 +164,30 @@ struct EnableCommand: ParsableCommand, PluginCommand {
 }
 
 extension EnableCommand {
+    static func noCompanions(_ ref: ResourceRef) -> String {
+        "--pdb and --service are for workloads with replicas: the pods of a \(ref.kind.rawValue) come and go with each run; enable \(ref) without them"
+    }
+
+    /// Reads a CronJob or Job and sends the plan's patch (none when nothing changes).
+    func patchBatch(
+        _ api: any KubeAPI, _ ref: ResourceRef, namespace: String, mode: SingletonMode, steps: StepReport
+    ) async throws -> JSONValue {
+        let path = ref.kind.objectPath(namespace: namespace, name: ref.name)
+        let raw = try await api.get(path)
+        let plan = EnablePlan.make(batch: raw, mode: mode, lease: lease, enforcement: enforcement)
+        if let refusal = plan.refusal { throw EnableRefusal(message: refusal) }
+        guard let patch = plan.patch else {
+            steps.done("\(ref) unchanged (already \(mode))")
+            return raw
+        }
+        let updated =
+            dryRun == .client
+            ? raw.applyingMergePatch(patch) : try await api.patch(path, patch, type: .merge, dryRun: dryRun)
+        steps.done("\(ref) configured: \(plan.changes.joined(separator: "; "))\(dryRun.suffix)")
+        steps.warn(plan.warnings)
+        return updated
+    }
+
     /// The flags that shape what enable does, as the user gave them, for a hint that
     /// suggests enabling another workload the same way.
     var sameChoices: [String] {
@@ -144,13 +195,15 @@ extension EnableCommand {
         if pdb { words.append("--pdb") }
         if service { words.append("--service") }
         if let lease { words += ["--lease", lease] }
+        if let enforcement { words += ["--enforcement", enforcement.rawValue] }
         if dryRun != .none { words.append("--dry-run=\(dryRun.rawValue)") }
         return words
     }
 }
 
-/// enable on a Deployment's ReplicaSet: refused, and a rerun would be refused again.
-struct OwnedReplicaSet: Error, CustomStringConvertible {
+/// enable on a Deployment's ReplicaSet, or on a kind whose spec needs the user's choice first:
+/// refused, and a rerun would be refused again.
+struct EnableRefusal: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }

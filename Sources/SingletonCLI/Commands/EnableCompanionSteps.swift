@@ -26,14 +26,12 @@ extension EnableCommand {
             "items"]?.arrayValue
         {
             for object in scaledObjects {
-                let target = object[path: "spec", "scaleTargetRef"]
                 let objectName = object.name
-                let max = object[path: "spec", "maxReplicaCount"]?.intValue ?? 100  // KEDA's default
-                guard target?["name"]?.stringValue == name, !fromKEDA.contains(objectName), max > 1,
-                    WorkloadKind(
-                        apiVersion: target?["apiVersion"]?.stringValue,
-                        kind: target?["kind"]?.stringValue ?? "Deployment") == workload.kind
+                guard let scaled = try? ScaledObject.decode(object.serialized()),
+                    scaled.spec.scaleTargetRef.name == name, !fromKEDA.contains(objectName),
+                    scaled.effectiveMaxReplicaCount > 1, scaled.targetKind == workload.kind
                 else { continue }
+                let max = scaled.effectiveMaxReplicaCount
                 steps.warn([
                     "KEDA ScaledObject \(objectName) targets it with maxReplicaCount \(max): the webhook denies the scale-ups past 1 of its HPA; set maxReplicaCount: 1"
                 ])

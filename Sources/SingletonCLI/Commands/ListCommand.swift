@@ -7,9 +7,13 @@ struct ListCommand: ParsableCommand, PluginCommand {
         commandName: "list",
         abstract: "List singleton workloads and their violations.",
         discussion: """
-            Shows every workload annotated kube-singleton.dev/mode with its mode, desired and
-            ready replicas, PodDisruptionBudget, Service, lease holder and VIOLATIONS: too many
-            replicas or pods, a surging strategy, an HPA able to scale it, an unknown mode.
+            Shows every workload annotated kube-singleton.dev/mode with its mode, enforcement
+            (deny, or warn: breaches are only warned about), desired and ready replicas,
+            PodDisruptionBudget, Service, lease holder and VIOLATIONS: too many replicas or pods,
+            a surging strategy, an HPA able to scale it, an unknown mode. Deployments,
+            StatefulSets, ReplicaSets, ReplicationControllers, Argo Rollouts and Jobs (DESIRED is
+            its parallelism) share one table; CronJobs get their own, as kubectl get prints them:
+            schedule, last schedule, and ACTIVE Jobs, where more than one is a violation.
 
             Examples:
               kubectl singleton list
@@ -41,15 +45,24 @@ struct ListCommand: ParsableCommand, PluginCommand {
         let api = try env.connector.connect(kube)
         let namespace: String? = scope.allNamespaces ? nil : (kube.namespace ?? api.defaultNamespace)
         let loader = SnapshotLoader(api: api, env: env)
-        let workloads = try await loader.singletons(namespace: namespace, selector: selector)
-        let snapshot = workloads.isEmpty ? ClusterSnapshot() : await loader.snapshot(namespace: namespace)
+        async let batchList = loader.batchSingletons(namespace: namespace, selector: selector)
+        var (workloads, snapshot) = try await loader.listing(namespace: namespace, selector: selector)
+        let batch = try await batchList
+        if workloads.isEmpty, !batch.isEmpty { snapshot = await loader.snapshot(namespace: namespace) }
         let now = env.now()
         let flags = KubectlArguments.connectionFlags(in: env.arguments)
-        let reports = workloads.map {
-            SingletonAnalyzer.analyze(
-                $0.1, namespace: $0.1.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now,
-                connectionFlags: flags)
-        }
+        let reports =
+            workloads.map {
+                SingletonAnalyzer.analyze(
+                    $0, namespace: $0.metadata.namespace ?? namespace ?? "", snapshot: snapshot, now: now,
+                    connectionFlags: flags)
+            }
+            + batch.map { kind, object in
+                SingletonAnalyzer.analyze(
+                    batch: object, kind: kind,
+                    namespace: object[path: "metadata", "namespace"]?.stringValue ?? namespace ?? "",
+                    snapshot: snapshot, now: now)
+            }
         switch output {
         case .json?, .yaml?, .jsonpath?:
             env.out.write((output ?? .json).render(listDocument(reports.map(ReportRendering.document))))
@@ -60,8 +73,10 @@ struct ListCommand: ParsableCommand, PluginCommand {
                 env.err.line(noResourcesMessage(namespace: namespace))
             } else {
                 env.out.write(
-                    ReportRendering.listTable(reports, allNamespaces: namespace == nil, wide: output == .wide).render(
-                        headers: !noHeaders))
+                    ReportRendering.listTables(
+                        reports, allNamespaces: namespace == nil, wide: output == .wide, now: now
+                    )
+                    .map { $0.render(headers: !noHeaders) }.joined(separator: "\n"))
             }
         }
         return 0

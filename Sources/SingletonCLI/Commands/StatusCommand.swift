@@ -12,6 +12,9 @@ struct StatusCommand: ParsableCommand, PluginCommand {
             more than one pod, a surging strategy, an HPA (or a KEDA-made one) aimed at it, a
             missing or mismatched PDB or Service, a lease held by a stale or foreign holder,
             the webhook not installed. Lease expiry is an estimate by this machine's clock.
+            Shows the enforcement (deny, or warn: breaches are only warned about). A CronJob
+            (cj/NAME) shows its schedule, concurrencyPolicy, last schedule and active Jobs (more
+            than one at once is a violation); a Job (job/NAME) its parallelism and pods.
 
             Takes several workloads (deploy/a sts/b, or deploy a b) or a kind with -l.
 
@@ -19,6 +22,7 @@ struct StatusCommand: ParsableCommand, PluginCommand {
               kubectl singleton status deploy/web
               kubectl singleton status deploy -l tier=scheduler -n shop
               kubectl singleton status sts/db -n data -o yaml
+              kubectl singleton status cj/nightly-report -n batch
 
             Exit codes: 0 shown (risks included); 1 failure for any workload (not found, no access).
             """
@@ -44,23 +48,36 @@ struct StatusCommand: ParsableCommand, PluginCommand {
         var snapshot: ClusterSnapshot?
         var printed = 0
         for ref in refs {
-            let workload: Workload
+            let raw: JSONValue
             do {
-                (_, workload) = try await fetchWorkload(api, ref, namespace: namespace)
-            } catch let failure as KubeAPIError {
-                env.err.line(failure.description)
+                raw = try await api.get(ref.kind.objectPath(namespace: namespace, name: ref.name))
+            } catch {
+                env.err.line(error.description)
                 failed = true
                 continue
             }
             if snapshot == nil { snapshot = await SnapshotLoader(api: api, env: env).snapshot(namespace: namespace) }
-            let report = SingletonAnalyzer.analyze(
-                workload, namespace: namespace, snapshot: snapshot ?? ClusterSnapshot(), now: env.now(),
-                connectionFlags: KubectlArguments.connectionFlags(in: env.arguments))
+            let report: SingletonReport
+            if let kind = ref.kind.workload {
+                let workload: Workload
+                do {
+                    workload = try Workload.decode(raw.serialized(), as: kind)
+                } catch {
+                    throw CLIError("the API returned \(ref) in a shape kube-singleton cannot read: \(error)")
+                }
+                report = SingletonAnalyzer.analyze(
+                    workload, namespace: namespace, snapshot: snapshot ?? ClusterSnapshot(), now: env.now(),
+                    connectionFlags: KubectlArguments.connectionFlags(in: env.arguments))
+            } else {
+                report = SingletonAnalyzer.analyze(
+                    batch: raw, kind: ref.kind, namespace: namespace, snapshot: snapshot ?? ClusterSnapshot(),
+                    now: env.now())
+            }
             if output != nil {
                 documents.append(ReportRendering.document(report))
                 continue
             }
-            if !workload.metadata.contract.isPresent {
+            if raw[path: "metadata", "annotations", SingletonAnnotation.mode] == nil {
                 env.err.line(
                     "Warning: \(ref) is not a singleton (no \(SingletonAnnotation.mode) annotation); \(Hints.command(["enable", "\(ref)"], namespace: namespace, env: env))"
                 )
@@ -68,7 +85,7 @@ struct StatusCommand: ParsableCommand, PluginCommand {
             // Several workloads: one block each, a blank line between, as kubectl describe prints.
             if printed > 0 { env.out.line() }
             printed += 1
-            env.out.write(ReportRendering.statusText(report))
+            env.out.write(ReportRendering.statusText(report, now: env.now()))
         }
         if let output, !documents.isEmpty {
             env.out.write(

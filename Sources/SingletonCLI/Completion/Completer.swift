@@ -26,7 +26,7 @@ public enum CompletionNeed: Sendable, Equatable {
     case fixed(CompletionResult)
     /// Names of workloads of `kind`, printed as `typedKind/NAME` (the spelling the user
     /// typed) or, with no typed kind, as plain names (`enable deploy a b`).
-    case objects(kind: WorkloadKind, typedKind: String?, prefix: String)
+    case objects(kind: ResourceKind, typedKind: String?, prefix: String)
     case namespaces(prefix: String)
     /// Names of kubeconfig entries: `contexts`, `clusters` or `users`.
     case kubeconfig(section: String, prefix: String)
@@ -45,7 +45,10 @@ public enum Completer {
         "--insecure-skip-tls-verify", "-v",
     ]
     static let flagsBySubcommand: [String: [String]] = [
-        "enable": ["--mode", "--pdb", "--service", "--lease", "--dry-run", "--selector", "-l", "--output", "-o"],
+        "enable": [
+            "--mode", "--enforcement", "--pdb", "--service", "--lease", "--dry-run", "--selector", "-l", "--output",
+            "-o",
+        ],
         "disable": ["--dry-run", "--selector", "-l"],
         "list": ["--all-namespaces", "-A", "--selector", "-l", "--no-headers", "--output", "-o"],
         "status": ["--selector", "-l", "--output", "-o"],
@@ -65,9 +68,8 @@ public enum Completer {
         "doctor": DoctorCommand.outputs,
         "version": VersionCommand.outputs,
     ]
-    static let kindSpellings = [
-        "deployment", "statefulset", "replicaset", "replicationcontroller", "deploy", "sts", "rs", "rc",
-    ]
+    /// Each kind's singular and short name (`deployment`, `deploy`, ..., `cronjob`, `cj`, `job`).
+    static let kindSpellings = ResourceKind.allCases.map(\.singular) + ResourceKind.allCases.compactMap(\.shortName)
     /// Flags whose value is a file or a directory: the shell completes paths.
     static let fileFlags: Set<String> = ["-f", "--filename", "--kubeconfig", "--certificate-authority"]
     static let directoryFlags: Set<String> = ["-k", "--kustomize"]
@@ -103,14 +105,14 @@ public enum Completer {
             directive: none | CompletionResult.noSpace)
         // `deploy a b`: after a bare kind, names of that kind.
         if let first = positionals.first, !first.contains("/") {
-            guard let kind = WorkloadKind(spelling: first) else {
+            guard let kind = ResourceKind(spelling: first) else {
                 return .fixed(CompletionResult(candidates: [], directive: none))
             }
             return .objects(kind: kind, typedKind: nil, prefix: current)
         }
         if let slash = current.firstIndex(of: "/") {
             let typedKind = String(current[..<slash])
-            guard let kind = WorkloadKind(spelling: typedKind) else {
+            guard let kind = ResourceKind(spelling: typedKind) else {
                 return .fixed(CompletionResult(candidates: [], directive: none))
             }
             return .objects(kind: kind, typedKind: typedKind, prefix: String(current[current.index(after: slash)...]))
@@ -145,6 +147,7 @@ public enum Completer {
             let accepted = sub.flatMap { outputsBySubcommand[$0] } ?? []
             return fixed(accepted.map { $0 == "jsonpath" ? "jsonpath=" : $0 })
         case "--mode": return fixed(SingletonMode.allCases.map(\.rawValue))
+        case "--enforcement": return fixed(Enforcement.allCases.map(\.rawValue))
         case "--dry-run": return fixed(["none", "client", "server"])
         case "--failure-policy-scale": return fixed(FailurePolicy.allCases.map(\.rawValue))
         case "-v", "--v": return fixed((0...9).map(String.init))

@@ -73,8 +73,15 @@ public struct LeaseView: Sendable, Equatable {
 
     /// Joins a record with the pods of its namespace and judges expiry by `now` (the local clock).
     public init(record: LeaderRecord, pods: [PodSummary], now: Date) {
+        self.init(record: record, now: now) { name in
+            pods.first { $0.namespace == record.namespace && $0.name == name }
+        }
+    }
+
+    /// The same, with `pod` finding a pod of the record's namespace by name.
+    init(record: LeaderRecord, now: Date, pod: (String) -> PodSummary?) {
         self.record = record
-        self.pod = LeaseView.resolve(holder: record.holder, namespace: record.namespace, pods: pods)
+        self.pod = LeaseView.resolve(holder: record.holder, pod)
         self.renewedSecondsAgo = record.renewTime.map { now.timeIntervalSince($0) }
         if record.isReleased {
             expired = nil
@@ -89,13 +96,13 @@ public struct LeaseView: Sendable, Equatable {
     /// (Camel, custom electors), then by stripping a `_suffix` (client-go's
     /// `<hostname>_<uuid>`, where the hostname in a pod is the pod name).
     public static func resolve(holder: String?, namespace: String, pods: [PodSummary]) -> PodSummary? {
+        resolve(holder: holder) { name in pods.first { $0.namespace == namespace && $0.name == name } }
+    }
+
+    static func resolve(holder: String?, _ pod: (String) -> PodSummary?) -> PodSummary? {
         guard let holder, !holder.isEmpty else { return nil }
-        let local = pods.filter { $0.namespace == namespace }
-        if let exact = local.first(where: { $0.name == holder }) { return exact }
-        if let underscore = holder.lastIndex(of: "_") {
-            let stem = String(holder[..<underscore])
-            if let match = local.first(where: { $0.name == stem }) { return match }
-        }
+        if let exact = pod(holder) { return exact }
+        if let underscore = holder.lastIndex(of: "_") { return pod(String(holder[..<underscore])) }
         return nil
     }
 

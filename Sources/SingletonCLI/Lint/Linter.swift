@@ -47,6 +47,10 @@ public struct Linter: Sendable {
                         object, .warning, "no-effect", UnsupportedKinds.warning(kind: kind, object: "\(kind) \(name)")))
                 continue
             }
+            if let batch = lintBatch(object, policy: policy) {
+                findings += batch
+                continue
+            }
             guard WorkloadKind(apiVersion: object.apiVersion, kind: object.kind) != nil else { continue }
             guard let workload = try? Workload.decode(object.object.serialized()) else { continue }
             guard workload.metadata.contract.isPresent else { continue }
@@ -56,19 +60,14 @@ public struct Linter: Sendable {
                     group: workload.kind.group, version: "v1", resource: workload.kind.resource),
                 name: workload.metadata.name, namespace: object.namespace.isEmpty ? nil : object.namespace,
                 operation: .create, object: .workload(workload))
-            let decision = policy.decide(request)
-            if !decision.allowed {
-                findings.append(finding(object, .error, decision.rule.rawValue, decision.message ?? "denied"))
-            }
-            for warning in decision.warnings {
-                findings.append(finding(object, .warning, "caveat", warning))
-            }
+            findings += verdict(object, policy.decide(request), rule: nil)
             if workload.metadata.contract.spec != nil {
                 singletons.append((object, workload))
             }
         }
 
         findings += lintAutoscalers(objects, singletons: singletons, policy: policy)
+        findings += lintScaledObjects(objects, singletons: singletons, policy: policy)
         for (object, workload) in singletons {
             findings += companionAdvice(object, workload, objects: objects)
         }
@@ -102,9 +101,60 @@ public struct Linter: Sendable {
                 name: hpa.metadata.name, namespace: object.namespace.isEmpty ? "default" : object.namespace,
                 operation: .create, object: .horizontalPodAutoscaler(hpa))
             let decision = policy.decide(request, parent: .found(target.1.metadata))
-            if !decision.allowed {
-                findings.append(finding(object, .error, "hpa", decision.message ?? "denied"))
+            findings += verdict(object, decision, rule: "hpa").filter { $0.rule == "hpa" }
+        }
+        return findings
+    }
+
+    /// A CronJob or Job judged as the webhook judges its creation; nil for other kinds.
+    private func lintBatch(_ object: ManifestObject, policy: SingletonPolicy) -> [LintFinding]? {
+        guard groupOf(apiVersion: object.apiVersion) == "batch", object.kind == "CronJob" || object.kind == "Job"
+        else { return nil }
+        guard object.object[path: "metadata", "annotations", SingletonAnnotation.mode] != nil else { return [] }
+        let data = object.object.serialized()
+        let admissionObject: AdmissionObject
+        do {
+            admissionObject = object.kind == "CronJob" ? .cronJob(try CronJob.decode(data)) : .job(try Job.decode(data))
+        } catch {
+            return [finding(object, .error, "malformed", "\(object.kind) \(object.name) cannot be read: \(error)")]
+        }
+        let request = AdmissionRequest(
+            uid: "lint",
+            resource: GroupVersionResource(
+                group: "batch", version: "v1", resource: object.kind == "CronJob" ? "cronjobs" : "jobs"),
+            name: object.name, namespace: object.namespace.isEmpty ? nil : object.namespace, operation: .create,
+            object: admissionObject)
+        return verdict(object, policy.decide(request), rule: nil)
+    }
+
+    /// Each KEDA ScaledObject in the set judged against the singletons of the same set, as the
+    /// webhook judges it against the cluster (an unset maxReplicaCount is KEDA's 100).
+    private func lintScaledObjects(
+        _ objects: [ManifestObject], singletons: [(ManifestObject, Workload)], policy: SingletonPolicy
+    ) -> [LintFinding] {
+        var findings: [LintFinding] = []
+        for object in objects where object.kind == "ScaledObject" && groupOf(apiVersion: object.apiVersion) == "keda.sh"
+        {
+            guard let scaled = try? ScaledObject.decode(object.object.serialized()) else {
+                findings.append(
+                    finding(
+                        object, .error, "malformed", "ScaledObject \(object.name) has no readable spec.scaleTargetRef"))
+                continue
             }
+            guard
+                let target = singletons.first(where: { candidate in
+                    candidate.1.kind == scaled.targetKind
+                        && candidate.1.metadata.name == scaled.spec.scaleTargetRef.name
+                        && candidate.0.namespace == object.namespace
+                })
+            else { continue }
+            let request = AdmissionRequest(
+                uid: "lint",
+                resource: GroupVersionResource(group: "keda.sh", version: "v1alpha1", resource: "scaledobjects"),
+                name: scaled.metadata.name, namespace: object.namespace.isEmpty ? "default" : object.namespace,
+                operation: .create, object: .scaledObject(scaled))
+            let decision = policy.decide(request, parent: .found(target.1.metadata))
+            findings += verdict(object, decision, rule: nil)
         }
         return findings
     }
@@ -147,6 +197,21 @@ public struct Linter: Sendable {
                     ))
             }
         }
+        return findings
+    }
+
+    /// The webhook's decision as findings: a denial is an error; under enforcement `warn` the
+    /// would-be denial is a warning under the same rule (the set still syncs, with a warning);
+    /// the decision's other warnings are caveats.
+    func verdict(_ object: ManifestObject, _ decision: AdmissionDecision, rule: String?) -> [LintFinding] {
+        var findings: [LintFinding] = []
+        var caveats = decision.warnings[...]
+        if !decision.allowed {
+            findings.append(finding(object, .error, rule ?? decision.rule.rawValue, decision.message ?? "denied"))
+        } else if decision.wouldDeny, let first = caveats.popFirst() {
+            findings.append(finding(object, .warning, rule ?? decision.rule.rawValue, first))
+        }
+        findings += caveats.map { finding(object, .warning, "caveat", $0) }
         return findings
     }
 

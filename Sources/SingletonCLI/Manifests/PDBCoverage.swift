@@ -19,10 +19,14 @@ extension Companions {
     /// True when the PDB's selector selects pods with these labels (an empty selector in
     /// policy/v1 selects every pod of the namespace).
     public static func selects(_ pdb: JSONValue, podLabels: [String: String]) -> Bool {
-        guard let raw = pdb[path: "spec", "selector"], case .object = raw,
-            let selector = try? JSONDecoder().decode(LabelSelector.self, from: raw.serialized())
-        else { return false }
-        return selector.matches(podLabels)
+        selector(of: pdb)?.matches(podLabels) ?? false
+    }
+
+    /// `spec.selector` of a PDB; nil when it has none or one that is not a label selector
+    /// (it then selects nothing).
+    static func selector(of pdb: JSONValue) -> LabelSelector? {
+        guard let raw = pdb[path: "spec", "selector"], case .object = raw else { return nil }
+        return try? JSONDecoder().decode(LabelSelector.self, from: raw.serialized())
     }
 
     /// The budget in words: "maxUnavailable 0", "minAvailable 50%".

@@ -38,6 +38,7 @@ enum KubectlArguments {
     /// or as the subcommand's name).
     static let commandValueFlags: Set<String> = [
         "-o", "--output", "-l", "--selector", "-f", "--filename", "-k", "--kustomize", "--mode", "--lease", "--image",
+        "--enforcement",
         "--failure-policy-scale",
     ]
     /// Short options whose value kubectl (pflag) also reads attached: `-nshop`, `-ojson`, `-v6`.

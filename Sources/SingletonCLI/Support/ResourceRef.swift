@@ -5,10 +5,10 @@ import SingletonCore
 /// A workload named on the command line: `deploy/web`, `statefulsets.apps/db`, or
 /// `deployment web` as two words, in kubectl's spellings.
 public struct ResourceRef: Sendable, Equatable, CustomStringConvertible {
-    public var kind: WorkloadKind
+    public var kind: ResourceKind
     public var name: String
 
-    public init(kind: WorkloadKind, name: String) {
+    public init(kind: ResourceKind, name: String) {
         self.kind = kind
         self.name = name
     }
@@ -29,8 +29,9 @@ public struct ResourceRef: Sendable, Equatable, CustomStringConvertible {
             case .missingName(let arg):
                 return "\"\(arg)\" names no object: use KIND/NAME, for example deploy/web or statefulset/db"
             case .unknownKind(let kind):
+                let known = ResourceKind.allCases.map { k in k.shortName.map { "\(k.singular) (\($0))" } ?? k.singular }
                 return
-                    "\"\(kind)\" is not a workload kind kube-singleton handles; use one of deployment (deploy), statefulset (sts), replicaset (rs), replicationcontroller (rc)"
+                    "\"\(kind)\" is not a workload kind kube-singleton handles; use one of \(known.joined(separator: ", "))"
             case .invalidName(let name):
                 return
                     "\"\(name)\" is not a valid object name (lower-case letters, digits, '-' and '.', at most 253 characters)"
@@ -54,7 +55,7 @@ public struct ResourceRef: Sendable, Equatable, CustomStringConvertible {
         } else {
             throw .missingName(first)
         }
-        guard let kind = WorkloadKind(spelling: kindText) else { throw .unknownKind(kindText) }
+        guard let kind = ResourceKind(spelling: kindText) else { throw .unknownKind(kindText) }
         guard isValidName(name) else {
             if name.isEmpty { throw .missingName(first) }
             throw .invalidName(name)
@@ -79,7 +80,7 @@ public struct ResourceRef: Sendable, Equatable, CustomStringConvertible {
 /// or a kind with `-l/--selector` (`deploy -l app=web`, `deploy,sts -l tier=db`).
 public enum TargetSet: Sendable, Equatable {
     case refs([ResourceRef])
-    case selector(kinds: [WorkloadKind], selector: String)
+    case selector(kinds: [ResourceKind], selector: String)
 
     /// Parses the positional words and the `-l` value, with kubectl's rules and messages.
     public static func parse(_ arguments: [String], selector: String?) throws(ResourceRef.ParseError) -> TargetSet {
@@ -102,9 +103,9 @@ public enum TargetSet: Sendable, Equatable {
             }
             return .refs(refs)
         }
-        var kinds: [WorkloadKind] = []
+        var kinds: [ResourceKind] = []
         for spelling in first.split(separator: ",", omittingEmptySubsequences: false).map(String.init) {
-            guard let kind = WorkloadKind(spelling: spelling) else { throw .unknownKind(spelling) }
+            guard let kind = ResourceKind(spelling: spelling) else { throw .unknownKind(spelling) }
             if !kinds.contains(kind) { kinds.append(kind) }
         }
         let names = arguments.dropFirst()
