@@ -21,10 +21,14 @@ start_fake_api() {  # workloads [cpu] -> APORT, $WORK/kubeconfig
   APORT=$(free_port)
   ${2:+taskset -c "$2"} python3 bench/fake-api.py "$APORT" "$WORK/tls.crt" "$WORK/tls.key" "$1" &
   PIDS+=("$!")
-  cat >"$WORK/kubeconfig" <<KUBECONFIG
+  write_kubeconfig "$APORT" "$WORK/kubeconfig"
+}
+
+write_kubeconfig() {  # port file: a kubeconfig for https://127.0.0.1:port, trusting $WORK/tls.crt
+  cat >"$2" <<KUBECONFIG
 apiVersion: v1
 kind: Config
-clusters: [{name: bench, cluster: {server: "https://127.0.0.1:$APORT", certificate-authority: "$WORK/tls.crt"}}]
+clusters: [{name: bench, cluster: {server: "https://127.0.0.1:$1", certificate-authority: "$WORK/tls.crt"}}]
 users: [{name: bench, user: {token: bench}}]
 contexts: [{name: bench, context: {cluster: bench, user: bench}}]
 current-context: bench

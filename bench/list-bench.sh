@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The plugin against kubectl, side by side on the same server (run by bench/run.sh, or alone): `kubectl singleton list -A` against `kubectl get deploy,sts,rs,rc,pod,pdb,svc,
 # hpa,lease -A` over LIST_WORKLOADS (5,000) workloads served by bench/list-api.py, and
-# `kubectl-singleton version` against `kubectl version --client`. Alternates the two tools,
+# `kubectl-singleton version --client` against `kubectl version --client`. Alternates the two tools,
 # RUNS times each (START_RUNS for the start-up pair), and prints the median wall times, the
 # CPU each used, the ratios and their verdicts. Needs PLUGIN (a release build) and kubectl.
 set -euo pipefail
@@ -19,14 +19,7 @@ LPORT=$(free_port)
 python3 bench/list-api.py "$LPORT" "$WORK/tls.crt" "$WORK/tls.key" "$LIST_WORKLOADS" >"$WORK/list-api.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 1 600); do grep -q ready "$WORK/list-api.log" 2>/dev/null && break; sleep 0.2; done
-cat >"$WORK/list.kubeconfig" <<KUBECONFIG
-apiVersion: v1
-kind: Config
-clusters: [{name: list, cluster: {server: "https://127.0.0.1:$LPORT", certificate-authority: "$WORK/tls.crt"}}]
-users: [{name: list, user: {token: list}}]
-contexts: [{name: list, context: {cluster: list, user: list}}]
-current-context: list
-KUBECONFIG
+write_kubeconfig "$LPORT" "$WORK/list.kubeconfig"
 export KUBECONFIG="$WORK/list.kubeconfig"
 GET=("$KUBECTL" --cache-dir "$WORK/kubectl-cache" get deploy,sts,rs,rc,pod,pdb,svc,hpa,lease -A)
 LIST=("$PLUGIN" list -A)
@@ -45,8 +38,8 @@ awk -v l="$LIST_WALL" -v g="$GET_WALL" -v lc="$LIST_CPU" -v gc="$GET_CPU" -v n="
 
 echo "== plugin start vs kubectl start, $START_RUNS runs each"
 read -r _ KSTART _ _ PSTART _ < <(python3 bench/alternate.py "$START_RUNS" \
-  "kubectl=$KUBECTL version --client" "plugin=$PLUGIN version" | tr '\n' ' '; echo)
-echo "median wall: kubectl-singleton version ${PSTART}s, kubectl version --client ${KSTART}s"
+  "kubectl=$KUBECTL version --client" "plugin=$PLUGIN version --client" | tr '\n' ' '; echo)
+echo "median wall: kubectl-singleton version --client ${PSTART}s, kubectl version --client ${KSTART}s"
 awk -v p="$PSTART" -v k="$KSTART" 'BEGIN {
   r = (k > 0) ? p / k : 0
   printf "ratio plugin start / kubectl version --client: %.2f\n", r

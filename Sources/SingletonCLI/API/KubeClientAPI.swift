@@ -133,7 +133,7 @@ struct RequestLoggingAPI: KubeAPI {
     ) async throws(KubeAPIError) -> [Item] {
         let shown = path + (labelSelector.map { "?labelSelector=" + JSONValue.escape($0) } ?? "")
         var result: [Item] = []
-        _ = try await logged("LIST", shown) { () async throws(KubeAPIError) -> JSONValue in
+        _ = try await logged("GET", shown) { () async throws(KubeAPIError) -> JSONValue in
             result = try await base.list(path, labelSelector: labelSelector, of: item)
             return .null
         }

@@ -111,11 +111,7 @@ struct SnapshotIndex: Sendable {
     /// The PDBs of `namespace` that could select pods labelled `podLabels` (the caller checks),
     /// in snapshot order.
     func pdbCandidates(in namespace: String, podLabels: [String: String]) -> [Int] {
-        var found = pdbsUnkeyed[namespace] ?? []
-        for (key, value) in podLabels {
-            found += pdbsByLabel[Label(namespace: namespace, key: key, value: value)] ?? []
-        }
-        return found.sorted()
+        Self.candidates(pdbsUnkeyed, pdbsByLabel, namespace, podLabels)
     }
 
     func pdbSelector(_ index: Int) -> LabelSelector? { pdbSelectors[index] }
@@ -125,10 +121,15 @@ struct SnapshotIndex: Sendable {
     /// The Services of `namespace` whose selector could match `podLabels` (the caller
     /// checks), in snapshot order.
     func serviceCandidates(in namespace: String, podLabels: [String: String]) -> [Int] {
-        var found = servicesUnkeyed[namespace] ?? []
-        for (key, value) in podLabels {
-            found += servicesByLabel[Label(namespace: namespace, key: key, value: value)] ?? []
-        }
+        Self.candidates(servicesUnkeyed, servicesByLabel, namespace, podLabels)
+    }
+
+    /// The unkeyed ones of the namespace and those keyed by one of the pod's labels, in order.
+    private static func candidates(
+        _ unkeyed: [String: [Int]], _ byLabel: [Label: [Int]], _ namespace: String, _ podLabels: [String: String]
+    ) -> [Int] {
+        var found = unkeyed[namespace] ?? []
+        for (key, value) in podLabels { found += byLabel[Label(namespace: namespace, key: key, value: value)] ?? [] }
         return found.sorted()
     }
 
