@@ -192,7 +192,7 @@ let package = Package(
             name: "SingletonRunTests",
             dependencies: [
                 "SingletonRun", "LeaderElection", "KubeAPIMachinery", "KubeSandbox", "KubeClient", "KubeCurl",
-                "TestSupport", .product(name: "Yams", package: "Yams"),
+                "SingletonCLI", "TestSupport", .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(name: "KubeCertificatesTests", dependencies: ["KubeCertificates"]),
         .testTarget(

@@ -75,7 +75,7 @@ public struct LeaseRecord: Sendable, Equatable {
 /// (`2006-01-02T15:04:05.000000Z07:00`, which Go prints with `Z` for UTC).
 public enum MicroTime {
     public static func format(_ date: Date) -> String {
-        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let seconds = micros >= 0 ? micros / 1_000_000 : (micros - 999_999) / 1_000_000
         let fraction = micros - seconds * 1_000_000
         var calendar = Calendar(identifier: .gregorian)
@@ -90,49 +90,7 @@ public enum MicroTime {
             + "\(pad(c.second, 2)).\(pad(Int(fraction), 6))Z"
     }
 
-    /// Parses RFC 3339 with any number of fractional digits (`Time` has none, `MicroTime`
-    /// six) and a `Z` or `±hh:mm` zone. Nil for anything else.
-    public static func parse(_ text: String) -> Date? {
-        let chars = Array(text)
-        guard chars.count >= 20, chars[4] == "-", chars[7] == "-", chars[10] == "T", chars[13] == ":",
-            chars[16] == ":"
-        else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            let part = chars[range]
-            guard part.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            return Int(String(part))
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
-        else { return nil }
-        var index = 19
-        var fraction = 0.0
-        if index < chars.count, chars[index] == "." {
-            let start = index + 1
-            index = start
-            while index < chars.count, chars[index].isASCII, chars[index].isNumber { index += 1 }
-            guard index > start, let value = Double("0." + String(chars[start..<index])) else { return nil }
-            fraction = value
-        }
-        guard index < chars.count else { return nil }
-        var offset = 0
-        if chars[index] == "Z" {
-            guard index + 1 == chars.count else { return nil }
-        } else if chars[index] == "+" || chars[index] == "-" {
-            guard chars.count == index + 6, chars[index + 3] == ":",
-                let hh = number((index + 1)..<(index + 3)), let mm = number((index + 4)..<(index + 6))
-            else { return nil }
-            offset = (chars[index] == "+" ? 1 : -1) * (hh * 3600 + mm * 60)
-        } else {
-            return nil
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard
-            let date = calendar.date(
-                from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
-        else { return nil }
-        return date.addingTimeInterval(fraction - Double(offset))
-    }
+    /// Parses `Time`, `MicroTime` and the other stamps lock records carry (`KubeTime`). Nil
+    /// for anything else.
+    public static func parse(_ text: String) -> Date? { KubeTime.parse(text) }
 }

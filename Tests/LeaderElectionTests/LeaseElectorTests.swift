@@ -154,6 +154,7 @@ private func held(by holder: String, transitions: Int = 3, duration: Int = 15, r
     @Test func microTimeIsGosLayoutInUTC() throws {
         let date = try #require(MicroTime.parse("2024-06-10T19:11:21.606454Z"))
         #expect(MicroTime.format(date) == "2024-06-10T19:11:21.606454Z")
+        #expect(MicroTime.format(try #require(MicroTime.parse("2026-12-06T22:10:58.892417Z"))) == "2026-12-06T22:10:58.892417Z")
         #expect(MicroTime.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000Z")
         #expect(MicroTime.parse("2024-06-10T21:11:21.5+02:00") == MicroTime.parse("2024-06-10T19:11:21.500000Z"))
         #expect(MicroTime.parse("2024-06-10T19:11:21Z") != nil)

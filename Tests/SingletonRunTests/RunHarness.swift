@@ -119,7 +119,7 @@ final class Wrapper: Sendable {
     let identity: String
     let process: Process
     let output: String
-    private let exitStatus = Mutex<Int32?>(nil)
+    private let exitStatus = ExitStatus()
 
     init(
         _ cluster: Cluster, lease: String, identity: String, log: EventLog, timing: [String],
@@ -142,13 +142,13 @@ final class Wrapper: Sendable {
         process.standardError = handle
         process.terminationHandler = { [exitStatus] in
             let status = $0.terminationStatus
-            exitStatus.withLock { $0 = status }
+            exitStatus.value.withLock { $0 = status }
         }
         try process.run()
     }
 
     var pid: Int32 { process.processIdentifier }
-    var status: Int32? { exitStatus.withLock { $0 } }
+    var status: Int32? { exitStatus.value.withLock { $0 } }
     var log: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
 
     func signal(_ number: Int32) { kill(pid, number) }
@@ -157,6 +157,10 @@ final class Wrapper: Sendable {
     func stop() {
         if process.isRunning { kill(pid, SIGKILL) }
     }
+}
+
+final class ExitStatus: Sendable {
+    let value = Mutex<Int32?>(nil)
 }
 
 /// True while `pid` is a live process (a zombie nobody reaped counts as gone).

@@ -1,6 +1,7 @@
 import Foundation
 import KubeAPIMachinery
 import LeaderElection
+import SingletonCLI
 import Testing
 import Yams
 
@@ -41,7 +42,8 @@ struct SingletonRunTests {
         holder.signal(SIGKILL)
         let killedAt = now()
         #expect(await poll(for: 5) { !isAlive(first.pid) }, "the command dies with its wrapper (PR_SET_PDEATHSIG)")
-        let lastRenewal = try #require(LeaseRecord(lease: try #require(try await cluster.lease("job"))).renewTime)
+        let final = try #require(try await cluster.lease("job"))
+        let lastRenewal = try #require(LeaseRecord(lease: final).renewTime)
 
         #expect(await poll(for: 20) { log.starts().count == 2 }, "the standby takes over: \(standby.log)")
         let second = try #require(log.starts().last)
@@ -141,7 +143,8 @@ struct SingletonRunTests {
         let text = try String(
             contentsOf: Paths.publicFixtures.appendingPathComponent("leases/lease.koordinator-manager.koordinator-issue-2095.yaml"),
             encoding: .utf8)
-        var object = try JSONValue.parse(try JSONSerialization.data(withJSONObject: try #require(try Yams.load(yaml: text))))
+        let yaml = try #require(try Yams.load(yaml: text))
+        var object = try JSONValue.parse(try JSONSerialization.data(withJSONObject: yaml))
         let original = LeaseRecord(lease: object)
         object["metadata"] = ["name": "koordinator-manager", "namespace": "default"]
         object["spec"]?["leaseDurationSeconds"] = 3
@@ -168,20 +171,35 @@ struct SingletonRunTests {
         #expect(renew.count == 27 && renew.hasSuffix("Z"), "MicroTime as client-go writes it: \(renew)")
     }
 
-    @Test func statusPortReportsTheHolder() async throws {
+    @Test func statusPortAndThePluginReportTheHolder() async throws {
         let cluster = try await Cluster.start()
         defer { Task { await cluster.stop() } }
         let log = EventLog(dir: cluster.dir)
+        // The default identity's shape in a pod: <pod name>_<uuid>.
+        let identity = "report-5d8f7c9b6-x2x7k_\(UUID().uuidString.lowercased())"
         let a = try Wrapper(
-            cluster, lease: "job", identity: "a", log: log, timing: Self.fast, extraArguments: ["--status-port", "0"])
+            cluster, lease: "report", identity: identity, log: log, timing: Self.fast,
+            extraArguments: ["--status-port", "0"])
         defer { a.stop() }
         #expect(await poll(for: 20) { log.starts().count == 1 }, "\(a.log)")
         let line = try #require(a.log.split(separator: "\n").first { $0.contains("status on 127.0.0.1:") })
         let port = try #require(line.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
         let leader = try await httpGet(port: port, path: "/leader")
         let json = try JSONValue.parse(Data(leader.utf8))
-        #expect(json["holder"] == "a" && json["isLeader"] == true && json["fencingToken"] == 0)
+        #expect(json["holder"]?.stringValue == identity && json["isLeader"] == true && json["fencingToken"] == 0)
+        #expect(json["lease"] == "default/report")
         #expect(try await httpGet(port: port, path: "/healthz") == "ok\n")
+        #expect(try await httpGet(port: port, path: "/nope").hasPrefix("not found"))
+
+        // `kubectl singleton leases` and `status` read the Lease as a client-go one and find the pod.
+        let record = LeaderRecords.fromLease(try #require(try await cluster.lease("report")))
+        #expect(record.problem == nil && record.holder == identity && record.durationSeconds == 2)
+        let pod = PodSummary(
+            name: "report-5d8f7c9b6-x2x7k", namespace: "default", labels: ["pod-template-hash": "5d8f7c9b6"],
+            ownerKind: "ReplicaSet", ownerName: "report-5d8f7c9b6")
+        let view = LeaseView(record: record, pods: [pod], now: Date())
+        #expect(view.pod == pod)
+        #expect(view.expired == false)
     }
 }
 
