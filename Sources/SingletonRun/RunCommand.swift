@@ -5,9 +5,9 @@ import KubeCurl
 import LeaderElection
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// `singleton-run`: the command line.
@@ -60,7 +60,9 @@ public struct RunCommand: ParsableCommand {
     @Option(name: .customLong("grace"), help: "Between SIGTERM and SIGKILL to the command.")
     var grace = "10s"
 
-    @Option(name: .customLong("kubeconfig"), help: "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, in a pod its service account).")
+    @Option(
+        name: .customLong("kubeconfig"),
+        help: "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, in a pod its service account).")
     var kubeconfig: String?
 
     @Option(name: .customLong("context"), help: "The kubeconfig context to use.")
@@ -81,7 +83,8 @@ public struct RunCommand: ParsableCommand {
 
     public func validate() throws {
         guard !command.isEmpty else {
-            throw ValidationError("give the command to run after --, for example: singleton-run --lease NAME -- sleep 60")
+            throw ValidationError(
+                "give the command to run after --, for example: singleton-run --lease NAME -- sleep 60")
         }
         guard !lease.isEmpty else { throw ValidationError("--lease must not be empty") }
         _ = try timing()

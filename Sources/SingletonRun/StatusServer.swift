@@ -3,9 +3,9 @@ import KubeAPIMachinery
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// What `/leader` reports.
@@ -111,11 +111,14 @@ final class StatusServer: Sendable {
             }
         }
         let type = body.hasPrefix("{") ? "application/json" : "text/plain; charset=utf-8"
-        let head = "HTTP/1.1 \(code)\r\nContent-Type: \(type)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+        let head =
+            "HTTP/1.1 \(code)\r\nContent-Type: \(type)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
         let bytes = Array((parts.first == "HEAD" ? head : head + body).utf8)
         var sent = 0
         while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { send(connection, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes {
+                send(connection, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL))
+            }
             if n <= 0 { return }
             sent += n
         }

@@ -3,9 +3,9 @@ import Foundation
 import LeaderElection
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// What `singleton-run` was asked to do.
@@ -96,7 +96,9 @@ final class Supervisor: Sendable {
         for await event in events {
             switch event {
             case .acquired(let token):
-                log("acquired lease \(leaseName) (fencing token \(token)); starting \(config.command.joined(separator: " "))")
+                log(
+                    "acquired lease \(leaseName) (fencing token \(token)); starting \(config.command.joined(separator: " "))"
+                )
                 var environment = config.environment
                 environment["SINGLETON_IDENTITY"] = config.identity
                 environment["SINGLETON_FENCING_TOKEN"] = String(token)

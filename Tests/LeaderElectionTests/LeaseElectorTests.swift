@@ -138,13 +138,16 @@ private func held(by holder: String, transitions: Int = 3, duration: Int = 15, r
     @Test func timingFollowsClientGosRules() {
         #expect(throws: Never.self) { try ElectionTiming.defaults.validate() }
         #expect(throws: Never.self) {
-            try ElectionTiming(leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500), retryPeriod: .milliseconds(300))
-                .validate()
+            try ElectionTiming(
+                leaseDuration: .seconds(2), renewDeadline: .milliseconds(1500), retryPeriod: .milliseconds(300)
+            )
+            .validate()
         }
         let bad = [
             ElectionTiming(leaseDuration: .seconds(10), renewDeadline: .seconds(10), retryPeriod: .seconds(2)),
             ElectionTiming(leaseDuration: .seconds(15), renewDeadline: .seconds(2), retryPeriod: .seconds(2)),
-            ElectionTiming(leaseDuration: .milliseconds(2500), renewDeadline: .seconds(1), retryPeriod: .milliseconds(100)),
+            ElectionTiming(
+                leaseDuration: .milliseconds(2500), renewDeadline: .seconds(1), retryPeriod: .milliseconds(100)),
         ]
         for timing in bad { #expect(throws: ElectionTimingError.self) { try timing.validate() } }
     }
@@ -154,7 +157,9 @@ private func held(by holder: String, transitions: Int = 3, duration: Int = 15, r
     @Test func microTimeIsGosLayoutInUTC() throws {
         let date = try #require(MicroTime.parse("2024-06-10T19:11:21.606454Z"))
         #expect(MicroTime.format(date) == "2024-06-10T19:11:21.606454Z")
-        #expect(MicroTime.format(try #require(MicroTime.parse("2026-12-06T22:10:58.892417Z"))) == "2026-12-06T22:10:58.892417Z")
+        #expect(
+            MicroTime.format(try #require(MicroTime.parse("2026-12-06T22:10:58.892417Z")))
+                == "2026-12-06T22:10:58.892417Z")
         #expect(MicroTime.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000Z")
         #expect(MicroTime.parse("2024-06-10T21:11:21.5+02:00") == MicroTime.parse("2024-06-10T19:11:21.500000Z"))
         #expect(MicroTime.parse("2024-06-10T19:11:21Z") != nil)

@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 enum Paths {
@@ -92,7 +92,8 @@ struct EventLog {
                     kind: "start", identity: f[1], token: Int(f[2]), pid: Int32(f[3]) ?? 0, time: Double(f[4]) ?? 0)
             case "term", "exit":
                 guard f.count == 4 else { return nil }
-                return CommandEvent(kind: f[0], identity: f[1], token: nil, pid: Int32(f[2]) ?? 0, time: Double(f[3]) ?? 0)
+                return CommandEvent(
+                    kind: f[0], identity: f[1], token: nil, pid: Int32(f[2]) ?? 0, time: Double(f[3]) ?? 0)
             default: return nil
             }
         }

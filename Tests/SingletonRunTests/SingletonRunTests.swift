@@ -6,7 +6,7 @@ import Testing
 import Yams
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Real `singleton-run` processes against the sandbox, with short durations. Every bound
@@ -102,9 +102,12 @@ struct SingletonRunTests {
 
         let cutAt = now()
         await cluster.stop()
-        #expect(await poll(for: 10) { log.events.contains { $0.kind == "term" } }, "SIGTERM reaches the command: \(a.log)")
+        #expect(
+            await poll(for: 10) { log.events.contains { $0.kind == "term" } }, "SIGTERM reaches the command: \(a.log)")
         let term = try #require(log.events.first { $0.kind == "term" })
-        #expect(term.time - cutAt <= Self.renewDeadline + Self.retryPeriod + Self.slack, "fenced after \(term.time - cutAt)s")
+        #expect(
+            term.time - cutAt <= Self.renewDeadline + Self.retryPeriod + Self.slack,
+            "fenced after \(term.time - cutAt)s")
         #expect(await poll(for: 5) { a.status != nil })
         #expect(a.status == 1, "a fenced wrapper exits non-zero: \(a.log)")
         #expect(!isAlive(log.starts()[0].pid))
@@ -141,7 +144,8 @@ struct SingletonRunTests {
         // A controller-runtime manager's Lease as the API server returned it; only its
         // namespace and server-set metadata are dropped, and the duration shortened to 3 s.
         let text = try String(
-            contentsOf: Paths.publicFixtures.appendingPathComponent("leases/lease.koordinator-manager.koordinator-issue-2095.yaml"),
+            contentsOf: Paths.publicFixtures.appendingPathComponent(
+                "leases/lease.koordinator-manager.koordinator-issue-2095.yaml"),
             encoding: .utf8)
         let yaml = try #require(try Yams.load(yaml: text))
         var object = try JSONValue.parse(try JSONSerialization.data(withJSONObject: yaml))
@@ -183,7 +187,8 @@ struct SingletonRunTests {
         defer { a.stop() }
         #expect(await poll(for: 20) { log.starts().count == 1 }, "\(a.log)")
         let line = try #require(a.log.split(separator: "\n").first { $0.contains("status on 127.0.0.1:") })
-        let port = try #require(line.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
+        let port = try #require(
+            line.split(separator: ":").dropFirst(2).first.flatMap { Int($0.prefix { $0.isNumber }) })
         let leader = try await httpGet(port: port, path: "/leader")
         let json = try JSONValue.parse(Data(leader.utf8))
         #expect(json["holder"]?.stringValue == identity && json["isLeader"] == true && json["fencingToken"] == 0)
