@@ -124,7 +124,8 @@ final class Wrapper: Sendable {
 
     init(
         _ cluster: Cluster, lease: String, identity: String, log: EventLog, timing: [String],
-        extraEnvironment: [String: String] = [:], extraArguments: [String] = []
+        extraEnvironment: [String: String] = [:], extraArguments: [String] = [],
+        command: [String] = ["/bin/sh", "-c", commandScript]
     ) throws {
         self.identity = identity
         output = cluster.dir.appendingPathComponent("wrapper-\(identity).log").path
@@ -133,7 +134,7 @@ final class Wrapper: Sendable {
         process.executableURL = URL(fileURLWithPath: Paths.binary)
         process.arguments =
             ["--kubeconfig", cluster.kubeconfig, "--lease", lease, "--namespace", "default", "--identity", identity]
-            + timing + extraArguments + ["--", "/bin/sh", "-c", commandScript]
+            + timing + extraArguments + ["--"] + command
         var environment = ProcessInfo.processInfo.environment
         environment["EVENT_LOG"] = log.path
         environment.merge(extraEnvironment) { $1 }

@@ -137,6 +137,20 @@ struct SingletonRunTests {
         #expect(second.time - term.time < 5, "released, not expired (10 s)")
     }
 
+    @Test func aCommandThatCannotStartReleasesTheLease() async throws {
+        let cluster = try await Cluster.start()
+        defer { Task { await cluster.stop() } }
+        let log = EventLog(dir: cluster.dir)
+        let a = try Wrapper(
+            cluster, lease: "job", identity: "a", log: log, timing: Self.fast, command: ["no-such-command-here"])
+        defer { a.stop() }
+        #expect(await poll(for: 20) { a.status != nil }, "\(a.log)")
+        #expect(a.status == 127, "as a shell does for a missing command")
+        #expect(a.log.contains("no-such-command-here: command not found"))
+        let lease = try #require(try await cluster.lease("job"))
+        #expect(lease[path: "spec", "holderIdentity"] == "", "released: \(lease)")
+    }
+
     @Test(.enabled(if: Paths.hasShared, "needs ../shared/fixtures"))
     func aLeaseWrittenByClientGoIsRespectedThenTakenOver() async throws {
         let cluster = try await Cluster.start()
