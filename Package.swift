@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "singleton-webhook", targets: ["singleton-webhook"]),
         .executable(name: "kubectl-singleton", targets: ["kubectl-singleton"]),
         .executable(name: "singleton-sandbox", targets: ["singleton-sandbox"]),
+        .executable(name: "singleton-run", targets: ["singleton-run"]),
         .library(name: "SingletonCore", targets: ["SingletonCore"]),
     ],
     dependencies: [
@@ -36,8 +37,15 @@ let package = Package(
         // glibc's malloc_trim, which the Glibc module does not export.
         .systemLibrary(name: "CMalloc"),
 
+        // fork + exec with the child in its own process group and PR_SET_PDEATHSIG, which
+        // Foundation's Process cannot set (and fork cannot be called from Swift safely).
+        .target(name: "CSpawn"),
+
         // Pure core: Foundation only, no I/O.
         .target(name: "SingletonCore"),
+
+        // client-go's Lease leader election as a value: events in, actions out, clock injected.
+        .target(name: "LeaderElection", dependencies: ["KubeAPIMachinery"]),
 
         // The Kubernetes API vocabulary every edge shares (JSON value, Status and its error,
         // patch types, list metadata, backoff, retry-on-conflict): Foundation only, no I/O.
@@ -126,6 +134,15 @@ let package = Package(
             ]
         ),
 
+        // singleton-run: runs a command only while it holds a Lease.
+        .target(
+            name: "SingletonRun",
+            dependencies: [
+                "LeaderElection", "KubeAPIMachinery", "KubeClient", "KubeCurl", "CSpawn",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         // Thin executables.
         .executableTarget(
             name: "singleton-webhook",
@@ -151,6 +168,7 @@ let package = Package(
             ],
             path: "sandbox"
         ),
+        .executableTarget(name: "singleton-run", dependencies: ["SingletonRun"], path: "run"),
 
         // Helpers shared by the test targets (Signal, a seeded RNG, a subprocess runner, and
         // the HTTPS and raw byte clients that drive the servers).
@@ -168,6 +186,13 @@ let package = Package(
         ),
         .testTarget(name: "SingletonCoreTests", dependencies: ["SingletonCore", "KubeAPIMachinery", "TestSupport"]),
         .testTarget(name: "KubeAPIMachineryTests", dependencies: ["KubeAPIMachinery"]),
+        .testTarget(name: "LeaderElectionTests", dependencies: ["LeaderElection", "KubeAPIMachinery"]),
+        .testTarget(
+            name: "SingletonRunTests",
+            dependencies: [
+                "SingletonRun", "LeaderElection", "KubeAPIMachinery", "KubeSandbox", "KubeClient", "KubeCurl",
+                "SingletonCLI", "TestSupport", .product(name: "Yams", package: "Yams"),
+            ]),
         .testTarget(name: "KubeCertificatesTests", dependencies: ["KubeCertificates"]),
         .testTarget(
             name: "KubeClientTests",

@@ -48,6 +48,23 @@ if grep -q GLIBC_ABI_DT_RELR <<<"$versions"; then
 fi
 ldd "$stage/kubectl-singleton"
 check=$(mktemp -d); tar -C "$check" -xzf "$archive"; "$check/kubectl-singleton" version --client >/dev/null; rm -rf "$check"
+
+# singleton-run: the same recipe and checks, as its own archive (binary and LICENSE).
+scripts/release-build.sh singleton-run "$stage/singleton-run" >/dev/null
+run_archive="dist/singleton-run_${os}_${arch}.tar.gz"
+tar -C "$stage" --owner=0 --group=0 --numeric-owner -czf "$run_archive" singleton-run LICENSE
+for lib in $(readelf -d "$stage/singleton-run" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+  case $lib in
+    libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libutil.so.*|ld-linux*|libgcc_s.so.*) ;;
+    libcurl.so.4|libssl.so.3|libcrypto.so.3) ;;
+    *) echo "singleton-run links $lib: only glibc, libcurl and OpenSSL may be loaded dynamically" >&2; exit 1 ;;
+  esac
+done
+if readelf -V "$stage/singleton-run" | grep -q GLIBC_ABI_DT_RELR; then
+  echo "singleton-run needs glibc's DT_RELR support (2.36); build it without pack-relative-relocs" >&2; exit 1
+fi
+check=$(mktemp -d); tar -C "$check" -xzf "$run_archive"; "$check/singleton-run" --help >/dev/null; rm -rf "$check"
+echo "$run_archive  sha256 $(sha256sum "$run_archive" | cut -d' ' -f1)  $(stat -c %s "$run_archive") bytes"
 echo "$archive  sha256 $sum  $(stat -c %s "$archive") bytes"
 echo "kubectl-singleton  $(stat -c %s "$stage/kubectl-singleton") bytes, stripped; needs: $needed(newest symbol $glibc)"
 echo "dist/singleton.yaml  version v$version"

@@ -31,3 +31,14 @@ webhook_process() { echo "$webhook"; }
 webhook_signal() { kill -"$1" "$webhook"; }
 
 pod_checks
+
+step "singleton-run in the image: UID 65532, read-only root, the sandbox's kubeconfig"
+[ -x "$root/usr/local/bin/singleton-run" ] || fail "no /usr/local/bin/singleton-run in the image root"
+run_status=0
+scripts/in-root.sh --read-only --bind-ro "$kube:$pod_kube" "$root" 65532:65532 /usr/local/bin/singleton-run \
+  --kubeconfig "$pod_kube/kubeconfig" --lease image-rootfs-test --lease-duration 2s --renew-deadline 1.5s \
+  --retry-period 0.3s -- /bin/sh -c 'exit $((SINGLETON_FENCING_TOKEN + 7))' || run_status=$?
+[ "$run_status" = 7 ] || fail "singleton-run exited $run_status, not the command's 7 (token 0 + 7)"
+[ "$(kubectl get lease image-rootfs-test -o jsonpath='{.spec.holderIdentity}/{.spec.leaseDurationSeconds}')" = /1 ] \
+  || fail "the Lease was not released"
+echo "singleton-run: acquired, ran the command with token 0, released the Lease"

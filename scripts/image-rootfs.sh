@@ -14,6 +14,7 @@ DOCKERFILE=${DOCKERFILE:-webhook/Dockerfile}
 stage=$(awk '/^FROM /{s=""} {s=s $0 "\n"} END{printf "%s", s}' "$DOCKERFILE")
 packages=$(sed -n 's/.*apt-get install -y --no-install-recommends \([^\\&]*\).*/\1/p' <<<"$stage" | xargs)
 dest=$(sed -n 's#^COPY --from=build /out/singleton-webhook \(/[^ ]*\)$#\1#p' <<<"$stage")
+run_dest=$(sed -n 's#^COPY --from=build /out/singleton-run \(/[^ ]*\)$#\1#p' <<<"$stage")
 user=$(sed -n 's/^USER \(.*\)$/\1/p' <<<"$stage")
 [ -n "$packages" ] && [ -n "$dest" ] && [ -n "$user" ] \
   || { echo "image-rootfs: cannot read the runtime stage of $DOCKERFILE (packages '$packages', binary '$dest', user '$user')" >&2; exit 1; }
@@ -27,4 +28,7 @@ bin=$(scripts/release-build.sh singleton-webhook .build/release-out/singleton-we
 mkdir -p "$dir"
 cp -a "$base/." "$dir/"
 install -D -m 0755 "$bin" "$dir$dest"
+if [ -n "$run_dest" ]; then
+  install -D -m 0755 "$(scripts/release-build.sh singleton-run .build/release-out/singleton-run)" "$dir$run_dest"
+fi
 echo "image-rootfs: $dir: bookworm minbase + $packages, $dest ($(stat -c %s "$bin") bytes); run as $user" >&2

@@ -21,8 +21,8 @@
 #   runs, and costs about 9% of the CPU per request;
 # - lld; for the servers, which run on the bookworm image, also packed relative relocations
 #   (DT_RELR): the loader reads kilobytes of relocation records instead of megabytes, about
-#   2 MiB less resident memory. It needs glibc >= 2.36, so the plugin, which runs on the
-#   user's machine, goes without.
+#   2 MiB less resident memory. It needs glibc >= 2.36, so the plugin and singleton-run, which
+#   run on the user's machines and images, go without.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,7 +36,7 @@ static_cxx="$(cd "$package" && pwd)/.build/static-cxx"
 flags=(-c release --product "$product" --static-swift-stdlib --experimental-lto-mode=full
        -Xswiftc -enforce-exclusivity=unchecked -Xswiftc -use-ld=lld -Xlinker "-L$static_cxx")
 case $product in
-  kubectl-singleton) ;;
+  kubectl-singleton|singleton-run) ;;  # run on the user's machines and images
   *) flags+=(-Xlinker -z -Xlinker pack-relative-relocs) ;;
 esac
 if $print_flags; then echo "${flags[*]}"; exit 0; fi
