@@ -110,7 +110,9 @@ struct ReflectorTests {
         #expect(await r.round() == .watchEnded)
         #expect(await source.listCalls == 2)
         #expect(await source.watchFrom == ["1", "50"])
-        #expect(cache.lookup(ParentReference(kind: .deployment, namespace: "shop", name: "web"))?.uid == "u1")
+        #expect(
+            cache.lookup(ParentReference(kind: .deployment, namespace: "shop", name: "web", expectedUID: "u1"))?.uid
+                == "u1")
         #expect(metrics.render().contains("singleton_webhook_parent_cache_relists_total{kind=\"deployments\"} 2"))
     }
 
