@@ -83,7 +83,11 @@ struct ParentKeySet: Sendable {
             values[slot] = value
             return
         }
-        if (occupied + 1) * 4 > keys.count * 3 { rebuild(capacity: max(count + 1, count * 3 / 2)) }
+        // A relist holds the old entries until its sweep, so the objects renamed meanwhile are
+        // there twice for a while: it may fill the table to 7/8 instead of growing it.
+        if (occupied + 1) * 8 > keys.count * (mark ? 7 : 6) {
+            rebuild(slots: (count + 1) * 4 > keys.count * 3 ? 2 * (count + 1) : keys.count)
+        }
         var slot = home(key)
         while keys[slot] > Self.deleted { slot = next(slot) }
         if keys[slot] == Self.empty { occupied += 1 }
@@ -103,7 +107,7 @@ struct ParentKeySet: Sendable {
     /// Makes room for `n` entries in all without growing on the way (a relist reserves its
     /// list's size from the first page's `remainingItemCount`).
     mutating func reserve(_ n: Int) {
-        if Self.capacity(for: n) > keys.count { rebuild(capacity: n) }
+        if Self.capacity(for: n) > keys.count { rebuild(slots: Self.capacity(for: n)) }
     }
 
     /// Clears every relist mark (a relist starts, or restarts after a failure).
@@ -125,7 +129,11 @@ struct ParentKeySet: Sendable {
             }
         }
         count -= removed
-        if count < keys.count / 8, keys.count > 1024 { rebuild(capacity: count * 2) }
+        if count < keys.count / 8, keys.count > 1024 {
+            rebuild(slots: Self.capacity(for: count * 2))
+        } else if occupied * 4 > keys.count * 3 {
+            rebuild(slots: keys.count)  // drop the deleted slots the sweep left
+        }
         return removed
     }
 
@@ -146,10 +154,11 @@ struct ParentKeySet: Sendable {
         return nil
     }
 
-    /// Copies the live entries into fresh arrays sized for `capacity` entries (deleted
-    /// slots are dropped).
-    private mutating func rebuild(capacity: Int) {
-        var fresh = ParentKeySet(minimumCapacity: max(capacity, count))
+    /// Copies the live entries into fresh arrays of `slots` slots (deleted slots are dropped).
+    private mutating func rebuild(slots: Int) {
+        var fresh = self
+        fresh.keys = [UInt64](repeating: Self.empty, count: max(16, slots, count + 1))
+        fresh.values = [UInt64](repeating: 0, count: fresh.keys.count)
         for slot in keys.indices where keys[slot] > Self.deleted {
             var at = fresh.home(keys[slot])
             while fresh.keys[at] != Self.empty { at = fresh.next(at) }
