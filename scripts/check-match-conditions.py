@@ -48,7 +48,37 @@ def deploy(replicas=1, annotations={MODE: "at-most-one"}, image="app:1", restart
     return {"metadata": meta, "spec": spec}
 
 
+def cronjob(policy="Forbid", parallelism=None, annotations={MODE: "at-most-one"}, image="report:1"):
+    meta = {"name": "report"}
+    if annotations is not None:
+        meta["annotations"] = dict(annotations)
+    job = {"template": {"spec": {"containers": [{"name": "report", "image": image}]}}}
+    if parallelism is not None:
+        job["parallelism"] = parallelism
+    spec = {"schedule": "0 * * * *", "jobTemplate": {"spec": job}}
+    if policy is not None:
+        spec["concurrencyPolicy"] = policy
+    return {"metadata": meta, "spec": spec}
+
+
+def job(parallelism=1, annotations={MODE: "at-most-one"}):
+    meta = {"name": "migrate"}
+    if annotations is not None:
+        meta["annotations"] = dict(annotations)
+    return {"metadata": meta, "spec": {"parallelism": parallelism, "template": {"spec": {"containers": []}}}}
+
+
+def scaled(maximum=None, target="web"):
+    spec = {"scaleTargetRef": {"name": target}}
+    if maximum is not None:
+        spec["maxReplicaCount"] = maximum
+    return {"spec": spec}
+
+
 W, S, H = "workloads.kube-singleton.dev", "scale.kube-singleton.dev", "hpa.kube-singleton.dev"
+B, K = "batch.kube-singleton.dev", "scaledobjects.kube-singleton.dev"
+rollout = lambda strategy: {"metadata": {"name": "web", "annotations": {MODE: "at-most-one"}},  # noqa: E731
+                            "spec": {"replicas": 1, "strategy": strategy}}
 scale = lambda r: {"spec": {} if r is None else {"replicas": r}}  # noqa: E731
 hpa = lambda m: {"spec": {"maxReplicas": m, "scaleTargetRef": {"kind": "Deployment", "name": "web"}}}  # noqa: E731
 cases = [
@@ -64,6 +94,21 @@ cases = [
     ("scale to 0", reaches(S, scale(None), scale(1)), False),
     ("HPA max 5", reaches(H, hpa(5), None, "CREATE"), True),
     ("HPA lowered", reaches(H, hpa(2), hpa(5)), False),
+    ("rollout to blueGreen", reaches(W, rollout({"blueGreen": {}}), rollout({"canary": {"maxSurge": 0}})), True),
+    ("create an annotated CronJob", reaches(B, cronjob(None), None, "CREATE"), True),
+    ("CronJob policy changed", reaches(B, cronjob("Allow"), cronjob("Forbid")), True),
+    ("CronJob parallelism raised", reaches(B, cronjob(parallelism=2), cronjob()), True),
+    ("CronJob image change", reaches(B, cronjob(image="report:2"), cronjob()), False),
+    ("CronJob opt-out", reaches(B, cronjob("Allow", annotations=None), cronjob()), False),
+    ("Job parallelism raised", reaches(B, job(3), job(1)), True),
+    ("Job parallelism lowered", reaches(B, job(2), job(3)), False),
+    ("unannotated Job", reaches(B, job(5, None), None, "CREATE"), False),
+    ("ScaledObject default max", reaches(K, scaled(), None, "CREATE"), True),
+    ("ScaledObject max 1", reaches(K, scaled(1), None, "CREATE"), False),
+    ("ScaledObject max raised", reaches(K, scaled(10), scaled(5)), True),
+    ("ScaledObject max unset", reaches(K, scaled(), scaled(5)), True),
+    ("ScaledObject lowered", reaches(K, scaled(5), scaled()), False),
+    ("ScaledObject new target", reaches(K, scaled(5, "db"), scaled(5)), True),
 ]
 wrong = [name for name, got, want in cases if got != want]
 if wrong:

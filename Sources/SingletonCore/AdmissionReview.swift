@@ -8,13 +8,21 @@ public enum AdmissionSubject: Sendable, Equatable {
     case workload(WorkloadKind)
     case scale(WorkloadKind)
     case horizontalPodAutoscaler
-    /// A kind the annotation has no effect on (CronJob, Job, DaemonSet): answered with a warning.
+    /// `batch/v1` CronJob.
+    case cronJob
+    /// `batch/v1` Job.
+    case job
+    /// KEDA's `keda.sh/v1alpha1` ScaledObject.
+    case scaledObject
+    /// A kind the annotation has no effect on (DaemonSet): answered with a warning.
     case unsupportedKind(String)
     case notOurs
 
     public init(resource: GroupVersionResource, subResource: String?) {
         let sub = subResource ?? ""
-        if sub.isEmpty, let kind = UnsupportedKinds.kind(group: resource.group, resource: resource.resource) {
+        if sub.isEmpty, let subject = Self.batchOrScaler(group: resource.group, resource: resource.resource) {
+            self = subject
+        } else if sub.isEmpty, let kind = UnsupportedKinds.kind(group: resource.group, resource: resource.resource) {
             self = .unsupportedKind(kind)
         } else if let kind = WorkloadKind(resource: resource) {
             switch sub {
@@ -26,6 +34,15 @@ public enum AdmissionSubject: Sendable, Equatable {
             self = .horizontalPodAutoscaler
         } else {
             self = .notOurs
+        }
+    }
+
+    private static func batchOrScaler(group: String, resource: String) -> AdmissionSubject? {
+        switch (group, resource) {
+        case ("batch", "cronjobs"): return .cronJob
+        case ("batch", "jobs"): return .job
+        case ("keda.sh", "scaledobjects"): return .scaledObject
+        default: return nil
         }
     }
 }
@@ -73,6 +90,9 @@ public indirect enum AdmissionObject: Sendable, Equatable {
     case workload(Workload)
     case scale(Scale)
     case horizontalPodAutoscaler(HorizontalPodAutoscaler)
+    case cronJob(CronJob)
+    case job(Job)
+    case scaledObject(ScaledObject)
     /// Only the metadata of an object of an unsupported kind.
     case metadata(ObjectMeta)
 }
@@ -153,6 +173,12 @@ extension AdmissionRequest: Decodable {
             return .scale(try c.decode(Scale.self, forKey: key))
         case .horizontalPodAutoscaler:
             return .horizontalPodAutoscaler(try c.decode(HorizontalPodAutoscaler.self, forKey: key))
+        case .cronJob:
+            return .cronJob(try c.decode(CronJob.self, forKey: key))
+        case .job:
+            return .job(try c.decode(Job.self, forKey: key))
+        case .scaledObject:
+            return .scaledObject(try c.decode(ScaledObject.self, forKey: key))
         case .unsupportedKind:
             return .metadata(try c.decode(MetadataOnly.self, forKey: key).metadata ?? ObjectMeta())
         case .notOurs:
@@ -169,9 +195,7 @@ struct MetadataOnly: Decodable {
 /// Kinds people put the annotation on although kube-singleton does not guard them. The
 /// webhook answers them with a warning and lint reports one, until they are supported.
 public enum UnsupportedKinds {
-    static let all: [(group: String, resource: String, kind: String)] = [
-        ("batch", "cronjobs", "CronJob"), ("batch", "jobs", "Job"), ("apps", "daemonsets", "DaemonSet"),
-    ]
+    static let all: [(group: String, resource: String, kind: String)] = [("apps", "daemonsets", "DaemonSet")]
 
     /// The kind for a group and resource, or nil.
     public static func kind(group: String, resource: String) -> String? {
@@ -185,14 +209,9 @@ public enum UnsupportedKinds {
 
     /// The warning for `object` ("CronJob shop/report") carrying the mode annotation.
     public static func warning(kind: String, object: String) -> String {
-        let advice: String
-        switch kind {
-        case "CronJob": advice = "for one Job at a time, set spec.concurrencyPolicy: Forbid"
-        case "Job": advice = "a Job runs spec.parallelism pods at once: set it to 1"
-        default: advice = "a DaemonSet runs one pod per node: use a Deployment or StatefulSet for a singleton"
-        }
+        let advice = "a DaemonSet runs one pod per node: use a Deployment or StatefulSet for a singleton"
         return
-            "\(SingletonAnnotation.mode) has no effect on \(object): kube-singleton guards Deployments, StatefulSets, ReplicaSets and ReplicationControllers only; \(advice)."
+            "\(SingletonAnnotation.mode) has no effect on \(object): kube-singleton guards Deployments, StatefulSets, ReplicaSets, ReplicationControllers, Argo Rollouts, CronJobs and Jobs only; \(advice)."
     }
 }
 

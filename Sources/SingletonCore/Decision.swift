@@ -57,12 +57,18 @@ public enum DecisionRule: String, Sendable, CaseIterable {
     case surge
     case unknownMode = "unknown-mode"
     case horizontalPodAutoscaler = "hpa"
+    /// A KEDA ScaledObject aimed at a singleton.
+    case scaledObject = "scaledobject"
+    /// A CronJob whose concurrencyPolicy lets two runs overlap.
+    case concurrencyPolicy = "concurrency-policy"
+    /// A Job (or a CronJob's Job template) with parallelism above 1.
+    case parallelism
     /// The parent of a scale or HPA request could not be verified.
     case unverifiedParent = "unverified-parent"
     case malformed
 }
 
-/// What the caller learned about the parent workload of a scale or HPA request.
+/// What the caller learned about the parent workload of a scale, HPA or ScaledObject request.
 public enum ParentLookup: Sendable, Equatable {
     /// The parent's metadata (from a metadata-only cache or a GET).
     case found(ObjectMeta)

@@ -20,6 +20,9 @@ enum JSONField: String, CaseIterable {
     case type, rollingUpdate, maxSurge, maxUnavailable
     case containers, ports, containerPort, proto = "protocol"
     case readyReplicas, availableReplicas
+    case blueGreen, canary, trafficRouting
+    case concurrencyPolicy, startingDeadlineSeconds, jobTemplate, parallelism
+    case minReplicaCount, maxReplicaCount
     /// Any key not listed above (including the empty key).
     case unknown = ""
 

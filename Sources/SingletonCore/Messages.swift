@@ -7,9 +7,19 @@ enum Messages {
         _ kind: WorkloadKind, name: String?, generateName: String?, namespace: String?,
         requestNamespace: String?, requestName: String?
     ) -> String {
+        describe(
+            kind.rawValue, name: name, generateName: generateName, namespace: namespace,
+            requestNamespace: requestNamespace, requestName: requestName)
+    }
+
+    /// `describe` for any kind, by its name ("CronJob", "ScaledObject").
+    static func describe(
+        _ kind: String, name: String?, generateName: String?, namespace: String?,
+        requestNamespace: String?, requestName: String?
+    ) -> String {
         let ns = namespace ?? requestNamespace
         let name = name ?? requestName ?? generateName.map { "\($0)*" } ?? "(unnamed)"
-        return ns.map { "\(kind.rawValue) \($0)/\(name)" } ?? "\(kind.rawValue) \(name)"
+        return ns.map { "\(kind) \($0)/\(name)" } ?? "\(kind) \(name)"
     }
 
     static func annotation(_ mode: SingletonMode) -> String { "\(SingletonAnnotation.mode)=\(mode)" }
@@ -39,12 +49,40 @@ enum Messages {
     static let deploymentAtMostOneCaveat =
         "at-most-one on a Deployment: a deleted or evicted pod is replaced before it has stopped, so two pods can briefly run; use a StatefulSet for a strict guarantee."
 
+    /// The caveat of at-most-one on a kind whose ReplicaSets replace a pod before it stops.
+    static func atMostOneCaveat(_ kind: WorkloadKind) -> String? {
+        switch kind {
+        case .deployment: return deploymentAtMostOneCaveat
+        case .rollout:
+            return
+                "at-most-one on a Rollout: a deleted or evicted pod is replaced before it has stopped, so two pods can briefly run; use a StatefulSet for a strict guarantee."
+        default: return nil
+        }
+    }
+
+    static func rolloutSurge(_ obj: String, _ strategy: RolloutStrategy) -> String {
+        let what: String
+        if strategy.blueGreen != nil {
+            what = "its blueGreen strategy runs the preview and the active ReplicaSet side by side"
+        } else if strategy.canary?.trafficRouting != nil {
+            what =
+                "its canary strategy with trafficRouting keeps the stable ReplicaSet at full scale while the canary runs"
+        } else {
+            let surge = strategy.canary?.maxSurge.map { "maxSurge \($0)" } ?? "maxSurge 25%, the default"
+            what = "its canary strategy starts a second pod before stopping the first (\(surge))"
+        }
+        return
+            "\(obj) is an at-most-one singleton (\(annotation(.atMostOne))), but \(what). Use spec.strategy.canary "
+            + "with maxSurge: 0 and maxUnavailable: 1 (and no trafficRouting), or use mode at-least-one if a brief overlap is acceptable."
+    }
+
     static func stillAbove(_ obj: String, replicas: Int) -> String {
         "\(obj) is a singleton and still has \(replicas) replicas after this change; scale it to 1."
     }
 
-    static func stillSurging(_ obj: String) -> String {
-        "\(obj) is at-most-one but its strategy still surges; set spec.strategy.type=Recreate."
+    static func stillSurging(_ obj: String, _ kind: WorkloadKind) -> String {
+        let fix = kind == .rollout ? "spec.strategy.canary.maxSurge=0" : "spec.strategy.type=Recreate"
+        return "\(obj) is at-most-one but its strategy still surges; set \(fix)."
     }
 
     static func scaleDenied(_ obj: String, _ mode: SingletonMode, replicas: Int) -> String {
@@ -58,9 +96,50 @@ enum Messages {
             + "\(SingletonAnnotation.mode) from \(owner) (not from the ReplicaSet: the Deployment controller copies it back) to scale out."
     }
 
-    static func hpaDenied(_ hpa: String, target: String, _ mode: SingletonMode, maxReplicas: Int) -> String {
-        "\(hpa) targets \(target), a singleton (\(annotation(mode))), with maxReplicas \(maxReplicas). "
-            + "Set spec.maxReplicas to 1, or remove the annotation \(SingletonAnnotation.mode) from \(target) to let it scale."
+    /// An autoscaler (`HorizontalPodAutoscaler ns/x`, `ScaledObject ns/x`) aimed at a singleton:
+    /// `field` is its maximum's name, `value` that maximum as said ("100 (KEDA's default when unset)").
+    static func autoscalerDenied(
+        _ scaler: String, target: String, _ mode: SingletonMode, field: String, value: String
+    ) -> String {
+        "\(scaler) targets \(target), a singleton (\(annotation(mode))), with \(field) \(value). "
+            + "Set spec.\(field) to 1, or remove the annotation \(SingletonAnnotation.mode) from \(target) to let it scale."
+    }
+
+    static func autoscalerStillAbove(_ scaler: String, target: String, field: String, value: Int) -> String {
+        "\(scaler) still lets singleton \(target) scale to \(value); set \(field) to 1."
+    }
+
+    static func cronJobConcurrency(_ obj: String, _ mode: SingletonMode, policy: String) -> String {
+        let defaulted = policy == CronJob.defaultConcurrencyPolicy
+        let why: String
+        switch policy {
+        case "Allow": why = "a new Job starts while the previous one still runs"
+        case "Replace": why = "the new Job starts while the old one's pods may still be terminating"
+        default: why = "it is not a policy that keeps Jobs from overlapping"
+        }
+        let accepted = CronJob.acceptedConcurrencyPolicies(for: mode)
+        let fix =
+            mode == .atMostOne
+            ? "Set spec.concurrencyPolicy: Forbid, or use mode at-least-one if a brief overlap is acceptable"
+            : "Set spec.concurrencyPolicy: Forbid (or Replace)"
+        return
+            "\(obj) is a singleton (\(annotation(mode))), but spec.concurrencyPolicy is \(policy)\(defaulted ? " (the default)" : ""): "
+            + "\(why). \(fix); \(mode) accepts \(accepted.joined(separator: " or "))."
+    }
+
+    /// `field` is `spec.parallelism` (a Job) or `spec.jobTemplate.spec.parallelism` (a CronJob).
+    static func parallelism(_ obj: String, _ mode: SingletonMode, field: String, value: Int) -> String {
+        "\(obj) is a singleton (\(annotation(mode))), but \(field) is \(value): its Job runs \(value) pods at once. "
+            + "Set \(field) to 1, or remove the annotation \(SingletonAnnotation.mode) to run them in parallel."
+    }
+
+    static func parallelismStillAbove(_ obj: String, field: String, value: Int) -> String {
+        "\(obj) is a singleton and still runs \(value) pods at once after this change; set \(field) to 1."
+    }
+
+    static func noStartingDeadline(_ obj: String) -> String {
+        "\(obj) sets no spec.startingDeadlineSeconds, so missed runs count without bound: after an outage it may start "
+            + "a run long after its schedule. Set spec.startingDeadlineSeconds (for example 300)."
     }
 
     static func unverifiedDenied(_ parent: ParentReference, reason: String) -> String {

@@ -75,8 +75,62 @@ enum HPARule {
         {
             decreasing = old.spec.maxReplicas > hpa.spec.maxReplicas
         }
-        let name = hpa.metadata.name ?? request.name ?? "(unnamed)"
-        let hpaName = "HorizontalPodAutoscaler \(ref.namespace)/\(name)"
+        let scaler = AutoscalerRule.Scaler(
+            kind: "HorizontalPodAutoscaler", name: hpa.metadata.name ?? request.name, rule: .horizontalPodAutoscaler,
+            field: "maxReplicas", maximum: hpa.spec.maxReplicas, defaulted: false, decreasing: decreasing)
+        return AutoscalerRule.decide(scaler, ref: ref, parent: parent, policy: policy)
+    }
+}
+
+/// KEDA ScaledObjects aimed at a singleton: KEDA drives an HPA of its own up to
+/// `maxReplicaCount`, 100 when unset.
+enum ScaledObjectRule {
+    static func decide(
+        _ request: AdmissionRequest, ref: ParentReference?, parent: ParentLookup?,
+        policy: UnverifiedParentPolicy
+    ) -> AdmissionDecision {
+        guard case .scaledObject(let scaled)? = request.object else {
+            return .deny(.malformed, message: "ScaledObject \(request.operation.rawValue) request carries no object")
+        }
+        let maximum = scaled.effectiveMaxReplicaCount
+        guard maximum > 1, let ref else { return .allow(.notOurs) }
+        var decreasing = false
+        if case .scaledObject(let old)? = request.oldObject, old.spec.scaleTargetRef == scaled.spec.scaleTargetRef {
+            decreasing = old.effectiveMaxReplicaCount > maximum
+        }
+        let scaler = AutoscalerRule.Scaler(
+            kind: "ScaledObject", name: scaled.metadata.name ?? request.name, rule: .scaledObject,
+            field: "maxReplicaCount", maximum: maximum, defaulted: scaled.spec.maxReplicaCount == nil,
+            decreasing: decreasing)
+        return AutoscalerRule.decide(scaler, ref: ref, parent: parent, policy: policy)
+    }
+}
+
+/// What an HPA and a ScaledObject share: an autoscaler with room past one replica is denied
+/// when its target, as looked up, is a singleton.
+enum AutoscalerRule {
+    /// The autoscaler; its texts are built only for a message (most requests need none).
+    struct Scaler {
+        var kind: String
+        var name: String?
+        var rule: DecisionRule
+        /// The name of its maximum in `spec` (`maxReplicas`, `maxReplicaCount`).
+        var field: String
+        var maximum: Int
+        /// The maximum is KEDA's default for an unset `maxReplicaCount`.
+        var defaulted: Bool
+        /// The maximum went down, for the same target: a move toward compliance.
+        var decreasing: Bool
+
+        /// "HorizontalPodAutoscaler shop/web".
+        func description(_ namespace: String) -> String { "\(kind) \(namespace)/\(name ?? "(unnamed)")" }
+        /// The maximum as a message says it.
+        var said: String { defaulted ? "\(maximum) (KEDA's default when unset)" : String(maximum) }
+    }
+
+    static func decide(
+        _ scaler: Scaler, ref: ParentReference, parent: ParentLookup?, policy: UnverifiedParentPolicy
+    ) -> AdmissionDecision {
         switch parent {
         case .found(let meta)?:
             switch meta.contract {
@@ -85,17 +139,20 @@ enum HPARule {
             case .invalid(let error, _):
                 return .deny(.unknownMode, message: Messages.unknownMode(ref.description, error))
             case .valid(let spec):
-                if decreasing {
+                if scaler.decreasing {
                     return .allow(
                         .decrease, mode: spec.mode,
                         warnings: [
-                            "\(hpaName) still lets singleton \(ref) scale to \(hpa.spec.maxReplicas); set maxReplicas to 1."
+                            Messages.autoscalerStillAbove(
+                                scaler.description(ref.namespace), target: ref.description,
+                                field: scaler.field, value: scaler.maximum)
                         ])
                 }
                 return .deny(
-                    .horizontalPodAutoscaler, mode: spec.mode,
-                    message: Messages.hpaDenied(
-                        hpaName, target: ref.description, spec.mode, maxReplicas: hpa.spec.maxReplicas))
+                    scaler.rule, mode: spec.mode,
+                    message: Messages.autoscalerDenied(
+                        scaler.description(ref.namespace), target: ref.description, spec.mode,
+                        field: scaler.field, value: scaler.said))
             }
         case .notFound?:
             // Nothing to protect yet; if the target is created later as a singleton, its

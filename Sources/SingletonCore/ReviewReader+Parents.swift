@@ -80,7 +80,7 @@ extension ReviewReader {
     /// An ObjectMeta into `meta` (which starts empty). Read into the value's final place:
     /// returning it from here made the optimiser copy it (every string and map retained
     /// once more, then released).
-    private static func objectMeta(_ s: inout JSONScanner, into meta: inout ObjectMeta) throws(Unsupported) {
+    static func objectMeta(_ s: inout JSONScanner, into meta: inout ObjectMeta) throws(Unsupported) {
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {

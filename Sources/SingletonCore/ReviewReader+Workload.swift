@@ -1,4 +1,4 @@
-/// A workload (Deployment, StatefulSet, ReplicaSet, ReplicationController) read as
+/// A workload (Deployment, StatefulSet, ReplicaSet, ReplicationController, Rollout) read as
 /// `WorkloadFacts`: the values the rule reads are kept, and every other field the Codable
 /// model decodes (`RawWorkload`, `ObjectMeta`, `LabelSelector`, ...) has its type checked
 /// without being built, so a workload read here is one the model decodes, to the same facts.
@@ -96,8 +96,10 @@ extension ReviewReader {
             case .replicas: w.replicas = try s.optionalInt()
             case .selector: if try !s.nullOrObject() { try selector(&s) }
             case .strategy:
-                let strategy = try s.nullOrObject() ? nil : try strategy(&s)
+                // Read both ways for every kind, as the model decodes it.
+                let (strategy, rollout) = try s.nullOrObject() ? (nil, nil) : try strategy(&s)
                 if w.kind == .deployment { w.strategy = strategy }
+                if w.kind == .rollout { w.rolloutStrategy = rollout }
             case .serviceName: try s.skipOptionalString()
             case .template: if try !s.nullOrObject() { try template(&s, into: &w) }
             default: try s.skipValue()
@@ -144,12 +146,36 @@ extension ReviewReader {
         guard key, op else { throw Unsupported() }
     }
 
-    /// A Deployment's strategy: read, the rule judges its surge.
-    private static func strategy(_ s: inout JSONScanner) throws(Unsupported) -> DeploymentStrategy {
+    /// A Deployment's strategy and a Rollout's (`blueGreen`, `canary`): read, the rule
+    /// judges their surge.
+    private static func strategy(
+        _ s: inout JSONScanner
+    ) throws(Unsupported) -> (DeploymentStrategy, RolloutStrategy) {
         var strategy = DeploymentStrategy()
+        var rollout = RolloutStrategy()
         var members = try s.members()
         while let field = try s.nextMember(&members) {
             switch field {
+            case .blueGreen:
+                if try s.nullOrObject() { continue }
+                try s.skipValue()  // any object: only its presence counts
+                rollout.blueGreen = RolloutStrategy.PresentObject()
+            case .canary:
+                if try s.nullOrObject() { continue }
+                var canary = RolloutStrategy.Canary()
+                var fields = try s.members()
+                while let field = try s.nextMember(&fields) {
+                    switch field {
+                    case .maxSurge: canary.maxSurge = try s.optionalIntOrString()
+                    case .maxUnavailable: canary.maxUnavailable = try s.optionalIntOrString()
+                    case .trafficRouting:
+                        if try s.nullOrObject() { continue }
+                        try s.skipValue()  // any object: only its presence counts
+                        canary.trafficRouting = RolloutStrategy.PresentObject()
+                    default: try s.skipValue()
+                    }
+                }
+                rollout.canary = canary
             case .type: strategy.type = try s.optionalString()
             case .rollingUpdate:
                 if try s.nullOrObject() { strategy.rollingUpdate = nil; continue }
@@ -166,7 +192,7 @@ extension ReviewReader {
             default: try s.skipValue()
             }
         }
-        return strategy
+        return (strategy, rollout)
     }
 
     private static func template(_ s: inout JSONScanner, into w: inout WorkloadFacts) throws(Unsupported) {

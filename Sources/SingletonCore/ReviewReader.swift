@@ -202,6 +202,9 @@ enum ReviewReader {
             try workload(&s, into: &facts!)
         case .scale: model = .scale(try scale(&s))
         case .horizontalPodAutoscaler: model = .horizontalPodAutoscaler(try hpa(&s))
+        case .cronJob: model = .cronJob(try cronJob(&s))
+        case .job: model = .job(try job(&s))
+        case .scaledObject: model = .scaledObject(try scaledObject(&s))
         // Rare (matchConditions send only annotated ones): the Codable model reads them.
         case .unsupportedKind: throw Unsupported()
         case .notOurs: try s.skipValue()

@@ -1,4 +1,4 @@
-/// The pure admission decision: given a request (and, for scale and HPA requests, what is
+/// The pure admission decision: given a request (and, for scale, HPA and ScaledObject requests, what is
 /// known of the parent workload), allow or deny.
 ///
 /// No I/O happens here, so every rule is tested table-driven without a server, and the
@@ -26,6 +26,11 @@ public struct SingletonPolicy: Sendable {
                 let ns = request.namespace ?? hpa.metadata.namespace
             else { return nil }
             return ParentReference(kind: kind, namespace: ns, name: hpa.spec.scaleTargetRef.name)
+        case (.scaledObject, .scaledObject(let scaled)?):
+            guard scaled.effectiveMaxReplicaCount > 1, let kind = scaled.targetKind,
+                let ns = request.namespace ?? scaled.metadata.namespace
+            else { return nil }
+            return ParentReference(kind: kind, namespace: ns, name: scaled.spec.scaleTargetRef.name)
         default:
             return nil
         }
@@ -48,6 +53,12 @@ public struct SingletonPolicy: Sendable {
             return ScaleRule.decide(request, ref: ref, parent: parent, policy: unverifiedParent)
         case .horizontalPodAutoscaler:
             return HPARule.decide(request, ref: ref, parent: parent, policy: unverifiedParent)
+        case .scaledObject:
+            return ScaledObjectRule.decide(request, ref: ref, parent: parent, policy: unverifiedParent)
+        case .cronJob:
+            return CronJobRule.decide(request)
+        case .job:
+            return JobRule.decide(request)
         case .unsupportedKind(let kind):
             guard case .metadata(let meta)? = request.object, meta.contract.isPresent else { return .allow(.notOurs) }
             let ns = meta.namespace ?? request.namespace

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A Deployment, StatefulSet, ReplicaSet or ReplicationController, reduced to what the
+/// A Deployment, StatefulSet, ReplicaSet, ReplicationController or Argo Rollout, reduced to what the
 /// singleton rules and the plugin's manifests need.
 ///
 /// Decoding is tolerant by construction: unknown fields are ignored, and fields whose
@@ -15,6 +15,8 @@ public struct Workload: Sendable, Equatable {
     public var templateLabels: [String: String]
     /// Deployment only.
     public var strategy: DeploymentStrategy?
+    /// Rollout only: `spec.strategy` as Argo Rollouts reads it (`blueGreen` or `canary`).
+    public var rolloutStrategy: RolloutStrategy?
     /// StatefulSet only: the governing headless Service.
     public var serviceName: String?
     /// Container ports of the pod template, in order (for the headless Service).
@@ -24,7 +26,8 @@ public struct Workload: Sendable, Equatable {
     public init(
         kind: WorkloadKind, metadata: ObjectMeta, replicas: Int? = nil, selector: LabelSelector? = nil,
         templateLabels: [String: String] = [:], strategy: DeploymentStrategy? = nil,
-        serviceName: String? = nil, containerPorts: [ContainerPort] = [], status: WorkloadStatus? = nil
+        serviceName: String? = nil, containerPorts: [ContainerPort] = [], status: WorkloadStatus? = nil,
+        rolloutStrategy: RolloutStrategy? = nil
     ) {
         self.kind = kind
         self.metadata = metadata
@@ -35,6 +38,7 @@ public struct Workload: Sendable, Equatable {
         self.serviceName = serviceName
         self.containerPorts = containerPorts
         self.status = status
+        self.rolloutStrategy = rolloutStrategy
     }
 
     /// Replicas the API will run: `spec.replicas`, defaulted to 1 when absent.
@@ -64,7 +68,7 @@ public struct Workload: Sendable, Equatable {
                 .init(
                     codingPath: [],
                     debugDescription:
-                        "not a Deployment, StatefulSet, ReplicaSet or ReplicationController (apiVersion \(raw.apiVersion ?? "?"), kind \(raw.kind ?? "?"))"
+                        "not a Deployment, StatefulSet, ReplicaSet, ReplicationController or Rollout (apiVersion \(raw.apiVersion ?? "?"), kind \(raw.kind ?? "?"))"
                 ))
         }
         return Workload(kind: kind, raw: raw)
@@ -81,7 +85,8 @@ public struct Workload: Sendable, Equatable {
             strategy: kind == .deployment ? spec?.strategy : nil,
             serviceName: kind == .statefulSet ? spec?.serviceName : nil,
             containerPorts: (spec?.template?.spec?.containers ?? []).flatMap { $0.ports ?? [] },
-            status: raw.status
+            status: raw.status,
+            rolloutStrategy: kind == .rollout ? spec?.rolloutStrategy : nil
         )
     }
 }
@@ -130,6 +135,63 @@ public struct DeploymentStrategy: Sendable, Equatable, Codable {
     /// unparseable value counts as surging: the API would reject it anyway, and the safe
     /// answer for at-most-one is "no".
     public var surges: Bool {
+        guard let surge = effectiveMaxSurge else { return false }
+        guard let pods = surge.scaled(total: 1, roundUp: true) else { return true }
+        return pods != 0
+    }
+}
+
+/// `spec.strategy` of an Argo Rollout: exactly one of `blueGreen` and `canary`.
+public struct RolloutStrategy: Sendable, Equatable, Codable {
+    public var blueGreen: BlueGreen?
+    public var canary: Canary?
+
+    /// `blueGreen`: only its presence matters here (it runs the preview and the active
+    /// ReplicaSet side by side).
+    public typealias BlueGreen = PresentObject
+
+    /// A member whose fields are not read, only that it is there: any object (anything
+    /// else is an error, as for the API server); encoded as `{}`.
+    public struct PresentObject: Sendable, Equatable, Codable {
+        public init() {}
+        private struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        public init(from decoder: any Decoder) throws { _ = try decoder.container(keyedBy: AnyKey.self) }
+        public func encode(to encoder: any Encoder) throws { _ = encoder.container(keyedBy: AnyKey.self) }
+    }
+
+    public struct Canary: Sendable, Equatable, Codable {
+        public var maxSurge: IntOrString?
+        public var maxUnavailable: IntOrString?
+        /// With traffic routing the stable ReplicaSet stays at full scale while the canary
+        /// gets its pods, so a one-replica Rollout runs two, whatever maxSurge says.
+        public var trafficRouting: PresentObject?
+        public init(
+            maxSurge: IntOrString? = nil, maxUnavailable: IntOrString? = nil, trafficRouting: PresentObject? = nil
+        ) {
+            self.maxSurge = maxSurge
+            self.maxUnavailable = maxUnavailable
+            self.trafficRouting = trafficRouting
+        }
+    }
+
+    public init(blueGreen: BlueGreen? = nil, canary: Canary? = nil) {
+        self.blueGreen = blueGreen
+        self.canary = canary
+    }
+
+    /// A canary's maxSurge as Argo Rollouts applies it: `25%` when unset.
+    public var effectiveMaxSurge: IntOrString? { canary.map { $0.maxSurge ?? .string("25%") } }
+
+    /// Whether an update of a one-replica Rollout runs a second pod next to the first:
+    /// always for blueGreen and for a canary with traffic routing, and for a canary whose
+    /// maxSurge rounds up to a pod (an unparseable value counts as surging, as for a Deployment).
+    public var surges: Bool {
+        if blueGreen != nil || canary?.trafficRouting != nil { return true }
         guard let surge = effectiveMaxSurge else { return false }
         guard let pods = surge.scaled(total: 1, roundUp: true) else { return true }
         return pods != 0
@@ -232,9 +294,23 @@ struct RawWorkload: Decodable {
     struct Spec: Decodable {
         var replicas: Int?
         var selector: LabelSelector?
+        /// `strategy` read both ways, for every kind (the byte reader reads it the same way).
         var strategy: DeploymentStrategy?
+        var rolloutStrategy: RolloutStrategy?
         var serviceName: String?
         var template: Template?
+
+        enum CodingKeys: String, CodingKey { case replicas, selector, strategy, serviceName, template }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            replicas = try c.decodeIfPresent(Int.self, forKey: .replicas)
+            selector = try c.decodeIfPresent(LabelSelector.self, forKey: .selector)
+            strategy = try c.decodeIfPresent(DeploymentStrategy.self, forKey: .strategy)
+            rolloutStrategy = try c.decodeIfPresent(RolloutStrategy.self, forKey: .strategy)
+            serviceName = try c.decodeIfPresent(String.self, forKey: .serviceName)
+            template = try c.decodeIfPresent(Template.self, forKey: .template)
+        }
     }
     struct Template: Decodable {
         var metadata: ObjectMeta?

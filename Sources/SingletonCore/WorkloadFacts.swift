@@ -1,5 +1,5 @@
 /// What `WorkloadRule` reads of a workload: the kind, the names for messages, the two
-/// annotations, the owning Deployment, the replicas and a Deployment's strategy.
+/// annotations, the owning Deployment, the replicas and a Deployment's or Rollout's strategy.
 ///
 /// Why: the webhook's common request, a workload CREATE or UPDATE, used to be decoded into
 /// two full `Workload`s (every string, label map and port, each built, copied and destroyed)
@@ -19,6 +19,8 @@ struct WorkloadFacts: Equatable {
     var replicas: Int?
     /// Deployments only, as in `Workload`.
     var strategy: DeploymentStrategy?
+    /// Rollouts only, as in `Workload`.
+    var rolloutStrategy: RolloutStrategy?
 
     init(kind: WorkloadKind) { self.kind = kind }
 
@@ -34,6 +36,16 @@ struct WorkloadFacts: Equatable {
         owningDeployment = workload.owningDeployment
         replicas = workload.replicas
         strategy = workload.strategy
+        rolloutStrategy = workload.rolloutStrategy
+    }
+
+    /// Whether an update starts a second pod before the first stops (Deployments and Rollouts).
+    var surges: Bool {
+        switch kind {
+        case .deployment: return (strategy ?? DeploymentStrategy()).surges
+        case .rollout: return rolloutStrategy?.surges ?? false
+        default: return false
+        }
     }
 
     var contract: ContractState { ContractState(mode: mode, lease: lease) }

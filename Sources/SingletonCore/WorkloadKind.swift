@@ -1,4 +1,5 @@
-/// The four workload kinds a singleton annotation can sit on.
+/// The workload kinds a singleton annotation can sit on: those with `spec.replicas` and a
+/// `scale` subresource.
 ///
 /// One place names their group, version, resource and the spellings kubectl accepts, so
 /// the webhook's request routing, the plugin's `KIND/NAME` parsing and the sandbox agree.
@@ -7,10 +8,21 @@ public enum WorkloadKind: String, Sendable, CaseIterable, Codable, Hashable {
     case statefulSet = "StatefulSet"
     case replicaSet = "ReplicaSet"
     case replicationController = "ReplicationController"
+    /// Argo Rollouts' `Rollout` (`argoproj.io/v1alpha1`), a custom resource.
+    case rollout = "Rollout"
 
-    /// API group: `apps`, or the core group (`""`) for ReplicationController.
-    public var group: String { self == .replicationController ? "" : "apps" }
-    public var version: String { "v1" }
+    /// API group: `apps`, the core group (`""`) for ReplicationController, `argoproj.io`.
+    public var group: String {
+        switch self {
+        case .replicationController: return ""
+        case .rollout: return "argoproj.io"
+        default: return "apps"
+        }
+    }
+    public var version: String { self == .rollout ? "v1alpha1" : "v1" }
+    /// True for kinds served by a CustomResourceDefinition that a cluster may not have
+    /// installed (Argo Rollouts): a 404 on their collection means "not installed", not an error.
+    public var isCustomResource: Bool { self == .rollout }
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     /// Plural resource name as in URLs and webhook rules.
     public var resource: String {
@@ -19,6 +31,7 @@ public enum WorkloadKind: String, Sendable, CaseIterable, Codable, Hashable {
         case .statefulSet: return "statefulsets"
         case .replicaSet: return "replicasets"
         case .replicationController: return "replicationcontrollers"
+        case .rollout: return "rollouts"
         }
     }
     /// kubectl's short name.
@@ -28,6 +41,7 @@ public enum WorkloadKind: String, Sendable, CaseIterable, Codable, Hashable {
         case .statefulSet: return "sts"
         case .replicaSet: return "rs"
         case .replicationController: return "rc"
+        case .rollout: return "ro"
         }
     }
     /// Lower-case singular, as kubectl prints `deployment.apps/web`.

@@ -1,4 +1,4 @@
-/// CREATE and UPDATE of a Deployment, StatefulSet, ReplicaSet or ReplicationController.
+/// CREATE and UPDATE of a Deployment, StatefulSet, ReplicaSet, ReplicationController or Rollout.
 enum WorkloadRule {
     /// A request of the Codable model, decided on its workloads' facts.
     static func decide(_ request: AdmissionRequest) -> AdmissionDecision {
@@ -36,22 +36,9 @@ enum WorkloadRule {
                 raised: replicas > old.map(\.effectiveReplicas) ?? 0, username: request.username)
         }
 
-        let contract = new.contract
-        // Read only where a rule asks for it: most requests are decided without it.
-        func oldContract() -> ContractState { old?.contract ?? .absent }
-        switch contract {
-        case .absent:
-            if oldContract().isPresent { return .allow(.optOut, warnings: [Messages.optOut(obj())]) }
-            return .allow(.notOurs)
-        case .invalid(let error, let raw):
-            // A value that was already there before this change is not re-litigated on
-            // every unrelated update (the object predates the webhook); say so instead.
-            if case .invalid(_, let oldRaw) = oldContract(), oldRaw == raw {
-                return .allow(.unknownMode, warnings: [Messages.invalidKept(obj(), error)])
-            }
-            return .deny(.unknownMode, message: Messages.unknownMode(obj(), error))
-        case .valid(let spec):
-            return judge(new, old: old, spec: spec, obj: obj)
+        switch ContractGate.check(new.contract, old: { old?.contract ?? .absent }, obj: obj) {
+        case .decided(let decision): return decision
+        case .judge(let spec): return judge(new, old: old, spec: spec, obj: obj)
         }
     }
 
@@ -59,9 +46,8 @@ enum WorkloadRule {
         _ new: WorkloadFacts, old: WorkloadFacts?, spec: SingletonSpec, obj: () -> String
     ) -> AdmissionDecision {
         let replicas = new.effectiveReplicas
-        let strategy = new.strategy ?? DeploymentStrategy()
-        let surging = spec.mode == .atMostOne && new.kind == .deployment && strategy.surges
-        let caveat = spec.mode == .atMostOne && new.kind == .deployment ? [Messages.deploymentAtMostOneCaveat] : []
+        let surging = spec.mode == .atMostOne && new.surges
+        let caveat = spec.mode == .atMostOne ? Messages.atMostOneCaveat(new.kind).map { [$0] } ?? [] : []
 
         guard replicas > 1 || surging else {
             return .allow(.compliant, mode: spec.mode, warnings: caveat)
@@ -70,7 +56,7 @@ enum WorkloadRule {
         if let old, old.effectiveReplicas > replicas {
             var warnings: [String] = []
             if replicas > 1 { warnings.append(Messages.stillAbove(obj(), replicas: replicas)) }
-            if surging { warnings.append(Messages.stillSurging(obj())) }
+            if surging { warnings.append(Messages.stillSurging(obj(), new.kind)) }
             return .allow(.decrease, mode: spec.mode, warnings: warnings)
         }
         if replicas > 1 {
@@ -81,7 +67,39 @@ enum WorkloadRule {
                 : Messages.tooManyReplicas(obj(), spec.mode, replicas: replicas)
             return .deny(.replicas, mode: spec.mode, message: message)
         }
-        return .deny(.surge, mode: spec.mode, message: Messages.surge(obj(), strategy))
+        let message =
+            new.kind == .rollout
+            ? Messages.rolloutSurge(obj(), new.rolloutStrategy ?? RolloutStrategy())
+            : Messages.surge(obj(), new.strategy ?? DeploymentStrategy())
+        return .deny(.surge, mode: spec.mode, message: message)
+    }
+}
+
+/// The part of every rule about the contract itself: no annotation (perhaps just removed:
+/// the opt-out), an invalid one (kept as it was, or newly written), or a valid one for the
+/// kind's own rule to judge.
+enum ContractGate {
+    enum Outcome {
+        case decided(AdmissionDecision)
+        case judge(SingletonSpec)
+    }
+
+    /// `old` is read only where it matters: most requests are decided without it.
+    static func check(_ contract: ContractState, old: () -> ContractState, obj: () -> String) -> Outcome {
+        switch contract {
+        case .absent:
+            if old().isPresent { return .decided(.allow(.optOut, warnings: [Messages.optOut(obj())])) }
+            return .decided(.allow(.notOurs))
+        case .invalid(let error, let raw):
+            // A value that was already there before this change is not re-litigated on
+            // every unrelated update (the object predates the webhook); say so instead.
+            if case .invalid(_, let oldRaw) = old(), oldRaw == raw {
+                return .decided(.allow(.unknownMode, warnings: [Messages.invalidKept(obj(), error)]))
+            }
+            return .decided(.deny(.unknownMode, message: Messages.unknownMode(obj(), error)))
+        case .valid(let spec):
+            return .judge(spec)
+        }
     }
 }
 

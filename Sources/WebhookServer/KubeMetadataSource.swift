@@ -77,6 +77,8 @@ public struct KubeMetadataSource: MetadataSource {
             return MetadataList(items: list.items.map(\.meta), resourceVersion: list.resourceVersion)
         } catch let error as KubeAPIError where error.isGone {
             throw MetadataSourceError.gone
+        } catch let error as KubeAPIError where error.isNotFound && kind.isCustomResource {
+            throw MetadataSourceError.notInstalled
         }
     }
 
@@ -95,6 +97,8 @@ public struct KubeMetadataSource: MetadataSource {
             }
         } catch let error as KubeAPIError where error.isGone {
             throw MetadataSourceError.gone
+        } catch let error as KubeAPIError where error.isNotFound && kind.isCustomResource {
+            throw MetadataSourceError.notInstalled
         }
     }
 
@@ -130,6 +134,8 @@ public struct KubeMetadataSource: MetadataSource {
                     continuation.finish()
                 } catch let error as KubeAPIError where error.isGone {
                     continuation.finish(throwing: MetadataSourceError.gone)
+                } catch let error as KubeAPIError where error.isNotFound && kind.isCustomResource {
+                    continuation.finish(throwing: MetadataSourceError.notInstalled)
                 } catch {
                     continuation.finish(throwing: error)
                 }

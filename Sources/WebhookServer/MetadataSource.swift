@@ -41,12 +41,16 @@ public enum MetadataWatchEvent: Sendable, Equatable {
 public enum MetadataSourceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// 410 Gone (or a watch ERROR event with code 410): the resourceVersion is too old; relist.
     case gone
+    /// 404 on the collection of a custom resource (`WorkloadKind.isCustomResource`): its
+    /// CustomResourceDefinition is not installed. Checked again slowly.
+    case notInstalled
     /// Anything else: connection refused, 403, timeouts. Retried with backoff.
     case failed(String)
 
     public var description: String {
         switch self {
         case .gone: return "410 Gone: resourceVersion too old, a relist is needed"
+        case .notInstalled: return "404 Not Found: the kind's CustomResourceDefinition is not installed"
         case .failed(let why): return why
         }
     }
@@ -56,7 +60,8 @@ public enum MetadataSourceError: Error, Sendable, Equatable, CustomStringConvert
 /// talks to the API server through KubeClient; tests use in-memory sources or a local
 /// HTTPS server. Keeping this small makes the cache logic testable without a cluster.
 public protocol MetadataSource: Sendable {
-    /// Lists `kind` in `namespace` (all namespaces when nil).
+    /// Lists `kind` in `namespace` (all namespaces when nil). Throws
+    /// `MetadataSourceError.notInstalled` for a custom resource whose collection is a 404.
     func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList
     /// Lists `kind` page by page, handing each page to `body` before reading the next, and
     /// returns the list's resourceVersion. Throws `MetadataSourceError.gone` when a continue

@@ -8,8 +8,11 @@ import Synchronization
 /// keeps the connection open). The cache then silently misses every change, and a stale
 /// cache allows exactly what the webhook exists to deny. Past `maxStaleness` a kind's
 /// entries are no longer trusted (lookups go to the API server) and /readyz says why.
+///
+/// Kinds served by a CRD (Argo Rollouts) are optional: readiness never waits for them, and
+/// while their CRD is not installed they count as such, not as unsynced or stale.
 public final class ParentCache: Sendable {
-    /// The kinds this cache follows (all four workload kinds).
+    /// The kinds this cache follows (every workload kind).
     public let kinds: [WorkloadKind]
     /// How long a kind may go without news from the API server before it counts as stale.
     public let maxStaleness: Duration
@@ -17,6 +20,8 @@ public final class ParentCache: Sendable {
     private struct State {
         var store = ParentCacheStore()
         var contact: [WorkloadKind: ContinuousClock.Instant] = [:]
+        /// Custom resources whose CRD the last list found missing.
+        var notInstalled: Set<WorkloadKind> = []
     }
     private let guarded = Mutex(State())
 
@@ -43,9 +48,27 @@ public final class ParentCache: Sendable {
         let at = now()
         guarded.withLock {
             $0.contact[kind] = at
+            $0.notInstalled.remove(kind)
             body(&$0.store)
         }
     }
+
+    /// Records that `kind`'s CRD is not installed: whatever was cached of it is dropped
+    /// (lookups go to the API server) and it no longer counts toward staleness.
+    public func markNotInstalled(_ kind: WorkloadKind) {
+        guarded.withLock {
+            $0.contact[kind] = nil
+            $0.notInstalled.insert(kind)
+            $0.store.replace(kind, with: MetadataList(items: [], resourceVersion: ""))
+            $0.store.invalidate(kind)
+        }
+    }
+
+    /// True while the last list of `kind` found its CRD missing.
+    public func isNotInstalled(_ kind: WorkloadKind) -> Bool { guarded.withLock { $0.notInstalled.contains(kind) } }
+
+    /// The kinds readiness waits for: the built-in ones (a CRD may never be installed).
+    private var requiredKinds: [WorkloadKind] { kinds.filter { !$0.isCustomResource } }
 
     /// A cached parent with the uid `ref` expects, unless its kind is stale (then the caller
     /// asks the API server).
@@ -63,14 +86,19 @@ public final class ParentCache: Sendable {
         return guarded.withLock { $0.contact[kind].map { at - $0 } }
     }
 
-    /// True once every kind has completed its first list.
-    public var isSynced: Bool { read { store in kinds.allSatisfy(store.isSynced) } }
+    /// True once every built-in kind has completed its first list.
+    public var isSynced: Bool {
+        let required = requiredKinds
+        return read { store in required.allSatisfy(store.isSynced) }
+    }
 
-    /// Why /readyz should fail, or nil: a kind not listed yet, or one stale past `maxStaleness`.
+    /// Why /readyz should fail, or nil: a built-in kind not listed yet, or a kind stale past
+    /// `maxStaleness`.
     public var unreadyReason: String? {
         let at = now()
+        let required = requiredKinds
         return guarded.withLock { state -> String? in
-            if let kind = kinds.first(where: { !state.store.isSynced($0) }) {
+            if let kind = required.first(where: { !state.store.isSynced($0) }) {
                 return "parent cache not synced yet (\(kind.resource))"
             }
             for kind in kinds {

@@ -11,7 +11,8 @@ import Synchronization
 /// turns into a relist if that version has expired). A watch that brings nothing for
 /// `idleTimeout` (no event, no bookmark) is restarted from its last version: a stalled
 /// stream looks exactly like a quiet cluster from inside, so the only safe answer is to ask
-/// again.
+/// again. A custom resource whose CRD is not installed (a 404) is marked absent in the cache
+/// and asked for again every `absentRetry`, so a CRD installed later is picked up.
 public struct Reflector: Sendable {
     public let kind: WorkloadKind
     public let namespace: String?
@@ -19,13 +20,15 @@ public struct Reflector: Sendable {
     public let cache: ParentCache
     public let backoff: Backoff
     public let idleTimeout: Duration
+    /// How often a kind whose CRD is not installed is asked for again.
+    public let absentRetry: Duration
     public let metrics: WebhookMetrics?
     public let logger: Logger
 
     public init(
         kind: WorkloadKind, namespace: String?, source: any MetadataSource, cache: ParentCache,
-        backoff: Backoff = Backoff(), idleTimeout: Duration = .seconds(90), metrics: WebhookMetrics? = nil,
-        logger: Logger
+        backoff: Backoff = Backoff(), idleTimeout: Duration = .seconds(90), absentRetry: Duration = .seconds(60),
+        metrics: WebhookMetrics? = nil, logger: Logger
     ) {
         self.kind = kind
         self.namespace = namespace
@@ -33,6 +36,7 @@ public struct Reflector: Sendable {
         self.cache = cache
         self.backoff = backoff
         self.idleTimeout = idleTimeout
+        self.absentRetry = absentRetry
         self.metrics = metrics
         self.logger = logger
     }
@@ -40,8 +44,13 @@ public struct Reflector: Sendable {
     /// Runs until the task is cancelled.
     public func run() async {
         var failures = 0
+        var absent = false
         while !Task.isCancelled {
             let outcome = await round()
+            if outcome != .notInstalled, absent {
+                absent = false
+                logger.info("custom resource installed; caching it", metadata: ["kind": "\(kind.resource)"])
+            }
             switch outcome {
             case .watchEnded:
                 failures = 0  // a server-side watch timeout: reconnect at once
@@ -64,6 +73,16 @@ public struct Reflector: Sendable {
                         "kind": "\(kind.resource)", "error": "\(why)", "attempt": "\(failures)", "retryIn": "\(delay)",
                     ])
                 try? await Task.sleep(for: delay)
+            case .notInstalled:
+                failures = 0
+                cache.markNotInstalled(kind)
+                if !absent {
+                    absent = true
+                    logger.info(
+                        "custom resource not installed; not cached, looked up directly; checking again periodically",
+                        metadata: ["kind": "\(kind.resource)", "every": "\(absentRetry)"])
+                }
+                try? await Task.sleep(for: absentRetry)
             case .cancelled:
                 return
             }
@@ -90,7 +109,7 @@ public struct Reflector: Sendable {
     }
 
     enum RoundOutcome: Equatable {
-        case watchEnded, idle, gone, failed(String), cancelled
+        case watchEnded, idle, gone, notInstalled, failed(String), cancelled
     }
 
     /// One list-if-needed plus one watch, until the watch ends, fails or goes idle.
@@ -113,6 +132,8 @@ public struct Reflector: Sendable {
             return try await watch(from: rv)
         } catch MetadataSourceError.gone {
             return .gone
+        } catch MetadataSourceError.notInstalled {
+            return .notInstalled
         } catch {
             return Task.isCancelled ? .cancelled : .failed("\(error)")
         }

@@ -34,6 +34,8 @@ public struct WebhookSettings: Sendable {
     /// A kind of the parent cache that has not heard from the API server for this long is
     /// not trusted (lookups go to the API server) and /readyz fails.
     public var maxCacheStaleness: Duration = .seconds(180)
+    /// How often the cache asks again for a custom resource (Argo Rollouts) whose CRD is not installed.
+    public var notInstalledRetry: Duration = .seconds(60)
 
     public init(certificateFile: String, keyFile: String) {
         self.certificateFile = certificateFile
@@ -67,7 +69,7 @@ public final class WebhookService: Sendable {
     }
 
     /// Starts serving. `source` nil disables parent lookups (every parent is unverifiable
-    /// and `onLookupFailure` decides); otherwise a metadata cache of the four workload kinds
+    /// and `onLookupFailure` decides); otherwise a metadata cache of the workload kinds
     /// follows it and cache misses are answered by `source.get`. `signals` (the executable
     /// passes SIGTERM and SIGINT) begin the same graceful shutdown as `shutdown()`.
     public static func start(
@@ -128,8 +130,8 @@ public final class WebhookService: Sendable {
                     reflectors: cache.kinds.map { kind in
                         Reflector(
                             kind: kind, namespace: settings.namespace, source: source, cache: cache,
-                            backoff: settings.cacheBackoff, idleTimeout: settings.watchIdleTimeout, metrics: metrics,
-                            logger: logger)
+                            backoff: settings.cacheBackoff, idleTimeout: settings.watchIdleTimeout,
+                            absentRetry: settings.notInstalledRetry, metrics: metrics, logger: logger)
                     }))
         }
         if let metricsServer {

@@ -27,7 +27,7 @@ func squeezed(_ s: String) -> String { s.replacingOccurrences(of: " +", with: " 
                 == "example.com/webhook:dev")
         let config = try #require(docs.last)
         let hooks = try #require(config["webhooks"]?.arrayValue)
-        #expect(hooks.map { $0["failurePolicy"] } == ["Fail", "Fail", "Fail", "Ignore"])
+        #expect(hooks.map { $0["failurePolicy"] } == ["Fail", "Fail", "Fail", "Fail", "Fail", "Ignore"])
         #expect(hooks.allSatisfy { $0[path: "clientConfig", "service", "namespace"] == "guard" })
         #expect(
             hooks.first?[path: "namespaceSelector", "matchExpressions"]?.arrayValue?.first?["values"] == [

@@ -78,7 +78,7 @@ import Testing
         #expect(
             Set(Self.hooks.keys) == [
                 "workloads.kube-singleton.dev", "hpa.kube-singleton.dev", "scale.kube-singleton.dev",
-                "unsupported-kinds.kube-singleton.dev",
+                "scaledobjects.kube-singleton.dev", "batch.kube-singleton.dev", "unsupported-kinds.kube-singleton.dev",
             ])
         for (name, hook) in Self.hooks {
             let conditions = hook["matchConditions"]?.arrayValue ?? []
@@ -89,6 +89,8 @@ import Testing
         #expect(Self.hooks["scale.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
         #expect(Self.hooks["hpa.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
         #expect(Self.hooks["unsupported-kinds.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
+        #expect(Self.hooks["scaledobjects.kube-singleton.dev"]?["failurePolicy"] == "Ignore")
+        #expect(Self.hooks["batch.kube-singleton.dev"]?["failurePolicy"] == "Fail")
     }
 
     @Test func workloadChangesThatCouldAddAReplicaReachTheWebhook() {
@@ -198,7 +200,43 @@ import Testing
         #expect(!reaches(3, 3))
     }
 
-    @Test func annotatedCronJobsJobsAndDaemonSetsReachItOnceForTheWarning() {
+    @Test func cronJobAndJobChangesThatCouldRunTwoPodsReachTheWebhook() {
+        let mode = ["kube-singleton.dev/mode": "at-most-one"]
+        func cron(_ policy: String?, parallelism: Int? = nil, _ annotations: [String: String]? = mode) -> JSONValue {
+            var meta: JSONValue = ["name": "report", "namespace": "shop"]
+            if let annotations { meta["annotations"] = .object(annotations.mapValues { .string($0) }) }
+            var job: JSONValue = ["template": ["spec": ["containers": [["name": "r", "image": "busybox"]]]]]
+            if let parallelism { job["parallelism"] = .int(Int64(parallelism)) }
+            var spec: JSONValue = ["schedule": "0 * * * *", "jobTemplate": ["spec": job]]
+            if let policy { spec["concurrencyPolicy"] = .string(policy) }
+            return ["apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta, "spec": spec]
+        }
+        func job(_ parallelism: Int, _ annotations: [String: String]? = mode) -> JSONValue {
+            var meta: JSONValue = ["name": "migrate", "namespace": "shop"]
+            if let annotations { meta["annotations"] = .object(annotations.mapValues { .string($0) }) }
+            return [
+                "apiVersion": "batch/v1", "kind": "Job", "metadata": meta,
+                "spec": ["parallelism": .int(Int64(parallelism)), "template": ["spec": ["containers": []]]],
+            ]
+        }
+        func reaches(_ resource: String, _ new: JSONValue, _ old: JSONValue?) -> Bool {
+            Self.reaches(
+                "batch.kube-singleton.dev", resource, group: "batch", operation: old == nil ? "CREATE" : "UPDATE",
+                object: new, old: old)
+        }
+        #expect(reaches("cronjobs", cron(nil), nil))
+        #expect(reaches("cronjobs", cron("Allow"), cron("Forbid")), "policy changed")
+        #expect(reaches("cronjobs", cron("Forbid", parallelism: 2), cron("Forbid")), "parallelism raised")
+        #expect(!reaches("cronjobs", cron("Forbid", parallelism: 2), cron("Forbid", parallelism: 3)))
+        #expect(!reaches("cronjobs", cron("Allow", nil), cron("Forbid")), "the opt-out")
+        #expect(!reaches("cronjobs", cron(nil, nil), nil), "not a singleton")
+        #expect(reaches("jobs", job(1), nil))
+        #expect(reaches("jobs", job(3), job(1)))
+        #expect(!reaches("jobs", job(1), job(3)))
+        #expect(!reaches("jobs", job(4, nil), nil))
+    }
+
+    @Test func annotatedDaemonSetsReachItOnceForTheWarning() {
         func reaches(
             _ resource: String, _ group: String, _ new: [String: String]?, _ old: [String: String]?,
             _ op: String = "UPDATE"
@@ -213,11 +251,10 @@ import Testing
                 object: object(new), old: op == "CREATE" ? nil : object(old))
         }
         let mode = ["kube-singleton.dev/mode": "at-most-one"]
-        #expect(reaches("cronjobs", "batch", mode, nil, "CREATE"))
-        #expect(reaches("jobs", "batch", mode, nil, "CREATE"))
+        #expect(reaches("daemonsets", "apps", mode, nil, "CREATE"))
         #expect(reaches("daemonsets", "apps", mode, ["other": "x"]))
-        #expect(!reaches("cronjobs", "batch", mode, mode), "unchanged: said once")
-        #expect(!reaches("cronjobs", "batch", nil, nil, "CREATE"))
-        #expect(!reaches("cronjobs", "batch", nil, mode), "removed")
+        #expect(!reaches("daemonsets", "apps", mode, mode), "unchanged: said once")
+        #expect(!reaches("daemonsets", "apps", nil, nil, "CREATE"))
+        #expect(!reaches("daemonsets", "apps", nil, mode), "removed")
     }
 }

@@ -144,16 +144,25 @@ struct OutageTests {
         #expect(down.out.contains("failed calling webhook \"workloads.kube-singleton.dev\""))
     }
 
-    @Test func anAnnotatedCronJobGetsAnAdmissionWarning() async throws {
+    @Test func anAnnotatedCronJobWithTheDefaultPolicyIsDenied() async throws {
         let (cluster, webhook) = try await Self.clusterWithWebhook()
         defer { cluster.stop() }
         defer { webhook.terminate() }
         let created = try await cluster.kubectl(["create", "-f", "-"], stdin: UnsupportedKindsTests.cronJob)
-        #expect(created.code == 0, "a warning, not a denial: \(created.err)")
+        #expect(created.code != 0, "\(created.out)")
         #expect(
-            created.err.contains("Warning: kube-singleton.dev/mode has no effect on CronJob default/report"),
-            "\(created.err)")
-        #expect(created.err.contains("concurrencyPolicy: Forbid"))
+            created.err.contains(
+                "admission webhook \"batch.kube-singleton.dev\" denied the request: CronJob default/report is a singleton (kube-singleton.dev/mode=at-most-one), but spec.concurrencyPolicy is Allow (the default)"
+            ), "\(created.err)")
+        let forbid = UnsupportedKindsTests.cronJob.replacingOccurrences(
+            of: "\n  schedule:", with: "\n  concurrencyPolicy: Forbid\n  startingDeadlineSeconds: 300\n  schedule:")
+        let allowed = try await cluster.kubectl(["create", "-f", "-"], stdin: forbid)
+        #expect(allowed.code == 0, "\(allowed.err)")
+        let daemonSet = try await cluster.kubectl(["create", "-f", "-"], stdin: UnsupportedKindsTests.daemonSet)
+        #expect(daemonSet.code == 0, "a warning, not a denial: \(daemonSet.err)")
+        #expect(
+            daemonSet.err.contains("Warning: kube-singleton.dev/mode has no effect on DaemonSet default/agent"),
+            "\(daemonSet.err)")
     }
 
     @Test func aWebhookOutageNeverBlocksAScaleDownARestartOrTheOptOut() async throws {

@@ -79,6 +79,7 @@ enum DifferentialCorpus {
                     group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers",
                     kind: "HorizontalPodAutoscaler", operation: "CREATE", object: hpaObject(maxReplicas: max)))
         }
+        for (name, b) in newKinds() { add(name, b) }
         add(
             "pod",
             ReviewBuilder(
@@ -86,10 +87,74 @@ enum DifferentialCorpus {
         return out
     }
 
-    /// CronJobs, Jobs and DaemonSets (the annotation has no effect on them): rare, so read by
-    /// the Codable path only.
+    /// CronJobs, Jobs, ScaledObjects and Rollouts in each shape their rules judge.
+    static func newKinds() -> [(String, ReviewBuilder)] {
+        var out: [(String, ReviewBuilder)] = []
+        for mode in ["at-most-one", "at-least-one", "bogus", nil] as [String?] {
+            for policy in ["Allow", "Forbid", "Replace", nil] as [String?] {
+                for op in ["CREATE", "UPDATE"] {
+                    out.append(
+                        (
+                            "cronjob \(op) \(mode ?? "-") \(policy ?? "-")",
+                            ReviewBuilder(
+                                group: "batch", resource: "cronjobs", kind: "CronJob", name: "report", operation: op,
+                                object: cronJobObject(mode: mode, concurrencyPolicy: policy, parallelism: 2),
+                                oldObject: op == "UPDATE" ? cronJobObject(mode: mode, parallelism: 3) : nil)
+                        ))
+                }
+            }
+            for parallelism in [nil, 1, 4] as [Int?] {
+                out.append(
+                    (
+                        "job \(mode ?? "-") \(parallelism.map(String.init) ?? "-")",
+                        ReviewBuilder(
+                            group: "batch", resource: "jobs", kind: "Job", name: "migrate", operation: "CREATE",
+                            object: jobObject(mode: mode, parallelism: parallelism))
+                    ))
+            }
+            for strategy in [
+                ["canary": [:]], ["canary": ["maxSurge": 0]], ["blueGreen": ["activeService": "a"]],
+                ["canary": ["maxSurge": 0, "trafficRouting": ["nginx": ["stableIngress": "web"]]]],
+            ] {
+                out.append(
+                    (
+                        "rollout \(mode ?? "-") \(strategy)",
+                        ReviewBuilder(
+                            group: "argoproj.io", version: "v1alpha1", resource: "rollouts", kind: "Rollout",
+                            object: rolloutObject(replicas: 1, mode: mode, strategy: strategy),
+                            oldObject: rolloutObject(replicas: 1, mode: mode, strategy: strategy))
+                    ))
+            }
+        }
+        out.append(
+            (
+                "rollout scale",
+                ReviewBuilder(
+                    group: "argoproj.io", version: "v1alpha1", resource: "rollouts", kind: "Scale",
+                    subResource: "scale", object: scaleObject(replicas: 3), oldObject: scaleObject(replicas: 1))
+            ))
+        for max in [nil, 1, 5] as [Int?] {
+            for (kind, apiVersion) in [(nil, nil), ("StatefulSet", "apps/v1"), ("Rollout", "argoproj.io/v1alpha1")]
+                as [(String?, String?)]
+            {
+                out.append(
+                    (
+                        "scaledobject \(kind ?? "-") \(max.map(String.init) ?? "-")",
+                        ReviewBuilder(
+                            group: "keda.sh", version: "v1alpha1", resource: "scaledobjects", kind: "ScaledObject",
+                            name: "web-scaler", operation: "UPDATE",
+                            object: scaledObjectObject(
+                                targetKind: kind, targetAPIVersion: apiVersion, maxReplicaCount: max),
+                            oldObject: scaledObjectObject(targetKind: kind, targetAPIVersion: apiVersion))
+                    ))
+            }
+        }
+        return out
+    }
+
+    /// DaemonSets (the annotation has no effect on them): rare, so read by the Codable path only.
     static func unsupportedKinds() -> [(String, Data)] {
-        [("batch", "cronjobs", "CronJob"), ("batch", "jobs", "Job"), ("apps", "daemonsets", "DaemonSet")].flatMap {
+        [("apps", "daemonsets", "DaemonSet")].flatMap {
             group, resource, kind in
             [true, false].map { annotated in
                 let meta: [String: Any] =

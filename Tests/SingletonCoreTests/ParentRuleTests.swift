@@ -165,10 +165,22 @@ private func hpaReview(_ hpa: [String: Any], old: [String: Any]? = nil) -> Revie
 
     @Test func hpaOnAnotherKindIsNotOurs() throws {
         let r = try hpaReview(
-            hpaObject(maxReplicas: 5, targetKind: "Rollout", targetAPIVersion: "argoproj.io/v1alpha1")
+            hpaObject(maxReplicas: 5, targetKind: "Service", targetAPIVersion: "serving.knative.dev/v1")
         ).request()
         #expect(SingletonPolicy().parentReference(for: r) == nil)
         #expect(SingletonPolicy().decide(r) == .allow(.notOurs))
+    }
+
+    @Test func hpaOnARolloutLooksTheRolloutUp() throws {
+        let r = try hpaReview(
+            hpaObject(maxReplicas: 5, targetKind: "Rollout", targetAPIVersion: "argoproj.io/v1alpha1")
+        ).request()
+        #expect(
+            SingletonPolicy().parentReference(for: r)
+                == ParentReference(kind: .rollout, namespace: "default", name: "web"))
+        let d = SingletonPolicy().decide(r, parent: .found(parentMeta(mode: "at-most-one")))
+        #expect(!d.allowed && d.rule == .horizontalPodAutoscaler)
+        #expect(d.message?.contains("targets Rollout default/web, a singleton") == true)
     }
 
     @Test func hpaOnANonSingletonOrMissingTargetIsAllowed() throws {

@@ -105,3 +105,88 @@ func parentMeta(mode: String?, uid: String = "uid-web", ownerKind: String? = nil
     }
     return ObjectMeta(name: "web", namespace: "default", uid: uid, annotations: ann, ownerReferences: owners)
 }
+
+/// A CronJob as the API server hands it to admission (defaults applied, as after
+/// `kubectl create cronjob report --image=busybox --schedule="0 * * * *"`).
+func cronJobObject(
+    name: String = "report", mode: String? = "at-most-one", concurrencyPolicy: String? = "Allow",
+    parallelism: Int? = nil, startingDeadlineSeconds: Int? = nil
+) -> [String: Any] {
+    var meta: [String: Any] = [
+        "name": name, "namespace": "default", "uid": "uid-\(name)", "resourceVersion": "1",
+        "creationTimestamp": "2026-01-01T00:00:00Z",
+    ]
+    if let mode { meta["annotations"] = [SingletonAnnotation.mode: mode] }
+    var jobSpec: [String: Any] = [
+        "template": [
+            "metadata": ["creationTimestamp": NSNull()],
+            "spec": [
+                "containers": [
+                    [
+                        "name": name, "image": "busybox", "resources": [:],
+                        "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+                        "imagePullPolicy": "Always",
+                    ]
+                ],
+                "restartPolicy": "OnFailure", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+                "securityContext": [:], "schedulerName": "default-scheduler",
+            ],
+        ]
+    ]
+    if let parallelism { jobSpec["parallelism"] = parallelism }
+    var spec: [String: Any] = [
+        "schedule": "0 * * * *", "suspend": false, "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1,
+        "jobTemplate": ["metadata": ["creationTimestamp": NSNull()], "spec": jobSpec],
+    ]
+    if let concurrencyPolicy { spec["concurrencyPolicy"] = concurrencyPolicy }
+    if let startingDeadlineSeconds { spec["startingDeadlineSeconds"] = startingDeadlineSeconds }
+    return ["apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta, "spec": spec, "status": [:]]
+}
+
+/// A Job as admission sees it (`kubectl create job migrate --image=busybox`, defaults applied).
+func jobObject(name: String = "migrate", mode: String? = "at-most-one", parallelism: Int? = 1) -> [String: Any] {
+    var meta: [String: Any] = ["name": name, "namespace": "default", "uid": "uid-\(name)"]
+    if let mode { meta["annotations"] = [SingletonAnnotation.mode: mode] }
+    var spec: [String: Any] = [
+        "completions": 1, "backoffLimit": 6, "completionMode": "NonIndexed", "suspend": false,
+        "manualSelector": false, "podReplacementPolicy": "TerminatingOrFailed",
+        "selector": ["matchLabels": ["batch.kubernetes.io/controller-uid": "uid-\(name)"]],
+        "template": [
+            "metadata": ["labels": ["batch.kubernetes.io/job-name": name, "job-name": name]],
+            "spec": ["containers": [["name": name, "image": "busybox"]], "restartPolicy": "Never"],
+        ],
+    ]
+    if let parallelism { spec["parallelism"] = parallelism }
+    return ["apiVersion": "batch/v1", "kind": "Job", "metadata": meta, "spec": spec, "status": [:]]
+}
+
+/// A KEDA ScaledObject (keda.sh/v1alpha1), with the shape of KEDA's documented examples.
+func scaledObjectObject(
+    name: String = "web-scaler", target: String = "web", targetKind: String? = nil, targetAPIVersion: String? = nil,
+    maxReplicaCount: Int? = nil
+) -> [String: Any] {
+    var ref: [String: Any] = ["name": target]
+    if let targetKind { ref["kind"] = targetKind }
+    if let targetAPIVersion { ref["apiVersion"] = targetAPIVersion }
+    var spec: [String: Any] = [
+        "scaleTargetRef": ref, "pollingInterval": 30, "cooldownPeriod": 300, "minReplicaCount": 0,
+        "triggers": [
+            [
+                "type": "cron",
+                "metadata": [
+                    "timezone": "Europe/Paris", "start": "0 8 * * *", "end": "0 18 * * *", "desiredReplicas": "3",
+                ],
+            ]
+        ],
+    ]
+    if let maxReplicaCount { spec["maxReplicaCount"] = maxReplicaCount }
+    return [
+        "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+        "metadata": ["name": name, "namespace": "default", "uid": "uid-\(name)"], "spec": spec,
+    ]
+}
+
+/// An Argo Rollout with `strategy` (`["canary": [...]]` or `["blueGreen": [...]]`).
+func rolloutObject(replicas: Int? = 1, mode: String? = "at-most-one", strategy: [String: Any]?) -> [String: Any] {
+    workload(kind: "Rollout", apiVersion: "argoproj.io/v1alpha1", replicas: replicas, mode: mode, strategy: strategy)
+}

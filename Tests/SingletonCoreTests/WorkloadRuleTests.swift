@@ -245,19 +245,19 @@ let workloadCases: [WorkloadCase] = [
             b.subResource = "status"; return b
         }, allowed: true, rule: .notOurs),
     .init(
-        name: "an annotated CronJob is allowed with a warning that the annotation has no effect",
+        name: "an annotated DaemonSet is allowed with a warning that the annotation has no effect",
         builder: {
             var b = create(
                 [
-                    "apiVersion": "batch/v1", "kind": "CronJob",
+                    "apiVersion": "apps/v1", "kind": "DaemonSet",
                     "metadata": [
                         "name": "web", "namespace": "default", "annotations": [SingletonAnnotation.mode: most],
                     ],
-                    "spec": ["schedule": "* * * * *"],
-                ], resource: "cronjobs", kind: "CronJob", group: "batch")
+                    "spec": ["selector": ["matchLabels": ["app": "web"]]],
+                ], resource: "daemonsets", kind: "DaemonSet", group: "apps")
             b.version = "v1"; return b
         }, allowed: true, rule: .notOurs,
-        warning: ["has no effect on CronJob default/web", "concurrencyPolicy: Forbid"]),
+        warning: ["has no effect on DaemonSet default/web", "use a Deployment or StatefulSet"]),
     .init(
         name: "a DaemonSet without the annotation gets no warning",
         builder: {

@@ -1,10 +1,14 @@
 import Foundation
 import HTTPSServerKit
+import KubeClient
 import SingletonCore
+import TestSupport
+@testable import WebhookServer
 
 /// A tiny Kubernetes API over real HTTPS speaking the metadata-only list/watch/get protocol
-/// for the four workload kinds: enough to drive KubeClient and the parent cache end to end,
-/// including 410 Gone for compacted resourceVersions and watches the server ends.
+/// for the workload kinds: enough to drive KubeClient and the parent cache end to end,
+/// including 410 Gone for compacted resourceVersions, watches the server ends, and a custom
+/// resource whose CRD is not installed (404s).
 actor FakeWorkloadAPI {
     struct Event { var rv: Int; var kind: WorkloadKind; var type: String; var meta: ObjectMeta }
 
@@ -34,6 +38,12 @@ actor FakeWorkloadAPI {
         let key = "\(namespace)/\(name)"
         return objects[kind]?[key] ?? hidden[key]
     }
+
+    /// Kinds whose CRD is not installed: every path of theirs is a 404, as on a real API server.
+    private var uninstalled: Set<WorkloadKind> = []
+
+    func uninstall(_ kind: WorkloadKind) { uninstalled.insert(kind) }
+    func install(_ kind: WorkloadKind) { uninstalled.remove(kind) }
 
     func put(_ kind: WorkloadKind, _ meta: ObjectMeta, announce: Bool = true) {
         rv += 1
@@ -66,6 +76,21 @@ actor FakeWorkloadAPI {
 
     func eventsAfter(_ from: Int, kind: WorkloadKind) -> [Event] { events.filter { $0.rv > from && $0.kind == kind } }
 
+    /// Serves this API over HTTPS with `pki`'s server certificate, and a source that reads it.
+    nonisolated func serve(_ pki: TestPKI) async throws -> (server: HTTPSServer, source: KubeMetadataSource) {
+        let server = try await HTTPSServer.start(
+            ServerConfiguration(
+                tls: TLSSettings(
+                    certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)),
+                limits: .forTests, threads: 1),
+            handler: handler)
+        let client = KubeClient(
+            config: ClientConfig(
+                server: "https://127.0.0.1:\(server.port)",
+                tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8))))
+        return (server, KubeMetadataSource(client: client, watchTimeoutSeconds: 60))
+    }
+
     // MARK: - HTTP
 
     nonisolated var handler: ClosureHandler {
@@ -74,6 +99,15 @@ actor FakeWorkloadAPI {
 
     private func route(_ request: ServerRequest) async -> ServerResponse {
         for kind in WorkloadKind.allCases {
+            if uninstalled.contains(kind), request.path.hasPrefix("/apis/\(kind.group)/\(kind.version)/") {
+                lists[kind, default: 0] += 1
+                return .json(
+                    .notFound,
+                    Self.json([
+                        "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
+                        "code": 404, "message": "the server could not find the requested resource",
+                    ]))
+            }
             if request.path == kind.collectionPath(namespace: nil) {
                 if request.queryValue("watch") == "true" {
                     return watch(kind, from: Int(request.queryValue("resourceVersion") ?? "0") ?? 0)

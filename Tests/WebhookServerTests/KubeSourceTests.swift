@@ -33,17 +33,7 @@ struct KubeSourceTests {
         await api.put(.deployment, Self.meta("web", uid: Self.scaleUID, mode: "at-most-one"))
         await api.put(.statefulSet, Self.meta("db", uid: "u-db", mode: "at-least-one"))
         await api.put(.deployment, Self.meta("plain", uid: "u-plain", mode: nil))
-        let apiServer = try await HTTPSServer.start(
-            ServerConfiguration(
-                tls: TLSSettings(
-                    certificateChain: .pem(pki.server.certificatePEM), privateKey: .pem(pki.server.privateKeyPEM)),
-                limits: .forTests, threads: 1),
-            handler: api.handler)
-        let client = KubeClient(
-            config: ClientConfig(
-                server: "https://127.0.0.1:\(apiServer.port)",
-                tls: TLSOptions(certificateAuthorityPEM: Data(pki.ca.certificatePEM.utf8))))
-        let source = KubeMetadataSource(client: client, watchTimeoutSeconds: 60)
+        let (apiServer, source) = try await api.serve(pki)
 
         let service = try await WebhookService.start(pki.settings(), source: source, logger: LogCapture().logger)
         let webhook = try await HTTPSClient.connect(

@@ -2,6 +2,7 @@ import KubeAPIMachinery
 import Logging
 import SingletonCore
 import Testing
+import TestSupport
 @testable import WebhookServer
 
 /// A scripted MetadataSource: each list/watch call takes the next scripted answer.
@@ -194,5 +195,51 @@ struct ParentResolverTests {
 extension ScriptedSource {
     func setObject(_ meta: ObjectMeta) {
         objects["\(meta.namespace ?? "")/\(meta.name ?? "")"] = meta
+    }
+}
+
+@Suite("Reflector: a custom resource whose CRD is not installed")
+struct OptionalCRDReflectorTests {
+    @Test("a 404 list marks the kind not installed, readiness does not wait for it, a later list picks it up")
+    func notInstalledThenInstalled() async throws {
+        let source = ScriptedSource(
+            lists: [
+                .failure(.notInstalled), .failure(.notInstalled),
+                .success(MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1")], resourceVersion: "3")),
+            ],
+            watches: [.hang])
+        let cache = ParentCache(kinds: [.deployment, .rollout])
+        cache.heardFrom(.deployment) { $0.replace(.deployment, with: MetadataList(items: [], resourceVersion: "1")) }
+        #expect(cache.unreadyReason == nil, "a CRD that may never be installed does not hold readiness")
+        let reflector = Reflector(
+            kind: .rollout, namespace: nil, source: source, cache: cache,
+            backoff: Backoff(initial: .seconds(30), maximum: .seconds(30)), absentRetry: .milliseconds(20),
+            logger: Logger(label: "test"))
+        #expect(await reflector.round() == .notInstalled)
+        let task = Task { await reflector.run() }
+        try await waitFor("the CRD picked up") {
+            cache.lookup(ParentReference(kind: .rollout, namespace: "shop", name: "web", expectedUID: "u1"))?.uid
+                == "u1"
+        }
+        task.cancel()
+        // Three lists: two 404s each followed by the slow retry (not the 30 s failure backoff).
+        #expect(await source.listCalls == 3)
+        #expect(!cache.isNotInstalled(.rollout))
+        #expect(cache.unreadyReason == nil)
+    }
+
+    @Test("marking a kind not installed drops what was cached of it and its staleness")
+    func markNotInstalled() {
+        let cache = ParentCache(kinds: [.deployment, .rollout], maxStaleness: .zero)
+        cache.heardFrom(.rollout) {
+            $0.replace(
+                .rollout,
+                with: MetadataList(items: [ParentCacheStoreTests.meta("web", uid: "u1")], resourceVersion: "2"))
+        }
+        cache.markNotInstalled(.rollout)
+        #expect(cache.isNotInstalled(.rollout))
+        #expect(cache.read { $0.count(.rollout) } == 0)
+        #expect(cache.read { $0.resourceVersion(.rollout) } == nil, "the next round lists again")
+        #expect(cache.staleness(.rollout) == nil)
     }
 }

@@ -21,6 +21,8 @@ struct SnapshotLoader {
                 list = value
             case .failure(let failure):
                 guard failure.isNotFound || failure.isForbidden else { throw failure }
+                // A custom resource whose CRD is not installed (Argo Rollouts) has nothing to list.
+                if failure.isNotFound, kind.isCustomResource { continue }
                 env.err.line("Warning: cannot list \(kind.resource): \(failure.description)")
                 continue
             }

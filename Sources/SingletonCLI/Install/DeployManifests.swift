@@ -150,7 +150,8 @@ spec:
 
 """####),
         ("deploy/base/rbac.yaml", ####"""
-# The webhook only reads workload metadata (its parent cache for scale and HPA requests).
+# The webhook only reads workload metadata (its parent cache for scale, HPA and ScaledObject
+# requests). Argo Rollouts may not be installed: the cache then asks again now and then.
 apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -175,6 +176,9 @@ rules:
     verbs: ["get", "list", "watch"]
   - apiGroups: [""]
     resources: ["replicationcontrollers"]
+    verbs: ["get", "list", "watch"]
+  - apiGroups: ["argoproj.io"]
+    resources: ["rollouts"]
     verbs: ["get", "list", "watch"]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
@@ -217,17 +221,20 @@ spec:
 
 """####),
         ("deploy/base/webhook.yaml", ####"""
-# Four webhooks, each called only for requests that could raise the risk of a second replica
+# Six webhooks, each called only for requests that could raise the risk of a second replica
 # (matchConditions, CEL), so that while the webhook is down every move toward safety still
 # goes through: a scale-down, removing the annotation (the opt-out), a rollout restart, an
-# image change. (1) workloads: the four workload kinds; failurePolicy Fail. (2) hpa: HPAs that
-# can scale out; (3) scale: the */scale subresources, whose Scale objects carry no annotations,
-# so they are passed on a scale-up above 1 and the webhook looks the parent up. (2) and (3)
-# judge requests against every workload in the cluster, so failurePolicy Ignore by default (an
-# outage of the webhook must not block every HPA and scale in the cluster), Fail with
-# `kubectl singleton install --failure-policy-scale Fail`. (4) unsupported-kinds: CronJobs,
-# Jobs and DaemonSets that get the annotation, which has no effect on them: the webhook only
-# answers with a warning, so failurePolicy Ignore.
+# image change. (1) workloads: the workload kinds (with Argo Rollouts); failurePolicy Fail.
+# (2) hpa: HPAs that can scale out; (3) scale: the */scale subresources, whose Scale objects
+# carry no annotations, so they are passed on a scale-up above 1 and the webhook looks the
+# parent up; (4) scaledobjects: KEDA ScaledObjects that can scale out (like an HPA). (2), (3)
+# and (4) judge requests against every workload in the cluster, so failurePolicy Ignore by
+# default (an outage of the webhook must not block every HPA and scale in the cluster), Fail
+# with `kubectl singleton install --failure-policy-scale Fail`. (5) batch: annotated CronJobs
+# and Jobs; failurePolicy Fail, as for workloads. (6) unsupported-kinds: DaemonSets that get
+# the annotation, which has no effect on them: the webhook only answers with a warning, so
+# failurePolicy Ignore. Rules for a kind whose CRD is not installed (Argo Rollouts, KEDA)
+# simply match nothing.
 apiVersion: admissionregistration.k8s.io/v1
 kind: ValidatingWebhookConfiguration
 metadata:
@@ -263,6 +270,11 @@ webhooks:
       - apiGroups: [""]
         apiVersions: ["v1"]
         resources: ["replicationcontrollers"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+      - apiGroups: ["argoproj.io"]
+        apiVersions: ["v1alpha1"]
+        resources: ["rollouts"]
         operations: ["CREATE", "UPDATE"]
         scope: Namespaced
     matchConditions:
@@ -351,16 +363,59 @@ webhooks:
         resources: ["replicationcontrollers/scale"]
         operations: ["UPDATE"]
         scope: Namespaced
+      - apiGroups: ["argoproj.io"]
+        apiVersions: ["v1alpha1"]
+        resources: ["rollouts/scale"]
+        operations: ["UPDATE"]
+        scope: Namespaced
     matchConditions:
       # A scale up to more than 1 (a Scale without spec.replicas is a scale to 0).
       - name: scale-up-above-one
         expression: >-
           has(object.spec.replicas) && object.spec.replicas > 1
           && (!has(oldObject.spec.replicas) || object.spec.replicas > oldObject.spec.replicas)
-  - name: unsupported-kinds.kube-singleton.dev
+  - name: scaledobjects.kube-singleton.dev
     admissionReviewVersions: ["v1"]
     sideEffects: None
     failurePolicy: Ignore
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+    rules:
+      - apiGroups: ["keda.sh"]
+        apiVersions: ["v1alpha1"]
+        resources: ["scaledobjects"]
+        operations: ["CREATE", "UPDATE"]
+        scope: Namespaced
+    matchConditions:
+      # A create, a raised maximum or a new target, of a ScaledObject that can scale out
+      # (an unset maxReplicaCount is KEDA's default, 100).
+      - name: can-scale-out
+        expression: "!has(object.spec.maxReplicaCount) || object.spec.maxReplicaCount > 1"
+      - name: could-raise-risk
+        expression: >-
+          request.operation == 'CREATE'
+          || (has(object.spec.maxReplicaCount) && has(oldObject.spec.maxReplicaCount)
+              && object.spec.maxReplicaCount > oldObject.spec.maxReplicaCount)
+          || (has(object.spec.maxReplicaCount) && !has(oldObject.spec.maxReplicaCount)
+              && object.spec.maxReplicaCount > 100)
+          || (!has(object.spec.maxReplicaCount) && has(oldObject.spec.maxReplicaCount)
+              && oldObject.spec.maxReplicaCount < 100)
+          || object.spec.scaleTargetRef != oldObject.spec.scaleTargetRef
+  - name: batch.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Fail
     matchPolicy: Equivalent
     timeoutSeconds: 5
     clientConfig:
@@ -380,6 +435,52 @@ webhooks:
         resources: ["cronjobs", "jobs"]
         operations: ["CREATE", "UPDATE"]
         scope: Namespaced
+    matchConditions:
+      # Only singletons: removing the annotation (the opt-out) is never judged.
+      - name: is-singleton
+        expression: >-
+          has(object.metadata.annotations) && 'kube-singleton.dev/mode' in object.metadata.annotations
+      # A create; the mode or lease annotation added or changed; a CronJob's concurrencyPolicy
+      # or startingDeadlineSeconds changed; parallelism (a Job's, or a CronJob's Job template's)
+      # raised above 1. Anything else (a new image or schedule, the controllers' own updates) is
+      # not judged. oldObject is null on CREATE: the first term decides those.
+      - name: could-raise-risk
+        expression: >-
+          request.operation == 'CREATE'
+          || !has(oldObject.metadata.annotations)
+          || !('kube-singleton.dev/mode' in oldObject.metadata.annotations)
+          || object.metadata.annotations['kube-singleton.dev/mode'] != oldObject.metadata.annotations['kube-singleton.dev/mode']
+          || ('kube-singleton.dev/lease' in object.metadata.annotations
+              && (!('kube-singleton.dev/lease' in oldObject.metadata.annotations)
+                  || object.metadata.annotations['kube-singleton.dev/lease'] != oldObject.metadata.annotations['kube-singleton.dev/lease']))
+          || has(object.spec.concurrencyPolicy) != has(oldObject.spec.concurrencyPolicy)
+          || (has(object.spec.concurrencyPolicy) && object.spec.concurrencyPolicy != oldObject.spec.concurrencyPolicy)
+          || has(object.spec.startingDeadlineSeconds) != has(oldObject.spec.startingDeadlineSeconds)
+          || (has(object.spec.parallelism) && object.spec.parallelism > 1
+              && (!has(oldObject.spec.parallelism) || object.spec.parallelism > oldObject.spec.parallelism))
+          || (has(object.spec.jobTemplate) && has(object.spec.jobTemplate.spec)
+              && has(object.spec.jobTemplate.spec.parallelism) && object.spec.jobTemplate.spec.parallelism > 1
+              && (!has(oldObject.spec.jobTemplate) || !has(oldObject.spec.jobTemplate.spec)
+                  || !has(oldObject.spec.jobTemplate.spec.parallelism)
+                  || object.spec.jobTemplate.spec.parallelism > oldObject.spec.jobTemplate.spec.parallelism))
+  - name: unsupported-kinds.kube-singleton.dev
+    admissionReviewVersions: ["v1"]
+    sideEffects: None
+    failurePolicy: Ignore
+    matchPolicy: Equivalent
+    timeoutSeconds: 5
+    clientConfig:
+      service:
+        name: singleton-webhook
+        namespace: singleton-system
+        path: /validate
+        port: 443
+    namespaceSelector:
+      matchExpressions:
+        - key: kubernetes.io/metadata.name
+          operator: NotIn
+          values: ["kube-system", "singleton-system"]
+    rules:
       - apiGroups: ["apps"]
         apiVersions: ["v1"]
         resources: ["daemonsets"]

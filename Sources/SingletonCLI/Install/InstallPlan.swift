@@ -172,8 +172,8 @@ public struct InstallPlan: Sendable, Equatable {
         return d.applyingMergePatch(["spec": ["template": ["spec": ["containers": .array(updated)]]]])
     }
 
-    /// Sets the failurePolicy of the webhooks that judge against a looked-up parent (scale
-    /// and HPA requests), which `--failure-policy-scale` governs.
+    /// Sets the failurePolicy of the webhooks that judge against a looked-up parent (scale,
+    /// HPA and ScaledObject requests), which `--failure-policy-scale` governs.
     static func setScaleFailurePolicy(_ config: JSONValue, _ policy: FailurePolicy) -> JSONValue {
         var c = config
         guard let hooks = c["webhooks"]?.arrayValue else { return c }
@@ -187,11 +187,13 @@ public struct InstallPlan: Sendable, Equatable {
         return c
     }
 
-    /// True for a webhook whose rules name `*/scale` subresources or HPAs.
+    /// True for a webhook whose rules name `*/scale` subresources, HPAs or ScaledObjects.
     static func judgesParent(_ hook: JSONValue) -> Bool {
         let resources = (hook["rules"]?.arrayValue ?? []).flatMap { $0["resources"]?.arrayValue ?? [] }.compactMap(
             \.stringValue)
-        return resources.contains { $0.hasSuffix("/scale") || $0 == "horizontalpodautoscalers" }
+        return resources.contains {
+            $0.hasSuffix("/scale") || $0 == "horizontalpodautoscalers" || $0 == "scaledobjects"
+        }
     }
 }
 
