@@ -142,7 +142,8 @@ struct CompactCacheTests {
     // MARK: - Decisions
 
     /// `kubectl scale` (examples/reviews/07) aimed at `resource` `namespace/name` with `uid`.
-    static func scaleRequest(resource: String, namespace: String, name: String, uid: String) throws -> AdmissionRequest {
+    static func scaleRequest(resource: String, namespace: String, name: String, uid: String) throws -> AdmissionRequest
+    {
         var review = try #require(
             try JSONSerialization.jsonObject(with: Fixtures.review("07-kubectl-scale-denied.json")) as? [String: Any])
         var request = try #require(review["request"] as? [String: Any])
@@ -231,7 +232,9 @@ struct CompactCacheTests {
         #expect(plain.allowed && plain.rule == .notOurs && !asked5)
     }
 
-    @Test("an object the cache does not hold, or holds with another uid, is asked of the API, not taken as a non-singleton")
+    @Test(
+        "an object the cache does not hold, or holds with another uid, is asked of the API, not taken as a non-singleton"
+    )
     func missesGoToTheAPI() async throws {
         let api = FakeWorkloadAPI()
         let cache = ParentCache(kinds: [.deployment, .replicaSet])
@@ -239,16 +242,19 @@ struct CompactCacheTests {
             $0.replace(.deployment, with: MetadataList(items: [], resourceVersion: "5"))
             $0.replace(
                 .replicaSet,
-                with: MetadataList(items: [Self.replicaSet("api-7f9c8d", uid: "old", owner: "api")], resourceVersion: "5"))
+                with: MetadataList(
+                    items: [Self.replicaSet("api-7f9c8d", uid: "old", owner: "api")], resourceVersion: "5"))
         }
         // Just created as a singleton, not in the cache yet; and the ReplicaSet recreated as one.
         await api.put(
             .deployment,
-            ObjectMeta(name: "fresh", namespace: "shop", uid: "new", annotations: ["kube-singleton.dev/mode": "at-most-one"]))
+            ObjectMeta(
+                name: "fresh", namespace: "shop", uid: "new", annotations: ["kube-singleton.dev/mode": "at-most-one"]))
         await api.put(.replicaSet, Self.replicaSet("api-7f9c8d", uid: "new-rs", owner: nil, mode: "at-most-one"))
 
         let (fresh, asked1) = try await Self.decide(
-            Self.scaleRequest(resource: "deployments", namespace: "shop", name: "fresh", uid: "new"), cache: cache, api: api)
+            Self.scaleRequest(resource: "deployments", namespace: "shop", name: "fresh", uid: "new"), cache: cache,
+            api: api)
         #expect(!fresh.allowed && fresh.rule == .replicas && asked1)
         let (recreated, asked2) = try await Self.decide(
             Self.scaleRequest(resource: "replicasets", namespace: "shop", name: "api-7f9c8d", uid: "new-rs"),
@@ -270,7 +276,9 @@ struct InProcessSource: MetadataSource {
         throw MetadataSourceError.failed("not used")
     }
 
-    func watch(_ kind: WorkloadKind, namespace: String?, resourceVersion: String) async throws
+    func watch(
+        _ kind: WorkloadKind, namespace: String?, resourceVersion: String
+    ) async throws
         -> AsyncThrowingStream<MetadataWatchEvent, any Error>
     {
         throw MetadataSourceError.failed("not used")
