@@ -122,14 +122,15 @@ public struct ParentCacheStore: Sendable {
         let namespace = meta.namespace ?? ""
         let parent = CachedParent(meta)
         let key = ParentKeySet.key(namespace, name)
+        if objects[kind] == nil { objects[kind] = KindEntries() }
         if let ownerLength = Self.compactOwnerLength(parent, name: name) {
-            if objects[kind, default: KindEntries()].singletons.count > 0 {
+            if objects[kind]!.singletons.count > 0 {
                 objects[kind]!.singletons.remove(namespace: namespace, name: name)
             }
             let mark = objects[kind]!.relistSeen != nil
             objects[kind]!.others.set(key, uid: parent.uid, ownerLength: ownerLength, mark: mark)
         } else {
-            objects[kind, default: KindEntries()].others.remove(key)
+            objects[kind]!.others.remove(key)
             objects[kind]!.singletons.set(namespace: namespace, name: name, parent)
             objects[kind]!.relistSeen?.insert("\(namespace)/\(name)")
         }
