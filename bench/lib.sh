@@ -17,9 +17,9 @@ throwaway_certificate() {  # -> $WORK/tls.crt, $WORK/tls.key
     -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
 }
 
-start_fake_api() {  # workloads [cpu] -> APORT, $WORK/kubeconfig
+start_fake_api() {  # workloads [cpu] [shape] -> APORT, $WORK/kubeconfig
   APORT=$(free_port)
-  ${2:+taskset -c "$2"} python3 bench/fake-api.py "$APORT" "$WORK/tls.crt" "$WORK/tls.key" "$1" &
+  ${2:+taskset -c "$2"} python3 bench/fake-api.py "$APORT" "$WORK/tls.crt" "$WORK/tls.key" "$1" ${3:+"$3"} &
   PIDS+=("$!")
   write_kubeconfig "$APORT" "$WORK/kubeconfig"
 }

@@ -151,6 +151,10 @@ echo "RSS with $CACHED cached workloads after load: $((CRSS / 1024)) MiB ($CRSS 
 awk -v r="$CRSS" -v p="$p99" 'BEGIN {
   printf "target RSS with 10k cached <= 40 MiB: %s\n", (r <= 40*1024) ? "met" : "NOT met";
   printf "target scale p99 (cache hit) < 1 ms: %s\n", (p < 1) ? "met" : "NOT met" }'
+kill "$WPID" 2>/dev/null || true
+
+echo "== webhook with a large cluster's parent cache (bench/cache-scale.sh)"
+bench/cache-scale.sh "$BIN"
 
 echo "== sandbox create latency as it fills (bench/sandbox-latency.sh)"
 bench/sandbox-latency.sh

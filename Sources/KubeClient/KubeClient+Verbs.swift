@@ -42,7 +42,37 @@ extension KubeClient {
         metadataOnly: Bool, query: [URLQueryItem]
     ) async throws -> KubeList<Item> {
         var result = KubeList<Item>(items: [], resourceVersion: "")
+        result.resourceVersion = try await forEachPage(
+            path, of: Item.self, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit,
+            metadataOnly: metadataOnly, query: query
+        ) { page in
+            if result.items.isEmpty {
+                result.items = page.items
+            } else {
+                result.items.append(contentsOf: page.items)
+            }
+            if let remaining = page.metadata.remainingItemCount, remaining > 0 {
+                result.items.reserveCapacity(result.items.count + Int(clamping: remaining))
+            }
+            result.kind = page.kind ?? result.kind
+            result.apiVersion = page.apiVersion ?? result.apiVersion
+        }
+        return result
+    }
+
+    /// Lists a collection one page at a time, handing each decoded page to `body` before the
+    /// next is asked for, and returns the list's resourceVersion. Only one page is alive at a
+    /// time, so a caller that folds pages into its own state never holds the whole list.
+    ///
+    /// Unlike `list`, an expired continue token (410 Gone) is thrown, not retried: the caller
+    /// has already consumed the earlier pages and must start over itself.
+    public func forEachPage<Item: Decodable>(
+        _ path: String, of item: Item.Type, labelSelector: String? = nil, fieldSelector: String? = nil,
+        limit: Int? = 500, metadataOnly: Bool = false, query: [URLQueryItem] = [],
+        _ body: (KubeListPage<Item>) async throws -> Void
+    ) async throws -> String {
         var continueToken: String?
+        var resourceVersion = ""
         repeat {
             var items = query
             if let labelSelector, !labelSelector.isEmpty {
@@ -53,25 +83,16 @@ extension KubeClient {
             }
             if let limit { items.append(URLQueryItem(name: "limit", value: String(limit))) }
             if let continueToken { items.append(URLQueryItem(name: "continue", value: continueToken)) }
-            let body = try await send(
-                "GET", path: path, query: items,
-                accept: metadataOnly ? MetadataOnlyAccept.list : "application/json"
-            ).body
-            let page = try KubeListPage<Item>.decode(body, path: path)
-            if result.items.isEmpty {
-                result.items = page.items
-            } else {
-                result.items.append(contentsOf: page.items)
-            }
-            if let remaining = page.metadata.remainingItemCount, remaining > 0 {
-                result.items.reserveCapacity(result.items.count + Int(clamping: remaining))
-            }
-            result.resourceVersion = page.metadata.resourceVersion ?? ""
-            result.kind = page.kind ?? result.kind
-            result.apiVersion = page.apiVersion ?? result.apiVersion
+            let page = try KubeListPage<Item>.decode(
+                try await send(
+                    "GET", path: path, query: items,
+                    accept: metadataOnly ? MetadataOnlyAccept.list : "application/json"
+                ).body, path: path)
+            resourceVersion = page.metadata.resourceVersion ?? ""
             continueToken = nonEmpty(page.metadata.continue)
+            try await body(page)
         } while continueToken != nil
-        return result
+        return resourceVersion
     }
 
     /// POST a new object to a collection path.

@@ -82,6 +82,26 @@ public struct KubeMetadataSource: MetadataSource {
         }
     }
 
+    public func list(
+        _ kind: WorkloadKind, namespace: String?, eachPage body: (MetadataPage) async throws -> Void
+    ) async throws -> String {
+        do {
+            return try await client.forEachPage(
+                kind.collectionPath(namespace: namespace), of: ParentMetadata.self, limit: pageSize,
+                metadataOnly: true
+            ) { page in
+                try await body(
+                    MetadataPage(
+                        items: page.items.map(\.meta),
+                        remaining: page.metadata.remainingItemCount.map { Int(clamping: $0) }))
+            }
+        } catch let error as KubeAPIError where error.isGone {
+            throw MetadataSourceError.gone
+        } catch let error as KubeAPIError where error.isNotFound && kind.isCustomResource {
+            throw MetadataSourceError.notInstalled
+        }
+    }
+
     public func watch(
         _ kind: WorkloadKind, namespace: String?, resourceVersion: String
     ) async throws

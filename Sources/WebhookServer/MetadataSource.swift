@@ -12,6 +12,18 @@ public struct MetadataList: Sendable, Equatable {
     }
 }
 
+/// One page of a paged list: its objects, and how many more the server says are to come
+/// (`remainingItemCount`, when it says).
+public struct MetadataPage: Sendable, Equatable {
+    public var items: [ObjectMeta]
+    public var remaining: Int?
+
+    public init(items: [ObjectMeta], remaining: Int? = nil) {
+        self.items = items
+        self.remaining = remaining
+    }
+}
+
 /// One event of a metadata-only WATCH.
 public enum MetadataWatchEvent: Sendable, Equatable {
     case added(ObjectMeta)
@@ -51,6 +63,12 @@ public protocol MetadataSource: Sendable {
     /// Lists `kind` in `namespace` (all namespaces when nil). Throws
     /// `MetadataSourceError.notInstalled` for a custom resource whose collection is a 404.
     func list(_ kind: WorkloadKind, namespace: String?) async throws -> MetadataList
+    /// Lists `kind` page by page, handing each page to `body` before reading the next, and
+    /// returns the list's resourceVersion. Throws `MetadataSourceError.gone` when a continue
+    /// token expires part-way (the caller starts over).
+    func list(
+        _ kind: WorkloadKind, namespace: String?, eachPage body: (MetadataPage) async throws -> Void
+    ) async throws -> String
     /// Watches from `resourceVersion` with bookmarks. The stream ends when the server ends
     /// the watch; it throws `MetadataSourceError.gone` when the version is too old.
     func watch(
@@ -59,4 +77,15 @@ public protocol MetadataSource: Sendable {
         -> AsyncThrowingStream<MetadataWatchEvent, any Error>
     /// GETs one object's metadata; nil when it does not exist (404).
     func get(_ kind: WorkloadKind, namespace: String, name: String) async throws -> ObjectMeta?
+}
+
+extension MetadataSource {
+    /// For sources that answer a list in one piece: that piece is the only page.
+    public func list(
+        _ kind: WorkloadKind, namespace: String?, eachPage body: (MetadataPage) async throws -> Void
+    ) async throws -> String {
+        let list = try await list(kind, namespace: namespace)
+        try await body(MetadataPage(items: list.items))
+        return list.resourceVersion
+    }
 }

@@ -70,12 +70,13 @@ public final class ParentCache: Sendable {
     /// The kinds readiness waits for: the built-in ones (a CRD may never be installed).
     private var requiredKinds: [WorkloadKind] { kinds.filter { !$0.isCustomResource } }
 
-    /// A cached parent, unless its kind is stale (then the caller asks the API server).
+    /// A cached parent with the uid `ref` expects, unless its kind is stale (then the caller
+    /// asks the API server).
     public func lookup(_ ref: ParentReference) -> CachedParent? {
         let at = now()
         return guarded.withLock { state -> CachedParent? in
             if let last = state.contact[ref.kind], at - last > maxStaleness { return nil }
-            return state.store.lookup(ref.kind, namespace: ref.namespace, name: ref.name)
+            return state.store.lookup(ref.kind, namespace: ref.namespace, name: ref.name, uid: ref.expectedUID)
         }
     }
 

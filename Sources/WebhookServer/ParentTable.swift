@@ -60,6 +60,20 @@ struct ParentTable: Sendable {
         compactIfMostlyGarbage()
     }
 
+    /// Keeps only the entries `keep(namespace, name)` says yes to.
+    mutating func retain(_ keep: (String, String) -> Bool) {
+        var fresh = ParentTable(minimumCapacity: count)
+        for slot in slots where slot > 0 {
+            let at = Int(slot) - 1
+            let (namespace, name) = key(at: at)
+            if keep(namespace, name) { fresh.set(namespace: namespace, name: name, parent(at: at)) }
+        }
+        self = fresh
+    }
+
+    /// Bytes held by the two buffers.
+    var footprint: Int { bytes.capacity + slots.capacity * MemoryLayout<Int32>.stride }
+
     // MARK: - Index
 
     private static func hash(_ namespace: String, _ name: String) -> Int {

@@ -89,12 +89,23 @@ public struct Reflector: Sendable {
         }
     }
 
-    /// Lists the kind and replaces its part of the cache; returns how many objects came and
-    /// at which version. The list is released when this returns.
+    /// Lists the kind page by page into its part of the cache (in place: see
+    /// `ParentCacheStore`); returns how many objects came and at which version. Only one page
+    /// is alive at a time. A failure part-way leaves the kind unsynced at its old entries, and
+    /// the next relist starts over.
     private func relist() async throws -> (count: Int, resourceVersion: String) {
-        let list = try await source.list(kind, namespace: namespace)
-        cache.heardFrom(kind) { $0.replace(kind, with: list) }
-        return (list.items.count, list.resourceVersion)
+        let kind = self.kind, cache = self.cache
+        cache.update { $0.beginRelist(kind) }
+        var count = 0
+        let version = try await source.list(kind, namespace: namespace) { page in
+            if count == 0, let remaining = page.remaining {
+                cache.update { $0.reserve(kind, page.items.count + remaining) }
+            }
+            count += page.items.count
+            cache.update { $0.addListed(kind, page.items) }
+        }
+        cache.heardFrom(kind) { $0.finishRelist(kind, resourceVersion: version) }
+        return (count, version)
     }
 
     enum RoundOutcome: Equatable {

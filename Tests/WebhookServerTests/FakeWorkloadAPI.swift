@@ -25,6 +25,20 @@ actor FakeWorkloadAPI {
     /// `limit` and `continue` of each list request, in order.
     private(set) var listQueries: [(limit: String?, continue: String?)] = []
     private(set) var gets = 0
+    /// How many more list requests with a continue token get 410 Expired.
+    private var expiringContinues = 0
+
+    /// The next `n` list requests that carry a continue token get 410 Expired, as the API
+    /// server answers a token older than its compaction window.
+    func expireContinueTokens(_ n: Int) { expiringContinues = n }
+
+    /// GET without HTTP: what a GET of `namespace/name` finds (counted in `gets`).
+    func object(_ kind: WorkloadKind, namespace: String, name: String) -> ObjectMeta? {
+        gets += 1
+        let key = "\(namespace)/\(name)"
+        return objects[kind]?[key] ?? hidden[key]
+    }
+
     /// Kinds whose CRD is not installed: every path of theirs is a 404, as on a real API server.
     private var uninstalled: Set<WorkloadKind> = []
 
@@ -100,13 +114,27 @@ actor FakeWorkloadAPI {
                 }
                 lists[kind, default: 0] += 1
                 listQueries.append((limit: request.queryValue("limit"), continue: request.queryValue("continue")))
+                if request.queryValue("continue") != nil, expiringContinues > 0 {
+                    expiringContinues -= 1
+                    return .json(
+                        .gone,
+                        Self.json([
+                            "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired",
+                            "code": 410,
+                            "message":
+                                "The provided continue parameter is too old to display a consistent list result.",
+                        ]))
+                }
                 let all = (objects[kind] ?? [:]).values.sorted { ($0.name ?? "") < ($1.name ?? "") }
                 // Pages by `limit`; the continue token is the next offset.
                 let start = min(Int(request.queryValue("continue") ?? "") ?? 0, all.count)
                 let limit = Int(request.queryValue("limit") ?? "") ?? 0
                 let end = limit > 0 ? min(start + limit, all.count) : all.count
-                var metadata = ["resourceVersion": String(rv)]
-                if end < all.count { metadata["continue"] = String(end) }
+                var metadata: [String: Any] = ["resourceVersion": String(rv)]
+                if end < all.count {
+                    metadata["continue"] = String(end)
+                    metadata["remainingItemCount"] = all.count - end
+                }
                 return .json(
                     .ok,
                     Self.json([

@@ -91,6 +91,54 @@ struct KubeSourceListTests {
         }
     }
 
+    @Test("pages come one at a time with the server's remaining count; an expired continue token is 410 Gone")
+    func pagesAndExpiredToken() async throws {
+        let api = FakeWorkloadAPI()
+        for name in ["a", "b", "c", "d", "e"] { await api.put(.deployment, Self.meta(name, uid: "u-\(name)")) }
+        try await Self.serve(api.handler) { client in
+            let source = KubeMetadataSource(client: client, pageSize: 2)
+            var pages: [MetadataPage] = []
+            let version = try await source.list(.deployment, namespace: nil) { pages.append($0) }
+            #expect(version == "105")
+            #expect(pages.map { $0.items.compactMap(\.name) } == [["a", "b"], ["c", "d"], ["e"]])
+            #expect(pages.map(\.remaining) == [3, 1, nil])
+
+            await api.expireContinueTokens(1)
+            pages = []
+            await #expect(throws: MetadataSourceError.gone) {
+                _ = try await source.list(.deployment, namespace: nil) { pages.append($0) }
+            }
+            #expect(pages.count == 1)  // the first page came before the token expired
+            let queries = await api.listQueries.suffix(2)
+            #expect(queries.map(\.continue) == [nil, "2"])
+        }
+    }
+
+    @Test("a relist whose continue token expires starts over from the first page and ends with exactly the new list")
+    func relistRestartsAfterExpiredToken() async throws {
+        let api = FakeWorkloadAPI()
+        for name in ["a", "b", "c", "d", "e"] {
+            await api.put(.deployment, Self.meta(name, uid: "u-\(name)", mode: name == "b" ? "at-most-one" : nil))
+        }
+        await api.expireContinueTokens(1)
+        try await Self.serve(api.handler) { client in
+            let cache = ParentCache(kinds: [.deployment])
+            let reflector = Reflector(
+                kind: .deployment, namespace: nil,
+                source: KubeMetadataSource(client: client, watchTimeoutSeconds: 60, pageSize: 2), cache: cache,
+                backoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)), logger: Logger(label: "test"))
+            let task = Task { await reflector.run() }
+            defer { task.cancel() }
+            try await waitFor("the list after the expired token") { cache.isSynced }
+            #expect(cache.read { $0.count(.deployment) } == 5)
+            #expect(await api.listQueries.map(\.continue) == [nil, "2", nil, "2", "4"])
+            let b = ParentReference(kind: .deployment, namespace: "shop", name: "b", expectedUID: "u-b")
+            let e = ParentReference(kind: .deployment, namespace: "shop", name: "e", expectedUID: "u-e")
+            #expect(cache.lookup(b)?.annotations == ["kube-singleton.dev/mode": "at-most-one"])
+            #expect(cache.lookup(e) == CachedParent(uid: "u-e", annotations: nil))
+        }
+    }
+
     @Test("an item that cannot be read fails the list with its place and name; the cache stays unsynced")
     func unreadableItem() async throws {
         let body = Data(

@@ -57,7 +57,7 @@ struct ParentCacheStoreTests {
         var store = ParentCacheStore()
         store.replace(.replicaSet, with: MetadataList(items: [], resourceVersion: "5"))
         store.apply(.replicaSet, .added(Self.meta("rs1", uid: "a", rv: "6")))
-        #expect(store.lookup(.replicaSet, namespace: "shop", name: "rs1")?.uid == "a")
+        #expect(store.lookup(.replicaSet, namespace: "shop", name: "rs1", uid: "a")?.uid == "a")
         #expect(store.resourceVersion(.replicaSet) == "6")
         store.apply(.replicaSet, .modified(Self.meta("rs1", uid: "a", rv: "7", mode: "at-most-one")))
         #expect(
@@ -72,7 +72,7 @@ struct ParentCacheStoreTests {
         // Same name in another namespace is another object.
         store.apply(.replicaSet, .added(Self.meta("rs1", ns: "other", uid: "b", rv: "11")))
         #expect(store.lookup(.replicaSet, namespace: "shop", name: "rs1") == nil)
-        #expect(store.lookup(.replicaSet, namespace: "other", name: "rs1")?.uid == "b")
+        #expect(store.lookup(.replicaSet, namespace: "other", name: "rs1", uid: "b")?.uid == "b")
     }
 
     @Test("invalidate forgets the resourceVersion but keeps serving the objects and the synced flag")
@@ -82,7 +82,7 @@ struct ParentCacheStoreTests {
             .replicationController, with: MetadataList(items: [Self.meta("rc", uid: "r")], resourceVersion: "3"))
         store.invalidate(.replicationController)
         #expect(store.resourceVersion(.replicationController) == nil)
-        #expect(store.lookup(.replicationController, namespace: "shop", name: "rc")?.uid == "r")
+        #expect(store.lookup(.replicationController, namespace: "shop", name: "rc", uid: "r")?.uid == "r")
         #expect(store.isSynced(.replicationController))
     }
 

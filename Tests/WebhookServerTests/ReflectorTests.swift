@@ -111,7 +111,9 @@ struct ReflectorTests {
         #expect(await r.round() == .watchEnded)
         #expect(await source.listCalls == 2)
         #expect(await source.watchFrom == ["1", "50"])
-        #expect(cache.lookup(ParentReference(kind: .deployment, namespace: "shop", name: "web"))?.uid == "u1")
+        #expect(
+            cache.lookup(ParentReference(kind: .deployment, namespace: "shop", name: "web", expectedUID: "u1"))?.uid
+                == "u1")
         #expect(metrics.render().contains("singleton_webhook_parent_cache_relists_total{kind=\"deployments\"} 2"))
     }
 
@@ -216,7 +218,8 @@ struct OptionalCRDReflectorTests {
         #expect(await reflector.round() == .notInstalled)
         let task = Task { await reflector.run() }
         try await waitFor("the CRD picked up") {
-            cache.lookup(ParentReference(kind: .rollout, namespace: "shop", name: "web"))?.uid == "u1"
+            cache.lookup(ParentReference(kind: .rollout, namespace: "shop", name: "web", expectedUID: "u1"))?.uid
+                == "u1"
         }
         task.cancel()
         // Three lists: two 404s each followed by the slow retry (not the 30 s failure backoff).
