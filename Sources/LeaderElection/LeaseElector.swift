@@ -182,6 +182,15 @@ public struct LeaseElector: Sendable {
         return false
     }
 
+    /// When (monotonic) another holder's claim on the record last seen lapses on this
+    /// process's clock; nil when nobody else holds it. A standby tries again at that moment
+    /// rather than up to a retry period later, so it takes over within one lease duration
+    /// plus one retry period (its polling) of the last renewal.
+    public var othersClaimEndsAt: Duration? {
+        guard let observed, observed.isHeld, !isLeader, let observedAt else { return nil }
+        return observedAt + .seconds(observed.leaseDurationSeconds ?? 0)
+    }
+
     /// When (monotonic) the holder must have renewed by: the driver bounds each attempt
     /// with it, so a request that hangs cannot stretch the deadline.
     public var renewDeadlineAt: Duration? { lastRenewal.map { $0 + timing.renewDeadline } }

@@ -33,6 +33,7 @@ final class LeaseKeeper: Sendable {
     var holds: Bool { state.withLock { $0.holds } }
     /// When (monotonic, the clock's) the holder must have renewed by.
     var renewDeadlineAt: Duration? { state.withLock { $0.renewDeadlineAt } }
+    var othersClaimEndsAt: Duration? { state.withLock { $0.othersClaimEndsAt } }
 
     func attempt() async -> Attempt {
         let started = clock.now()

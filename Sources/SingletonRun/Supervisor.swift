@@ -160,7 +160,9 @@ final class Supervisor: Sendable {
         return 1
     }
 
-    /// Tries every retry period (with client-go's jitter) until the Lease is acquired.
+    /// Tries until the Lease is acquired: every retry period, jittered below it (client-go
+    /// jitters above; below keeps standbys apart and bounds how late a renewal is seen), and
+    /// at the moment another holder's claim lapses.
     private func acquireLoop() async {
         var last: LeaseKeeper.Attempt?
         while !Task.isCancelled {
@@ -178,8 +180,12 @@ final class Supervisor: Sendable {
                 break
             }
             last = attempt
-            let jitter = Double.random(in: 1..<ElectionTiming.jitterFactor)
-            try? await Task.sleep(for: config.timing.retryPeriod * jitter)
+            var pause = config.timing.retryPeriod * Double.random(in: (1 / ElectionTiming.jitterFactor)..<1)
+            if let lapses = keeper.othersClaimEndsAt {
+                // A millisecond past the lapse, so the next observe sees it lapsed.
+                pause = min(pause, max(lapses - clock.now().monotonic + .milliseconds(1), .milliseconds(1)))
+            }
+            try? await Task.sleep(for: pause)
         }
     }
 

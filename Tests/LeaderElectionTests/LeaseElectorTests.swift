@@ -55,6 +55,22 @@ private func held(by holder: String, transitions: Int = 3, duration: Int = 15, r
         do { let action = elector.observe(held(by: "other", renewed: 10), at: at(25)); #expect(action != .wait) }
     }
 
+    @Test func saysWhenAnotherHoldersClaimLapsesSoTheDriverCanTryThen() {
+        var elector = LeaseElector(identity: "me", timing: timing)
+        #expect(elector.othersClaimEndsAt == nil)
+        _ = elector.observe(held(by: "other", renewed: 0), at: at(3))
+        #expect(elector.othersClaimEndsAt == .seconds(18))
+        // A renewal seen later moves it; the lapse is exactly when observe stops waiting.
+        _ = elector.observe(held(by: "other", renewed: 5), at: at(6))
+        #expect(elector.othersClaimEndsAt == .seconds(21))
+        #expect(elector.observe(held(by: "other", renewed: 5), at: at(20.999)) == .wait)
+        #expect(elector.observe(held(by: "other", renewed: 5), at: at(21)) != .wait)
+        // Released, or held by this process: nothing to wait out.
+        var free = LeaseElector(identity: "me", timing: timing)
+        _ = free.observe(held(by: "", renewed: 0), at: at(1))
+        #expect(free.othersClaimEndsAt == nil)
+    }
+
     @Test func honoursTheRecordsOwnDuration() {
         var elector = LeaseElector(identity: "me", timing: timing)
         let long = held(by: "other", duration: 60)
