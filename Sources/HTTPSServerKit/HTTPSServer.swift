@@ -138,7 +138,7 @@ public final class HTTPSServer: Sendable {
 
     /// The first phase of a delayed shutdown: keep accepting, but answer every request, on
     /// open and new connections, with `Connection: close`, and close idle keep-alive
-    /// connections after `quietPeriod`. A client that kept a connection to this process
+    /// connections after `quietPeriod` (a later `shutdown` shortens it to its own). A client that kept a connection to this process
     /// (the API server does) then connects again, and its next connection goes wherever the
     /// Service routes now. `shutdown` ends it. Safe to call more than once.
     public func closeConnectionsAfterAnswers(quietPeriod: TimeAmount = .milliseconds(250)) {

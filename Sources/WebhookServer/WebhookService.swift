@@ -191,7 +191,9 @@ struct DrainingServer: Service {
         try? await gracefulShutdown()
         beforeDrain()
         if delay > .zero, !Task.isCancelled {
-            server.closeConnectionsAfterAnswers()
+            // Idle and new connections get the whole delay for a request (a new one's TLS
+            // handshake counts too); each answer closes its connection.
+            server.closeConnectionsAfterAnswers(quietPeriod: TimeAmount(delay))
             try? await Task.sleep(for: delay)
         }
         await server.shutdown(grace: TimeAmount(grace))

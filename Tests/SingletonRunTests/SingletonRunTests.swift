@@ -41,9 +41,13 @@ struct SingletonRunTests {
 
         holder.signal(SIGKILL)
         let killedAt = now()
-        #expect(await poll(for: 5) { !isAlive(first.pid) }, "the command dies with its wrapper (PR_SET_PDEATHSIG)")
+        // Read at once: the dead holder renews no more, and the standby needs a lease duration
+        // (seconds) to take over, so this is the holder's last renewal (a write in flight at the
+        // kill could only make it later, which loosens the bound below, never tightens it).
         let final = try #require(try await cluster.lease("job"))
+        #expect(final[path: "spec", "holderIdentity"]?.stringValue == holder.identity)
         let lastRenewal = try #require(LeaseRecord(lease: final).renewTime)
+        #expect(await poll(for: 5) { !isAlive(first.pid) }, "the command dies with its wrapper (PR_SET_PDEATHSIG)")
 
         #expect(await poll(for: 20) { log.starts().count == 2 }, "the standby takes over: \(standby.log)")
         let second = try #require(log.starts().last)
