@@ -24,27 +24,27 @@ extension KubeClient {
     public func list<Item: Decodable>(
         _ path: String, of item: Item.Type, labelSelector: String? = nil,
         fieldSelector: String? = nil, limit: Int? = 500, metadataOnly: Bool = false,
-        query: [URLQueryItem] = []
+        query: [URLQueryItem] = [], fastRead: ((Data) -> KubeListPage<Item>?)? = nil
     ) async throws -> KubeList<Item> {
         do {
             return try await listPages(
                 path, labelSelector: labelSelector, fieldSelector: fieldSelector,
-                limit: limit, metadataOnly: metadataOnly, query: query)
+                limit: limit, metadataOnly: metadataOnly, query: query, fastRead: fastRead)
         } catch let error as KubeAPIError where error.isGone && limit != nil {
             return try await listPages(
                 path, labelSelector: labelSelector, fieldSelector: fieldSelector,
-                limit: nil, metadataOnly: metadataOnly, query: query)
+                limit: nil, metadataOnly: metadataOnly, query: query, fastRead: fastRead)
         }
     }
 
     private func listPages<Item: Decodable>(
         _ path: String, labelSelector: String?, fieldSelector: String?, limit: Int?,
-        metadataOnly: Bool, query: [URLQueryItem]
+        metadataOnly: Bool, query: [URLQueryItem], fastRead: ((Data) -> KubeListPage<Item>?)?
     ) async throws -> KubeList<Item> {
         var result = KubeList<Item>(items: [], resourceVersion: "")
         result.resourceVersion = try await forEachPage(
             path, of: Item.self, labelSelector: labelSelector, fieldSelector: fieldSelector, limit: limit,
-            metadataOnly: metadataOnly, query: query
+            metadataOnly: metadataOnly, query: query, fastRead: fastRead
         ) { page in
             if result.items.isEmpty {
                 result.items = page.items
@@ -66,9 +66,13 @@ extension KubeClient {
     ///
     /// Unlike `list`, an expired continue token (410 Gone) is thrown, not retried: the caller
     /// has already consumed the earlier pages and must start over itself.
+    ///
+    /// `fastRead`, when given, reads each answer first; when it returns nil the page is decoded
+    /// as `KubeListPage<Item>` (whose errors are thrown), so a byte reader need only be sure.
     public func forEachPage<Item: Decodable>(
         _ path: String, of item: Item.Type, labelSelector: String? = nil, fieldSelector: String? = nil,
         limit: Int? = 500, metadataOnly: Bool = false, query: [URLQueryItem] = [],
+        fastRead: ((Data) -> KubeListPage<Item>?)? = nil,
         _ body: (KubeListPage<Item>) async throws -> Void
     ) async throws -> String {
         var continueToken: String?
@@ -83,11 +87,10 @@ extension KubeClient {
             }
             if let limit { items.append(URLQueryItem(name: "limit", value: String(limit))) }
             if let continueToken { items.append(URLQueryItem(name: "continue", value: continueToken)) }
-            let page = try KubeListPage<Item>.decode(
-                try await send(
-                    "GET", path: path, query: items,
-                    accept: metadataOnly ? MetadataOnlyAccept.list : "application/json"
-                ).body, path: path)
+            let answer = try await send(
+                "GET", path: path, query: items, accept: metadataOnly ? MetadataOnlyAccept.list : "application/json"
+            ).body
+            let page = try fastRead?(answer) ?? KubeListPage<Item>.decode(answer, path: path)
             resourceVersion = page.metadata.resourceVersion ?? ""
             continueToken = nonEmpty(page.metadata.continue)
             try await body(page)

@@ -12,6 +12,13 @@ public struct KubeListPage<Item: Decodable>: Decodable {
 
     private enum CodingKeys: String, CodingKey { case apiVersion, kind, metadata, items }
 
+    public init(apiVersion: String? = nil, kind: String? = nil, metadata: ListMeta = ListMeta(), items: [Item]) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.metadata = metadata
+        self.items = items
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         apiVersion = try c.decodeIfPresent(String.self, forKey: .apiVersion)

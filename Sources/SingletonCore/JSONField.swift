@@ -23,6 +23,7 @@ enum JSONField: String, CaseIterable {
     case blueGreen, canary, trafficRouting
     case concurrencyPolicy, startingDeadlineSeconds, jobTemplate, parallelism
     case minReplicaCount, maxReplicaCount
+    case items, continueToken = "continue", remainingItemCount
     /// Any key not listed above (including the empty key).
     case unknown = ""
 

@@ -102,7 +102,7 @@ extension ReviewReader {
         }
     }
 
-    private static func ownerReference(_ s: inout JSONScanner) throws(Unsupported) -> OwnerReference {
+    static func ownerReference(_ s: inout JSONScanner) throws(Unsupported) -> OwnerReference {
         var apiVersion: String?, kind: String?, name: String?, uid: String?
         var controller: Bool?, blockOwnerDeletion: Bool?
         var members = try s.members()

@@ -50,6 +50,29 @@ public struct KubeMetadataSource: MetadataSource {
             init?(intValue: Int) { nil }
         }
 
+        init(meta: ObjectMeta) { self.meta = meta }
+
+        /// A list page read by the core's `MetadataReader` (which keeps exactly what this type
+        /// does and checks what it skips); nil when the reader is unsure, and this type decides.
+        static func fastPage(_ body: Data) -> KubeListPage<ParentMetadata>? {
+            guard let page = MetadataReader.page([UInt8](body), annotationPrefix: CachedParent.annotationPrefix)
+            else { return nil }
+            return KubeListPage(
+                apiVersion: page.apiVersion, kind: page.kind,
+                metadata: ListMeta(
+                    resourceVersion: page.resourceVersion, continue: page.continueToken,
+                    remainingItemCount: page.remainingItemCount.map(Int64.init), selfLink: page.selfLink),
+                items: page.items.map(ParentMetadata.init(meta:)))
+        }
+
+        /// One object (a watch event's, a GET's answer), the byte reader first.
+        static func decode(_ body: Data) throws -> ParentMetadata {
+            if let meta = MetadataReader.object([UInt8](body), annotationPrefix: CachedParent.annotationPrefix) {
+                return ParentMetadata(meta: meta)
+            }
+            return try JSONDecoder().decode(ParentMetadata.self, from: body)
+        }
+
         init(from decoder: any Decoder) throws {
             let m = try decoder.container(keyedBy: Keys.self).nestedContainer(keyedBy: MetaKeys.self, forKey: .metadata)
             meta = ObjectMeta(
@@ -73,7 +96,7 @@ public struct KubeMetadataSource: MetadataSource {
         do {
             let list = try await client.list(
                 kind.collectionPath(namespace: namespace), of: ParentMetadata.self,
-                limit: pageSize, metadataOnly: true)
+                limit: pageSize, metadataOnly: true, fastRead: ParentMetadata.fastPage)
             return MetadataList(items: list.items.map(\.meta), resourceVersion: list.resourceVersion)
         } catch let error as KubeAPIError where error.isGone {
             throw MetadataSourceError.gone
@@ -88,7 +111,7 @@ public struct KubeMetadataSource: MetadataSource {
         do {
             return try await client.forEachPage(
                 kind.collectionPath(namespace: namespace), of: ParentMetadata.self, limit: pageSize,
-                metadataOnly: true
+                metadataOnly: true, fastRead: ParentMetadata.fastPage
             ) { page in
                 try await body(
                     MetadataPage(
@@ -113,20 +136,19 @@ public struct KubeMetadataSource: MetadataSource {
                 allowBookmarks: true, metadataOnly: true, timeoutSeconds: watchTimeoutSeconds,
                 onOpen: { continuation.yield(.opened) })
             let task = Task {
-                let decoder = JSONDecoder()
                 do {
                     for try await event in upstream {
                         switch event.type {
                         case .bookmark:
                             if let rv = event.resourceVersion { continuation.yield(.bookmark(resourceVersion: rv)) }
                         case .added:
-                            continuation.yield(.added(try decoder.decode(ParentMetadata.self, from: event.object).meta))
+                            continuation.yield(.added(try ParentMetadata.decode(event.object).meta))
                         case .modified:
                             continuation.yield(
-                                .modified(try decoder.decode(ParentMetadata.self, from: event.object).meta))
+                                .modified(try ParentMetadata.decode(event.object).meta))
                         case .deleted:
                             continuation.yield(
-                                .deleted(try decoder.decode(ParentMetadata.self, from: event.object).meta))
+                                .deleted(try ParentMetadata.decode(event.object).meta))
                         case .error:
                             continue  // KubeClient throws ERROR events instead of yielding them
                         }
@@ -147,7 +169,7 @@ public struct KubeMetadataSource: MetadataSource {
     public func get(_ kind: WorkloadKind, namespace: String, name: String) async throws -> ObjectMeta? {
         do {
             let data = try await client.get(kind.objectPath(namespace: namespace, name: name), metadataOnly: true)
-            return try JSONDecoder().decode(ParentMetadata.self, from: data).meta
+            return try ParentMetadata.decode(data).meta
         } catch let error as KubeAPIError where error.isNotFound {
             return nil
         }

@@ -1,3 +1,4 @@
+import HTTPSServerKit
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -8,6 +9,8 @@ public enum WebhookRunner {
     /// drains within the configured grace period. `source` supplies parent metadata (nil
     /// when lookups are disabled).
     public static func run(_ config: ServeConfiguration, source: (any MetadataSource)?) async throws {
+        // Before the first list page: its buffers are the large blocks this is about.
+        MemoryRelease.keepLargeBlocksMapped()
         let logger = makeLogger(level: config.logLevel)
         let service: WebhookService
         do {
