@@ -124,12 +124,7 @@ public enum MetadataReader {
             case .uid: meta.uid = try s.optionalString()
             case .resourceVersion: meta.resourceVersion = try s.optionalString()
             case .annotations: meta.annotations = try annotations(&s, prefix: prefix)
-            case .ownerReferences:
-                if try s.readNull() { continue }
-                var refs: [OwnerReference] = []
-                var elements = try s.elements()
-                while try s.nextElement(&elements) { refs.append(try ReviewReader.ownerReference(&s)) }
-                meta.ownerReferences = refs
+            case .ownerReferences: meta.ownerReferences = try ReviewReader.ownerReferences(&s)
             default: try s.skipValue()
             }
         }

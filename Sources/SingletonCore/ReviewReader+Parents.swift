@@ -91,18 +91,22 @@ extension ReviewReader {
             case .resourceVersion: meta.resourceVersion = try s.optionalString()
             case .labels: meta.labels = try s.optionalStringMap()
             case .annotations: meta.annotations = try s.optionalStringMap()
-            case .ownerReferences:
-                if try s.readNull() { meta.ownerReferences = nil; continue }
-                var refs: [OwnerReference] = []
-                var elements = try s.elements()
-                while try s.nextElement(&elements) { refs.append(try ownerReference(&s)) }
-                meta.ownerReferences = refs
+            case .ownerReferences: meta.ownerReferences = try ownerReferences(&s)
             default: try s.skipValue()
             }
         }
     }
 
-    static func ownerReference(_ s: inout JSONScanner) throws(Unsupported) -> OwnerReference {
+    /// `[OwnerReference]` or `null`.
+    static func ownerReferences(_ s: inout JSONScanner) throws(Unsupported) -> [OwnerReference]? {
+        if try s.readNull() { return nil }
+        var refs: [OwnerReference] = []
+        var elements = try s.elements()
+        while try s.nextElement(&elements) { refs.append(try ownerReference(&s)) }
+        return refs
+    }
+
+    private static func ownerReference(_ s: inout JSONScanner) throws(Unsupported) -> OwnerReference {
         var apiVersion: String?, kind: String?, name: String?, uid: String?
         var controller: Bool?, blockOwnerDeletion: Bool?
         var members = try s.members()
