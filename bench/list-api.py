@@ -37,6 +37,8 @@ RESOURCES = {
     "poddisruptionbudgets": ("policy/v1", "PodDisruptionBudget", ["pdb"]),
     "horizontalpodautoscalers": ("autoscaling/v2", "HorizontalPodAutoscaler", ["hpa"]),
     "leases": ("coordination.k8s.io/v1", "Lease", []),
+    "cronjobs": ("batch/v1", "CronJob", ["cj"]),  # none: asked for by the plugin only
+    "jobs": ("batch/v1", "Job", []),
     "validatingwebhookconfigurations": ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", []),
 }
 CLUSTER_SCOPED = {"validatingwebhookconfigurations"}

@@ -17,7 +17,8 @@ BIN=${1:-}
 [ -n "$BIN" ] || BIN=$(scripts/release-build.sh singleton-sandbox)
 
 . bench/lib.sh
-start_sandbox() {  # objects -> prints "port pid"
+# Not called in $(...): a subshell's PIDS would not reach cleanup, leaving the sandbox running.
+start_sandbox() {  # objects -> SANDBOX_PORT
   local token out
   token=bench-$1
   out="$WORK/sandbox-$1.out"
@@ -29,8 +30,8 @@ start_sandbox() {  # objects -> prints "port pid"
     grep -q "listening on" "$out" 2>/dev/null && break
     sleep 0.1
   done
-  grep -o 'https://127.0.0.1:[0-9]*' "$out" | sed 's/.*://'
+  SANDBOX_PORT=$(grep -o 'https://127.0.0.1:[0-9]*' "$out" | sed 's/.*://')
 }
-PSMALL=$(start_sandbox "$SMALL")
-PLARGE=$(start_sandbox "$LARGE")
+start_sandbox "$SMALL"; PSMALL=$SANDBOX_PORT
+start_sandbox "$LARGE"; PLARGE=$SANDBOX_PORT
 python3 bench/sandbox-post.py "$CREATES" "$PSMALL" "bench-$SMALL" "$SMALL" "$PLARGE" "bench-$LARGE" "$LARGE"
