@@ -52,7 +52,8 @@ struct DrainTests {
         let started = ContinuousClock.now
         await server.shutdown(grace: .seconds(30), quietPeriod: .milliseconds(200))
         let took = ContinuousClock.now - started
-        #expect(took < .seconds(3), "took \(took)")
+        // Far below the 30 s grace it would otherwise wait, with room for a loaded machine.
+        #expect(took < .seconds(10), "took \(took)")
         for c in idle { await c.closed() }
     }
 

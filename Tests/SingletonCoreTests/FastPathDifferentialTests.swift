@@ -27,15 +27,17 @@ struct FastPathDifferentialTests {
         return SingletonPolicy().laneStep([UInt8](body)) != nil
     }
 
-    @Test func examplesTakeTheFastPathAndAgree() throws {
+    @Test func examplesTakeTheFastPathAndAgree() async throws {
         for (name, body) in try DifferentialCorpus.examples() where name.contains("/0") {
             #expect(Self.check(name, body), "\(name) should be read by the byte reader")
+            await Task.yield()
         }
     }
 
-    @Test func builtReviewsTakeTheFastPathAndAgree() {
+    @Test func builtReviewsTakeTheFastPathAndAgree() async {
         for (name, body) in DifferentialCorpus.built() {
             #expect(Self.check(name, body), "\(name) should be read by the byte reader")
+            await Task.yield()
         }
     }
 
@@ -52,27 +54,31 @@ struct FastPathDifferentialTests {
 
     // Needs ../shared (absent in a user's clone): skipped visibly then.
     @Test(.enabled(if: Fixtures.available, "../shared/fixtures is absent: fixture differential test skipped"))
-    func publicFixturesTakeTheFastPathAndAgree() throws {
+    func publicFixturesTakeTheFastPathAndAgree() async throws {
         for (name, body) in try DifferentialCorpus.publicAdmission() {
             #expect(Self.check(name, body), "\(name) should be read by the byte reader")
+            await Task.yield()
         }
     }
 
     // Needs ../shared (absent in a user's clone): skipped visibly then. The upstream objects
     // carry every field, and in v1.33.0 random unicode and numbers: all are read fast.
     @Test(.enabled(if: Fixtures.available, "../shared/fixtures is absent: upstream differential test skipped"))
-    func upstreamObjectsAgree() throws {
+    func upstreamObjectsAgree() async throws {
         let corpus = try DifferentialCorpus.upstream()
         var fast = 0
-        for (name, body) in corpus where Self.check(name, body) { fast += 1 }
+        for (name, body) in corpus {
+            if Self.check(name, body) { fast += 1 }
+            await Task.yield()
+        }
         #expect(fast == corpus.count, "only \(fast) of \(corpus.count) upstream reviews were read by the byte reader")
     }
 
-    /// One case per round, each with its own seed: the rounds run side by side and none holds
-    /// a test thread for long. (As one test, the 12 rounds kept a thread of the shared pool
-    /// busy for 8 s in a debug build, and every other test's continuations queued behind it.)
+    /// One case per round, each with its own seed, yielding after each body: with only two
+    /// threads in the shared pool, loops that never yield (the 12 rounds took 8 s in a debug
+    /// build) starved other tests' continuations for seconds, and their timeouts fired.
     @Test(arguments: 0..<12)
-    func seededMutationsAgree(round: Int) throws {
+    func seededMutationsAgree(round: Int) async throws {
         var corpus = try DifferentialCorpus.examples() + DifferentialCorpus.built()
         if Fixtures.available { corpus += try DifferentialCorpus.publicAdmission() }
         var rng = SplitMix64(seed: 0x5EED_2026 &+ UInt64(round))
@@ -84,6 +90,7 @@ struct FastPathDifferentialTests {
                 if Self.check("\(name) \(kind) #\(round)", mutated) { read += 1 }
                 total += 1
             }
+            await Task.yield()
         }
         // The mutations must exercise both outcomes, or this test proves nothing.
         #expect(read > total / 10 && read < total, "the byte reader took \(read) of \(total) mutations")
