@@ -17,8 +17,7 @@ GONE_ONCE=1 answers the first ReplicaSet watch with a 410 ERROR event (the clien
 continue token is the next offset); PAGED=0 answers every list in one page. Watches send one BOOKMARK and stay
 open until the client leaves or timeoutSeconds passes.
 """
-import json, os, socket, ssl, sys, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import apidouble, json, os, ssl, sys, time
 from urllib.parse import urlparse, parse_qs
 
 PORT, CERT, KEY, COUNT = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -136,18 +135,7 @@ else:
         "/apis/apps/v1/replicasets": Collection(RSS + 1, lambda i: replicaset(i) if i < RSS else WEB_RS, rs_index),
         "/apis/apps/v1/statefulsets": table({}), "/api/v1/replicationcontrollers": table({})}
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        super().setup()
-        # As the API server does (Go sets TCP_NODELAY on every connection). With Nagle on, the
-        # last segment of each list page waited for the client's delayed ACK: ~20 ms per page.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, *args):
-        pass
-
+class Handler(apidouble.Handler):
     def send_json(self, code, obj):
         self.send_body(code, json.dumps(obj).encode())
 
@@ -215,9 +203,4 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
             pass
 
-server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
-server.daemon_threads = True
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(CERT, KEY)
-server.socket = ctx.wrap_socket(server.socket, server_side=True)
-server.serve_forever()
+apidouble.serve(PORT, CERT, KEY, Handler)

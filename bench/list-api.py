@@ -16,8 +16,7 @@ gets a Table (rows with PartialObjectMetadata), otherwise a plain list; legacy d
 (/api, /apis, /api/v1, /apis/GROUP/VERSION) for kubectl. Answers are built once per page
 and kept, so the server's own cost stays small and equal for both clients.
 """
-import json, os, socket, ssl, sys, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import apidouble, json, os, sys, time
 from urllib.parse import urlparse, parse_qs
 
 PORT, CERT, KEY, COUNT = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -301,18 +300,7 @@ def route(path):
     return None
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def setup(self):
-        super().setup()
-        # As the API server does (Go sets TCP_NODELAY on every connection). With Nagle on, the
-        # last segment of each list page waited for the client's delayed ACK: ~20 ms per page.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_message(self, *args):
-        pass
-
+class Handler(apidouble.Handler):
     def send(self, code, body):
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
@@ -349,10 +337,4 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, body)
 
 
-server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
-server.daemon_threads = True
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-ctx.load_cert_chain(CERT, KEY)
-server.socket = ctx.wrap_socket(server.socket, server_side=True)
-print("ready", flush=True)
-server.serve_forever()
+apidouble.serve(PORT, CERT, KEY, Handler, ready="ready")
