@@ -177,11 +177,19 @@ PY
     [ "$round" = 1 ] || pod_start_webhook
     local clients=()
     python3 scripts/review-client.py "127.0.0.1:$port" "$pki/ca.crt" "${reviews[@]}" --connections 8 --split-every 0 \
-      --report "$work/sigterm-$round-steady.json" & clients+=($!)
+      --report "$work/sigterm-$round-steady.json" --drain-ack "$work/sigterm-$round-steady.ack" & clients+=($!)
     python3 scripts/review-client.py "127.0.0.1:$port" "$pki/ca.crt" "${reviews[@]}" --connections 2 --split-every 1 \
-      --report "$work/sigterm-$round-split.json" & clients+=($!)
+      --report "$work/sigterm-$round-split.json" --drain-ack "$work/sigterm-$round-split.ack" & clients+=($!)
     sleep 2
     kill -USR1 "${clients[@]}"    # from now on a refused connection is the server's stop, not a loss
+    # Python runs the handler on its main thread when it next gets the interpreter: stop the
+    # server only once both clients have it, or a worker may meet the refusal first.
+    for _ in $(seq 1 50); do
+      [ -e "$work/sigterm-$round-steady.ack" ] && [ -e "$work/sigterm-$round-split.ack" ] && break
+      sleep 0.1
+    done
+    [ -e "$work/sigterm-$round-steady.ack" ] && [ -e "$work/sigterm-$round-split.ack" ] ||
+      fail "the test clients did not take SIGUSR1 within 5 s"
     webhook_signal TERM
     start=$(date +%s.%N); local exited=false
     while python3 -c "import sys,time; sys.exit(0 if time.time() - $start < $GRACE else 1)"; do

@@ -3,6 +3,7 @@
 went wrong: the test client of scripts/image-rootfs-test.sh.
 
     review-client.py HOST:PORT CA_FILE REVIEW.json... [--connections N] [--split-every K] [--report FILE]
+                     [--drain-ack FILE]
 
 Each connection is HTTPS/1.1 keep-alive, checks the server's certificate against CA_FILE (IP
 SAN), and sends the reviews round-robin; every 25th request opens a new connection (fresh
@@ -15,7 +16,8 @@ Accounting, as the API server sees it:
   timeout, malformed or non-200 answer);
 - wrong: an answer with the wrong verdict or uid;
 - refused: a new connection refused. Counted as lost until SIGUSR1 says the server was told to
-  stop; after it, a refusal ends that connection's loop (a refused request was never sent). So
+  stop (the handler runs on the main thread, so the sender waits for --drain-ack FILE to appear
+  before it stops the server: a worker must never see the stop before the flag); after it, a refusal ends that connection's loop (a refused request was never sent). So
   does, after SIGUSR1, a connection reset before its handshake ended: the kernel resets the
   connections still queued on a listening socket when it closes, before the server saw them,
   and nothing of a request had been written (the API server meets the same reset or refusal
@@ -38,6 +40,7 @@ import time
 args = sys.argv[1:]
 connections = 4
 report_path = None
+drain_ack = None
 split_every = 10
 if "--split-every" in args:
     i = args.index("--split-every"); split_every = int(args[i + 1]); del args[i:i + 2]
@@ -45,6 +48,8 @@ if "--connections" in args:
     i = args.index("--connections"); connections = int(args[i + 1]); del args[i:i + 2]
 if "--report" in args:
     i = args.index("--report"); report_path = args[i + 1]; del args[i:i + 2]
+if "--drain-ack" in args:
+    i = args.index("--drain-ack"); drain_ack = args[i + 1]; del args[i:i + 2]
 target, ca_file, files = args[0], args[1], args[2:]
 host, port = target.rsplit(":", 1)
 port = int(port)
@@ -189,7 +194,16 @@ def worker(index):
 
 signal.signal(signal.SIGINT, lambda *_: stop.set())
 signal.signal(signal.SIGTERM, lambda *_: stop.set())
-signal.signal(signal.SIGUSR1, lambda *_: draining.set())
+
+
+def on_drain(*_):
+    draining.set()
+    if drain_ack:
+        with open(drain_ack, "w") as f:
+            f.write("draining\n")
+
+
+signal.signal(signal.SIGUSR1, on_drain)
 threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(connections)]
 for t in threads:
     t.start()
