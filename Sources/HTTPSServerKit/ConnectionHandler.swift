@@ -48,13 +48,21 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The current phase's deadline; `.distantFuture` when none applies (while responding).
     var deadline = NIODeadline.distantFuture
     private var streamTask: Task<Void, Never>?
+    /// The handler's work on an answer given `.later`; cancelled when the connection closes,
+    /// since no one is left to read the answer.
+    private var answerTask: Task<Void, Never>?
     private var peer: PeerIdentity??
     private var remote: String??
-    private var loopExecutor: EventLoopTaskExecutor?
+    /// Runs this loop's handler tasks (shared by its connections; see `LoopExecutors`).
+    private let executor: EventLoopTaskExecutor
 
-    init(handler: any HTTPSHandler, cohort: RequestCohort, limits: ServerLimits, logger: Logger) {
+    init(
+        handler: any HTTPSHandler, cohort: RequestCohort, executor: EventLoopTaskExecutor, limits: ServerLimits,
+        logger: Logger
+    ) {
         self.handler = handler
         self.cohort = cohort
+        self.executor = executor
         self.limits = limits
         self.logger = logger
         self.machine = ConnectionStateMachine(limits: limits)
@@ -66,6 +74,8 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         perform(machine.channelInactive(), context)
+        answerTask?.cancel()
+        answerTask = nil
         timer?.cancel()
         context.fireChannelInactive()
     }
@@ -193,8 +203,9 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
             write(response, context)
         case .later(let work):
             let promise = context.eventLoop.makePromise(of: ServerResponse.self)
-            promise.completeOnLoop(executor(context), work)
+            answerTask = promise.completeOnLoop(executor, work)
             promise.futureResult.assumeIsolated().whenSuccess { response in
+                self.answerTask = nil
                 self.write(response, context)
             }
         }
@@ -223,9 +234,10 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
                 promise: nil)
             let writer = ResponseBodyWriter(channel: context.channel)
             let finished = context.eventLoop.makePromise(of: Void.self)
-            streamTask = Task(executorPreference: executor(context)) {
+            let executor = self.executor
+            streamTask = Task(executorPreference: executor) {
                 do { try await produce(writer) } catch { /* the client left or the producer failed: end the stream */  }
-                finished.succeed(())
+                executor.ifServing { finished.succeed(()) }
             }
             finished.futureResult.assumeIsolated().whenSuccess {
                 self.streamTask = nil
@@ -241,14 +253,6 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func flushAfterThisTick(_ context: ChannelHandlerContext) {
         let loop = context.eventLoop.assumeIsolated()
         loop.execute { context.flush() }
-    }
-
-    /// The task executor of this connection's event loop, made once per connection.
-    private func executor(_ context: ChannelHandlerContext) -> EventLoopTaskExecutor {
-        if let loopExecutor { return loopExecutor }
-        let made = EventLoopTaskExecutor(context.eventLoop)
-        loopExecutor = made
-        return made
     }
 
     private func peerIdentity(_ context: ChannelHandlerContext) -> PeerIdentity? {

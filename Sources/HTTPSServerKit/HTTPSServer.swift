@@ -19,13 +19,15 @@ public final class HTTPSServer: Sendable {
     private let group: any EventLoopGroup
     private let ownsGroup: Bool
     private let connections: ConnectionRegistry
+    private let executors: LoopExecutors
     private let reloadTask: RepeatedTask?
     private let tls: TLSContextProvider?
     private let logger: Logger
 
     private init(
         port: Int, host: String, channel: any Channel, group: any EventLoopGroup, ownsGroup: Bool,
-        connections: ConnectionRegistry, reloadTask: RepeatedTask?, tls: TLSContextProvider?, logger: Logger
+        connections: ConnectionRegistry, executors: LoopExecutors, reloadTask: RepeatedTask?,
+        tls: TLSContextProvider?, logger: Logger
     ) {
         self.port = port
         self.host = host
@@ -33,6 +35,7 @@ public final class HTTPSServer: Sendable {
         self.group = group
         self.ownsGroup = ownsGroup
         self.connections = connections
+        self.executors = executors
         self.reloadTask = reloadTask
         self.tls = tls
         self.logger = logger
@@ -46,6 +49,7 @@ public final class HTTPSServer: Sendable {
         let group = config.eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: config.threads)
         let connections = ConnectionRegistry(limit: config.limits.maxConnections)
         let cohorts = RequestCohorts(handler: handler, group: group)
+        let executors = LoopExecutors(group: group)
         let limits = config.limits
         let logger = config.logger
         let validateHeaders = config.validatesResponseHeaders
@@ -80,7 +84,7 @@ public final class HTTPSServer: Sendable {
                     try sync.addHandler(
                         ConnectionHandler(
                             handler: handler, cohort: cohorts.cohort(for: channel.eventLoop),
-                            limits: limits, logger: logger))
+                            executor: executors.executor(for: channel.eventLoop), limits: limits, logger: logger))
                     // Accepted while shutdown had begun: drain it like the others.
                     if let drain = admission.drain { channel.pipeline.fireUserInboundEventTriggered(drain) }
                 }
@@ -115,7 +119,7 @@ public final class HTTPSServer: Sendable {
         logger.info("listening", metadata: ["address": "\(config.host):\(port)", "tls": "\(tls != nil)"])
         return HTTPSServer(
             port: port, host: config.host, channel: channel, group: group, ownsGroup: ownsGroup,
-            connections: connections, reloadTask: reloadTask, tls: tls, logger: logger)
+            connections: connections, executors: executors, reloadTask: reloadTask, tls: tls, logger: logger)
     }
 
     /// Number of open connections (for metrics and tests).
@@ -166,7 +170,12 @@ public final class HTTPSServer: Sendable {
             try? await child.closeFuture.get()
             timeout.cancel()
         }
-        if ownsGroup { try? await group.shutdownGracefully() }
+        if ownsGroup {
+            // A handler still running now (its connection was closed above, which cancelled
+            // it) must not be resumed on a loop that is gone.
+            executors.retireAll()
+            try? await group.shutdownGracefully()
+        }
         logger.info("stopped", metadata: ["address": "\(host):\(port)"])
     }
 }

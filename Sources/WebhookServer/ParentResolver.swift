@@ -69,6 +69,12 @@ public struct ParentResolver: Sendable {
             metrics?.recordLookupFailure(reason: "timeout")
             logger.warning("parent lookup timed out", metadata: ["parent": "\(ref)", "timeout": "\(timeout)"])
             return .unavailable("the API server did not answer within \(timeout)")
+        } catch is CancellationError {
+            // The connection closed (the API server gave up on this review): no one reads
+            // the answer, and the API server is not at fault.
+            metrics?.recordLookupFailure(reason: "cancelled")
+            logger.debug("parent lookup cancelled: the review's connection closed", metadata: ["parent": "\(ref)"])
+            return .unavailable("the review was withdrawn")
         } catch {
             metrics?.recordLookupFailure(reason: "unavailable")
             logger.warning("parent lookup failed", metadata: ["parent": "\(ref)", "error": "\(error)"])

@@ -45,7 +45,7 @@ func serverConnection(
     try sync.addHandler(
         ConnectionHandler(
             handler: handler, cohort: cohort ?? RequestCohort(handler: handler, loop: loop),
-            limits: limits, logger: logger))
+            executor: EventLoopTaskExecutor(loop), limits: limits, logger: logger))
     try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 40000)).wait()
     return channel
 }

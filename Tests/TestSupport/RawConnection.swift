@@ -29,6 +29,7 @@ public final class RawConnection: Sendable {
             .channelOption(.autoRead, value: reading)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(SocketSide())
                     if let sslContext {
                         try channel.pipeline.syncOperations.addHandler(
                             NIOSSLClientHandler(context: sslContext, serverHostname: tls?.serverName))
@@ -64,6 +65,26 @@ public final class RawConnection: Sendable {
     }
 
     public func close() async { try? await channel.close() }
+
+    /// Closes with a TCP reset (SO_LINGER 0), without TLS's close_notify: a client that is
+    /// gone, which the server learns at once (a FIN may be a half-close still waiting for
+    /// its answer, and TLS's close would wait for the server's close_notify first).
+    public func reset() async {
+        if let socket = channel as? any SocketOptionProvider {
+            try? await socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).get()
+        }
+        let channel = self.channel
+        try? await channel.eventLoop.submit {
+            // Closed from next to the socket, below the TLS handler.
+            try channel.pipeline.syncOperations.context(handlerType: SocketSide.self).close(promise: nil)
+        }.get()
+        try? await channel.closeFuture.get()
+    }
+}
+
+/// The first handler of a raw connection: `reset()` closes from here.
+final class SocketSide: ChannelOutboundHandler {
+    typealias OutboundIn = NIOAny
 }
 
 final class ByteRecorder: ChannelInboundHandler {

@@ -21,15 +21,35 @@ public final class Counter: Sendable {
 public actor Signal {
     private var fired = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var bounded: [Int: CheckedContinuation<Bool, Never>] = [:]
+    private var nextWaiter = 0
     public init() {}
     public func fire() {
         fired = true
         for w in waiters { w.resume() }
         waiters.removeAll()
+        for (_, w) in bounded { w.resume(returning: true) }
+        bounded.removeAll()
     }
     public func wait() async {
         if fired { return }
         await withCheckedContinuation { waiters.append($0) }
+    }
+    /// Waits at most `limit`; true when the signal fired. For what may never happen (a task
+    /// never resumed): the test then fails instead of hanging the run.
+    public func wait(upTo limit: Duration) async -> Bool {
+        if fired { return true }
+        let id = nextWaiter
+        nextWaiter += 1
+        let timer = Task {
+            try? await Task.sleep(for: limit)
+            self.expire(id)
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { bounded[id] = $0 }
+    }
+    private func expire(_ id: Int) {
+        bounded.removeValue(forKey: id)?.resume(returning: false)
     }
 }
 

@@ -44,6 +44,40 @@ struct ReliabilityTests {
         await service.shutdown()
     }
 
+    @Test(
+        "a review whose connection is reset while its parent GET hangs: the lookup is cancelled, not counted an outage")
+    func resetDuringLookup() async throws {
+        let pki = try TestPKI.make()
+        var settings = pki.settings()
+        settings.lookupTimeout = .seconds(30)
+        let source = HangingGetSource()
+        let logs = LogCapture()
+        let service = try await WebhookService.start(settings, source: source, logger: logs.logger)
+        let client = try await HTTPSClient.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        try await waitFor("synced") { try await client.send(.GET, "/readyz").status == .ok }
+        let body = String(decoding: try Fixtures.review("07-kubectl-scale-denied.json"), as: UTF8.self)
+        let raw = try await RawConnection.connect(
+            host: "127.0.0.1", port: service.server.port, tls: try pki.clientTLS())
+        try await raw.send(
+            "POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        try await waitFor("the parent GET") {
+            service.metrics.render().contains("singleton_webhook_parent_lookups_total{source=\"api\"} 1")
+        }
+        await raw.reset()
+        // Well before the 30 s lookup timeout: the webhook stopped waiting when its client left.
+        try await waitFor("the lookup to be cancelled") {
+            service.metrics.render().contains(
+                "singleton_webhook_parent_lookup_failures_total{reason=\"cancelled\"} 1")
+        }
+        #expect(!service.metrics.render().contains("reason=\"unavailable\""))
+        #expect(try await client.send(.GET, "/readyz").status == .ok)
+        await client.close()
+        await source.release.fire()
+        await service.shutdown()
+    }
+
     @Test("a watch that stalls silently is restarted; past the staleness bound /readyz fails and lookups ask the API")
     func frozenWatch() async throws {
         let pki = try TestPKI.make()
