@@ -53,7 +53,7 @@ final class ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var answerTask: Task<Void, Never>?
     private var peer: PeerIdentity??
     private var remote: String??
-    /// Runs this loop's handler tasks (shared by its connections; see `LoopExecutors`).
+    /// Runs this loop's handler tasks (shared by its connections).
     private let executor: EventLoopTaskExecutor
 
     init(

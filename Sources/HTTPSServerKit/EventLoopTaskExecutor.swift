@@ -15,6 +15,7 @@ import Synchronization
 /// later version will crash instead), so the task would never resume. `retire()`, called
 /// before the group shuts down, sends every later job to the global executor, and the
 /// completion of anything that belonged to the loop is dropped instead of scheduled there.
+/// One per loop and server (`PerLoop`), shared by the loop's connections.
 /// The check and the enqueue hold one lock, so a job is either on the loop's queue before
 /// the shutdown begins (NIO runs those) or on the global executor.
 final class EventLoopTaskExecutor: TaskExecutor {
@@ -47,31 +48,6 @@ final class EventLoopTaskExecutor: TaskExecutor {
         retired.withLock { retired in
             if !retired { body() }
         }
-    }
-}
-
-/// One `EventLoopTaskExecutor` per event loop of a server's group, shared by the loop's
-/// connections, so that shutdown can retire them all.
-struct LoopExecutors: Sendable {
-    private let byLoop: [ObjectIdentifier: EventLoopTaskExecutor]
-
-    init(group: any EventLoopGroup) {
-        var byLoop: [ObjectIdentifier: EventLoopTaskExecutor] = [:]
-        for loop in group.makeIterator() {
-            byLoop[ObjectIdentifier(loop)] = EventLoopTaskExecutor(loop)
-        }
-        self.byLoop = byLoop
-    }
-
-    /// The executor of `loop`; a loop the group did not list gets one of its own, which
-    /// `retireAll` does not reach (only a group the server does not own can do that, and the
-    /// server never shuts such a group down).
-    func executor(for loop: any EventLoop) -> EventLoopTaskExecutor {
-        byLoop[ObjectIdentifier(loop)] ?? EventLoopTaskExecutor(loop)
-    }
-
-    func retireAll() {
-        for executor in byLoop.values { executor.retire() }
     }
 }
 

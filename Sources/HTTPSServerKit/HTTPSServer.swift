@@ -19,14 +19,14 @@ public final class HTTPSServer: Sendable {
     private let group: any EventLoopGroup
     private let ownsGroup: Bool
     private let connections: ConnectionRegistry
-    private let executors: LoopExecutors
+    private let executors: PerLoop<EventLoopTaskExecutor>
     private let reloadTask: RepeatedTask?
     private let tls: TLSContextProvider?
     private let logger: Logger
 
     private init(
         port: Int, host: String, channel: any Channel, group: any EventLoopGroup, ownsGroup: Bool,
-        connections: ConnectionRegistry, executors: LoopExecutors, reloadTask: RepeatedTask?,
+        connections: ConnectionRegistry, executors: PerLoop<EventLoopTaskExecutor>, reloadTask: RepeatedTask?,
         tls: TLSContextProvider?, logger: Logger
     ) {
         self.port = port
@@ -48,8 +48,8 @@ public final class HTTPSServer: Sendable {
         let ownsGroup = config.eventLoopGroup == nil
         let group = config.eventLoopGroup ?? MultiThreadedEventLoopGroup(numberOfThreads: config.threads)
         let connections = ConnectionRegistry(limit: config.limits.maxConnections)
-        let cohorts = RequestCohorts(handler: handler, group: group)
-        let executors = LoopExecutors(group: group)
+        let cohorts = PerLoop(group: group) { RequestCohort(handler: handler, loop: $0) }
+        let executors = PerLoop(group: group) { EventLoopTaskExecutor($0) }
         let limits = config.limits
         let logger = config.logger
         let validateHeaders = config.validatesResponseHeaders
@@ -83,8 +83,8 @@ public final class HTTPSServer: Sendable {
                         limits: limits, validateHeaders: validateHeaders, logger: logger)
                     try sync.addHandler(
                         ConnectionHandler(
-                            handler: handler, cohort: cohorts.cohort(for: channel.eventLoop),
-                            executor: executors.executor(for: channel.eventLoop), limits: limits, logger: logger))
+                            handler: handler, cohort: cohorts[channel.eventLoop],
+                            executor: executors[channel.eventLoop], limits: limits, logger: logger))
                     // Accepted while shutdown had begun: drain it like the others.
                     if let drain = admission.drain { channel.pipeline.fireUserInboundEventTriggered(drain) }
                 }
@@ -172,8 +172,9 @@ public final class HTTPSServer: Sendable {
         }
         if ownsGroup {
             // A handler still running now (its connection was closed above, which cancelled
-            // it) must not be resumed on a loop that is gone.
-            executors.retireAll()
+            // it) must not be resumed on a loop that is gone. (A loop outside `all` only
+            // comes with a group the server does not own.)
+            for executor in executors.all { executor.retire() }
             try? await group.shutdownGracefully()
         }
         logger.info("stopped", metadata: ["address": "\(host):\(port)"])

@@ -17,8 +17,8 @@ import NIOCore
 /// Order is kept: requests are decided, and their answers written, in the order they
 /// became complete, so pipelined requests on one connection stay in order too.
 ///
-/// One per event loop and server, used only on that loop (hence `@unchecked Sendable`:
-/// it is created before the loop runs and handed to the connections' handlers).
+/// One per event loop and server (`PerLoop`), used only on that loop (hence `@unchecked
+/// Sendable`: it is created before the loop runs and handed to the connections' handlers).
 final class RequestCohort: @unchecked Sendable {
     private let handler: any HTTPSHandler
     private let loop: any EventLoop
@@ -50,26 +50,5 @@ final class RequestCohort: @unchecked Sendable {
         // encoder and TLS, which is exactly the code that should not come in between.
         let decided = batch.map { handler.respond(to: $0.request) }
         for (item, result) in zip(batch, decided) { item.answer(result) }
-    }
-}
-
-/// The cohort of each event loop of a server's group.
-struct RequestCohorts: Sendable {
-    private let byLoop: [ObjectIdentifier: RequestCohort]
-    private let handler: any HTTPSHandler
-
-    init(handler: any HTTPSHandler, group: any EventLoopGroup) {
-        var byLoop: [ObjectIdentifier: RequestCohort] = [:]
-        for loop in group.makeIterator() {
-            byLoop[ObjectIdentifier(loop)] = RequestCohort(handler: handler, loop: loop)
-        }
-        self.byLoop = byLoop
-        self.handler = handler
-    }
-
-    /// The cohort of `loop`; a group that did not list this loop gets one of its own
-    /// (correct, just without company).
-    func cohort(for loop: any EventLoop) -> RequestCohort {
-        byLoop[ObjectIdentifier(loop)] ?? RequestCohort(handler: handler, loop: loop)
     }
 }
